@@ -1,0 +1,67 @@
+/**
+ * The vocabulary shared by the analysis engine: what one cell's code does to
+ * the kernel's global namespace, and the runs the canonical order is built from.
+ *
+ * Plain TypeScript: no JupyterLab import, so it runs and benchmarks in Node.
+ */
+
+/** What static analysis learns from one cell source. */
+export interface CellEffects {
+  /** Module-level names the code certainly binds (assignment, def, class, import, for target, ...). */
+  defines: string[];
+  /** Names bound only on some paths (inside if/try/for/while/with bodies, except handlers). */
+  mayDefine: string[];
+  /** Free module-level names read before (or without) being bound in this cell. */
+  uses: string[];
+  /** Names removed with `del`. */
+  deletes: string[];
+  /** Names possibly mutated in place (attribute/subscript assignment, method calls, augmented assignment of attributes). */
+  mutates: string[];
+  /** `from x import *` or an unknown magic: the cell may define names we cannot see. */
+  unknownDefines: boolean;
+  /** Side effects that matter for reproducibility. */
+  effects: CellEffect[];
+  /** The source did not parse completely; the result covers what could be analysed. */
+  parseError: boolean;
+}
+
+export type CellEffect =
+  | { kind: 'shell'; command: string }
+  | { kind: 'randomness'; name: string }
+  | { kind: 'time'; name: string }
+  | { kind: 'file-read'; path: string }
+  | { kind: 'file-write'; path: string }
+  | { kind: 'opaque-magic'; magic: string };
+
+/** What the kernel tracer observed during one run (when the kernel is IPython). */
+export interface TracedEffects {
+  added: string[];
+  rebound: string[];
+  deleted: string[];
+  mutated: string[];
+  /** Global names whose value was read during the run (if the tracer reports it). */
+  read?: string[];
+  filesRead: string[];
+  filesWritten: string[];
+}
+
+/** One run as the analysis sees it. */
+export interface AnalysisRun {
+  /** Position of the run in the kernel session (0-based, increasing). */
+  index: number;
+  /** Cell the run belongs to, or null for console input. */
+  cellId: string | null;
+  /** Code exactly as executed. */
+  code: string;
+  executionCount: number | null;
+  status: 'ok' | 'error' | 'interrupted' | 'aborted';
+  traced?: TracedEffects;
+}
+
+/** A notebook cell as it is now. */
+export interface AnalysisCell {
+  id: string;
+  /** 'code' cells are analysed; others only keep positions. */
+  type: 'code' | 'markdown' | 'raw';
+  source: string;
+}

@@ -1,0 +1,25 @@
+/**
+ * Public interfaces and command ids of Retrace.
+ */
+
+/** Command ids, one namespace so a reader finds them all in one place. */
+export namespace CommandIDs {
+  export const openPanel = 'retrace:open-panel';
+}
+
+/** What `GET /retrace/api/status` answers. */
+export interface IServerStatus {
+  version: string;
+  /** Absolute path of the folder that holds the history repositories. */
+  historyDir: string;
+  /** The same path relative to the Jupyter root, or null when it lies outside. */
+  historyDirRelative: string | null;
+  historyDirExists: boolean;
+}
+
+/** The server part as the frontend sees it. */
+export type ServerState =
+  | { kind: 'checking' }
+  | { kind: 'ok'; status: IServerStatus }
+  | { kind: 'missing'; message: string }
+  | { kind: 'failing'; message: string };
