@@ -1,0 +1,15 @@
+"""Fixtures shared by the server-side tests: a real Jupyter server with Retrace enabled."""
+import pytest
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config):
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyterlab_retrace": True},
+            # Refuse anonymous access so the auth tests mean something.
+            "allow_unauthenticated_access": False,
+        }
+    }

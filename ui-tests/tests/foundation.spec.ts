@@ -1,0 +1,82 @@
+/**
+ * The base every feature stands on: JupyterLab starts cleanly with Retrace,
+ * the Retrace panel opens, reports its server part, and a notebook runs on a
+ * real kernel.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+const PLUGIN_ID = 'jupyterlab-retrace:plugin';
+const PANEL_ID = 'jp-retrace-panel';
+
+/** Console messages that are known and harmless (see lab-host.md). */
+const EXPECTED_CONSOLE = [/Starting application in workspace/];
+
+test.describe('start-up', () => {
+  test.use({ autoGoto: false });
+
+  test('JupyterLab starts with no unexpected console errors', async ({ page }) => {
+    const problems: string[] = [];
+    page.on('console', message => {
+      if (message.type() === 'error' && !EXPECTED_CONSOLE.some(re => re.test(message.text()))) {
+        problems.push(message.text());
+      }
+    });
+    page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+
+    await page.goto();
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    // Let late plugin activations and the status request finish.
+    await page.waitForTimeout(1000);
+
+    expect(problems).toEqual([]);
+  });
+
+  test('the panel says so when the server extension is missing', async ({ page }) => {
+    await page.route(/\/retrace\/api\/status/, route =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"message": "Not Found"}' })
+    );
+    await page.goto();
+    await page.sidebar.openTab(PANEL_ID);
+    const status = page.locator(`#${PANEL_ID} [role="status"]`);
+    await expect(status).toContainText('Server extension missing');
+    await expect(status).toHaveAttribute('data-state', 'error');
+  });
+});
+
+test.describe('with JupyterLab loaded', () => {
+  test('the Retrace plugin is active', async ({ page }) => {
+    const active = await page.evaluate(id => window.jupyterapp.isPluginActivated(id), PLUGIN_ID);
+    expect(active).toBe(true);
+  });
+
+  test('the Retrace panel opens from the sidebar and reports the server extension', async ({ page }) => {
+    await page.getByRole('tab', { name: 'Retrace: run history and attempts' }).click();
+    const panel = page.locator(`#${PANEL_ID}`);
+    await expect(panel).toBeVisible();
+    const status = panel.locator('[role="status"]');
+    await expect(status).toHaveAttribute('data-state', 'ok');
+    await expect(status).toContainText(/Server extension \d+\.\d+\.\d+\S* ready; histories in \.retrace/);
+  });
+
+  test('a new notebook runs a cell on the real kernel', async ({ page }) => {
+    await page.notebook.createNew('run.ipynb');
+    await page.notebook.setCell(0, 'code', 'import sys\nprint(6 * 7, sys.version_info[0])');
+    await page.notebook.runCell(0);
+    const output = await page.notebook.getCellTextOutput(0);
+    expect(output?.[0]).toContain('42 3');
+  });
+
+  test('README screenshot: the demo notebook beside the Retrace panel', async ({ page, tmpPath }) => {
+    const demo = path.resolve(__dirname, '..', '..', 'examples', 'demo.ipynb');
+    await page.contents.uploadFile(demo, `${tmpPath}/demo.ipynb`);
+    await page.filebrowser.openDirectory(tmpPath);
+    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
+    await page.notebook.activate('demo.ipynb');
+    await page.sidebar.openTab(PANEL_ID);
+    await expect(page.locator(`#${PANEL_ID} [role="status"]`)).toHaveAttribute('data-state', 'ok');
+    await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png') });
+    expect(await page.notebook.getCellCount()).toBeGreaterThan(5);
+  });
+});
+
