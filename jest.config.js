@@ -8,6 +8,11 @@ const esModules = [
   '@jupyter/web-components',
   '@microsoft/fast',
   '@lezer',
+  '@jupyterlab/',
+  '@marijn',
+  '@microsoft',
+  'color',
+  'marked',
   'exenv-es6',
   'lib0',
   'nanoid',
@@ -21,10 +26,16 @@ const baseConfig = jestJupyterLab(__dirname);
 
 module.exports = {
   ...baseConfig,
+  reporters: ['default'],
+  transform: {
+    // The kernel tracer is Python source shipped in the bundle as a string.
+    '\\.py$': '@jupyterlab/testing/lib/jest-raw-loader.js',
+    ...baseConfig.transform
+  },
   automock: false,
   collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/**/.ipynb_checkpoints/*'],
   coverageReporters: ['lcov', 'text'],
-  testRegex: 'src/.*/.*.spec.ts[x]?$',
+  testRegex: 'src/.*\.spec\.tsx?$',
   modulePathIgnorePatterns: ['<rootDir>/jupyterlab_retrace/labextension', '<rootDir>/ui-tests', '<rootDir>/.venv'],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

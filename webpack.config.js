@@ -3,5 +3,7 @@
 const { ProvidePlugin } = require('@rspack/core');
 
 module.exports = {
+  // The kernel tracer (src/kernel/*.py) is sent to the kernel as source text.
+  module: { rules: [{ test: /\.py$/, type: 'asset/source' }] },
   plugins: [new ProvidePlugin({ Buffer: ['buffer', 'Buffer'] })]
 };
