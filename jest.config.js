@@ -27,6 +27,7 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   reporters: ['default'],
+  moduleFileExtensions: [...baseConfig.moduleFileExtensions, 'py'],
   transform: {
     // The kernel tracer is Python source shipped in the bundle as a string.
     '\\.py$': '@jupyterlab/testing/lib/jest-raw-loader.js',

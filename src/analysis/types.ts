@@ -9,10 +9,19 @@
 export interface CellEffects {
   /** Module-level names the code certainly binds (assignment, def, class, import, for target, ...). */
   defines: string[];
-  /** Names bound only on some paths (inside if/try/for/while/with bodies, except handlers). */
+  /**
+   * Names bound only on some paths: `if` without `else` (or not in every
+   * branch), `for`/`while` bodies, `except` handlers, walrus in comprehensions.
+   * (`try` and `with` bodies bind definitely; see src/analysis/python-scope.ts.)
+   */
   mayDefine: string[];
   /** Free module-level names read before (or without) being bound in this cell. */
   uses: string[];
+  /**
+   * Builtin names (`len`, `filter`, `max`, ...) read without being bound in this
+   * cell. Not uses, unless another cell shadows them (`filter = df.a > 0`).
+   */
+  builtinUses?: string[];
   /** Names removed with `del`. */
   deletes: string[];
   /** Names possibly mutated in place (attribute/subscript assignment, method calls, augmented assignment of attributes). */

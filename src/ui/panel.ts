@@ -1,14 +1,23 @@
 /**
- * The Retrace sidebar panel. For now it reports whether the server part is
- * reachable; the timeline of runs and attempts grows inside its body.
+ * The Retrace sidebar panel: the server part's status, the current notebook,
+ * and its timeline of runs.
  */
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
+import { RunLog } from '../capture/log';
 import { ServerState } from '../tokens';
 import { retraceIcon } from './icons';
+import { RunTimeline } from './timeline';
 
-export class RetracePanel extends Widget {
+/** What the panel shows about the notebook in focus. */
+export interface INotebookView {
+  name: string;
+  log: RunLog;
+  cellLabel: (cellId: string | null) => string;
+}
+
+export class RetracePanel extends Panel {
   constructor(translator: ITranslator = nullTranslator) {
     super();
     this._trans = translator.load('jupyterlab_retrace');
@@ -17,21 +26,28 @@ export class RetracePanel extends Widget {
     this.title.icon = retraceIcon;
     this.title.caption = this._trans.__('Retrace: run history and attempts');
 
-    const header = document.createElement('div');
-    header.className = 'jp-RetracePanel-header';
-    header.textContent = this._trans.__('Retrace');
+    const header = new Widget();
+    header.addClass('jp-RetracePanel-header');
+    header.node.textContent = this._trans.__('Retrace');
 
-    this._status = document.createElement('div');
-    this._status.className = 'jp-RetracePanel-status';
-    this._status.setAttribute('role', 'status');
+    this._status = new Widget();
+    this._status.addClass('jp-RetracePanel-status');
+    this._status.node.setAttribute('role', 'status');
 
-    this._body = document.createElement('div');
-    this._body.className = 'jp-RetracePanel-body';
-    this._body.textContent = this._trans.__('Run a cell in a notebook to start its history.');
+    this._notebook = new Widget();
+    this._notebook.addClass('jp-RetracePanel-notebook');
 
-    this.node.append(header, this._status, this._body);
+    this.timeline = new RunTimeline(this._trans, id => this._view?.cellLabel(id) ?? '');
+
+    this.addWidget(header);
+    this.addWidget(this._status);
+    this.addWidget(this._notebook);
+    this.addWidget(this.timeline);
     this.serverState = { kind: 'checking' };
+    this.notebook = null;
   }
+
+  readonly timeline: RunTimeline;
 
   get serverState(): ServerState {
     return this._serverState;
@@ -39,9 +55,20 @@ export class RetracePanel extends Widget {
 
   set serverState(state: ServerState) {
     this._serverState = state;
-    this._status.dataset.state = state.kind === 'ok' ? 'ok' : state.kind === 'checking' ? 'checking' : 'error';
-    this._status.textContent = this._describe(state);
-    this._status.title = state.kind === 'ok' ? state.status.historyDir : '';
+    const node = this._status.node;
+    node.dataset.state = state.kind === 'ok' ? 'ok' : state.kind === 'checking' ? 'checking' : 'error';
+    node.textContent = this._describe(state);
+    node.title = state.kind === 'ok' ? state.status.historyDir : '';
+  }
+
+  /** The notebook whose history is shown, or null when no notebook is in focus. */
+  set notebook(view: INotebookView | null) {
+    this._view = view;
+    this._notebook.node.textContent = view
+      ? view.name
+      : this._trans.__('Open a notebook to see its history.');
+    this.timeline.log = view?.log ?? null;
+    this.timeline.refresh();
   }
 
   private _describe(state: ServerState): string {
@@ -65,7 +92,8 @@ export class RetracePanel extends Widget {
   }
 
   private _trans: TranslationBundle;
-  private _status: HTMLElement;
-  private _body: HTMLElement;
+  private _status: Widget;
+  private _notebook: Widget;
+  private _view: INotebookView | null = null;
   private _serverState: ServerState = { kind: 'checking' };
 }

@@ -1,0 +1,222 @@
+/**
+ * Static analysis of one cell's code: which module-level names it defines,
+ * uses, deletes and may mutate, and which side effects (randomness, clock,
+ * files, shell, opaque magics) make it hard to reproduce. The canonical order
+ * is built from these results.
+ *
+ * IPython syntax is first rewritten into Python (python-ipython.ts), parsed
+ * with @lezer/python (error-tolerant: a broken cell is analysed as far as it
+ * parses), then walked with Python's scoping rules (python-scope.ts).
+ * Results are cached by source, in a bounded LRU.
+ *
+ * Plain TypeScript: no JupyterLab import, so it runs and benchmarks in Node.
+ */
+
+import { parser } from '@lezer/python';
+import type { SyntaxNode, Tree } from '@lezer/common';
+import type { CellEffect, CellEffects } from './types';
+import { translateIPython } from './python-ipython';
+import { walkScopes } from './python-scope';
+
+/** Distinct sources kept; a notebook's history rarely has more live at once. */
+const CACHE_LIMIT = 5000;
+
+interface CacheEntry {
+  source: string;
+  effects: CellEffects;
+}
+
+const cache = new Map<string, CacheEntry>();
+
+/** cyrb53: a fast 53-bit string hash; entries still compare sources on a hit. */
+function hashSource(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${(h2 >>> 0).toString(36)}${(h1 >>> 0).toString(36)}:${s.length}`;
+}
+
+/** Forget every cached analysis (tests, or a change of the knowledge lists). */
+export function clearEffectsCache(): void {
+  cache.clear();
+}
+
+/** Number of cached analyses (for tests of the bound). */
+export function effectsCacheSize(): number {
+  return cache.size;
+}
+
+function emptyEffects(): CellEffects {
+  return {
+    defines: [],
+    mayDefine: [],
+    uses: [],
+    deletes: [],
+    mutates: [],
+    unknownDefines: false,
+    effects: [],
+    parseError: false,
+    builtinUses: []
+  };
+}
+
+/**
+ * `with (open(a) as f, open(b) as g):` is Python 3.10 but not in the lezer
+ * grammar; its errors sit in the head of the with statement and are not the
+ * user's.
+ */
+function isParenthesizedWithError(node: SyntaxNode): boolean {
+  let parent = node.parent;
+  for (let depth = 0; parent !== null && parent.name !== 'WithStatement' && depth < 3; depth++) {
+    parent = parent.parent;
+  }
+  if (parent === null || parent.name !== 'WithStatement') {
+    return false;
+  }
+  let head = parent.firstChild;
+  while (head !== null && (head.name === 'with' || head.name === 'async')) {
+    head = head.nextSibling;
+  }
+  const body = parent.getChild('Body');
+  const opensParen = head !== null && (head.name === 'ParenthesizedExpression' || head.name === 'TupleExpression');
+  return opensParen && body !== null && node.from <= body.from;
+}
+
+/** Lezer accepts a string that runs to the end of its line without its closing quote. */
+function isUnterminatedString(source: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && source[i] !== '"' && source[i] !== "'") {
+    i++;
+  }
+  if (i >= to) {
+    return false;
+  }
+  const q = source.startsWith(source[i].repeat(3), i) && to - i >= 6 ? 3 : 1;
+  const quote = source.slice(i, i + q);
+  if (to - i < 2 * q || source.slice(to - q, to) !== quote) {
+    return true;
+  }
+  let backslashes = 0;
+  for (let k = to - q - 1; k >= i + q && source[k] === '\\'; k--) {
+    backslashes++;
+  }
+  return backslashes % 2 === 1;
+}
+
+function hasParseError(tree: Tree, source: string): boolean {
+  let found = false;
+  tree.iterate({
+    enter: ref => {
+      if (found) {
+        return false;
+      }
+      if (ref.name === 'String' && isUnterminatedString(source, ref.from, ref.to)) {
+        found = true;
+        return false;
+      }
+      if (ref.type.isError && !isParenthesizedWithError(ref.node)) {
+        found = true;
+        return false;
+      }
+      return undefined;
+    }
+  });
+  return found;
+}
+
+function effectKey(e: CellEffect): string {
+  switch (e.kind) {
+    case 'shell':
+      return `shell\u0000${e.command}`;
+    case 'randomness':
+    case 'time':
+      return `${e.kind}\u0000${e.name}`;
+    case 'file-read':
+    case 'file-write':
+      return `${e.kind}\u0000${e.path}`;
+    case 'opaque-magic':
+      return `opaque-magic\u0000${e.magic}`;
+  }
+}
+
+/** Deduplicate and sort effects by kind, then value. */
+function normalizeEffects(effects: CellEffect[]): CellEffect[] {
+  const byKey = new Map<string, CellEffect>();
+  for (const e of effects) {
+    byKey.set(effectKey(e), e);
+  }
+  return Array.from(byKey.keys())
+    .sort()
+    .map(k => byKey.get(k)!);
+}
+
+function freeze(effects: CellEffects): CellEffects {
+  Object.freeze(effects.defines);
+  Object.freeze(effects.mayDefine);
+  Object.freeze(effects.uses);
+  Object.freeze(effects.deletes);
+  Object.freeze(effects.mutates);
+  effects.effects.forEach(e => Object.freeze(e));
+  Object.freeze(effects.effects);
+  if (effects.builtinUses) {
+    Object.freeze(effects.builtinUses);
+  }
+  return Object.freeze(effects);
+}
+
+function analyzeUncached(source: string): CellEffects {
+  if (source.trim() === '') {
+    return emptyEffects();
+  }
+  let result: CellEffects;
+  try {
+    const ipython = translateIPython(source);
+    const tree = parser.parse(ipython.python);
+    const walked = walkScopes(ipython.python, tree);
+    result = {
+      defines: walked.defines,
+      mayDefine: walked.mayDefine,
+      uses: walked.uses,
+      deletes: walked.deletes,
+      mutates: walked.mutates,
+      unknownDefines: walked.unknownDefines || ipython.unknownDefines,
+      effects: normalizeEffects(ipython.effects.concat(walked.effects)),
+      parseError: hasParseError(tree, ipython.python),
+      builtinUses: walked.builtinUses
+    };
+  } catch {
+    // Never throw on user code: an internal failure reads as an unanalysable cell.
+    result = { ...emptyEffects(), unknownDefines: true, parseError: true };
+  }
+  return result;
+}
+
+/**
+ * What one cell's code does to the kernel's global namespace. Cached by
+ * source; the result is frozen and shared, do not modify it.
+ */
+export function analyzeCell(source: string): CellEffects {
+  const key = hashSource(source);
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.source === source) {
+    // Refresh the entry's place in the LRU order.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.effects;
+  }
+  const effects = freeze(analyzeUncached(source));
+  cache.set(key, { source, effects });
+  if (cache.size > CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) {
+      cache.delete(oldest);
+    }
+  }
+  return effects;
+}

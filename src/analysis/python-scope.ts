@@ -1,0 +1,1544 @@
+/**
+ * Def/use of one cell's Python, with Python's scoping rules, over the
+ * @lezer/python syntax tree.
+ *
+ * The module scope (the kernel namespace) and class bodies are walked in
+ * execution order and track which names are bound so far, so that a read
+ * before any binding is a use of another cell. Function, lambda and
+ * comprehension scopes are static, as in Python: a name bound anywhere in
+ * them is local throughout; their other reads are settled when the scope
+ * ends and passed outwards.
+ *
+ * Decisions that shape the canonical order:
+ * - A function body runs when called, not when defined. Its free reads of
+ *   module names still count as uses of the defining cell (`def f(): return
+ *   model.predict(X)` needs `model` and `X` before `f()` can work, and the
+ *   cell that calls `f` rarely mentions them); they are checked against the
+ *   cell's bindings at its end, since the body runs after the whole cell.
+ *   Its writes (`global` assignments, mutations) and its randomness and time
+ *   reads are not effects of the defining cell: they happen at call time.
+ *   File reads and writes in a body are reported (data the notebook uses).
+ * - Paths: `if` with an `else` (and a `match` ending in a catch-all case)
+ *   binds definitely what every branch binds. A `for`/`while` body, a branch
+ *   without `else`, and `except` handlers only maybe bind. The `try` body and
+ *   its `else`/`finally`, and `with` bodies, bind definitely: they run unless
+ *   the cell fails. A `for` target binds definitely (the contract in
+ *   types.ts), though an empty iterable would leave it unbound.
+ * - A read after a binding on some path only is not a use: the cell's own
+ *   binding is the likely source. A mutation of a name the cell already bound
+ *   changes the cell's own object and is not reported.
+ */
+
+import type { SyntaxNode, Tree } from '@lezer/common';
+import type { CellEffect } from './types';
+import {
+  ARGUMENT_MUTATORS,
+  FILE_READ_CALLS,
+  FILE_READ_NAMES,
+  FILE_WRITE_CALLS,
+  FILE_WRITE_NAMES,
+  GLOBAL_STATE_SETTERS,
+  INPLACE_METHODS,
+  MUTATING_METHODS,
+  NON_MUTATING_METHODS,
+  OPEN_CALLS,
+  PATH_KEYWORDS,
+  RANDOM_CALLS,
+  RANDOM_STATE_CALLS,
+  RNG_CONSTRUCTORS,
+  RngFamily,
+  SEED_CALLS,
+  TIME_CALLS,
+  TIME_CALL_SUFFIXES
+} from './nonmutating';
+import { COMMON_MODULE_ALIASES, isIPythonName, isPredefinedName } from './python-names';
+import { TIMEIT_MARKER } from './python-ipython';
+
+/** Flow bits of a name in a module or class scope. */
+const DEFINITE = 1;
+const BOUND = 2;
+const DELETED = 4;
+
+type Flow = Map<string, number>;
+
+/** A read (or mutation) waiting for its static scope to end. */
+interface PendingRef {
+  name: string;
+  mutate: boolean;
+  /** The reading code runs later than the cell (inside a def or lambda). */
+  deferred: boolean;
+}
+
+type ScopeKind = 'module' | 'class' | 'function' | 'comprehension';
+
+/** Previous flow bits of the names a branch changed (undefined: unset), to undo it. */
+type Journal = Map<string, number | undefined>;
+
+class Scope {
+  /** Flow-sensitive bindings (module and class bodies). */
+  readonly flow: Flow | null;
+  /** One journal per open branch, innermost last. */
+  readonly journals: Journal[] = [];
+  /** Static locals (functions, lambdas, comprehensions). */
+  readonly locals = new Set<string>();
+  readonly globals = new Set<string>();
+  readonly nonlocals = new Set<string>();
+  readonly pending: PendingRef[] = [];
+
+  constructor(
+    readonly kind: ScopeKind,
+    readonly parent: Scope | null,
+    readonly deferred: boolean
+  ) {
+    this.flow = kind === 'module' || kind === 'class' ? new Map() : null;
+  }
+}
+
+/** Arguments of a call, by position and keyword. */
+interface CallArguments {
+  positional: SyntaxNode[];
+  keywords: Map<string, SyntaxNode>;
+  count: number;
+}
+
+/** What the walk of one cell found. */
+export interface ScopeWalkResult {
+  defines: string[];
+  mayDefine: string[];
+  uses: string[];
+  builtinUses: string[];
+  deletes: string[];
+  mutates: string[];
+  unknownDefines: boolean;
+  effects: CellEffect[];
+}
+
+const COMPREHENSIONS = new Set([
+  'ArrayComprehensionExpression',
+  'ComprehensionExpression',
+  'SetComprehensionExpression',
+  'DictionaryComprehensionExpression'
+]);
+
+const STATEMENTS_OF_EXPRESSIONS = new Set([
+  'ExpressionStatement',
+  'ReturnStatement',
+  'YieldStatement',
+  'RaiseStatement',
+  'AssertStatement',
+  'PrintStatement'
+]);
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+    out.push(c);
+  }
+  return out;
+}
+
+/** Split nodes at `,` tokens. */
+function splitCommas(nodes: SyntaxNode[]): SyntaxNode[][] {
+  const groups: SyntaxNode[][] = [[]];
+  for (const n of nodes) {
+    if (n.name === ',') {
+      groups.push([]);
+    } else {
+      groups[groups.length - 1].push(n);
+    }
+  }
+  return groups.filter(g => g.length > 0);
+}
+
+function isBracket(name: string): boolean {
+  return name === '(' || name === ')' || name === '[' || name === ']' || name === '{' || name === '}';
+}
+
+class Walker {
+  private readonly module = new Scope('module', null, false);
+  private readonly uses = new Set<string>();
+  private readonly builtinUses = new Set<string>();
+  private readonly deferredReads = new Set<string>();
+  private readonly mutates = new Set<string>();
+  private readonly effects: CellEffect[] = [];
+  /** Names bound by import in this cell, and the module path they stand for. */
+  private readonly imported = new Map<string, string>();
+  private readonly seeded = new Set<RngFamily>();
+  unknownDefines = false;
+
+  constructor(private readonly src: string) {}
+
+  walk(tree: Tree): ScopeWalkResult {
+    this.statements(tree.topNode, this.module);
+    const flow = this.module.flow!;
+    for (const name of this.deferredReads) {
+      if (!((flow.get(name) ?? 0) & BOUND)) {
+        (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+      }
+    }
+    const defines: string[] = [];
+    const mayDefine: string[] = [];
+    const deletes: string[] = [];
+    for (const [name, bits] of flow) {
+      if (isIPythonName(name) || name === TIMEIT_MARKER) {
+        continue;
+      }
+      if (bits & DEFINITE) {
+        defines.push(name);
+      } else {
+        if (bits & BOUND) {
+          mayDefine.push(name);
+        }
+        if (bits & DELETED) {
+          deletes.push(name);
+        }
+      }
+    }
+    const sorted = (xs: Iterable<string>): string[] => Array.from(xs).sort();
+    return {
+      defines: defines.sort(),
+      mayDefine: mayDefine.sort(),
+      uses: sorted(this.uses),
+      builtinUses: sorted(this.builtinUses),
+      deletes: deletes.sort(),
+      mutates: sorted(this.mutates),
+      unknownDefines: this.unknownDefines,
+      effects: this.effects
+    };
+  }
+
+  private text(node: SyntaxNode): string {
+    return this.src.slice(node.from, node.to);
+  }
+
+  // ---- Names --------------------------------------------------------------
+
+  /** A module-level read or mutation, now or (deferred) when a function runs. */
+  private moduleRef(name: string, mutate: boolean, deferred: boolean): void {
+    if (deferred) {
+      if (!mutate) {
+        this.deferredReads.add(name);
+      }
+      return;
+    }
+    if ((this.module.flow!.get(name) ?? 0) & BOUND) {
+      return;
+    }
+    if (mutate) {
+      if (!isPredefinedName(name)) {
+        this.mutates.add(name);
+      }
+    } else {
+      (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+    }
+  }
+
+  /** Hand a reference to the nearest scope a nested scope can see (classes are skipped). */
+  private resolveOuter(scope: Scope | null, ref: PendingRef): void {
+    while (scope !== null && scope.kind === 'class') {
+      scope = scope.parent;
+    }
+    if (scope === null || scope.kind === 'module') {
+      this.moduleRef(ref.name, ref.mutate, ref.deferred);
+    } else {
+      scope.pending.push(ref);
+    }
+  }
+
+  private reference(scope: Scope, name: string, mutate: boolean): void {
+    const ref: PendingRef = { name, mutate, deferred: scope.deferred };
+    switch (scope.kind) {
+      case 'module':
+        this.moduleRef(name, mutate, scope.deferred);
+        return;
+      case 'class':
+        if (scope.globals.has(name)) {
+          this.moduleRef(name, mutate, scope.deferred);
+        } else if (!((scope.flow!.get(name) ?? 0) & BOUND)) {
+          this.resolveOuter(scope.parent, ref);
+        }
+        return;
+      default:
+        scope.pending.push(ref);
+    }
+  }
+
+  private read(scope: Scope, name: string): void {
+    this.reference(scope, name, false);
+  }
+
+  private mutate(scope: Scope, name: string): void {
+    this.reference(scope, name, true);
+  }
+
+  /** Settle the references of a function or comprehension scope at its end. */
+  private finish(scope: Scope): void {
+    for (const ref of scope.pending) {
+      if (scope.globals.has(ref.name)) {
+        this.moduleRef(ref.name, ref.mutate, ref.deferred);
+      } else if (!scope.locals.has(ref.name)) {
+        this.resolveOuter(scope.parent, ref);
+      }
+    }
+    scope.pending.length = 0;
+  }
+
+  /** The flow-sensitive scope a binding in `scope` writes to, or null when it is invisible. */
+  private bindingScope(scope: Scope, name: string): Scope | null {
+    if (scope.kind === 'module') {
+      return scope;
+    }
+    if (scope.globals.has(name)) {
+      // `global x` in a body that runs later binds nothing now.
+      return scope.deferred ? null : this.module;
+    }
+    if (scope.kind === 'class') {
+      return scope;
+    }
+    if (!scope.nonlocals.has(name)) {
+      scope.locals.add(name);
+    }
+    return null;
+  }
+
+  /** Change a name's flow bits, journaling the old bits for the innermost open branch. */
+  private setFlow(owner: Scope, name: string, bits: number | undefined): void {
+    const flow = owner.flow!;
+    const journal = owner.journals[owner.journals.length - 1];
+    if (journal !== undefined && !journal.has(name)) {
+      journal.set(name, flow.get(name));
+    }
+    if (bits === undefined) {
+      flow.delete(name);
+    } else {
+      flow.set(name, bits);
+    }
+  }
+
+  private bind(scope: Scope, name: string, maybe = false): void {
+    const owner = this.bindingScope(scope, name);
+    if (owner === null) {
+      return;
+    }
+    if (owner === this.module) {
+      this.imported.delete(name);
+    }
+    const prev = owner.flow!.get(name) ?? 0;
+    this.setFlow(owner, name, maybe ? prev | BOUND : DEFINITE | BOUND);
+  }
+
+  private unbind(scope: Scope, name: string): void {
+    const owner = this.bindingScope(scope, name);
+    if (owner !== null) {
+      this.setFlow(owner, name, DELETED);
+    }
+  }
+
+  /** The module path `name` stands for, when it names a module. */
+  private moduleOf(scope: Scope, name: string): string | null {
+    for (let s: Scope | null = scope; s !== null && s.kind !== 'module'; s = s.parent) {
+      if (s.kind !== 'class' && s.locals.has(name) && !this.imported.has(name)) {
+        return null;
+      }
+    }
+    const imported = this.imported.get(name);
+    if (imported !== undefined) {
+      return imported;
+    }
+    if ((this.module.flow!.get(name) ?? 0) & BOUND) {
+      return null;
+    }
+    return COMMON_MODULE_ALIASES.get(name) ?? null;
+  }
+
+  // ---- Control flow -------------------------------------------------------
+
+  /**
+   * Run alternative paths from the same state and merge them: a name is
+   * definitely bound after them only if every path binds it. Without
+   * `exhaustive`, not taking any path is one more alternative.
+   */
+  private branches(scope: Scope, paths: Array<() => void>, exhaustive: boolean): void {
+    const flow = scope.flow;
+    if (flow === null) {
+      for (const p of paths) {
+        p();
+      }
+      return;
+    }
+    // Each path runs from the same state; its changes are kept aside and
+    // undone, so a branch costs what it changes, not the size of the namespace.
+    const results: Map<string, number>[] = [];
+    const names = new Set<string>();
+    for (const p of paths) {
+      const journal: Journal = new Map();
+      scope.journals.push(journal);
+      p();
+      scope.journals.pop();
+      const changes = new Map<string, number>();
+      for (const [name, previous] of journal) {
+        changes.set(name, flow.get(name) ?? 0);
+        names.add(name);
+        if (previous === undefined) {
+          flow.delete(name);
+        } else {
+          flow.set(name, previous);
+        }
+      }
+      results.push(changes);
+    }
+    for (const name of names) {
+      const before = flow.get(name) ?? 0;
+      let all = exhaustive ? DEFINITE : before;
+      let any = exhaustive ? 0 : before;
+      for (const r of results) {
+        const v = r.get(name) ?? before;
+        all &= v;
+        any |= v;
+      }
+      let bits = (all & DEFINITE) | (any & (BOUND | DELETED));
+      if (bits & DEFINITE) {
+        bits = DEFINITE | BOUND;
+      }
+      this.setFlow(scope, name, bits === 0 && !flow.has(name) ? undefined : bits);
+    }
+  }
+
+  // ---- Statements ---------------------------------------------------------
+
+  private statements(node: SyntaxNode, scope: Scope): void {
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      this.statement(c, scope);
+    }
+  }
+
+  private statement(node: SyntaxNode, scope: Scope): void {
+    const name = node.name;
+    if (STATEMENTS_OF_EXPRESSIONS.has(name)) {
+      this.expressions(node, scope);
+      return;
+    }
+    switch (name) {
+      case 'AssignStatement':
+        return this.assignStatement(node, scope);
+      case 'UpdateStatement':
+        return this.updateStatement(node, scope);
+      case 'DeleteStatement':
+        for (const target of splitCommas(children(node).slice(1))) {
+          this.deleteTarget(target[0], scope);
+        }
+        return;
+      case 'ImportStatement':
+        return this.importStatement(node, scope);
+      case 'ScopeStatement': {
+        const kids = children(node);
+        const set = kids[0]?.name === 'nonlocal' ? scope.nonlocals : scope.globals;
+        if (scope.kind !== 'module') {
+          for (const k of kids) {
+            if (k.name === 'VariableName') {
+              set.add(this.text(k));
+            }
+          }
+        }
+        return;
+      }
+      case 'TypeDefinition':
+        return this.typeDefinition(node, scope);
+      case 'StatementGroup':
+      case 'Body':
+        return this.statements(node, scope);
+      case 'IfStatement':
+        return this.ifStatement(children(node), 0, scope);
+      case 'WhileStatement':
+        return this.whileStatement(node, scope);
+      case 'ForStatement':
+        return this.forStatement(node, scope);
+      case 'TryStatement':
+        return this.tryStatement(node, scope);
+      case 'WithStatement':
+        return this.withStatement(node, scope);
+      case 'MatchStatement':
+        return this.matchStatement(node, scope);
+      case 'FunctionDefinition':
+        return this.functionDefinition(node, scope, []);
+      case 'ClassDefinition':
+        return this.classDefinition(node, scope, []);
+      case 'DecoratedStatement': {
+        const kids = children(node);
+        const decorators = kids.filter(k => k.name === 'Decorator');
+        const def = kids.find(k => k.name === 'FunctionDefinition' || k.name === 'ClassDefinition');
+        if (def === undefined) {
+          decorators.forEach(d => this.decorator(d, scope));
+        } else if (def.name === 'FunctionDefinition') {
+          this.functionDefinition(def, scope, decorators);
+        } else {
+          this.classDefinition(def, scope, decorators);
+        }
+        return;
+      }
+      case 'PassStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'Comment':
+        return;
+      default:
+        // Error nodes and anything unforeseen: keep the reads they contain.
+        this.expression(node, scope);
+    }
+  }
+
+  private expressions(node: SyntaxNode, scope: Scope): void {
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      this.expression(c, scope);
+    }
+  }
+
+  private assignStatement(node: SyntaxNode, scope: Scope): void {
+    const groups: SyntaxNode[][] = [[]];
+    for (const k of children(node)) {
+      if (k.name === 'AssignOp') {
+        groups.push([]);
+      } else {
+        groups[groups.length - 1].push(k);
+      }
+    }
+    const first = groups[0];
+    const annotation = first.length > 0 && first[first.length - 1].name === 'TypeDef' ? first.pop()! : null;
+    // Annotations of module and class names are evaluated; in functions they are not.
+    const evaluatesAnnotation = annotation !== null && (scope.kind === 'module' || scope.kind === 'class');
+    if (groups.length === 1) {
+      // `x: int` declares without binding (in a function, it makes x local).
+      if (evaluatesAnnotation) {
+        this.expressions(annotation!, scope);
+      } else if (annotation !== null && scope.kind === 'function') {
+        for (const t of first) {
+          if (t.name === 'VariableName') {
+            scope.locals.add(this.text(t));
+          }
+        }
+      }
+      return;
+    }
+    const value = groups[groups.length - 1];
+    for (const v of value) {
+      this.expression(v, scope);
+    }
+    for (let g = 0; g < groups.length - 1; g++) {
+      this.targets(groups[g], scope);
+    }
+    if (evaluatesAnnotation) {
+      this.expressions(annotation!, scope);
+    }
+  }
+
+  /** Bind a comma-separated target list (`a, *b`, `(c, d)`, `df['x']`). */
+  private targets(nodes: SyntaxNode[], scope: Scope, maybe = false): void {
+    for (const n of nodes) {
+      this.target(n, scope, maybe);
+    }
+  }
+
+  private target(node: SyntaxNode, scope: Scope, maybe = false): void {
+    switch (node.name) {
+      case 'VariableName':
+        this.bind(scope, this.text(node), maybe);
+        return;
+      case 'TupleExpression':
+      case 'ArrayExpression':
+      case 'ParenthesizedExpression':
+        this.targets(children(node), scope, maybe);
+        return;
+      case 'MemberExpression':
+        this.memberStore(node, scope);
+        return;
+      default:
+        // Punctuation (`,`, `*`) and invalid targets bind nothing.
+        if (node.firstChild !== null) {
+          this.expression(node, scope);
+        }
+    }
+  }
+
+  /** `obj.attr = v`, `df['a'] = v`, `del d[k]`, `x.y += 1`: the base object changes. */
+  private memberStore(node: SyntaxNode, scope: Scope): void {
+    this.expression(node, scope);
+    const root = this.rootOf(node);
+    if (root === null) {
+      const base = this.baseCall(node);
+      if (base !== null && (base === 'globals' || base === 'locals' || base === 'vars')) {
+        this.unknownDefines = true;
+      }
+      return;
+    }
+    // On a module too: `plt.rcParams['x'] = 1` changes state a later cell depends on.
+    this.mutate(scope, root);
+  }
+
+  private updateStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    const opIndex = kids.findIndex(k => k.name === 'UpdateOp');
+    const targetNodes = kids.slice(0, opIndex < 0 ? 1 : opIndex);
+    const value = opIndex < 0 ? [] : kids.slice(opIndex + 1);
+    const target = targetNodes[0];
+    if (target === undefined) {
+      return;
+    }
+    if (target.name === 'VariableName') {
+      const name = this.text(target);
+      this.read(scope, name);
+      value.forEach(v => this.expression(v, scope));
+      this.bind(scope, name);
+      return;
+    }
+    value.forEach(v => this.expression(v, scope));
+    if (target.name === 'MemberExpression') {
+      this.memberStore(target, scope);
+    } else {
+      this.expression(target, scope);
+    }
+  }
+
+  private deleteTarget(node: SyntaxNode, scope: Scope): void {
+    switch (node.name) {
+      case 'VariableName': {
+        const name = this.text(node);
+        this.read(scope, name);
+        this.unbind(scope, name);
+        return;
+      }
+      case 'MemberExpression':
+        this.memberStore(node, scope);
+        return;
+      case 'TupleExpression':
+      case 'ArrayExpression':
+      case 'ParenthesizedExpression':
+        for (const k of children(node)) {
+          if (k.firstChild !== null || k.name === 'VariableName') {
+            this.deleteTarget(k, scope);
+          }
+        }
+        return;
+      default:
+        this.expression(node, scope);
+    }
+  }
+
+  private importStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node).filter(k => k.name !== '(' && k.name !== ')');
+    let i = 0;
+    let base: string | null = null;
+    if (kids[0]?.name === 'from') {
+      let path = '';
+      for (i = 1; i < kids.length && kids[i].name !== 'import'; i++) {
+        path += this.text(kids[i]);
+      }
+      base = path;
+      i++;
+    } else {
+      i = 1;
+    }
+    for (const item of splitCommas(kids.slice(i))) {
+      if (item[0].name === '*') {
+        this.unknownDefines = true;
+        continue;
+      }
+      const asIndex = item.findIndex(k => k.name === 'as');
+      const dotted = (asIndex < 0 ? item : item.slice(0, asIndex)).map(k => this.text(k)).join('');
+      const alias = asIndex >= 0 && item[asIndex + 1] !== undefined ? this.text(item[asIndex + 1]) : null;
+      let bound: string;
+      let path: string;
+      if (base !== null) {
+        bound = alias ?? dotted;
+        path = base.endsWith('.') ? base + dotted : `${base}.${dotted}`;
+      } else {
+        // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`.
+        bound = alias ?? dotted.split('.')[0];
+        path = alias !== null ? dotted : bound;
+      }
+      if (bound === '' || bound.includes('.')) {
+        continue;
+      }
+      this.bind(scope, bound);
+      this.imported.set(bound, path);
+    }
+  }
+
+  private typeDefinition(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    const name = kids.find(k => k.name === 'VariableName');
+    // The value of a type alias is evaluated lazily, like a function body.
+    const lazy = new Scope('function', scope, true);
+    for (const k of kids) {
+      if (k.name === 'TypeParamList') {
+        this.typeParams(k, lazy);
+      } else if (k !== name) {
+        this.expression(k, lazy);
+      }
+    }
+    this.finish(lazy);
+    if (name !== undefined) {
+      this.bind(scope, this.text(name));
+    }
+  }
+
+  private typeParams(node: SyntaxNode, scope: Scope): void {
+    for (const p of children(node)) {
+      if (p.name === 'TypeParam') {
+        const v = p.getChild('VariableName');
+        if (v !== null) {
+          scope.locals.add(this.text(v));
+        }
+      }
+    }
+  }
+
+  private ifStatement(kids: SyntaxNode[], start: number, scope: Scope): void {
+    // kids[start] is `if`/`elif`, then the test (absent on errors), then Body.
+    let i = start + 1;
+    const test = kids[i] !== undefined && kids[i].name !== 'Body' ? kids[i++] : null;
+    if (test !== null) {
+      this.expression(test, scope);
+    }
+    const body = kids[i]?.name === 'Body' ? kids[i++] : null;
+    const next = kids[i];
+    const paths: Array<() => void> = [];
+    if (body !== null) {
+      paths.push(() => this.statements(body, scope));
+    }
+    if (next?.name === 'elif') {
+      paths.push(() => this.ifStatement(kids, i, scope));
+      this.branches(scope, paths, true);
+    } else if (test !== null && this.text(test) === 'True') {
+      // `if True:` always runs its body.
+      this.branches(scope, paths, true);
+    } else if (next?.name === 'else' && kids[i + 1]?.name === 'Body') {
+      const elseBody = kids[i + 1];
+      paths.push(() => this.statements(elseBody, scope));
+      this.branches(scope, paths, true);
+    } else {
+      this.branches(scope, paths, false);
+    }
+  }
+
+  private whileStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      if (k.name === 'Body') {
+        this.branches(scope, [() => this.statements(k, scope)], false);
+      } else if (k.name !== 'while' && k.name !== 'else') {
+        this.expression(k, scope);
+      }
+    }
+  }
+
+  private forStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    const inIndex = kids.findIndex(k => k.name === 'in');
+    const bodyIndex = kids.findIndex(k => k.name === 'Body');
+    const end = bodyIndex < 0 ? kids.length : bodyIndex;
+    const targets = kids.slice(0, inIndex < 0 ? end : inIndex).filter(k => k.name !== 'for' && k.name !== 'async');
+    if (inIndex >= 0) {
+      for (const k of kids.slice(inIndex + 1, end)) {
+        this.expression(k, scope);
+      }
+    }
+    this.targets(targets, scope);
+    for (const k of kids.slice(end)) {
+      if (k.name === 'Body') {
+        this.branches(scope, [() => this.statements(k, scope)], false);
+      }
+    }
+  }
+
+  private tryStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    const handlers: Array<() => void> = [];
+    let elseBody: SyntaxNode | null = null;
+    let finallyBody: SyntaxNode | null = null;
+    let i = 0;
+    while (i < kids.length) {
+      const k = kids[i];
+      if (k.name === 'try' && kids[i + 1]?.name === 'Body') {
+        this.statements(kids[i + 1], scope);
+        i += 2;
+      } else if (k.name === 'except') {
+        let j = i + 1;
+        const head: SyntaxNode[] = [];
+        while (j < kids.length && kids[j].name !== 'Body') {
+          head.push(kids[j++]);
+        }
+        const body = kids[j];
+        handlers.push(() => this.exceptHandler(head, body, scope));
+        i = j + 1;
+      } else if (k.name === 'else' && kids[i + 1]?.name === 'Body') {
+        elseBody = kids[i + 1];
+        i += 2;
+      } else if (k.name === 'finally' && kids[i + 1]?.name === 'Body') {
+        finallyBody = kids[i + 1];
+        i += 2;
+      } else {
+        this.statement(k, scope);
+        i++;
+      }
+    }
+    if (elseBody !== null) {
+      this.statements(elseBody, scope);
+    }
+    if (handlers.length > 0) {
+      this.branches(scope, handlers, false);
+    }
+    if (finallyBody !== null) {
+      this.statements(finallyBody, scope);
+    }
+  }
+
+  private exceptHandler(head: SyntaxNode[], body: SyntaxNode | undefined, scope: Scope): void {
+    const asIndex = head.findIndex(k => k.name === 'as' || k.name === ',');
+    for (const k of asIndex < 0 ? head : head.slice(0, asIndex)) {
+      this.expression(k, scope);
+    }
+    const bound = asIndex >= 0 ? head[asIndex + 1] : undefined;
+    const name = bound?.name === 'VariableName' ? this.text(bound) : null;
+    const owner = name !== null ? this.bindingScope(scope, name) : null;
+    const previous = name !== null && owner !== null ? owner.flow!.get(name) : undefined;
+    if (name !== null) {
+      this.bind(scope, name);
+    }
+    if (body !== undefined) {
+      this.statements(body, scope);
+    }
+    // Python deletes the exception name when the handler ends.
+    if (name !== null && owner !== null) {
+      this.setFlow(owner, name, previous);
+    }
+  }
+
+  private withStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      if (k.name === 'as') {
+        const target = kids[i + 1];
+        if (target !== undefined && target.name !== 'Body') {
+          this.target(target, scope);
+          i++;
+        }
+      } else if (k.name === 'Body') {
+        this.statements(k, scope);
+      } else if (k.name !== 'with' && k.name !== 'async') {
+        this.expression(k, scope);
+      }
+    }
+  }
+
+  private matchStatement(node: SyntaxNode, scope: Scope): void {
+    const kids = children(node);
+    const body = kids.find(k => k.name === 'MatchBody');
+    for (const k of kids) {
+      if (k !== body && k.name !== 'match') {
+        this.expression(k, scope);
+      }
+    }
+    if (body === undefined) {
+      return;
+    }
+    const clauses = children(body).filter(k => k.name === 'MatchClause');
+    const paths = clauses.map(clause => () => {
+      for (const k of children(clause)) {
+        if (k.name === 'Guard') {
+          this.expressions(k, scope);
+        } else if (k.name === 'Body') {
+          this.statements(k, scope);
+        } else if (k.name !== 'case' && k.name !== ',') {
+          this.pattern(k, scope);
+        }
+      }
+    });
+    const last = clauses[clauses.length - 1];
+    const catchAll =
+      last !== undefined &&
+      last.getChild('Guard') === null &&
+      children(last).filter(k => k.name !== 'case' && k.name !== 'Body').length === 1 &&
+      last.getChild('CapturePattern') !== null;
+    this.branches(scope, paths, catchAll);
+  }
+
+  private pattern(node: SyntaxNode, scope: Scope): void {
+    switch (node.name) {
+      case 'CapturePattern': {
+        const v = node.getChild('VariableName');
+        if (v !== null && this.text(v) !== '_') {
+          this.bind(scope, this.text(v));
+        }
+        return;
+      }
+      case 'AsPattern': {
+        const kids = children(node);
+        const asIndex = kids.findIndex(k => k.name === 'as');
+        kids.slice(0, asIndex < 0 ? kids.length : asIndex).forEach(k => this.pattern(k, scope));
+        const v = asIndex >= 0 ? kids[asIndex + 1] : undefined;
+        if (v?.name === 'VariableName') {
+          this.bind(scope, this.text(v));
+        }
+        return;
+      }
+      case 'AttributePattern': {
+        const v = node.firstChild;
+        if (v?.name === 'VariableName') {
+          this.read(scope, this.text(v));
+        }
+        return;
+      }
+      case 'ClassPattern':
+        for (const k of children(node)) {
+          if (k.name === 'VariableName') {
+            this.read(scope, this.text(k));
+          } else {
+            this.pattern(k, scope);
+          }
+        }
+        return;
+      case 'KeywordPattern':
+        // `x=pattern`: x names an attribute, not a variable.
+        children(node)
+          .slice(1)
+          .forEach(k => this.pattern(k, scope));
+        return;
+      case 'MappingPattern': {
+        const kids = children(node);
+        for (let i = 0; i < kids.length; i++) {
+          const k = kids[i];
+          if (k.name === '**') {
+            const rest = kids[i + 1];
+            if (rest !== undefined) {
+              this.pattern(rest, scope);
+              i++;
+            }
+          } else if (k.name === 'VariableName') {
+            this.read(scope, this.text(k));
+          } else {
+            this.pattern(k, scope);
+          }
+        }
+        return;
+      }
+      case 'LiteralPattern':
+        return;
+      default:
+        // SequencePattern, OrPattern, StarPattern, PatternArgList: patterns inside.
+        for (const k of children(node)) {
+          if (k.name === 'VariableName') {
+            if (this.text(k) !== '_') {
+              this.bind(scope, this.text(k));
+            }
+          } else {
+            this.pattern(k, scope);
+          }
+        }
+    }
+  }
+
+  private decorator(node: SyntaxNode, scope: Scope): void {
+    let first = true;
+    for (const k of children(node)) {
+      if (k.name === 'VariableName') {
+        if (first) {
+          this.read(scope, this.text(k));
+        }
+        first = false;
+      } else if (k.name === 'ArgList') {
+        this.argList(k, scope);
+      } else if (k.firstChild !== null) {
+        this.expression(k, scope);
+      }
+    }
+  }
+
+  /**
+   * Parameters: defaults and annotations are evaluated now, in the enclosing
+   * scope; the names become locals of the function.
+   */
+  private parameters(list: SyntaxNode, outer: Scope, inner: Scope): void {
+    const kids = children(list);
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      if (k.name === 'VariableName') {
+        inner.locals.add(this.text(k));
+      } else if (k.name === 'TypeDef') {
+        this.expressions(k, outer);
+      } else if (k.name === 'AssignOp') {
+        const value = kids[i + 1];
+        if (value !== undefined) {
+          this.expression(value, outer);
+          i++;
+        }
+      } else if (k.firstChild !== null) {
+        this.expression(k, outer);
+      }
+    }
+  }
+
+  private functionDefinition(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): void {
+    decorators.forEach(d => this.decorator(d, scope));
+    const kids = children(node);
+    const nameNode = kids.find(k => k.name === 'VariableName');
+    const name = nameNode !== undefined ? this.text(nameNode) : null;
+    // `%timeit` code: runs now, binds only locals.
+    const runsNow = name === TIMEIT_MARKER;
+    const inner = new Scope('function', scope, runsNow ? scope.deferred : true);
+    let body: SyntaxNode | null = null;
+    for (const k of kids) {
+      if (k.name === 'ParamList') {
+        this.parameters(k, scope, inner);
+      } else if (k.name === 'TypeParamList') {
+        this.typeParams(k, inner);
+      } else if (k.name === 'TypeDef') {
+        this.expressions(k, scope);
+      } else if (k.name === 'Body') {
+        body = k;
+      }
+    }
+    if (name !== null && !runsNow) {
+      this.bind(scope, name);
+    }
+    if (body !== null) {
+      this.statements(body, inner);
+    }
+    this.finish(inner);
+  }
+
+  private classDefinition(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): void {
+    decorators.forEach(d => this.decorator(d, scope));
+    const kids = children(node);
+    const nameNode = kids.find(k => k.name === 'VariableName');
+    const inner = new Scope('class', scope, scope.deferred);
+    for (const k of kids) {
+      if (k.name === 'ArgList') {
+        this.argList(k, scope);
+      } else if (k.name === 'TypeParamList') {
+        // Type parameters are visible in the class body; treat them as bound there.
+        for (const p of children(k)) {
+          const v = p.getChild('VariableName');
+          if (v !== null) {
+            inner.flow!.set(this.text(v), DEFINITE | BOUND);
+          }
+        }
+      } else if (k.name === 'Body') {
+        this.statements(k, inner);
+      }
+    }
+    if (nameNode !== undefined) {
+      this.bind(scope, this.text(nameNode));
+    }
+  }
+
+  // ---- Expressions --------------------------------------------------------
+
+  private expression(node: SyntaxNode, scope: Scope): void {
+    switch (node.name) {
+      case 'VariableName':
+        this.read(scope, this.text(node));
+        return;
+      case 'MemberExpression':
+        for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+          if (c.name !== 'PropertyName') {
+            this.expression(c, scope);
+          }
+        }
+        return;
+      case 'CallExpression':
+        return this.call(node, scope);
+      case 'ArgList':
+        this.argList(node, scope);
+        return;
+      case 'LambdaExpression':
+        return this.lambda(node, scope);
+      case 'NamedExpression': {
+        const kids = children(node);
+        kids.slice(2).forEach(k => this.expression(k, scope));
+        if (kids[0]?.name === 'VariableName') {
+          this.walrus(this.text(kids[0]), scope);
+        }
+        return;
+      }
+      case 'String':
+      case 'Number':
+      case 'Comment':
+      case 'PropertyName':
+        return;
+      default:
+        if (COMPREHENSIONS.has(node.name)) {
+          const inner = children(node).filter(k => !isBracket(k.name));
+          this.comprehension(inner, scope);
+          return;
+        }
+        for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+          this.expression(c, scope);
+        }
+    }
+  }
+
+  /** `x := v` binds in the nearest enclosing scope that is not a comprehension. */
+  private walrus(name: string, scope: Scope): void {
+    let target = scope;
+    let inComprehension = false;
+    while (target.kind === 'comprehension' && target.parent !== null) {
+      target = target.parent;
+      inComprehension = true;
+    }
+    // A comprehension may run its body zero times.
+    this.bind(target, name, inComprehension);
+  }
+
+  private lambda(node: SyntaxNode, scope: Scope): void {
+    const inner = new Scope('function', scope, true);
+    let afterColon = false;
+    for (const k of children(node)) {
+      if (k.name === 'ParamList') {
+        this.parameters(k, scope, inner);
+      } else if (k.name === ':') {
+        afterColon = true;
+      } else if (afterColon) {
+        this.expression(k, inner);
+      }
+    }
+    this.finish(inner);
+  }
+
+  /**
+   * The parts of a comprehension between its brackets: element, then `for`
+   * and `if` clauses. The first iterable is evaluated in the enclosing scope.
+   */
+  private comprehension(parts: SyntaxNode[], scope: Scope): void {
+    const firstFor = parts.findIndex(k => k.name === 'for' || k.name === 'async');
+    if (firstFor < 0) {
+      parts.forEach(k => this.expression(k, scope));
+      return;
+    }
+    const inner = new Scope('comprehension', scope, scope.deferred);
+    const element = parts.slice(0, firstFor);
+    let i = firstFor;
+    let firstIterable = true;
+    while (i < parts.length) {
+      const k = parts[i];
+      if (k.name === 'for' || k.name === 'async') {
+        let j = i + 1;
+        const targets: SyntaxNode[] = [];
+        while (j < parts.length && parts[j].name !== 'in') {
+          if (parts[j].name !== 'for') {
+            targets.push(parts[j]);
+          }
+          j++;
+        }
+        j++;
+        const iterables: SyntaxNode[] = [];
+        while (j < parts.length && parts[j].name !== 'for' && parts[j].name !== 'if' && parts[j].name !== 'async') {
+          iterables.push(parts[j++]);
+        }
+        iterables.forEach(n => this.expression(n, firstIterable ? scope : inner));
+        firstIterable = false;
+        this.targets(targets, inner);
+        i = j;
+      } else if (k.name === 'if') {
+        i++;
+        while (i < parts.length && parts[i].name !== 'for' && parts[i].name !== 'if' && parts[i].name !== 'async') {
+          this.expression(parts[i++], inner);
+        }
+      } else {
+        this.expression(k, inner);
+        i++;
+      }
+    }
+    element.forEach(k => this.expression(k, inner));
+    this.finish(inner);
+  }
+
+  /** Visit a call's arguments; returns them by position and keyword. */
+  private argList(node: SyntaxNode, scope: Scope): CallArguments {
+    const inner = children(node).filter(k => k.name !== '(' && k.name !== ')');
+    const args: CallArguments = { positional: [], keywords: new Map(), count: 0 };
+    if (inner.some(k => k.name === 'for')) {
+      // A bare generator argument: `sum(x for x in xs)`.
+      this.comprehension(inner, scope);
+      args.count = 1;
+      return args;
+    }
+    for (const group of splitCommas(inner)) {
+      args.count++;
+      const op = group[1];
+      if (group[0].name === 'VariableName' && op?.name === 'AssignOp') {
+        const name = this.text(group[0]);
+        group.slice(2).forEach(k => this.expression(k, scope));
+        if (this.text(op) === ':=') {
+          this.walrus(name, scope);
+          args.positional.push(group[0]);
+        } else if (group[2] !== undefined) {
+          args.keywords.set(name, group[2]);
+        }
+        continue;
+      }
+      if (group[0].name === '*' || group[0].name === '**') {
+        group.slice(1).forEach(k => this.expression(k, scope));
+        continue;
+      }
+      group.forEach(k => this.expression(k, scope));
+      args.positional.push(group[0]);
+    }
+    return args;
+  }
+
+  /**
+   * The variable at the base of an attribute/subscript chain (`df` in
+   * `df.loc[0].x`), or null when the chain starts elsewhere or passes
+   * through a call (whose result is a new object).
+   */
+  private rootOf(node: SyntaxNode): string | null {
+    let n: SyntaxNode | null = node;
+    while (n !== null && n.name === 'MemberExpression') {
+      n = n.firstChild;
+    }
+    return n !== null && n.name === 'VariableName' ? this.text(n) : null;
+  }
+
+  /** The function name of a call at the base of a chain (`globals` in `globals()['x']`). */
+  private baseCall(node: SyntaxNode): string | null {
+    let n: SyntaxNode | null = node;
+    while (n !== null && n.name === 'MemberExpression') {
+      n = n.firstChild;
+    }
+    if (n !== null && n.name === 'CallExpression' && n.firstChild?.name === 'VariableName') {
+      return this.text(n.firstChild);
+    }
+    return null;
+  }
+
+  /** `a.b.c` as ['a', 'b', 'c'] when the chain is attributes only, else null. */
+  private dottedPath(node: SyntaxNode): string[] | null {
+    const parts: string[] = [];
+    let n: SyntaxNode | null = node;
+    while (n !== null && n.name === 'MemberExpression') {
+      const last: SyntaxNode | null = n.lastChild;
+      if (last === null || last.name !== 'PropertyName') {
+        return null;
+      }
+      parts.push(this.text(last));
+      n = n.firstChild;
+    }
+    if (n === null || n.name !== 'VariableName') {
+      return null;
+    }
+    parts.push(this.text(n));
+    return parts.reverse();
+  }
+
+  private call(node: SyntaxNode, scope: Scope): void {
+    const callee = node.firstChild;
+    const argNode = node.getChild('ArgList');
+    if (callee === null) {
+      return;
+    }
+    this.expression(callee, scope);
+    const args = argNode !== null ? this.argList(argNode, scope) : { positional: [], keywords: new Map(), count: 0 };
+
+    const dotted = this.dottedPath(callee);
+    const written = dotted !== null ? dotted.join('.') : null;
+    let modulePath: string | null = null;
+    if (dotted !== null) {
+      const mod = this.moduleOf(scope, dotted[0]);
+      if (mod !== null) {
+        modulePath = [mod, ...dotted.slice(1)].join('.');
+      } else if (dotted.length === 1) {
+        modulePath = dotted[0];
+      }
+    }
+    const method = callee.name === 'MemberExpression' && callee.lastChild?.name === 'PropertyName' ? this.text(callee.lastChild) : null;
+    const fnName = method ?? (callee.name === 'VariableName' ? this.text(callee) : null);
+    const object = method !== null ? callee.firstChild : null;
+
+    this.mutationByCall(scope, object, method, modulePath, args);
+    this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
+    this.fileAccess(scope, modulePath, fnName, object, args);
+
+    if (modulePath === 'exec' || modulePath === 'execfile') {
+      this.unknownDefines = true;
+    }
+  }
+
+  private mutationByCall(
+    scope: Scope,
+    object: SyntaxNode | null,
+    method: string | null,
+    modulePath: string | null,
+    args: CallArguments
+  ): void {
+    if (modulePath !== null && ARGUMENT_MUTATORS.has(modulePath)) {
+      const first = args.positional[0];
+      const root = first !== undefined ? this.rootOf(first) : null;
+      if (root !== null) {
+        this.mutate(scope, root);
+      }
+    }
+    if (method === null || object === null) {
+      return;
+    }
+    const root = this.rootOf(object);
+    if (root === null) {
+      const base = this.baseCall(object);
+      if ((base === 'globals' || base === 'locals' || base === 'vars') && (method === 'update' || method === 'setdefault' || method === '__setitem__')) {
+        this.unknownDefines = true;
+      }
+      return;
+    }
+    if (this.moduleOf(scope, root) !== null) {
+      // Calls on a module change nothing worth replaying, except global state setters.
+      if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath)) {
+        this.mutate(scope, root);
+      }
+      return;
+    }
+    let mutates: boolean;
+    if (MUTATING_METHODS.has(method)) {
+      mutates = true;
+    } else if (INPLACE_METHODS.has(method)) {
+      const inplace = args.keywords.get('inplace');
+      mutates = inplace !== undefined && this.text(inplace) !== 'False';
+    } else {
+      mutates = !NON_MUTATING_METHODS.has(method);
+    }
+    if (mutates) {
+      this.mutate(scope, root);
+    }
+  }
+
+  private randomnessAndTime(
+    scope: Scope,
+    written: string | null,
+    modulePath: string | null,
+    fnName: string | null,
+    object: SyntaxNode | null,
+    args: CallArguments
+  ): void {
+    // Whether a call is random or seeded is decided when it runs: not in a def.
+    if (scope.deferred) {
+      return;
+    }
+    const label = written ?? fnName ?? '';
+    if (modulePath !== null) {
+      const seeds = SEED_CALLS.get(modulePath);
+      if (seeds !== undefined) {
+        this.seeded.add(seeds);
+        return;
+      }
+      const family = RANDOM_CALLS.get(modulePath) ?? (args.count === 0 ? RNG_CONSTRUCTORS.get(modulePath) : undefined);
+      if (family !== undefined) {
+        this.random(family, label);
+        return;
+      }
+      if (TIME_CALLS.has(modulePath)) {
+        this.effects.push({ kind: 'time', name: label });
+        return;
+      }
+    }
+    if (written !== null && TIME_CALL_SUFFIXES.some(s => written === s || written.endsWith('.' + s))) {
+      this.effects.push({ kind: 'time', name: written });
+      return;
+    }
+    if (fnName !== null && RANDOM_STATE_CALLS.has(fnName)) {
+      // `df.sample(3)` draws; a bare or module `sample` is someone else's function.
+      const root = object !== null ? this.rootOf(object) : null;
+      const sampleOfData = object !== null && (root === null || this.moduleOf(scope, root) === null);
+      const state = args.keywords.get('random_state');
+      const unseeded = state === undefined || this.text(state) === 'None';
+      if (unseeded && (fnName !== 'sample' || sampleOfData)) {
+        this.random('numpy', label);
+      }
+    }
+  }
+
+  private random(family: RngFamily, name: string): void {
+    if (family !== 'unseedable' && (this.seeded.has(family) || this.seeded.has('all'))) {
+      return;
+    }
+    this.effects.push({ kind: 'randomness', name });
+  }
+
+  private fileAccess(
+    scope: Scope,
+    modulePath: string | null,
+    fnName: string | null,
+    object: SyntaxNode | null,
+    args: CallArguments
+  ): void {
+    const pathArg = (index: number): string | null => {
+      const node = args.positional[index];
+      if (node !== undefined) {
+        return this.literalPath(node);
+      }
+      for (const [k, v] of args.keywords) {
+        if (PATH_KEYWORDS.has(k)) {
+          return this.literalPath(v);
+        }
+      }
+      return null;
+    };
+    const record = (kind: 'file-read' | 'file-write', path: string | null): void => {
+      if (path !== null) {
+        this.effects.push({ kind, path });
+      }
+    };
+    const byMode = (path: string | null, modeNode: SyntaxNode | undefined, defaultMode: string): void => {
+      const mode = modeNode !== undefined ? this.literalPath(modeNode) : defaultMode;
+      if (mode === null) {
+        return;
+      }
+      // 'w+' truncates first: it reads nothing that was there before.
+      if (mode.includes('r') || (mode.includes('+') && !mode.includes('w') && !mode.includes('x'))) {
+        record('file-read', path);
+      }
+      if (mode.includes('w') || mode.includes('a') || mode.includes('x') || mode.includes('+')) {
+        record('file-write', path);
+      }
+    };
+    if (modulePath !== null && (OPEN_CALLS.has(modulePath) || modulePath === 'h5py.File')) {
+      byMode(pathArg(0), args.positional[1] ?? args.keywords.get('mode'), 'r');
+      return;
+    }
+    const objectPath = object !== null ? this.literalPath(object, true) : null;
+    if (objectPath !== null && fnName !== null) {
+      // Path('x').read_text(), Path('x').open('w')
+      if (fnName === 'read_text' || fnName === 'read_bytes') {
+        record('file-read', objectPath);
+        return;
+      }
+      if (fnName === 'write_text' || fnName === 'write_bytes') {
+        record('file-write', objectPath);
+        return;
+      }
+      if (fnName === 'open') {
+        byMode(objectPath, args.positional[0] ?? args.keywords.get('mode'), 'r');
+        return;
+      }
+    }
+    if (modulePath !== null && FILE_READ_CALLS.has(modulePath)) {
+      record('file-read', pathArg(0));
+      return;
+    }
+    const writeIndex = modulePath !== null ? FILE_WRITE_CALLS.get(modulePath) : undefined;
+    if (writeIndex !== undefined) {
+      record('file-write', pathArg(writeIndex));
+      return;
+    }
+    if (fnName === null) {
+      return;
+    }
+    if (FILE_READ_NAMES.has(fnName)) {
+      record('file-read', pathArg(0));
+    } else if (FILE_WRITE_NAMES.has(fnName)) {
+      record('file-write', pathArg(0));
+    } else if (fnName === 'save' && object !== null) {
+      const root = this.rootOf(object);
+      if (root === null || this.moduleOf(scope, root) === null) {
+        // model.save('model.h5'), workbook.save('out.xlsx')
+        record('file-write', pathArg(0));
+      }
+    }
+  }
+
+  /**
+   * The path a literal expression spells: a string, `Path('a')`,
+   * `os.path.join('a', 'b')`, `Path('a') / 'b'`. Null when not literal.
+   * `pathOnly` accepts only Path-like constructions (for `Path('x').read_text()`).
+   */
+  private literalPath(node: SyntaxNode, pathOnly = false): string | null {
+    switch (node.name) {
+      case 'String':
+        return pathOnly ? null : this.stringValue(node);
+      case 'ContinuedString': {
+        if (pathOnly) {
+          return null;
+        }
+        let s = '';
+        for (const k of children(node)) {
+          const v = k.name === 'String' ? this.stringValue(k) : null;
+          if (v === null) {
+            return null;
+          }
+          s += v;
+        }
+        return s;
+      }
+      case 'ParenthesizedExpression': {
+        const inner = children(node).find(k => !isBracket(k.name));
+        return inner !== undefined ? this.literalPath(inner, pathOnly) : null;
+      }
+      case 'BinaryExpression': {
+        const kids = children(node);
+        if (kids.length === 3 && kids[1].name === 'ArithOp' && this.text(kids[1]) === '/') {
+          const left = this.literalPath(kids[0], true);
+          const right = this.literalPath(kids[2]);
+          return left !== null && right !== null ? `${left}/${right}` : null;
+        }
+        return null;
+      }
+      case 'CallExpression': {
+        const callee = node.firstChild;
+        const argNode = node.getChild('ArgList');
+        const dotted = callee !== null ? this.dottedPath(callee) : null;
+        if (dotted === null || argNode === null) {
+          return null;
+        }
+        const fn = dotted[dotted.length - 1];
+        const isJoin = dotted.length >= 2 && fn === 'join' && dotted[dotted.length - 2] === 'path';
+        if (!(fn === 'Path' || fn === 'PurePath' || fn === 'PosixPath' || isJoin)) {
+          return null;
+        }
+        const parts: string[] = [];
+        for (const group of splitCommas(children(argNode).filter(k => k.name !== '(' && k.name !== ')'))) {
+          const v = group.length === 1 ? this.literalPath(group[0]) : null;
+          if (v === null) {
+            return null;
+          }
+          parts.push(v);
+        }
+        return parts.length > 0 ? parts.join('/') : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The value of a plain string literal (no f-string replacements). */
+  private stringValue(node: SyntaxNode): string | null {
+    const raw = this.text(node);
+    let i = 0;
+    let isRaw = false;
+    while (i < raw.length && raw[i] !== '"' && raw[i] !== "'") {
+      if (raw[i] === 'r' || raw[i] === 'R') {
+        isRaw = true;
+      }
+      i++;
+    }
+    const q = raw.startsWith('"""', i) || raw.startsWith("'''", i) ? 3 : 1;
+    const body = raw.slice(i + q, raw.length - q);
+    if (isRaw || !body.includes('\\')) {
+      return body;
+    }
+    let out = '';
+    for (let k = 0; k < body.length; k++) {
+      if (body[k] === '\\' && k + 1 < body.length) {
+        const next = body[k + 1];
+        out += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+        k++;
+      } else {
+        out += body[k];
+      }
+    }
+    return out;
+  }
+}
+
+/** Walk a parsed cell. */
+export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
+  return new Walker(source).walk(tree);
+}

@@ -1,0 +1,710 @@
+"""Retrace kernel tracer: dynamic evidence of what each cell run did.
+
+The frontend (src/kernel/tracer.ts) executes this source silently in every
+IPython kernel, inside a private module (sys.modules['_retrace_tracer']), so
+the user's namespace and history never see it.  After every run that has an
+execution count it reports, over the comm target TARGET, which global names
+the run added, rebound, deleted or visibly mutated, which global names its
+code loaded, and which files under the notebook's folder it opened for
+reading or writing.
+
+Costs are bounded: objects are fingerprinted from a fixed-size sample (never
+a deep hash), and the one audit hook (audit hooks cannot be removed) does
+nothing outside a traced run.  No hook ever lets an exception reach user
+code; after MAX_FAILURES consecutive failures the tracer turns itself off and
+tells the frontend.
+
+Executing this source again in the same kernel is idempotent: an active
+tracer of the same VERSION is kept, one of another version is replaced.
+Keep the file ASCII: the frontend embeds it in a Python string literal.
+"""
+
+import collections
+import dis
+import itertools
+import os
+import re
+import sys
+import time
+import types
+
+VERSION = "1.0.0"
+PROTOCOL = 1
+TARGET = "retrace.tracer"
+MODULE = "_retrace_tracer"
+
+BUFFER_SIZE = 100  # reports kept while no comm is open
+MAX_FAILURES = 3  # consecutive hook failures before the tracer turns off
+MAX_COMMS = 8  # dead comms of closed browser tabs are never closed for us
+MAX_FILES = 500  # per list and run
+SMALL = 16  # containers up to this size are fingerprinted completely (shallow)
+SAMPLE = 4  # items taken from each end of a bigger container
+ARRAY_SAMPLE_BYTES = 256  # bytes sampled from each end of a numpy array
+ARRAY_STRIDED = 16  # elements sampled from across a numpy array
+MAX_SCAN_INSTRUCTIONS = 20000  # bytecode scanned for global loads per run
+
+# Names IPython puts in the user namespace; never user state.
+_IPYTHON_NAMES = frozenset(
+    """In Out _oh _ih _dh _sh exit quit get_ipython _exit_code __builtin__
+    __builtins__ __name__ __doc__ __package__ __loader__ __spec__
+    __warningregistry__""".split()
+)
+_IPYTHON_PATTERN = re.compile(r"_+|_i+|_i\d+|_\d+")
+
+# Objects whose state is their identity, or that we deliberately do not
+# fingerprint (code, not data).
+_ATOMIC = frozenset(
+    [int, float, complex, bool, str, bytes, type(None), range, tuple, frozenset, slice]
+)
+_CODE_LIKE = (
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+    type,
+)
+
+_LOAD_OPS = {dis.opmap[n]: 0 for n in ("LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS") if n in dis.opmap}
+# Since 3.11 LOAD_GLOBAL's argument is the name index shifted left by one.
+_LOAD_OPS[dis.opmap["LOAD_GLOBAL"]] = 1 if sys.version_info >= (3, 11) else 0
+_EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
+
+_MISSING = object()
+
+
+# ----------------------------------------------------------------------------
+# Fingerprints: cheap, bounded, shallow; they never call user-defined methods.
+#
+# Identity comes from object.__hash__ (the address-based hash every object
+# has underneath its own __hash__), not id(): id() raises an audit event, so
+# with our audit hook in place every id() call would run Python code.
+
+_addr = object.__hash__
+
+
+def _fp_list(v):
+    n = list.__len__(v)
+    if n <= SMALL:
+        return hash((n, tuple(map(_addr, v))))
+    step = n // (2 * SAMPLE)
+    return hash((n, tuple(map(_addr, list.__getitem__(v, slice(0, None, step)))), _addr(list.__getitem__(v, -1))))
+
+
+def _fp_deque(v):
+    n = len(v)
+    if n <= SMALL:
+        return hash((n, tuple(map(_addr, v))))
+    head = tuple(map(_addr, itertools.islice(v, SAMPLE)))
+    tail = tuple(map(_addr, itertools.islice(reversed(v), SAMPLE)))
+    return hash((n, head, tail))
+
+
+def _fp_dict(v):
+    n = dict.__len__(v)
+    if n <= SMALL:
+        return hash((n, tuple(map(_addr, dict.keys(v))), tuple(map(_addr, dict.values(v)))))
+    keys = dict.keys(v)
+    values = dict.values(v)
+    head = tuple(map(_addr, itertools.islice(keys, SAMPLE))) + tuple(map(_addr, itertools.islice(values, SAMPLE)))
+    tail = tuple(map(_addr, itertools.islice(reversed(keys), SAMPLE))) + tuple(
+        map(_addr, itertools.islice(reversed(values), SAMPLE))
+    )
+    return hash((n, head, tail))
+
+
+def _fp_set(v):
+    n = len(v)
+    if n <= SMALL:
+        return hash((n, sum(map(_addr, v))))
+    # Iteration order follows the hash table, so it changes when the set does.
+    return hash((n, tuple(map(_addr, itertools.islice(v, 2 * SAMPLE)))))
+
+
+def _fp_bytearray(v):
+    n = len(v)
+    k = ARRAY_SAMPLE_BYTES
+    if n <= 4 * k:
+        return hash((n, bytes(v)))
+    return hash((n, bytes(v[:k]), bytes(v[-k:]), bytes(v[:: n // ARRAY_STRIDED])))
+
+
+def _fp_object(v):
+    """Plain objects: their __dict__, like a dict (keys and value identities)."""
+    try:
+        d = object.__getattribute__(v, "__dict__")
+    except Exception:
+        return None
+    if type(d) is not dict:
+        return None
+    return _fp_dict(d)
+
+
+def _fp_ndarray(v):
+    """Shape, strides, dtype and a bounded sample of the bytes, as one bytes
+    object (comparing is a memcmp, cheaper than hashing).  For object arrays
+    the bytes are the element pointers, i.e. their identities.
+    """
+    n = v.size
+    key = hash((v.shape, v.strides, v.dtype.str)).to_bytes(8, "little", signed=True)
+    if n == 0:
+        return key
+    if v.flags.c_contiguous:
+        flat = v.reshape(-1)  # a view, never a copy, for contiguous arrays
+        per = max(1, ARRAY_SAMPLE_BYTES // v.itemsize)
+        if n <= 4 * per:
+            return key + flat.tobytes()
+        return b"".join((key, flat[:per].tobytes(), flat[-per:].tobytes(), flat[:: n // ARRAY_STRIDED].tobytes()))
+    # Other layouts: a strided sample along every axis, never a full copy.
+    per_axis = max(2, int(ARRAY_STRIDED ** (1.0 / max(1, v.ndim))))
+    index = tuple(slice(None, None, max(1, s // per_axis)) for s in v.shape)
+    return key + v[index].tobytes()
+
+
+def _fp_array_like(values):
+    """A pandas block's values: numpy array, or an extension array.
+
+    Fingerprints end as ints or bytes, never tuples: the snapshot then holds no
+    object the garbage collector tracks, so tracing does not trigger collections.
+    """
+    np = sys.modules.get("numpy")
+    if np is not None and type(values) is np.ndarray:
+        return _fp_ndarray(values)
+    inner = getattr(values, "_ndarray", None)  # string, datetime, categorical-like arrays
+    if inner is None:
+        inner = getattr(values, "_data", None)  # masked arrays (Int64, boolean)
+    if np is not None and isinstance(inner, np.ndarray):
+        return hash((_addr(values), _fp_ndarray(inner)))
+    inner = getattr(values, "_pa_array", None)  # pyarrow-backed: replaced, not mutated
+    return hash((_addr(values), _addr(inner) if inner is not None else None, len(values)))
+
+
+def _label(x):
+    return x if type(x) in (str, int, float, bool, type(None)) else _addr(x)
+
+
+def _fp_dataframe(v):
+    # Index objects are immutable, so the same columns and index objects mean
+    # the same labels and shape; the values live in the blocks.
+    try:
+        parts = tuple(_fp_array_like(b.values) for b in v._mgr.blocks)  # internal, pandas 1 to 3
+    except Exception:
+        parts = v.shape
+    return hash((_addr(v.columns), _addr(v.index), parts))
+
+
+def _fp_series(v):
+    try:
+        part = _fp_array_like(v._values)
+    except Exception:
+        part = len(v)
+    return hash((_addr(v.index), _label(v.name), part))
+
+
+_STATIC_HANDLERS = {
+    list: _fp_list,
+    dict: _fp_dict,
+    set: _fp_set,
+    bytearray: _fp_bytearray,
+    collections.deque: _fp_deque,
+    collections.OrderedDict: _fp_dict,
+    collections.defaultdict: _fp_dict,
+    collections.Counter: _fp_dict,
+}
+
+
+def _handler_for(t):
+    """The fingerprint function for objects of type t, or None (identity only)."""
+    if t in _ATOMIC or issubclass(t, _CODE_LIKE):
+        return None
+    h = _STATIC_HANDLERS.get(t)
+    if h is not None:
+        return h
+    np = sys.modules.get("numpy")
+    if np is not None and issubclass(t, np.ndarray):
+        return _fp_ndarray
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if issubclass(t, pd.DataFrame):
+            return _fp_dataframe
+        if issubclass(t, pd.Series):
+            return _fp_series
+        if issubclass(t, pd.Index):
+            return None  # immutable
+    for base, h in ((dict, _fp_dict), (list, _fp_list), (set, _fp_set), (collections.deque, _fp_deque)):
+        if issubclass(t, base):
+            return h
+    if issubclass(t, (tuple, frozenset, str, bytes, int, float)):
+        return None
+    if t.__module__.startswith("IPython."):
+        return None
+    return _fp_object
+
+
+# ----------------------------------------------------------------------------
+# Global names loaded by code objects.
+
+
+def _loaded_names(code, out, budget):
+    """Add to out the names that code (and nested code) loads as globals.
+
+    Returns the instruction budget left; past it, co_names stands in (a superset).
+    """
+    names = code.co_names
+    raw = code.co_code
+    if budget <= 0:
+        out.update(names)
+    else:
+        ops = _LOAD_OPS
+        ext = 0
+        for i in range(0, len(raw), 2):
+            op = raw[i]
+            arg = raw[i + 1] | ext
+            if op == _EXTENDED_ARG:
+                ext = arg << 8
+                continue
+            ext = 0
+            shift = ops.get(op)
+            if shift is not None:
+                out.add(names[arg >> shift])
+        budget -= len(raw) // 2
+    for c in code.co_consts:
+        if type(c) is types.CodeType:
+            budget = _loaded_names(c, out, budget)
+    return budget
+
+
+# ----------------------------------------------------------------------------
+# The tracer.
+
+
+class Tracer:
+    """Watches one IPython shell; one instance per kernel."""
+
+    def __init__(self, shell, slot):
+        self.version = VERSION
+        self.shell = shell
+        self.disabled = False
+        self._slot = slot  # shared with the permanent audit hook
+        self._comms = []
+        self._pending = collections.deque(maxlen=BUFFER_SIZE)
+        self._failures = 0
+        self._skip = {}
+        self._handlers = {}
+        self._snapshot = None  # (identities, fingerprints) after the last traced run
+        self._depth = 0  # nesting of pre_run_cell/post_run_cell pairs
+        self._traced = False  # the outermost open run is traced
+        self._cost = 0.0
+        self._cwd = ""
+        self._prefix = ""
+        self._excluded = ()
+        self._read = {}
+        self._written = {}
+        self._codes = []
+        self._before = None
+        self._run_code = None
+        self._registered = []
+        self._target_manager = None
+
+    # -- installation -------------------------------------------------------
+
+    def install(self):
+        events = self.shell.events
+        for name, cb in (("pre_run_cell", self._pre_run_cell), ("post_run_cell", self._post_run_cell)):
+            events.register(name, cb)
+            self._registered.append((name, cb))
+        try:
+            from IPython.core.interactiveshell import InteractiveShell
+
+            self._run_code = InteractiveShell.run_code.__code__
+        except Exception:
+            self._run_code = None
+        self._register_target()
+        self._snapshot = self._scan(None)
+
+    def _register_target(self):
+        """Register the comm target with whichever comm API this kernel has."""
+        managers = []
+        kernel = getattr(self.shell, "kernel", None)
+        if kernel is not None and getattr(kernel, "comm_manager", None) is not None:
+            managers.append(kernel.comm_manager)  # the one that routes this kernel's messages
+        try:
+            import comm
+
+            managers.append(comm.get_comm_manager())
+        except Exception:
+            pass
+        for manager in managers:
+            try:
+                manager.register_target(TARGET, self.comm_opened)
+                self._target_manager = manager
+                return
+            except Exception:
+                continue
+        if kernel is not None:
+            raise RuntimeError("Retrace tracer: no comm manager accepts a target in this kernel")
+
+    def uninstall(self):
+        """Unregister every hook; the audit hook stays, but idle."""
+        for name, cb in self._registered:
+            try:
+                self.shell.events.unregister(name, cb)
+            except ValueError:
+                pass
+        self._registered = []
+        self._slot[0] = self._slot[1] = None
+        if self._target_manager is not None:
+            try:
+                if self._target_manager.targets.get(TARGET) == self.comm_opened:
+                    del self._target_manager.targets[TARGET]
+            except Exception:
+                pass
+        self._depth = 0
+        self._traced = False
+
+    # -- comms --------------------------------------------------------------
+
+    def comm_opened(self, comm, msg=None):
+        """Comm target: say hello, then flush the reports nobody has seen."""
+        try:
+            import platform
+
+            try:
+                import IPython
+
+                ipython = IPython.__version__
+            except Exception:
+                ipython = None
+            self._comms.append(comm)
+            if len(self._comms) > MAX_COMMS:
+                del self._comms[0]
+            try:
+                comm.on_close(lambda _msg, c=comm: self._comm_closed(c))
+            except Exception:
+                pass
+            hello = {
+                "type": "hello",
+                "version": VERSION,
+                "protocol": PROTOCOL,
+                "python": platform.python_version(),
+                "ipython": ipython,
+                "pid": os.getpid(),
+                "disabled": self.disabled,
+            }
+            self._send_one(comm, hello)
+            while self._pending:
+                self._send_one(comm, self._pending.popleft())
+        except Exception:
+            pass
+
+    def _comm_closed(self, comm):
+        try:
+            self._comms.remove(comm)
+        except ValueError:
+            pass
+
+    def _send_one(self, comm, data):
+        try:
+            comm.send(data)
+            return True
+        except Exception:
+            self._comm_closed(comm)
+            return False
+
+    def _emit(self, data):
+        sent = False
+        for comm in list(self._comms):
+            sent = self._send_one(comm, data) or sent
+        if not sent:
+            self._pending.append(data)
+
+    # -- failures -----------------------------------------------------------
+
+    def _failed(self, where, exc, execution_count=None):
+        self._failures += 1
+        self._slot[0] = self._slot[1] = None
+        self._traced = False
+        self._snapshot = None  # start from a fresh baseline
+        disable = self._failures >= MAX_FAILURES
+        if disable:
+            self.disabled = True
+            self.uninstall()
+        try:
+            self._emit(
+                {
+                    "type": "error",
+                    "where": where,
+                    "message": "%s: %s" % (type(exc).__name__, exc),
+                    "execution_count": execution_count,
+                    "disabled": disable,
+                }
+            )
+        except Exception:
+            pass
+
+    # -- namespace ----------------------------------------------------------
+
+    def _scan(self, old):
+        """A snapshot of the user namespace: (identities, fingerprints).
+
+        identities: name -> hash of (address, type address); fingerprints:
+        name -> int, bytes or None.  Only ints and bytes, which the garbage
+        collector does not track, so a snapshot of 1,000 names does not set
+        off collections.  With old, names whose identity did not change keep
+        their old fingerprint (used between runs); without, everything is
+        fingerprinted.
+        """
+        ns = self.shell.user_ns
+        hidden_get = self.shell.user_ns_hidden.get
+        skip = self._skip
+        handlers = self._handlers
+        addr = _addr
+        missing = _MISSING
+        idents = {}
+        fps = {}
+        if old is not None:
+            old_idents, old_fps = old
+        for name, value in list(ns.items()):
+            s = skip.get(name)
+            if s is None:
+                s = skip[name] = type(name) is not str or name in _IPYTHON_NAMES or _IPYTHON_PATTERN.fullmatch(name) is not None
+            # IPython's own start-up names (which %who hides) while they keep their value.
+            if s or hidden_get(name, missing) is value:
+                continue
+            t = type(value)
+            ident = hash((addr(value), addr(t)))
+            idents[name] = ident
+            if old is not None and old_idents.get(name) == ident:
+                fps[name] = old_fps[name]
+                continue
+            h = handlers.get(t, missing)
+            if h is missing:
+                h = handlers[t] = _handler_for(t)
+            fp = None
+            if h is not None:
+                try:
+                    fp = h(value)
+                except Exception:
+                    pass  # a strange object must not cost the whole report
+            fps[name] = fp
+        return idents, fps
+
+    @staticmethod
+    def _diff(before, after):
+        before_idents, before_fps = before
+        after_idents, after_fps = after
+        added, rebound, mutated = [], [], []
+        for name, ident in after_idents.items():
+            prev = before_idents.get(name)
+            if prev is None:
+                added.append(name)
+            elif prev != ident:
+                rebound.append(name)
+            elif before_fps[name] != after_fps[name]:
+                mutated.append(name)
+        deleted = [name for name in before_idents if name not in after_idents]
+        return added, rebound, deleted, mutated
+
+    # -- files --------------------------------------------------------------
+
+    def _excluded_prefixes(self, cwd):
+        """Folders under the notebook's folder whose files are never user data."""
+        paths = [sys.prefix, sys.base_prefix, sys.exec_prefix]
+        try:
+            import site
+
+            paths.extend(site.getsitepackages())
+            paths.append(site.getusersitepackages())
+        except Exception:
+            pass
+        try:
+            import tempfile
+
+            paths.append(tempfile.gettempdir())
+        except Exception:
+            pass
+        try:
+            paths.append(self.shell.profile_dir.location)
+            paths.append(self.shell.ipython_dir)
+        except Exception:
+            pass
+        mpl = sys.modules.get("matplotlib")
+        if mpl is not None:
+            try:
+                paths.append(mpl.get_cachedir())
+                paths.append(mpl.get_configdir())
+            except Exception:
+                pass
+        if os.environ.get("MPLCONFIGDIR"):
+            paths.append(os.environ["MPLCONFIGDIR"])
+        out = []
+        for p in paths:
+            if p:
+                p = os.path.join(os.path.abspath(p), "")
+                # Only folders inside the notebook's folder matter; a notebook
+                # that itself lives under a temp folder keeps its files.
+                if p.startswith(cwd) and p != cwd:
+                    out.append(p)
+        return tuple(out)
+
+    def _on_open(self, args):
+        path, _mode, flags = args
+        if type(path) is not str:
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            elif isinstance(path, os.PathLike):
+                path = os.fspath(path)
+                if isinstance(path, bytes):
+                    path = os.fsdecode(path)
+            else:
+                return  # a file descriptor
+        if not os.path.isabs(path):
+            path = os.path.join(os.getcwd(), path)
+        path = os.path.normpath(path)
+        if not path.startswith(self._prefix) or path.startswith(self._excluded):
+            return
+        rel = path[len(self._prefix) :]
+        parts = rel.split(os.sep)
+        for part in parts[:-1]:
+            # Hidden folders (.git, .ipynb_checkpoints, .cache) and bytecode caches.
+            if part.startswith(".") or part == "__pycache__":
+                return
+        rel = "/".join(parts)
+        access = (flags or 0) & 3  # O_ACCMODE
+        if access != os.O_WRONLY and len(self._read) < MAX_FILES:
+            self._read[rel] = None
+        if access != os.O_RDONLY and len(self._written) < MAX_FILES:
+            self._written[rel] = None
+
+    def _on_exec(self, args):
+        code = args[0] if args else None
+        if type(code) is not types.CodeType:
+            return
+        # Keep only the code IPython runs for the cell itself: the caller of exec
+        # is InteractiveShell.run_code (frames: this method, the audit hook).
+        frame = sys._getframe(2)
+        fc = frame.f_code
+        if fc is self._run_code or (self._run_code is None and fc.co_name == "run_code"):
+            self._codes.append(code)
+
+    # -- IPython events ---------------------------------------------------------
+
+    def _pre_run_cell(self, info=None):
+        try:
+            self._depth += 1
+            if self._depth > 1 or self.disabled:
+                return  # nested run_cell: the outer run accounts for it
+            self._traced = bool(getattr(info, "store_history", True)) and not getattr(info, "silent", False)
+            if not self._traced:
+                return
+            t0 = time.perf_counter()
+            # Bring the baseline up to date with what happened between runs
+            # (silent executions, widgets): only new or rebound names cost a
+            # fingerprint.
+            self._before = self._scan(self._snapshot)
+            cwd = os.path.join(os.getcwd(), "")
+            if cwd != self._cwd:
+                self._cwd = cwd
+                self._excluded = self._excluded_prefixes(cwd)
+            self._prefix = cwd
+            self._read = {}
+            self._written = {}
+            self._codes = []
+            self._cost = time.perf_counter() - t0
+            self._slot[0] = self._on_open
+            self._slot[1] = self._on_exec
+        except BaseException as e:  # noqa: B036 - even Ctrl-C here must not reach the user
+            self._failed("pre_run_cell", e)
+
+    def _post_run_cell(self, result=None):
+        count = None
+        try:
+            self._slot[0] = self._slot[1] = None
+            self._depth = max(0, self._depth - 1)
+            if self._depth > 0 or not self._traced or self.disabled:
+                return
+            self._traced = False
+            t0 = time.perf_counter()
+            info = getattr(result, "info", None)
+            if info is not None and not getattr(info, "store_history", True):
+                return
+            count = getattr(result, "execution_count", None)
+            if count is None:
+                return
+            before = self._before
+            self._before = None
+            after = self._scan(None)
+            self._snapshot = after
+            added, rebound, deleted, mutated = self._diff(before, after)
+            loaded = set()
+            budget = MAX_SCAN_INSTRUCTIONS
+            for code in self._codes:
+                budget = _loaded_names(code, loaded, budget)
+            self._codes = []
+            read = sorted(n for n in loaded if n in before[0])
+            cost = self._cost + (time.perf_counter() - t0)
+            report = {
+                "type": "run",
+                "execution_count": count,
+                "added": added,
+                "rebound": rebound,
+                "deleted": deleted,
+                "mutated": mutated,
+                "read": read,
+                "files_read": list(self._read),
+                "files_written": list(self._written),
+                "ms": round(cost * 1000.0, 3),
+            }
+            self._read = {}
+            self._written = {}
+            self._emit(report)
+            self._failures = 0
+        except BaseException as e:  # noqa: B036 - even Ctrl-C here must not reach the user
+            self._failed("post_run_cell", e, count)
+
+
+# ----------------------------------------------------------------------------
+# The permanent audit hook and installation.
+
+
+def _make_audit_hook(slot):
+    def _retrace_audit(event, args):
+        # Called for every audit event in the process: stay cheap.
+        if event == "open":
+            f = slot[0]
+        elif event == "exec":
+            f = slot[1]
+        else:
+            return
+        if f is not None:
+            try:
+                f(args)
+            except Exception:
+                slot[0] = slot[1] = None  # stop tracing this run rather than fail user code
+
+    return _retrace_audit
+
+
+def install():
+    """Install (or keep) the tracer in the running IPython shell; returns it."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("Retrace tracer needs an IPython shell")
+    g = globals()
+    if "_AUDIT_SLOT" not in g:
+        g["_AUDIT_SLOT"] = [None, None]
+        sys.addaudithook(_make_audit_hook(g["_AUDIT_SLOT"]))
+    old = g.get("TRACER")
+    if old is not None:
+        if old.shell is shell and old.version == VERSION and not old.disabled:
+            return old
+        old.uninstall()
+    tracer = Tracer(shell, g["_AUDIT_SLOT"])
+    g["TRACER"] = tracer
+    tracer.install()
+    return tracer
+
+
+install()
