@@ -1,0 +1,671 @@
+/**
+ * Canonical order: the shortest sequence of runs of the current kernel session
+ * that, replayed in a fresh kernel, rebuilds the live global namespace, mapped
+ * onto today's cells and ordered as close to top-to-bottom as the
+ * dependencies allow, with the diagnostics that explain hidden state.
+ *
+ * Model. Each run reads names and writes names. A write is a *kill* (a certain
+ * rebinding), a *may-write* (possible mutation in place, conditional binding,
+ * or a binding by a failed run: it also reads the prior value, so it never
+ * hides the earlier definition), or a *delete*. Files, the random generator's
+ * seed and the process environment (cwd, sys.path, installs) are pseudo-names
+ * read and written the same way. Every value gets a number (value numbering):
+ * a run's class is its code, status and the value numbers of everything it
+ * reads, and each name it writes gets a value number derived from that class.
+ * Two runs of the same class produce equal values, so the slice can use the
+ * latest run of a class for all its readers ("merged reruns"): rerunning the
+ * import cell halfway through a session then costs no second step. When merged
+ * reruns cannot be ordered (a cycle), the classes on the cycle are un-merged
+ * and the order retried; as a last resort the engine uses the strict slice in
+ * time, whose execution order is always valid.
+ *
+ * Decisions:
+ * - failed runs (error, interrupted) without tracer evidence bind nothing for
+ *   certain: by default their static definitions become may-writes, so they
+ *   enter the slice only when they come after the last successful definition
+ *   of a name the state needs (or are its only definer); option
+ *   `failedRuns: 'only-definer'` counts them only where no run bound the name
+ *   before. With tracer evidence, what the tracer saw added/rebound is what
+ *   they bound. Aborted runs never executed; a failed run whose source does
+ *   not parse stopped at a SyntaxError and executed nothing.
+ * - a static mutation (as the analyzer reports it: `df.drop(inplace=True)`,
+ *   `model.fit(...)`, `np.random.seed(0)`, not `df.head()` or `plt.plot`) is a
+ *   may-write: the mutating run reads the prior value and provides the next.
+ * - `from x import *` / unknown magics: every successful such run is kept (the
+ *   names it binds are unknown, so they may be live), and it is the producer
+ *   of any name read with no other definer.
+ * - a run that calls a function defined in an earlier run also reads, at call
+ *   time, the globals that function's cell uses; a cell that only defines
+ *   functions/classes reads at definition time only what its `def`/`class`/
+ *   decorator lines name.
+ * - a live name bound by an import needs only its import run, not later runs
+ *   that changed settings on the module (they stay when a needed run uses it).
+ * - setup magics (`%matplotlib`, `%load_ext`, ...) are kept when a needed run
+ *   follows them; `%cd`, `os.chdir`, `sys.path` changes and installs keep
+ *   their place in time relative to the runs around them.
+ */
+
+import { AnalysisCell, AnalysisRun, CellEffects } from './types';
+import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep } from './orderTypes';
+import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
+import { scheduleByKey } from './graphSchedule';
+import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
+
+export * from './orderTypes';
+
+/** Kinds of write. */
+export const WriteKind = { Kill: 0, May: 1, Delete: 2 } as const;
+export type WriteKind = (typeof WriteKind)[keyof typeof WriteKind];
+
+/** One name read by a run, resolved when the run was added. */
+export interface RunRead {
+  name: string;
+  /** Run (sequence number) that last wrote the name before this run, or -1. */
+  from: number;
+  /** When `from` is -1: the last run before with unknown definitions (`import *`), or -1. */
+  unknown: number;
+  /** Value number read. */
+  vn: number;
+  /** Read at call time through a function defined earlier. */
+  indirect: boolean;
+}
+
+export interface RunWrite {
+  name: string;
+  kind: WriteKind;
+  vn: number;
+}
+
+/** What the engine keeps per run. `seq` is the run's place in the session (0-based). */
+export interface RunRecord {
+  seq: number;
+  run: AnalysisRun;
+  facts: CodeFacts | null;
+  reads: RunRead[];
+  writes: RunWrite[];
+  /** Equivalence class: same code, status and inputs. */
+  cls: number;
+  /** Randomness not covered by an earlier seed, or time. */
+  nondeterministic: boolean;
+  filesRead: string[];
+  filesWritten: string[];
+}
+
+/** Pseudo-names start with NUL so they never clash with Python names. */
+export const PSEUDO = '\u0000';
+export const ENV = PSEUDO + 'env';
+export const RNG = PSEUDO + 'rng';
+export const FILE = PSEUDO + 'file:';
+
+interface LastWrite {
+  seq: number;
+  kind: WriteKind;
+  vn: number;
+  /**
+   * The value is a module bound by this import run (mutations since keep it):
+   * a live module only needs its import, since a module is the same object
+   * whatever settings later runs changed on it.
+   */
+  moduleFrom: number;
+}
+
+/**
+ * Incremental canonical order over one kernel session. Feed runs in execution
+ * order with `addRun`, keep the notebook's cells current with `setCells`, and
+ * call `compute` whenever the order is shown. `reset` on a new kernel session.
+ */
+export class CanonicalOrderEngine {
+  constructor(options: CanonicalOrderOptions) {
+    this._analyze = options.analyze;
+    this._merge = options.mergeReruns !== false;
+    this._onlyDefiner = options.failedRuns === 'only-definer';
+  }
+
+  /** Runs added since the last reset. */
+  get runCount(): number {
+    return this._records.length;
+  }
+
+  /** Forget every run (a new kernel session). Cells and the analysis cache are kept. */
+  reset(): void {
+    this._records = [];
+    this._last = new Map();
+    this._weak = new Map();
+    this._rep = new Map();
+    this._lastUnknown = -1;
+    this._everWritten = new Set();
+    this._unknownRuns = [];
+    this._setupRuns = [];
+    this._cache = null;
+  }
+
+  /** The notebook's cells now, in order. */
+  setCells(cells: ReadonlyArray<AnalysisCell>): void {
+    this._cells = cells.slice();
+    this._cellPos = new Map();
+    cells.forEach((c, i) => this._cellPos.set(c.id, i));
+    this._cache = null;
+  }
+
+  /** Add the next run of the session. Runs must come in increasing `index`. */
+  addRun(run: AnalysisRun): void {
+    const records = this._records;
+    if (records.length > 0 && run.index <= records[records.length - 1].run.index) {
+      throw new RangeError(
+        `Run ${run.index} arrives after run ${records[records.length - 1].run.index}: runs must be added in execution order`
+      );
+    }
+    this._cache = null;
+    const seq = records.length;
+    const tr = run.traced;
+    const facts = run.status === 'aborted' ? null : this._facts(run.code);
+    // An aborted run never executed; an error run whose source does not parse
+    // stopped at a SyntaxError before executing anything.
+    if (!facts || (run.status === 'error' && !tr && facts.effects.parseError)) {
+      records.push({
+        seq,
+        run,
+        facts,
+        reads: [],
+        writes: [],
+        cls: this._id('x' + seq),
+        nondeterministic: false,
+        filesRead: [],
+        filesWritten: []
+      });
+      return;
+    }
+    const eff = facts.effects;
+    const ok = run.status === 'ok';
+    const kill = new Set<string>();
+    const may = new Set<string>();
+    const del = new Set<string>();
+    if (ok) {
+      eff.defines.forEach(n => kill.add(n));
+      // With tracer evidence, a conditional binding that happened is in `rebound`/`added`.
+      if (!tr) {
+        eff.mayDefine.forEach(n => may.add(n));
+      }
+      eff.deletes.forEach(n => del.add(n));
+    } else if (!tr && !this._onlyDefiner) {
+      eff.defines.forEach(n => may.add(n));
+      eff.mayDefine.forEach(n => may.add(n));
+      eff.deletes.forEach(n => may.add(n));
+    }
+    // 'only-definer': a failed run's definitions count only where no run bound the name yet.
+    const weak = !ok && !tr && this._onlyDefiner ? [...eff.defines, ...eff.mayDefine] : [];
+    if (tr) {
+      tr.added.forEach(n => kill.add(n));
+      tr.rebound.forEach(n => kill.add(n));
+      tr.deleted.forEach(n => del.add(n));
+      tr.mutated.forEach(n => may.add(n));
+    }
+    // The analyzer already tells real mutations (`df.drop(inplace=True)`,
+    // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`).
+    eff.mutates.forEach(n => may.add(n));
+    for (const n of del) {
+      if (kill.has(n)) {
+        // Both bound and deleted: only the tracer knows which came last.
+        kill.delete(n);
+        if (!tr || !tr.deleted.includes(n)) {
+          del.delete(n);
+          may.add(n);
+        }
+      }
+    }
+    kill.forEach(n => may.delete(n));
+    del.forEach(n => may.delete(n));
+
+    // Reads: static uses (for definition-only cells, only what headers read),
+    // traced reads, and the prior value of everything possibly mutated/deleted.
+    const readNames = new Set<string>();
+    const header = facts.headerReads;
+    for (const u of eff.uses) {
+      if (!header || header.has(u)) {
+        readNames.add(u);
+      }
+    }
+    // A builtin is read from the session when a run shadowed it (`filter = ...`).
+    eff.builtinUses?.forEach(n => {
+      if (this._last.has(n)) {
+        readNames.add(n);
+      }
+    });
+    tr?.read?.forEach(n => readNames.add(n));
+    may.forEach(n => readNames.add(n));
+    del.forEach(n => readNames.add(n));
+    // `del x` reads x (NameError when absent), whatever the run ended up deleting.
+    eff.deletes.forEach(n => readNames.add(n));
+    // Call-time reads of the functions this run may call.
+    const indirect = new Set<string>();
+    const seenDefs = new Set<number>();
+    const queue = Array.from(readNames);
+    for (let i = 0; i < queue.length; i++) {
+      const lw = this._last.get(queue[i]);
+      if (!lw || seenDefs.has(lw.seq)) {
+        continue;
+      }
+      const def = records[lw.seq];
+      if (!def.facts || !def.facts.callables.has(queue[i])) {
+        continue;
+      }
+      seenDefs.add(lw.seq);
+      for (const u of def.facts.effects.uses) {
+        if (!readNames.has(u) && !kill.has(u)) {
+          readNames.add(u);
+          indirect.add(u);
+          queue.push(u);
+        }
+      }
+    }
+
+    // Pseudo-names.
+    let nondeterministic = run.status === 'interrupted' || facts.times.length > 0;
+    readNames.add(ENV);
+    if (facts.env === 'barrier') {
+      may.add(ENV);
+    }
+    if (facts.seeds) {
+      kill.add(RNG);
+    } else if (facts.draws.length > 0) {
+      if (this._last.has(RNG)) {
+        may.add(RNG);
+        readNames.add(RNG);
+      } else {
+        nondeterministic = true;
+      }
+    }
+    const filesRead = uniq([...facts.filesRead, ...(tr ? tr.filesRead.map(normalizePath) : [])]);
+    const filesWritten = uniq([...facts.filesWritten, ...(tr ? tr.filesWritten.map(normalizePath) : [])]);
+    filesRead.forEach(p => readNames.add(FILE + p));
+    filesWritten.forEach(p => kill.add(FILE + p));
+
+    // Resolve reads against the state before this run; class = code + status + inputs.
+    const reads: RunRead[] = [];
+    const names = Array.from(readNames).sort();
+    const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
+    if (tr) {
+      sig.push(
+        [tr.added, tr.rebound, tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
+      );
+    }
+    for (const name of names) {
+      const lw = this._last.get(name) ?? this._weak.get(name);
+      let vn: number;
+      let unknown = -1;
+      if (lw) {
+        vn = lw.vn;
+      } else if (this._lastUnknown >= 0 && name[0] !== PSEUDO) {
+        unknown = this._lastUnknown;
+        vn = this._id('u' + records[unknown].cls + PSEUDO + name);
+      } else {
+        vn = this._id('0' + name);
+      }
+      reads.push({ name, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
+      sig.push(name + '=' + vn);
+    }
+    const cls = this._id('s' + sig.join('\u0001'));
+
+    const writes: RunWrite[] = [];
+    const write = (name: string, kind: WriteKind): void => {
+      const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
+      writes.push({ name, kind, vn });
+    };
+    kill.forEach(n => write(n, WriteKind.Kill));
+    may.forEach(n => write(n, WriteKind.May));
+    del.forEach(n => write(n, WriteKind.Delete));
+    for (const w of writes) {
+      const prev = this._last.get(w.name);
+      const moduleFrom =
+        w.kind === WriteKind.Kill
+          ? facts.imports.has(w.name)
+            ? seq
+            : -1
+          : w.kind === WriteKind.May && prev
+            ? prev.moduleFrom
+            : -1;
+      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom });
+      if (w.name[0] !== PSEUDO) {
+        this._everWritten.add(w.name);
+      }
+    }
+    for (const n of weak) {
+      if (!this._last.has(n)) {
+        const vn = this._id('e' + cls + PSEUDO + n);
+        this._weak.set(n, { seq, kind: WriteKind.May, vn, moduleFrom: -1 });
+        this._everWritten.add(n);
+      }
+    }
+    this._rep.set(cls, seq);
+    if (eff.unknownDefines) {
+      this._lastUnknown = seq;
+      if (ok) {
+        this._unknownRuns.push(seq);
+      }
+    }
+    if (facts.env === 'setup' && ok) {
+      this._setupRuns.push(seq);
+    }
+    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten });
+  }
+
+  /** The canonical order of the session so far against the current cells. */
+  compute(): CanonicalOrder {
+    if (this._cache) {
+      return this._cache;
+    }
+    let mode: CanonicalOrder['stats']['mode'] = 'time-order';
+    let slice: Slice | null = null;
+    let order: number[] | null = null;
+    if (this._merge) {
+      // Merge reruns; classes caught in a cycle are un-merged and the order retried.
+      const unmerged = new Set<number>();
+      for (let attempt = 0; attempt < MERGE_ATTEMPTS && !order; attempt++) {
+        slice = this._slice(unmerged);
+        const got = this._schedule(slice);
+        if (got.length === slice.runs.length) {
+          order = got;
+          mode = 'merged-reruns';
+        } else {
+          const done = new Uint8Array(slice.runs.length);
+          got.forEach(i => (done[i] = 1));
+          slice.runs.forEach((seq, i) => {
+            if (!done[i]) {
+              unmerged.add(this._records[seq].cls);
+            }
+          });
+        }
+      }
+    }
+    if (!order) {
+      slice = this._slice(null);
+      order = this._schedule(slice);
+      mode = 'time-order';
+      if (order.length !== slice.runs.length) {
+        // Cannot happen (every edge points forward in time); keep time order.
+        order = slice.runs.map((_, i) => i);
+      }
+    }
+    const s = slice!;
+    const ordered = order.map(i => s.runs[i]);
+    const steps: CanonicalStep[] = ordered.map(seq => {
+      const run = this._records[seq].run;
+      const pos = run.cellId === null ? undefined : this._cellPos.get(run.cellId);
+      return { cellId: run.cellId, runIndex: run.index, position: pos === undefined ? -1 : pos };
+    });
+    const view: SliceView = {
+      records: this._records,
+      ordered,
+      producer: s.producer,
+      cells: this._cells,
+      cellPos: this._cellPos,
+      everWritten: this._everWritten,
+      live: this._liveProducers(s.producer),
+      facts: code => this._facts(code),
+      normalized: code => {
+        let n = this._normalized.get(code);
+        if (n === undefined) {
+          n = normalizeSource(code);
+          this._normalized.set(code, n);
+        }
+        return n;
+      }
+    };
+    const { diagnostics, topToBottomWorks } = buildDiagnostics(view);
+    this._cache = { steps, topToBottomWorks, diagnostics, stats: { runs: this._records.length, mode } };
+    return this._cache;
+  }
+
+  /** Live names (not deleted at the end) and the run each one's value comes from. */
+  private _liveProducers(producer: (seq: number) => number): Map<string, number> {
+    const live = new Map<string, number>();
+    for (const [name, lw] of this._last) {
+      if (name[0] !== PSEUDO && lw.kind !== WriteKind.Delete) {
+        live.set(name, producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
+      }
+    }
+    for (const [name, w] of this._weak) {
+      if (!this._last.has(name)) {
+        live.set(name, producer(w.seq));
+      }
+    }
+    return live;
+  }
+
+  /**
+   * The runs the live state needs (sorted by time) and how a read maps to its
+   * producer. `unmerged`: null for a strict slice in time, else the classes
+   * whose reruns must not be merged.
+   */
+  private _slice(unmerged: ReadonlySet<number> | null): Slice {
+    const records = this._records;
+    const inSlice = new Uint8Array(records.length);
+    const stack: number[] = [];
+    const producer = unmerged
+      ? (s: number) => {
+          const cls = records[s].cls;
+          return unmerged.has(cls) ? s : this._rep.get(cls)!;
+        }
+      : (s: number) => s;
+    let maxSeq = -1;
+    const add = (s: number): void => {
+      if (!inSlice[s]) {
+        inSlice[s] = 1;
+        stack.push(s);
+        if (s > maxSeq) {
+          maxSeq = s;
+        }
+      }
+    };
+    const drain = (): void => {
+      while (stack.length > 0) {
+        const s = stack.pop()!;
+        const r = records[s];
+        for (const a of r.reads) {
+          if (a.from >= 0) {
+            add(producer(a.from));
+          } else if (a.unknown >= 0) {
+            add(producer(a.unknown));
+          }
+        }
+        // A name this run binds that the session deleted at the end must be
+        // deleted again, or the replay ends with a name the kernel lacks.
+        for (const w of r.writes) {
+          if (w.name[0] !== PSEUDO) {
+            const lw = this._last.get(w.name)!;
+            if (lw.kind === WriteKind.Delete && lw.seq !== s) {
+              add(producer(lw.seq));
+            }
+          }
+        }
+      }
+    };
+    for (const [name, lw] of this._last) {
+      if (name[0] !== PSEUDO && lw.kind !== WriteKind.Delete) {
+        add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
+      }
+    }
+    for (const [name, w] of this._weak) {
+      if (!this._last.has(name)) {
+        add(producer(w.seq));
+      }
+    }
+    this._unknownRuns.forEach(s => add(producer(s)));
+    drain();
+    // Session settings (`%matplotlib inline`) are kept when something needed runs after them.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const s of this._setupRuns) {
+        const p = producer(s);
+        if (s < maxSeq && !inSlice[p]) {
+          add(p);
+          changed = true;
+        }
+      }
+      drain();
+    }
+    const runs: number[] = [];
+    for (let s = 0; s < records.length; s++) {
+      if (inSlice[s]) {
+        runs.push(s);
+      }
+    }
+    return { runs, producer };
+  }
+
+  /**
+   * Order the slice: per name, the values it takes are ordered by the time of
+   * their producers; each reader goes after the producer of the value it reads
+   * and before the producer of the next value (anti-dependency). Ties go to the
+   * cell higher in the notebook, then to the earlier run. Partial on a cycle.
+   */
+  private _schedule(slice: Slice): number[] {
+    const { runs, producer } = slice;
+    const records = this._records;
+    const local = new Map<number, number>();
+    runs.forEach((s, i) => local.set(s, i));
+    const succ: number[][] = runs.map(() => []);
+    const edge = (a: number, b: number): void => {
+      if (a !== b) {
+        succ[local.get(a)!].push(local.get(b)!);
+      }
+    };
+    const byName = new Map<string, Map<number, number[]>>();
+    const epoch = (name: string, key: number): number[] => {
+      let m = byName.get(name);
+      if (!m) {
+        m = new Map();
+        byName.set(name, m);
+      }
+      let readers = m.get(key);
+      if (!readers) {
+        readers = [];
+        m.set(key, readers);
+      }
+      return readers;
+    };
+    // Without any environment change every run reads the same (initial) environment.
+    const envChanged = this._last.has(ENV);
+    for (const s of runs) {
+      const r = records[s];
+      for (const w of r.writes) {
+        epoch(w.name, s);
+      }
+      for (const a of r.reads) {
+        if (a.name === ENV && !envChanged) {
+          continue;
+        }
+        const key = a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
+        epoch(a.name, key).push(s);
+      }
+    }
+    for (const epochs of byName.values()) {
+      if (epochs.size === 1) {
+        const [[key, readers]] = epochs;
+        if (key >= 0) {
+          readers.forEach(r => edge(key, r));
+        }
+        continue;
+      }
+      const keys = Array.from(epochs.keys()).sort((a, b) => a - b);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const readers = epochs.get(key)!;
+        if (key >= 0) {
+          readers.forEach(r => edge(key, r));
+        }
+        if (i + 1 < keys.length) {
+          const next = keys[i + 1];
+          readers.forEach(r => edge(r, next));
+          if (key >= 0) {
+            edge(key, next);
+          }
+        }
+      }
+    }
+    // Tie-break key: the cell's position now; a run whose cell is gone keeps
+    // the place of the slice run before it in time.
+    const key = new Float64Array(runs.length);
+    const tie = new Float64Array(runs.length);
+    let prevKey = -1;
+    runs.forEach((s, i) => {
+      const id = records[s].run.cellId;
+      const pos = id === null ? undefined : this._cellPos.get(id);
+      key[i] = pos === undefined ? prevKey : pos;
+      prevKey = key[i];
+      tie[i] = s;
+    });
+    return scheduleByKey(runs.length, succ, key, tie);
+  }
+
+  private _facts(code: string): CodeFacts {
+    let f = this._factsCache.get(code);
+    if (!f) {
+      f = deriveFacts(code, this._analyze);
+      this._factsCache.set(code, f);
+    }
+    return f;
+  }
+
+  private _id(key: string): number {
+    let v = this._ids.get(key);
+    if (v === undefined) {
+      v = this._ids.size;
+      this._ids.set(key, v);
+    }
+    return v;
+  }
+
+  private _analyze: (code: string) => CellEffects;
+  private _merge: boolean;
+  private _onlyDefiner: boolean;
+  private _factsCache = new Map<string, CodeFacts>();
+  private _normalized = new Map<string, string>();
+  private _ids = new Map<string, number>();
+  private _records: RunRecord[] = [];
+  private _last = new Map<string, LastWrite>();
+  /** 'only-definer': names only failed runs bound so far, and the latest such run. */
+  private _weak = new Map<string, LastWrite>();
+  private _rep = new Map<number, number>();
+  private _lastUnknown = -1;
+  private _everWritten = new Set<string>();
+  private _unknownRuns: number[] = [];
+  private _setupRuns: number[] = [];
+  private _cells: AnalysisCell[] = [];
+  private _cellPos = new Map<string, number>();
+  private _cache: CanonicalOrder | null = null;
+}
+
+/** Cycles resolved by un-merging before giving up on merged reruns. */
+const MERGE_ATTEMPTS = 4;
+
+interface Slice {
+  runs: number[];
+  producer: (seq: number) => number;
+}
+
+/**
+ * One-shot canonical order: `runs` of the current kernel session (any order;
+ * sorted by `index`), `cells` of the notebook now.
+ */
+export function canonicalOrder(
+  runs: ReadonlyArray<AnalysisRun>,
+  cells: ReadonlyArray<AnalysisCell>,
+  options: CanonicalOrderOptions
+): CanonicalOrder {
+  const engine = new CanonicalOrderEngine(options);
+  engine.setCells(cells);
+  const sorted = runs.slice().sort((a, b) => a.index - b.index);
+  let last = -Infinity;
+  for (const r of sorted) {
+    if (r.index !== last) {
+      engine.addRun(r);
+      last = r.index;
+    }
+  }
+  return engine.compute();
+}
+
+function uniq(a: string[]): string[] {
+  return a.length < 2 ? a : Array.from(new Set(a));
+}

@@ -1,0 +1,313 @@
+/**
+ * Diagnostics of the canonical order (hidden state), each pointing at cells,
+ * and whether running today's cells top to bottom would rebuild the state.
+ */
+
+import { AnalysisCell } from './types';
+import { DiagnosticKind, OrderDiagnostic } from './orderTypes';
+import { CodeFacts } from './orderFacts';
+import { isBuiltinName } from './orderHeuristics';
+import type { RunRecord } from './order';
+
+/** What the engine hands over once the slice is ordered. */
+export interface SliceView {
+  records: ReadonlyArray<RunRecord>;
+  /** Slice runs (sequence numbers) in step order. */
+  ordered: ReadonlyArray<number>;
+  /** Run that provides a value read from run `seq` (itself, or its merged rerun). */
+  producer: (seq: number) => number;
+  cells: ReadonlyArray<AnalysisCell>;
+  cellPos: ReadonlyMap<string, number>;
+  everWritten: ReadonlySet<string>;
+  /** Live name → producing run. */
+  live: ReadonlyMap<string, number>;
+  facts: (code: string) => CodeFacts;
+  /** `normalizeSource`, memoized. */
+  normalized: (code: string) => string;
+}
+
+const PSEUDO = '\u0000';
+const FILE = PSEUDO + 'file:';
+
+/** Sources are compared like the corpus does: trailing spaces and outer blank lines ignored. */
+export function normalizeSource(s: string): string {
+  return s
+    .split(/\r?\n/)
+    .map(l => l.replace(/\s+$/, ''))
+    .join('\n')
+    .replace(/^\n+|\n+$/g, '');
+}
+
+function displayName(name: string): string {
+  if (name.startsWith(FILE)) {
+    return name.slice(FILE.length);
+  }
+  if (name === PSEUDO + 'rng') {
+    return 'random seed';
+  }
+  if (name === PSEUDO + 'env') {
+    return 'environment';
+  }
+  return name;
+}
+
+function list(names: Iterable<string>, max = 4): string {
+  const a = Array.from(names);
+  return a.length <= max ? a.join(', ') : a.slice(0, max).join(', ') + ` and ${a.length - max} more`;
+}
+
+class Collector {
+  add(kind: DiagnosticKind, group: string, cellIds: string[], names: Iterable<string>, runs: Iterable<number>): void {
+    const key = kind + PSEUDO + group;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { kind, cellIds, names: new Set(), runs: new Set() };
+      this.groups.set(key, g);
+    }
+    for (const n of names) {
+      g.names.add(n);
+    }
+    for (const r of runs) {
+      g.runs.add(r);
+    }
+  }
+
+  groups = new Map<string, { kind: DiagnosticKind; cellIds: string[]; names: Set<string>; runs: Set<number> }>();
+}
+
+const ORDER: DiagnosticKind[] = [
+  'deleted-cell',
+  'edited',
+  'depends-on-later-cell',
+  'needs-rerun',
+  'undefined-name',
+  'nondeterminism',
+  'file-dependency'
+];
+
+export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]; topToBottomWorks: boolean } {
+  const { records, ordered, producer, cellPos } = v;
+  const posOf = (seq: number): number => {
+    const id = records[seq].run.cellId;
+    const p = id === null ? undefined : cellPos.get(id);
+    return p === undefined ? -1 : p;
+  };
+  const keyOf = (a: { from: number; unknown: number }): number =>
+    a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
+
+  // Names a run provides to the state (read by another step, or live); built
+  // only for the runs a diagnostic names, on first use.
+  let provides: Map<number, Set<string>> | null = null;
+  const wanted = new Set<number>();
+  for (const seq of ordered) {
+    const r = records[seq];
+    const pos = posOf(seq);
+    if (pos < 0 || v.normalized(r.run.code) !== v.normalized(v.cells[pos].source)) {
+      wanted.add(seq);
+    }
+  }
+  const seen = new Map<string, number>();
+  for (const seq of ordered) {
+    const id = records[seq].run.cellId;
+    if (id !== null) {
+      const first = seen.get(id);
+      if (first === undefined) {
+        seen.set(id, seq);
+      } else {
+        wanted.add(first);
+        wanted.add(seq);
+      }
+    }
+  }
+  const provided = (seq: number): string[] => {
+    if (!provides) {
+      const p = new Map<number, Set<string>>();
+      const provide = (from: number, name: string): void => {
+        if (wanted.has(from)) {
+          let set = p.get(from);
+          if (!set) {
+            set = new Set();
+            p.set(from, set);
+          }
+          set.add(name);
+        }
+      };
+      for (const s of ordered) {
+        for (const a of records[s].reads) {
+          const k = keyOf(a);
+          if (k >= 0 && k !== s && a.name[0] !== PSEUDO) {
+            provide(k, a.name);
+          }
+        }
+      }
+      for (const [name, k] of v.live) {
+        provide(k, name);
+      }
+      provides = p;
+    }
+    return Array.from(provides.get(seq) ?? []).sort();
+  };
+
+  const c = new Collector();
+  const stepsOfCell = new Map<string, number[]>();
+  let seeded = false;
+  for (const seq of ordered) {
+    const r = records[seq];
+    const run = r.run;
+    const pos = posOf(seq);
+    if (run.cellId !== null) {
+      const a = stepsOfCell.get(run.cellId) ?? [];
+      a.push(seq);
+      stepsOfCell.set(run.cellId, a);
+    }
+    if (pos < 0) {
+      c.add('deleted-cell', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], provided(seq), [run.index]);
+    } else if (v.normalized(run.code) !== v.normalized(v.cells[pos].source)) {
+      c.add('edited', run.cellId!, [run.cellId!], provided(seq), [run.index]);
+    }
+    for (const a of r.reads) {
+      const p = keyOf(a);
+      if (p >= 0 && p !== seq) {
+        const pp = posOf(p);
+        if (pos >= 0 && pp > pos) {
+          const pid = records[p].run.cellId!;
+          c.add('depends-on-later-cell', run.cellId + PSEUDO + pid, [run.cellId!, pid], [displayName(a.name)], [
+            run.index,
+            records[p].run.index
+          ]);
+        }
+        if (a.name.startsWith(FILE) && records[p].run.cellId !== run.cellId) {
+          const wid = records[p].run.cellId;
+          const ids = [wid, run.cellId].filter((x): x is string => x !== null);
+          c.add('file-dependency', a.name + PSEUDO + wid + PSEUDO + run.cellId, ids, [displayName(a.name)], [
+            records[p].run.index,
+            run.index
+          ]);
+        }
+      } else if (
+        p < 0 &&
+        a.name[0] !== PSEUDO &&
+        !isBuiltinName(a.name) &&
+        !v.everWritten.has(a.name)
+      ) {
+        c.add('undefined-name', a.name, run.cellId === null ? [] : [run.cellId], [a.name], [run.index]);
+      }
+    }
+    const f = r.facts;
+    if (f) {
+      if (f.seeds) {
+        seeded = true;
+      } else if (f.draws.length > 0 && !seeded) {
+        c.add('nondeterminism', 'r' + (run.cellId ?? ''), run.cellId === null ? [] : [run.cellId], f.draws, [run.index]);
+      }
+      if (f.times.length > 0) {
+        c.add('nondeterminism', 't' + (run.cellId ?? ''), run.cellId === null ? [] : [run.cellId], f.times, [run.index]);
+      }
+    }
+  }
+  // undefined-name groups collect every cell that reads the name.
+  for (const g of c.groups.values()) {
+    if (g.kind === 'undefined-name') {
+      g.cellIds = Array.from(new Set(g.cellIds));
+    }
+  }
+  for (const [id, seqs] of stepsOfCell) {
+    if (seqs.length > 1) {
+      const names = new Set<string>();
+      seqs.forEach(s => provided(s).forEach(n => names.add(n)));
+      c.add('needs-rerun', id, [id], names, seqs.map(s => records[s].run.index));
+    }
+  }
+
+  const diagnostics: OrderDiagnostic[] = [];
+  for (const g of c.groups.values()) {
+    const names = Array.from(g.names);
+    diagnostics.push({
+      kind: g.kind,
+      message: message(g.kind, names, g.runs.size),
+      cellIds: g.cellIds,
+      names,
+      runIndices: Array.from(g.runs).sort((a, b) => a - b)
+    });
+  }
+  diagnostics.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  return { diagnostics, topToBottomWorks: topToBottom(v, posOf, keyOf) };
+}
+
+function message(kind: DiagnosticKind, names: string[], runs: number): string {
+  const n = names.length > 0 ? ` (${list(names)})` : '';
+  switch (kind) {
+    case 'edited':
+      return `This cell was edited after the run the kernel state depends on${n}.`;
+    case 'deleted-cell':
+      return `The kernel state depends on code that is no longer in the notebook${n}.`;
+    case 'depends-on-later-cell':
+      return `This cell depends on a cell below it${n}.`;
+    case 'needs-rerun':
+      return `The kernel state needs this cell run ${runs} times${n}.`;
+    case 'undefined-name':
+      return `${list(names)} is used but no run in this kernel session defines it.`;
+    case 'nondeterminism':
+      return `This cell's result is not reproducible: it uses randomness without a seed or the current time${n}.`;
+    case 'file-dependency':
+      return `File ${list(names)} is written by one cell and read by another.`;
+  }
+}
+
+/**
+ * Top to bottom works when the steps are in notebook order, run today's code,
+ * need no cell twice, and no other code cell in between would rebind a value
+ * a later step reads or the live state holds.
+ */
+function topToBottom(
+  v: SliceView,
+  posOf: (seq: number) => number,
+  keyOf: (a: { from: number; unknown: number }) => number
+): boolean {
+  const { records, ordered } = v;
+  let last = -1;
+  const stepCells = new Set<string>();
+  for (const seq of ordered) {
+    const pos = posOf(seq);
+    if (pos <= last) {
+      return false;
+    }
+    last = pos;
+    if (v.normalized(records[seq].run.code) !== v.normalized(v.cells[pos].source)) {
+      return false;
+    }
+    stepCells.add(v.cells[pos].id);
+  }
+  // Intervals (producer position, reader position) each name must survive.
+  const spans = new Map<string, Array<[number, number]>>();
+  for (const seq of ordered) {
+    for (const a of records[seq].reads) {
+      const p = keyOf(a);
+      if (a.name[0] !== PSEUDO && p >= 0 && p !== seq) {
+        const s = spans.get(a.name) ?? [];
+        s.push([posOf(p), posOf(seq)]);
+        spans.set(a.name, s);
+      }
+    }
+  }
+  for (let q = 0; q < v.cells.length; q++) {
+    const cell = v.cells[q];
+    if (cell.type !== 'code' || stepCells.has(cell.id) || cell.source.trim() === '') {
+      continue;
+    }
+    const f = v.facts(cell.source);
+    const e = f.effects;
+    for (const n of [...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates]) {
+      const lp = v.live.get(n);
+      if (lp !== undefined && posOf(lp) < q) {
+        return false;
+      }
+      for (const [pp, rp] of spans.get(n) ?? []) {
+        if (pp < q && q < rp) {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,163 @@
+import { analyzeCell } from './effects';
+import { canonicalOrder, CanonicalOrder } from './order';
+import { SessionBuilder } from './orderTestkit.spec-util';
+
+/** Canonical order with the real static analysis (@lezer/python). */
+function order(s: SessionBuilder): CanonicalOrder {
+  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
+}
+
+function steps(o: CanonicalOrder): string[] {
+  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
+}
+
+const IMPORTS = 'import numpy as np\nimport pandas as pd\nimport matplotlib.pyplot as plt\n%matplotlib inline';
+
+describe('canonical order with the real analyzer', () => {
+  it('keeps the pandas pipeline and drops display, plots and summaries', () => {
+    const s = new SessionBuilder()
+      .cell('imp', IMPORTS)
+      .cell('load', "df = pd.read_csv('data/sales.csv')\ndf.head()")
+      .cell('look', 'df.describe()\nprint(df.shape)')
+      .cell('clean', "df.dropna(inplace=True)\ndf['total'] = df['price'] * df['qty']")
+      .cell('plot', "fig, ax = plt.subplots()\nax.plot(df['total'])\nplt.show()")
+      .cell('agg', "by_month = df.groupby('month')['total'].sum()")
+      .run('imp')
+      .run('load')
+      .run('look')
+      .run('clean')
+      .run('plot')
+      .run('agg');
+    const o = order(s);
+    // fig/ax are live names too, so the plot cell stays.
+    expect(steps(o)).toEqual(['imp@0', 'load@1', 'clean@3', 'plot@4', 'agg@5']);
+    expect(o.topToBottomWorks).toBe(true);
+    expect(o.diagnostics).toEqual([]);
+  });
+
+  it('a display-only cell is not a step', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('load', "df = pd.read_csv('a.csv')")
+      .cell('show', "df.head(10)\ndf['x'].value_counts()")
+      .run('imp')
+      .run('load')
+      .run('show');
+    expect(steps(order(s))).toEqual(['imp@0', 'load@1']);
+  });
+
+  it('re-running the import cell halfway costs no extra step', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd\nimport numpy as np')
+      .cell('load', "df = pd.read_csv('a.csv')")
+      .cell('feat', "df['log_x'] = np.log1p(df['x'])")
+      .run('imp')
+      .run('load')
+      .run('imp')
+      .run('feat');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@2', 'load@1', 'feat@3']);
+    expect(o.diagnostics).toEqual([]);
+  });
+
+  it('a cell that fixes a NameError by defining the function below', () => {
+    const s = new SessionBuilder()
+      .cell('use', 'scores = [score(x) for x in range(10)]')
+      .cell('def', 'def score(x):\n    return x * weight')
+      .cell('w', 'weight = 0.5')
+      .run('use', { status: 'error' })
+      .run('w')
+      .run('def')
+      .run('use');
+    const o = order(s);
+    expect(steps(o)).toEqual(['def@2', 'w@1', 'use@3']);
+    const d = o.diagnostics.find(x => x.kind === 'depends-on-later-cell')!;
+    expect(d.cellIds[0]).toBe('use');
+    expect(o.topToBottomWorks).toBe(false);
+  });
+
+  it('seeding keeps the seed cell; unseeded draws are reported', () => {
+    const seeded = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('seed', 'np.random.seed(42)')
+      .cell('draw', 'x = np.random.normal(size=100)')
+      .run('imp')
+      .run('seed')
+      .run('draw');
+    const o = order(seeded);
+    expect(steps(o)).toEqual(['imp@0', 'seed@1', 'draw@2']);
+    expect(o.diagnostics).toEqual([]);
+    const unseeded = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('draw', 'x = np.random.normal(size=100)')
+      .run('imp')
+      .run('draw');
+    const d = order(unseeded).diagnostics;
+    expect(d.map(x => x.kind)).toEqual(['nondeterminism']);
+    expect(d[0].cellIds).toEqual(['draw']);
+  });
+
+  it('a model fitted in place keeps the fit cell', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'from sklearn.linear_model import LinearRegression')
+      .cell('data', 'X = [[1], [2], [3]]\ny = [1, 2, 3]')
+      .cell('model', 'model = LinearRegression()')
+      .cell('fit', 'model.fit(X, y)')
+      .cell('show', 'model.coef_')
+      .run('imp')
+      .run('data')
+      .run('model')
+      .run('fit')
+      .run('show');
+    expect(steps(order(s))).toEqual(['imp@0', 'data@1', 'model@2', 'fit@3']);
+  });
+
+  it('a CSV written by one cell and read by another', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('w', "pd.DataFrame({'a': [1, 2]}).to_csv('out.csv', index=False)")
+      .cell('r', "back = pd.read_csv('out.csv')")
+      .run('imp')
+      .run('w')
+      .run('r');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'w@1', 'r@2']);
+    const d = o.diagnostics.find(x => x.kind === 'file-dependency')!;
+    expect(d.cellIds).toEqual(['w', 'r']);
+    expect(d.names).toEqual(['out.csv']);
+  });
+
+  it('a syntax error run executed nothing', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 1')
+      .run('a')
+      .cell('a', 'x = (2,')
+      .run('a', { status: 'error' });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0']);
+    expect(o.diagnostics.map(d => d.kind)).toEqual(['edited']);
+  });
+
+  it('a loop that accumulates in place needs each run of its cell', () => {
+    const s = new SessionBuilder()
+      .cell('init', 'totals = []')
+      .cell('acc', 'for i in range(3):\n    totals.append(i)')
+      .run('init')
+      .run('acc')
+      .run('acc');
+    const o = order(s);
+    expect(steps(o)).toEqual(['init@0', 'acc@1', 'acc@2']);
+    expect(o.diagnostics.map(d => d.kind)).toEqual(['needs-rerun']);
+  });
+
+  it('%cd keeps its place before the file reads that follow it', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('cd', '%cd data')
+      .cell('load', "df = pd.read_csv('x.csv')")
+      .run('imp')
+      .run('cd')
+      .run('load');
+    expect(steps(order(s))).toEqual(['imp@0', 'cd@1', 'load@2']);
+  });
+});

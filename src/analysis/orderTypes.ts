@@ -1,0 +1,74 @@
+/**
+ * The result of the canonical-order engine: which runs, of which cells, in
+ * which order, rebuild the live kernel state, and why the notebook as it
+ * stands may not (hidden state).
+ */
+
+import { CellEffects } from './types';
+
+export type DiagnosticKind =
+  | 'edited'
+  | 'deleted-cell'
+  | 'depends-on-later-cell'
+  | 'needs-rerun'
+  | 'undefined-name'
+  | 'nondeterminism'
+  | 'file-dependency';
+
+export interface OrderDiagnostic {
+  kind: DiagnosticKind;
+  /** Short English sentence for the UI (translated there). */
+  message: string;
+  /** Cells involved, most relevant first (for `depends-on-later-cell`: the dependent cell, then the cell below it). */
+  cellIds: string[];
+  /** Python names involved (for `file-dependency`: the file paths; for `nondeterminism`: the random/time calls). */
+  names: string[];
+  /** Runs involved (`AnalysisRun.index`). */
+  runIndices: number[];
+}
+
+export interface CanonicalStep {
+  /** Cell to run; null for console input (no cell). */
+  cellId: string | null;
+  /** The run (`AnalysisRun.index`) this step repeats; its `code` is what to execute. */
+  runIndex: number;
+  /** Position of the cell in the notebook now (0-based), or -1 when the cell no longer exists. */
+  position: number;
+}
+
+export interface CanonicalOrder {
+  steps: CanonicalStep[];
+  /** Running today's cells top to bottom would rebuild the same state. */
+  topToBottomWorks: boolean;
+  diagnostics: OrderDiagnostic[];
+  stats: {
+    /** Runs of the kernel session seen. */
+    runs: number;
+    /**
+     * 'merged-reruns': equivalent reruns (same code, same inputs) were merged
+     * into their latest run; 'time-order': merging conflicted, so every
+     * dependency points at the run that really produced the value.
+     */
+    mode: 'merged-reruns' | 'time-order';
+  };
+}
+
+export interface CanonicalOrderOptions {
+  /** Static analysis of one source (e.g. `analyzeCell` from `./effects`). */
+  analyze: (code: string) => CellEffects;
+  /**
+   * Merge reruns that repeat an earlier run with the same inputs (default
+   * true). Off: a strict backward slice in time.
+   */
+  mergeReruns?: boolean;
+  /**
+   * What a failed run (error, interrupted) without tracer evidence bound.
+   * 'may-bind' (default, conservative): each name it would define may have
+   * been bound, so it is kept whenever it comes after the last successful
+   * definition of a needed name, together with that definition.
+   * 'only-definer': it binds a name only when no successful run bound that
+   * name before it (the rule of the design brief); shorter slices when many
+   * runs fail, wrong when a failed run bound a name before failing.
+   */
+  failedRuns?: 'may-bind' | 'only-definer';
+}
