@@ -5,6 +5,7 @@
 /** Command ids, one namespace so a reader finds them all in one place. */
 export namespace CommandIDs {
   export const openPanel = 'retrace:open-panel';
+  export const replayInOrder = 'retrace:replay-in-order';
 }
 
 /** What `GET /retrace/api/status` answers. */

@@ -5,7 +5,12 @@ the in-page test helpers; we only add what this machine needs.
 """
 from jupyterlab.galata import configure_jupyter_server
 
+import os
+
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter's config loader
+
+# Several test runs can share a machine when each picks its own port.
+c.ServerApp.port = int(os.environ.get("RETRACE_TEST_PORT", "8888"))  # noqa: F821
 
 c.ServerApp.allow_root = True  # noqa: F821 - CI runs as root
 c.LabApp.expose_app_in_browser = True  # noqa: F821

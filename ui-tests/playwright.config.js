@@ -8,7 +8,8 @@ const path = require('path');
 
 const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
 // The server's log goes to a file: it is long and only useful when a test fails.
-const serverLog = path.join(__dirname, '..', '.cache', 'jupyter-server-ui-tests.log');
+const port = process.env.RETRACE_TEST_PORT ?? '8888';
+const serverLog = path.join(__dirname, '..', '.cache', `jupyter-server-ui-tests-${port}.log`);
 
 module.exports = {
   ...baseConfig,
@@ -23,6 +24,7 @@ module.exports = {
   ],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     trace: 'off',
     launchOptions: {
@@ -40,7 +42,7 @@ module.exports = {
   },
   webServer: {
     command: `mkdir -p ${path.dirname(serverLog)} && exec ${jupyter} lab --config jupyter_server_test_config.py > ${serverLog} 2>&1`,
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120_000,
     reuseExistingServer: !process.env.CI
   }

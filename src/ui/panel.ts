@@ -8,6 +8,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { RunLog } from '../capture/log';
 import { ServerState } from '../tokens';
 import { retraceIcon } from './icons';
+import { IOrderViewCallbacks, OrderView } from './orderview';
 import { RunTimeline } from './timeline';
 
 /** What the panel shows about the notebook in focus. */
@@ -18,7 +19,7 @@ export interface INotebookView {
 }
 
 export class RetracePanel extends Panel {
-  constructor(translator: ITranslator = nullTranslator) {
+  constructor(translator: ITranslator = nullTranslator, orderCallbacks?: Omit<IOrderViewCallbacks, 'label'>) {
     super();
     this._trans = translator.load('jupyterlab_retrace');
     this.id = 'jp-retrace-panel';
@@ -38,16 +39,24 @@ export class RetracePanel extends Panel {
     this._notebook.addClass('jp-RetracePanel-notebook');
 
     this.timeline = new RunTimeline(this._trans, id => this._view?.cellLabel(id) ?? '');
+    this.order = new OrderView(this._trans, {
+      replay: () => orderCallbacks?.replay(),
+      stop: () => orderCallbacks?.stop(),
+      reveal: cellId => orderCallbacks?.reveal(cellId),
+      label: id => this._view?.cellLabel(id) ?? ''
+    });
 
     this.addWidget(header);
     this.addWidget(this._status);
     this.addWidget(this._notebook);
+    this.addWidget(this.order);
     this.addWidget(this.timeline);
     this.serverState = { kind: 'checking' };
     this.notebook = null;
   }
 
   readonly timeline: RunTimeline;
+  readonly order: OrderView;
 
   get serverState(): ServerState {
     return this._serverState;
@@ -69,6 +78,11 @@ export class RetracePanel extends Panel {
       : this._trans.__('Open a notebook to see its history.');
     this.timeline.log = view?.log ?? null;
     this.timeline.refresh();
+    this.order.setHidden(!view);
+  }
+
+  get notebook(): INotebookView | null {
+    return this._view;
   }
 
   private _describe(state: ServerState): string {

@@ -1,0 +1,190 @@
+/**
+ * The canonical order in the Retrace panel: which cells, in which order,
+ * rebuild the kernel state, what hidden state prevents it, the Replay button,
+ * replay progress and the replay report. Every cell named is a link to it.
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { OrderDiagnostic } from '../analysis/orderTypes';
+import { IReplayReport } from '../replay/controller';
+import { IOrderResult, OrderAvailability } from '../replay/order';
+
+export interface IOrderViewCallbacks {
+  replay: () => void;
+  stop: () => void;
+  reveal: (cellId: string) => void;
+  label: (cellId: string | null) => string;
+}
+
+export class OrderView extends Widget {
+  constructor(
+    private readonly _trans: TranslationBundle,
+    private readonly _callbacks: IOrderViewCallbacks
+  ) {
+    super();
+    this.addClass('jp-RetraceOrder');
+    this._summary = append(this.node, 'div', 'jp-RetraceOrder-summary');
+    this._steps = append(this.node, 'div', 'jp-RetraceOrder-steps');
+    this._diagnostics = append(this.node, 'ul', 'jp-RetraceOrder-diagnostics');
+    this._note = append(this.node, 'div', 'jp-RetraceOrder-note');
+    const actions = append(this.node, 'div', 'jp-RetraceOrder-actions');
+    this._replay = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-accept jp-RetraceOrder-replay') as HTMLButtonElement;
+    this._replay.textContent = this._trans.__('Replay in order');
+    this._replay.addEventListener('click', () => this._callbacks.replay());
+    this._progress = append(actions, 'span', 'jp-RetraceOrder-progress');
+    this._progress.setAttribute('role', 'status');
+    this._stop = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-warn jp-RetraceOrder-stop') as HTMLButtonElement;
+    this._stop.textContent = this._trans.__('Stop');
+    this._stop.addEventListener('click', () => this._callbacks.stop());
+    this._report = append(this.node, 'div', 'jp-RetraceOrder-report');
+    this.setProgress(null);
+    this.render(null, null);
+  }
+
+  /** Show the order (or why there is none). */
+  render(availability: OrderAvailability | null, result: IOrderResult | null): void {
+    clear(this._steps);
+    clear(this._diagnostics);
+    this._note.textContent = '';
+    this._replay.disabled = true;
+    if (!availability) {
+      this._summary.textContent = '';
+      return;
+    }
+    if (!availability.available) {
+      this._summary.textContent = this._trans.__(availability.reason);
+      return;
+    }
+    this._note.textContent = this._trans.__(availability.tracerNote);
+    if (!result || result.order.stats.runs === 0) {
+      this._summary.textContent = this._trans.__('No runs in this kernel session yet.');
+      return;
+    }
+    const { order } = result;
+    this._replay.disabled = this._running;
+    this.node.dataset.topToBottom = String(order.topToBottomWorks);
+    this._summary.textContent = order.topToBottomWorks
+      ? this._trans.__('Running the cells top to bottom rebuilds the kernel state (%1 of %2 runs needed).', order.steps.length, order.stats.runs)
+      : this._trans.__('%1 of %2 runs rebuild the kernel state, in this order:', order.steps.length, order.stats.runs);
+    order.steps.forEach((step, i) => {
+      if (i > 0) {
+        append(this._steps, 'span', 'jp-RetraceOrder-arrow').textContent = '→';
+      }
+      this._steps.appendChild(this._cellLink(step.cellId));
+    });
+    for (const diagnostic of order.diagnostics) {
+      this._diagnostics.appendChild(this._renderDiagnostic(diagnostic));
+    }
+  }
+
+  /** Replay progress: `null` when no replay runs. */
+  setProgress(progress: { done: number; total: number } | null): void {
+    this._running = progress !== null;
+    this._stop.hidden = !this._running;
+    this._replay.disabled = this._running || this._replay.disabled;
+    this._progress.textContent = progress
+      ? this._trans.__('Replaying step %1 of %2…', Math.min(progress.done + 1, progress.total), progress.total)
+      : '';
+    if (progress) {
+      clear(this._report);
+    }
+  }
+
+  showReport(report: IReplayReport | null): void {
+    clear(this._report);
+    if (!report) {
+      return;
+    }
+    const ran = report.results.filter(r => r.outcome !== 'not-run').length;
+    const identical = report.results.filter(r => r.outcome === 'identical').length;
+    const different = report.results.filter(r => r.outcome === 'different').length;
+    this._report.dataset.ended = report.ended;
+    const summary = append(this._report, 'div', 'jp-RetraceOrder-reportSummary');
+    summary.textContent = this._trans.__(
+      'Replay %1: %2 of %3 steps run, %4 outputs identical, %5 different.',
+      report.ended === 'completed' ? this._trans.__('completed') : report.ended === 'error' ? this._trans.__('stopped at an error') : this._trans.__('stopped'),
+      ran,
+      report.results.length,
+      identical,
+      different
+    );
+    const list = append(this._report, 'ul', 'jp-RetraceOrder-reportList');
+    report.results.forEach(result => {
+      if (result.outcome === 'identical' && !result.edited && !result.ranRecordedCode) {
+        return;
+      }
+      if (result.outcome === 'not-run') {
+        return;
+      }
+      const item = append(list, 'li', `jp-RetraceOrder-result jp-mod-${result.outcome}`);
+      item.appendChild(this._cellLink(result.step.cellId));
+      const text = append(item, 'span', 'jp-RetraceOrder-resultText');
+      const notes: string[] = [];
+      if (result.outcome === 'error') {
+        notes.push(this._trans.__('error: %1', result.detail ?? ''));
+      } else if (result.outcome === 'different') {
+        notes.push(this._trans.__('output differs: %1', result.detail ?? ''));
+      } else {
+        notes.push(this._trans.__('output identical'));
+      }
+      if (result.edited) {
+        notes.push(this._trans.__('(cell edited since the recorded run)'));
+      }
+      if (result.ranRecordedCode) {
+        notes.push(this._trans.__('(recorded code of a cell that no longer exists)'));
+      }
+      text.textContent = ' ' + notes.join(' ');
+    });
+  }
+
+  private _renderDiagnostic(diagnostic: OrderDiagnostic): HTMLElement {
+    const item = document.createElement('li');
+    item.className = `jp-RetraceOrder-diagnostic jp-mod-${diagnostic.kind}`;
+    item.dataset.kind = diagnostic.kind;
+    append(item, 'span', 'jp-RetraceOrder-diagnosticText').textContent = this._trans.__(diagnostic.message) + ' ';
+    for (const cellId of diagnostic.cellIds) {
+      item.appendChild(this._cellLink(cellId));
+      item.appendChild(document.createTextNode(' '));
+    }
+    return item;
+  }
+
+  private _cellLink(cellId: string | null): HTMLElement {
+    const label = this._callbacks.label(cellId);
+    if (cellId === null || label === this._trans.__('deleted cell')) {
+      const span = document.createElement('span');
+      span.className = 'jp-RetraceOrder-cell jp-mod-missing';
+      span.textContent = label;
+      return span;
+    }
+    const link = document.createElement('button');
+    link.className = 'jp-RetraceOrder-cell';
+    link.textContent = label;
+    link.dataset.cellId = cellId;
+    link.title = this._trans.__('Show %1 in the notebook', label);
+    link.addEventListener('click', () => this._callbacks.reveal(cellId));
+    return link;
+  }
+
+  private _running = false;
+  private _summary: HTMLElement;
+  private _steps: HTMLElement;
+  private _diagnostics: HTMLElement;
+  private _note: HTMLElement;
+  private _replay: HTMLButtonElement;
+  private _stop: HTMLButtonElement;
+  private _progress: HTMLElement;
+  private _report: HTMLElement;
+}
+
+function append(parent: HTMLElement, tag: string, className: string): HTMLElement {
+  const element = document.createElement(tag);
+  element.className = className;
+  parent.appendChild(element);
+  return element;
+}
+
+function clear(element: HTMLElement): void {
+  element.replaceChildren();
+}

@@ -1,0 +1,100 @@
+/**
+ * Canonical order and Replay in order, on a real kernel: notebooks run out of
+ * order show the order that rebuilds the kernel state and the hidden state
+ * that prevents top-to-bottom, and Replay reproduces it where it can and
+ * reports why where it cannot.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+
+const PANEL_ID = 'jp-retrace-panel';
+
+async function cells(page: IJupyterLabPageFixture, sources: string[]): Promise<void> {
+  await page.notebook.setCell(0, 'code', sources[0]);
+  for (const source of sources.slice(1)) {
+    await page.notebook.addCell('code', source);
+  }
+}
+
+/** The cell labels of the canonical order shown in the panel. */
+async function shownSteps(page: IJupyterLabPageFixture): Promise<string[]> {
+  return page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents();
+}
+
+async function replayFromToolbar(page: IJupyterLabPageFixture): Promise<void> {
+  await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('The kernel restarts');
+  await dialog.getByRole('button', { name: 'Restart and Replay' }).click();
+  await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report[data-ended]`)).toBeVisible({ timeout: 60_000 });
+}
+
+test.describe('canonical order and replay', () => {
+  // Galata's kernel proxy cannot relay restart/interrupt answers (empty bodies).
+  test.use({ kernels: null });
+
+  test.beforeEach(async ({ page }) => {
+    await page.notebook.createNew('order.ipynb');
+    await page.sidebar.openTab(PANEL_ID);
+  });
+
+  test('a definition run after the cell that uses it: the order puts it first, and replay reproduces', async ({ page }) => {
+    await cells(page, ['y = x * 2\nprint(y)', 'x = 21']);
+    await page.notebook.runCell(1);
+    await page.notebook.runCell(0);
+    await expect.poll(() => shownSteps(page)).toEqual(['cell 2', 'cell 1']);
+    await expect(page.locator(`#${PANEL_ID} [data-kind="depends-on-later-cell"]`)).toBeVisible();
+
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'completed');
+    await expect(report).toContainText('2 of 2 steps run, 2 outputs identical, 0 different');
+    expect((await page.notebook.getCellTextOutput(0))?.[0]).toContain('42');
+  });
+
+  test('x += 1 run twice needs the cell twice, and replay rebuilds the same value', async ({ page }) => {
+    await cells(page, ['x = 0', 'x += 1\nx']);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    await page.notebook.runCell(1);
+    await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2', 'cell 2']);
+    await expect(page.locator(`#${PANEL_ID} [data-kind="needs-rerun"]`)).toBeVisible();
+
+    await replayFromToolbar(page);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`)).toContainText('3 of 3 steps run, 3 outputs identical, 0 different');
+    expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('2');
+  });
+
+  test('a deleted cell and an edited cell are diagnosed, and replay reports the differing output', async ({ page }) => {
+    await cells(page, ['a = 5', 'b = a + 1\nb']);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    await page.notebook.setCell(1, 'code', 'b = a + 100\nb');
+    const before = await page.notebook.getCellCount();
+    await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.deleteCell(0));
+    await expect.poll(() => page.notebook.getCellCount()).toBe(before - 1);
+    await expect(page.locator(`#${PANEL_ID} [data-kind="deleted-cell"]`).first()).toBeVisible();
+    await expect(page.locator(`#${PANEL_ID} [data-kind="edited"]`).first()).toBeVisible();
+
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'completed');
+    await expect(report).toContainText('1 different');
+    await expect(report).toContainText('output differs: "6" → "105"');
+    await expect(report).toContainText('recorded code of a cell that no longer exists');
+  });
+
+  test('replay stops at the first error and says where', async ({ page }) => {
+    await cells(page, ['z = 1', 'w = z + 1\nw']);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    await page.notebook.setCell(0, 'code', 'z = undefined_name');
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'error');
+    await expect(report).toContainText("error: NameError: name 'undefined_name' is not defined");
+    await expect(report).toContainText('1 of 2 steps run');
+    // The failing cell is one click away.
+    await report.locator('.jp-RetraceOrder-cell', { hasText: 'cell 1' }).click();
+    expect(await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.activeCellIndex)).toBe(0);
+  });
+});
