@@ -97,4 +97,18 @@ test.describe('canonical order and replay', () => {
     await report.locator('.jp-RetraceOrder-cell', { hasText: 'cell 1' }).click();
     expect(await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.activeCellIndex)).toBe(0);
   });
+
+  test('the kernel tracer reveals a mutation that static analysis cannot see', async ({ page }) => {
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-note`)).toHaveText('Using static analysis and the kernel tracer.');
+    await cells(page, ['data = []', 'def add(value):\n    data.append(value)', 'add(5)', 'len(data)']);
+    for (const i of [0, 1, 2, 3]) {
+      await page.notebook.runCell(i);
+    }
+    // `add(5)` binds nothing; only the tracer sees that it changed `data`.
+    await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2', 'cell 3']);
+    // The tracer is silent: no names of its own in the user's namespace.
+    await page.notebook.setCell(3, 'code', "sorted(n for n in globals() if 'retrace' in n.lower())");
+    await page.notebook.runCell(3);
+    expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[]');
+  });
 });
