@@ -38,7 +38,7 @@ test.describe('start-up', () => {
     );
     await page.goto();
     await page.sidebar.openTab(PANEL_ID);
-    const status = page.locator(`#${PANEL_ID} [role="status"]`);
+    const status = page.locator(`#${PANEL_ID} .jp-RetracePanel-status`);
     await expect(status).toContainText('Server extension missing');
     await expect(status).toHaveAttribute('data-state', 'error');
   });
@@ -54,7 +54,7 @@ test.describe('with JupyterLab loaded', () => {
     await page.getByRole('tab', { name: 'Retrace: run history and attempts' }).click();
     const panel = page.locator(`#${PANEL_ID}`);
     await expect(panel).toBeVisible();
-    const status = panel.locator('[role="status"]');
+    const status = panel.locator('.jp-RetracePanel-status');
     await expect(status).toHaveAttribute('data-state', 'ok');
     await expect(status).toContainText(/Server extension \d+\.\d+\.\d+\S* ready; histories in \.retrace/);
   });
@@ -74,7 +74,7 @@ test.describe('with JupyterLab loaded', () => {
     await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
     await page.notebook.activate('demo.ipynb');
     await page.sidebar.openTab(PANEL_ID);
-    await expect(page.locator(`#${PANEL_ID} [role="status"]`)).toHaveAttribute('data-state', 'ok');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetracePanel-status`)).toHaveAttribute('data-state', 'ok');
     await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png') });
     expect(await page.notebook.getCellCount()).toBeGreaterThan(5);
   });
