@@ -28,6 +28,11 @@ module.exports = {
   ...baseConfig,
   reporters: ['default'],
   moduleFileExtensions: [...baseConfig.moduleFileExtensions, 'py'],
+  moduleNameMapper: {
+    ...baseConfig.moduleNameMapper,
+    // isomorphic-git's ESM entry is not transformable by babel-jest; its CJS build is the same code.
+    '^isomorphic-git$': '<rootDir>/node_modules/isomorphic-git/index.cjs'
+  },
   transform: {
     // The kernel tracer is Python source shipped in the bundle as a string.
     '\\.py$': '@jupyterlab/testing/lib/jest-raw-loader.js',

@@ -1,7 +1,7 @@
 """Server-side settings of Retrace (set them in jupyter_server_config.py as ``c.Retrace.*``)."""
 from pathlib import Path
 
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 from traitlets.config import Configurable
 
 
@@ -17,6 +17,21 @@ class Retrace(Configurable):
         64 * 1024 * 1024,
         config=True,
         help="Largest storage request body accepted, in bytes.",
+    )
+    max_file_bytes = Integer(
+        32 * 1024 * 1024,
+        config=True,
+        help="Largest single file (compressed git object) the storage endpoint writes or returns in a batch read.",
+    )
+    max_object_bytes = Integer(
+        256 * 1024 * 1024,
+        config=True,
+        help="Largest uncompressed git object accepted (guards against decompression bombs).",
+    )
+    git_gc = Bool(
+        True,
+        config=True,
+        help="Run `git gc --auto` in the background after writes when the git command line is available.",
     )
 
     def __init__(self, root_dir: str, **kwargs):

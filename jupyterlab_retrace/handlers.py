@@ -12,6 +12,7 @@ from jupyter_server.utils import url_path_join
 
 from . import __version__
 from .config import Retrace
+from .storage import storage_handlers
 
 
 class StatusHandler(APIHandler):
@@ -42,4 +43,7 @@ def setup_handlers(server_app) -> None:
     root_dir = getattr(server_app, "root_dir", None) or web_app.settings.get("server_root_dir", ".")
     web_app.settings["retrace_config"] = Retrace(root_dir=root_dir, config=server_app.config)
     base = url_path_join(web_app.settings["base_url"], "retrace", "api")
-    web_app.add_handlers(".*$", [(url_path_join(base, "status"), StatusHandler)])
+    web_app.add_handlers(
+        ".*$",
+        [(url_path_join(base, "status"), StatusHandler), *storage_handlers(web_app.settings["base_url"])],
+    )

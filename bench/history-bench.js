@@ -1,0 +1,352 @@
+/**
+ * History engine benchmark (CommonJS; run `npm run build:node` first).
+ *
+ * Everything runs against real directories through Node's fs (LocalBackend,
+ * objects written as temp file + rename, like the server does), with the
+ * engine's browser codec (pure-JS SHA-1, pako deflate). Measures:
+ *
+ *  - commit of a one-cell change (new source, output and execution count, one run)
+ *    on 50-, 500- and 2000-cell notebooks, median of N commits, against
+ *      floor: SHA-1 (Node crypto) + zlib deflate + write of exactly the objects the
+ *             engine wrote for that change, nothing else;
+ *      git:   the git command line committing the same change in a work tree with
+ *             the same per-cell file layout: `git add -A` then `git commit` (2 processes);
+ *    and the engine on an in-memory fs (its own work: diff, encode, hash, deflate, batch).
+ *    The engine's disk time includes what the floor leaves out by definition: objects
+ *    written as temp file + rename, and the compare-and-swap ref update (lock + rename).
+ *    Phases run one after another (engine, in-memory engine, floor, git) so no phase
+ *    pays for another's dirty pages;
+ *  - repository growth per commit over 1,000 such commits on the 500-cell notebook
+ *    (bytes of new files in the repository folder; `du` block usage and the size after
+ *    `git gc` are printed too);
+ *  - opening the history of a 10,000-run notebook from a cold store (list attempts +
+ *    run index of the current attempt);
+ *  - restoring a ~1 MB snapshot from a cold store (decode into notebook JSON).
+ *
+ * Times are the best of N runs (medians printed too): on a shared 2-core machine the
+ * median mostly measures other processes; the minimum is the reproducible figure.
+ *
+ * Usage: node bench/history-bench.js [--quick]
+ */
+'use strict';
+
+const { execFileSync } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+
+const build = path.join(__dirname, '..', 'build', 'node', 'history');
+const { LocalBackend } = require(path.join(build, 'backend.js'));
+const { HistoryStore } = require(path.join(build, 'store.js'));
+const { MemoryFS } = require(path.join(build, 'memfs.js'));
+
+const QUICK = process.argv.includes('--quick');
+const COMMITS = QUICK ? 8 : 25;
+const GROWTH_COMMITS = QUICK ? 100 : 1000;
+const OPEN_RUNS = 10000;
+
+const hasGit = (() => {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function min(xs) {
+  return Math.min(...xs);
+}
+
+function ms(start) {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** A notebook of n code cells, ~2.4 KB per cell (an image output every 10th cell). */
+function notebook(n) {
+  const cells = [];
+  for (let i = 0; i < n; i++) {
+    const outputs = [
+      { name: 'stdout', output_type: 'stream', text: Array.from({ length: 12 }, (_, k) => `row ${i}.${k}: ${(i * 31 + k) % 97} ${'x'.repeat(40)}\n`) }
+    ];
+    if (i % 10 === 0) {
+      outputs.push({
+        output_type: 'display_data',
+        data: { 'image/png': crypto.randomBytes(9000).toString('base64'), 'text/plain': ['<Figure size 640x480>'] },
+        metadata: {}
+      });
+    }
+    cells.push({
+      cell_type: 'code',
+      execution_count: i + 1,
+      id: crypto.randomUUID(),
+      metadata: {},
+      outputs,
+      source: Array.from({ length: 8 }, (_, k) => `value_${i}_${k} = compute(${i}, ${k})  # step ${k}\n`)
+    });
+  }
+  return { cells, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5 };
+}
+
+/** Change one cell as a run would: new source, count and output. Returns the run record. */
+function change(nb, step) {
+  const i = (step * 7919) % nb.cells.length;
+  const cell = nb.cells[i];
+  const count = 100000 + step;
+  cell.source = [`model_${step} = fit(X, y, alpha=${step / 1000})\n`, `score(model_${step})`];
+  cell.execution_count = count;
+  cell.outputs = [{ name: 'stdout', output_type: 'stream', text: [`score ${step}: ${(step * 0.37) % 1}\n`] }];
+  return { cellId: cell.id, code: cell.source.join(''), executionCount: count, status: 'ok', kernelSession: 'bench', start: new Date(Date.UTC(2024, 0, 1) + step * 1000).toISOString() };
+}
+
+/** Records each batch so the floor can replay exactly the same objects. */
+class RecordingBackend extends LocalBackend {
+  async write(batch) {
+    this.last = batch;
+    return super.write(batch);
+  }
+}
+
+function tmpdir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `retrace-bench-${name}-`));
+}
+
+function folderBytes(dir) {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? folderBytes(p) : fs.statSync(p).size;
+  }
+  return total;
+}
+
+function duKiB(dir) {
+  return Number(execFileSync('du', ['-sk', dir], { encoding: 'utf8' }).split('\t')[0]);
+}
+
+/** Floor: hash + deflate + write of the given raw objects into a fresh object folder. */
+function floorWrite(raws, dir) {
+  const start = process.hrtime.bigint();
+  for (const raw of raws) {
+    const oid = crypto.createHash('sha1').update(raw).digest('hex');
+    const deflated = zlib.deflateSync(raw, { level: 1 });
+    const folder = path.join(dir, oid.slice(0, 2));
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, oid.slice(2)), deflated);
+  }
+  return ms(start);
+}
+
+async function benchCommit(cells) {
+  const root = tmpdir(`commit${cells}`);
+  const gitdir = path.join(root, 'nb.git');
+  const backend = new RecordingBackend(fs, gitdir);
+  const store = new HistoryStore({ backend });
+  await store.init();
+  const nb = notebook(cells);
+  await store.commitSnapshot(JSON.parse(JSON.stringify(nb)), []);
+  // Warm-up commits (JIT), not measured.
+  for (let s = 0; s < 3; s++) {
+    const r = change(nb, s);
+    await store.commitSnapshot(JSON.parse(JSON.stringify(nb)), [r]);
+  }
+  const prevStart = store.head;
+  // Phase 1: the engine alone (other phases dirty the disk and would slow its ref rename).
+  const engine = [];
+  const recorded = [];
+  for (let s = 3; s < 3 + COMMITS; s++) {
+    const r = change(nb, s);
+    const input = JSON.parse(JSON.stringify(nb)); // a fresh notebook JSON, as the capture layer hands over
+    const t0 = process.hrtime.bigint();
+    const commit = await store.commitSnapshot(input, [r]);
+    engine.push(ms(t0));
+    recorded.push({ commit, files: backend.last.files, count: r.executionCount });
+  }
+  // The engine's own work without any disk: same changes on an in-memory repository.
+  const memStore = new HistoryStore({ backend: new LocalBackend(new MemoryFS(), '/h/nb.git') });
+  await memStore.init();
+  const memNb = JSON.parse(JSON.stringify(nb));
+  await memStore.commitSnapshot(JSON.parse(JSON.stringify(memNb)), []);
+  const cpu = [];
+  for (let s = 1000; s < 1000 + COMMITS + 3; s++) {
+    const r = change(memNb, s);
+    const input = JSON.parse(JSON.stringify(memNb));
+    const t0 = process.hrtime.bigint();
+    await memStore.commitSnapshot(input, [r]);
+    if (s >= 1003) {
+      cpu.push(ms(t0));
+    }
+  }
+  // Phase 2: the floor, on exactly the objects the engine wrote.
+  const floor = recorded.map((rec, i) => floorWrite(rec.files.map(f => zlib.inflateSync(f.data)), path.join(root, `floor-${i}`)));
+  // Phase 3: git committing the same file changes.
+  const gitTimes = [];
+  if (hasGit) {
+    const worktree = path.join(root, 'wt');
+    execFileSync('git', ['clone', '--quiet', '--branch', 'main', gitdir, worktree]);
+    execFileSync('git', ['-C', worktree, 'checkout', '--quiet', '--detach', prevStart]);
+    execFileSync('git', ['-C', worktree, 'config', 'user.email', 'bench@example.invalid']);
+    execFileSync('git', ['-C', worktree, 'config', 'user.name', 'bench']);
+    let prev = prevStart;
+    for (const rec of recorded) {
+      const changed = execFileSync('git', ['--git-dir', gitdir, 'diff', '--name-status', '--no-renames', prev, rec.commit], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(line => line.split('\t'));
+      for (const [status, p] of changed) {
+        const target = path.join(worktree, p);
+        if (status === 'D') {
+          fs.rmSync(target);
+          continue;
+        }
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, execFileSync('git', ['--git-dir', gitdir, 'show', `${rec.commit}:${p}`]));
+      }
+      const t1 = process.hrtime.bigint();
+      execFileSync('git', ['-C', worktree, 'add', '-A']);
+      execFileSync('git', ['-C', worktree, 'commit', '-q', '-m', `run [${rec.count}]`]);
+      gitTimes.push(ms(t1));
+      prev = rec.commit;
+    }
+  }
+  const objects = recorded.map(r => r.files.length);
+  fs.rmSync(root, { recursive: true, force: true });
+  return {
+    cells,
+    engine: min(engine),
+    floor: min(floor),
+    git: gitTimes.length ? min(gitTimes) : NaN,
+    cpu: min(cpu),
+    medians: { engine: median(engine), floor: median(floor), git: gitTimes.length ? median(gitTimes) : NaN, cpu: median(cpu) },
+    objects: median(objects)
+  };
+}
+
+async function benchGrowth() {
+  const root = tmpdir('growth');
+  const gitdir = path.join(root, 'nb.git');
+  const store = new HistoryStore({ backend: new LocalBackend(fs, gitdir) });
+  await store.init();
+  const nb = notebook(500);
+  await store.commitSnapshot(nb, []);
+  const bytes0 = folderBytes(gitdir);
+  const initialSnapshot = bytes0;
+  const du0 = duKiB(gitdir);
+  const t0 = process.hrtime.bigint();
+  for (let s = 0; s < GROWTH_COMMITS; s++) {
+    const r = change(nb, s);
+    await store.commitSnapshot(nb, [r]);
+  }
+  const elapsed = ms(t0);
+  const perCommit = (folderBytes(gitdir) - bytes0) / GROWTH_COMMITS / 1024;
+  const duPerCommit = (duKiB(gitdir) - du0) / GROWTH_COMMITS;
+  let packedPerCommit = NaN;
+  if (hasGit) {
+    const before = duKiB(gitdir);
+    execFileSync('git', ['--git-dir', gitdir, 'gc', '--quiet']);
+    const packed = folderBytes(path.join(gitdir, 'objects', 'pack')) / 1024;
+    // Minus the first snapshot (random image data, stored once), approximated by its loose size.
+    packedPerCommit = Math.max(0, packed - initialSnapshot / 1024) / GROWTH_COMMITS;
+    void before;
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  return { perCommit, duPerCommit, packedPerCommit, msPerCommit: elapsed / GROWTH_COMMITS };
+}
+
+async function benchOpen() {
+  const root = tmpdir('open');
+  const gitdir = path.join(root, 'nb.git');
+  const writer = new HistoryStore({ backend: new LocalBackend(fs, gitdir) });
+  await writer.init();
+  const nb = notebook(50);
+  await writer.commitSnapshot(nb, []);
+  // 10,000 runs in 1,000 commits of 10 (Run All style batches), on two attempts.
+  let step = 0;
+  for (let c = 0; c < OPEN_RUNS / 10; c++) {
+    if (c === 500) {
+      await writer.newAttempt('Second attempt', 'half-way');
+    }
+    const runs = [];
+    for (let k = 0; k < 10; k++) {
+      runs.push(change(nb, step++));
+    }
+    await writer.commitSnapshot(nb, runs);
+  }
+  const times = [];
+  let count = 0;
+  let attempts = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint();
+    const store = new HistoryStore({ backend: new LocalBackend(fs, gitdir) });
+    await store.init();
+    attempts = (await store.listAttempts()).length;
+    count = (await store.runIndex()).length;
+    times.push(ms(t0));
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  return { ms: min(times), median: median(times), runs: count, attempts };
+}
+
+async function benchRestore() {
+  const root = tmpdir('restore');
+  const gitdir = path.join(root, 'nb.git');
+  const writer = new HistoryStore({ backend: new LocalBackend(fs, gitdir) });
+  await writer.init();
+  const nb = notebook(440);
+  const size = Buffer.byteLength(JSON.stringify(nb, null, 1));
+  const commit = await writer.commitSnapshot(nb, []);
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint();
+    const store = new HistoryStore({ backend: new LocalBackend(fs, gitdir) });
+    await store.init();
+    const snap = await store.restore(commit);
+    times.push(ms(t0));
+    if (snap.notebook.cells.length !== nb.cells.length) {
+      throw new Error('restore lost cells');
+    }
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  return { ms: min(times), median: median(times), bytes: size };
+}
+
+async function main() {
+  const commits = [];
+  for (const n of [50, 500, 2000]) {
+    const r = await benchCommit(n);
+    commits.push(r);
+    console.log(
+      `commit ${String(n).padStart(4)} cells: ${r.engine.toFixed(2)} ms, floor ${r.floor.toFixed(2)} ms (${(r.engine / r.floor).toFixed(2)}×), ` +
+        `git add+commit ${r.git.toFixed(1)} ms (${(r.engine / r.git).toFixed(2)}×), ${r.objects} objects; ` +
+        `engine without disk (in-memory fs) ${r.cpu.toFixed(2)} ms (${(r.cpu / r.floor).toFixed(2)}× floor); best of ${COMMITS}, ` +
+        `medians ${r.medians.engine.toFixed(2)} / ${r.medians.floor.toFixed(2)} / ${r.medians.git.toFixed(1)} / ${r.medians.cpu.toFixed(2)} ms`
+    );
+  }
+  const growth = await benchGrowth();
+  console.log(
+    `growth over ${GROWTH_COMMITS} commits, 500 cells: ${growth.perCommit.toFixed(2)} KiB/commit of new files ` +
+      `(du blocks ${growth.duPerCommit.toFixed(1)} KiB/commit; after git gc ${growth.packedPerCommit.toFixed(2)} KiB/commit; ` +
+      `${growth.msPerCommit.toFixed(1)} ms/commit)`
+  );
+  const open = await benchOpen();
+  console.log(`open history: ${open.runs} runs, ${open.attempts} attempts in ${open.ms.toFixed(1)} ms (cold store, best of 5; median ${open.median.toFixed(1)} ms)`);
+  const restore = await benchRestore();
+  console.log(`restore: ${(restore.bytes / 1024 / 1024).toFixed(2)} MB snapshot in ${restore.ms.toFixed(1)} ms (cold store, best of 5; median ${restore.median.toFixed(1)} ms)`);
+  const c500 = commits.find(c => c.cells === 500);
+  console.log(
+    `commit500 ${c500.engine.toFixed(2)} ms (${(c500.engine / c500.floor).toFixed(2)}× floor, ${(c500.engine / c500.git).toFixed(2)}× git) ` +
+      `growth500 ${growth.perCommit.toFixed(2)} KiB open10k ${open.ms.toFixed(1)} ms restore1mb ${restore.ms.toFixed(1)} ms`
+  );
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

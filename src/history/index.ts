@@ -1,0 +1,14 @@
+/**
+ * The history engine: notebook snapshots, runs and attempts in one git
+ * repository per notebook. Plain TypeScript, no UI; see store.ts for the model.
+ */
+export { HistoryStore, META_BRANCH } from './store';
+export type { IAttempt, IHistoryStoreOptions, IRun, IRunIndexEntry } from './store';
+export type { IOmittedOutput, ISnapshot } from './snapshot';
+export { LocalBackend, RefConflictError, RepositoryError } from './backend';
+export type { IHistoryBackend, IRefUpdate, IWriteBatch } from './backend';
+export { RemoteBackend } from './remote';
+export type { IRemoteBackendOptions, RequestFunction } from './remote';
+export { MemoryFS } from './memfs';
+export { defaultCodec } from './gitobject';
+export type { IObjectCodec } from './gitobject';

@@ -1,0 +1,185 @@
+/**
+ * The store's view of a repository's objects: encodes new objects once and keeps
+ * them until a batch write has stored them, remembers which objects the
+ * repository already holds (so unchanged content is neither compressed nor sent
+ * again), and reads objects with a cache — objects never change once written.
+ * Loose objects are read in batches through the backend; packed ones (after a
+ * server-side `git gc`) through isomorphic-git.
+ */
+import git from 'isomorphic-git';
+
+import { IHistoryBackend, IWriteFile, RepositoryError } from './backend';
+import {
+  decodeTree,
+  encoder,
+  encodeTree as encodeTreeBytes,
+  IObjectCodec,
+  ITreeEntry,
+  ObjectType,
+  objectPath,
+  unwrapObject,
+  wrapObject
+} from './gitobject';
+
+export interface IObject {
+  type: ObjectType;
+  content: Uint8Array;
+}
+
+export class ObjectDatabase {
+  constructor(
+    readonly backend: IHistoryBackend,
+    readonly codec: IObjectCodec,
+    private cacheLimitBytes = 64 * 1024 * 1024
+  ) {}
+
+  /** Objects encoded but not yet confirmed stored, by oid (insertion order = write order). */
+  private pending = new Map<string, IWriteFile>();
+  /** Objects the repository is known to hold. */
+  private stored = new Set<string>();
+  private cache = new Map<string, IObject>();
+  private cacheBytes = 0;
+  private gitCache = {};
+
+  /** Count of objects queued by `put` since the last `takePending` (for tests and benchmarks). */
+  written = 0;
+
+  /** Hash `content` as a `type` object and queue it for writing unless the repository has it. */
+  put(type: ObjectType, content: Uint8Array): string {
+    const wrapped = wrapObject(type, content);
+    const oid = this.codec.sha1(wrapped);
+    if (!this.stored.has(oid) && !this.pending.has(oid)) {
+      this.pending.set(oid, { path: objectPath(oid), data: this.codec.deflate(wrapped) });
+      this.written++;
+    }
+    return oid;
+  }
+
+  putText(text: string): string {
+    return this.put('blob', encoder.encode(text));
+  }
+
+  putTree(entries: ITreeEntry[]): string {
+    return this.put('tree', encodeTreeBytes(entries));
+  }
+
+  /** Files to send in the next batch write. */
+  pendingFiles(): IWriteFile[] {
+    return [...this.pending.values()];
+  }
+
+  /** The batch carrying `files` reached the repository (a 409 counts: objects are written first). */
+  markStored(files: IWriteFile[]): void {
+    for (const f of files) {
+      const oid = f.path.slice(8, 10) + f.path.slice(11);
+      this.pending.delete(oid);
+      this.stored.add(oid);
+    }
+  }
+
+  /** Record that the repository holds these objects (seen while reading). */
+  markKnown(oids: Iterable<string>): void {
+    for (const oid of oids) {
+      this.stored.add(oid);
+    }
+  }
+
+  isKnown(oid: string): boolean {
+    return this.stored.has(oid) || this.pending.has(oid);
+  }
+
+  private remember(oid: string, obj: IObject): void {
+    if (obj.content.length > this.cacheLimitBytes / 8) {
+      return;
+    }
+    this.cache.set(oid, obj);
+    this.cacheBytes += obj.content.length;
+    // Oldest first: Map keeps insertion order.
+    for (const [key, value] of this.cache) {
+      if (this.cacheBytes <= this.cacheLimitBytes) {
+        break;
+      }
+      this.cache.delete(key);
+      this.cacheBytes -= value.content.length;
+    }
+  }
+
+  private parseLoose(oid: string, deflated: Uint8Array): IObject {
+    let wrapped: Uint8Array;
+    try {
+      wrapped = this.codec.inflate(deflated);
+    } catch (e) {
+      throw new RepositoryError('corrupt', `object ${oid} cannot be decompressed`);
+    }
+    if (this.codec.sha1(wrapped) !== oid) {
+      throw new RepositoryError('corrupt', `object ${oid} does not match its id`);
+    }
+    return unwrapObject(wrapped);
+  }
+
+  /** Read several objects with one backend round trip for the loose ones. */
+  async readMany(oids: string[]): Promise<Map<string, IObject>> {
+    const out = new Map<string, IObject>();
+    const missing: string[] = [];
+    for (const oid of oids) {
+      const hit = this.cache.get(oid);
+      if (hit) {
+        out.set(oid, hit);
+      } else if (this.pending.has(oid)) {
+        const obj = this.parseLoose(oid, this.pending.get(oid)!.data);
+        out.set(oid, obj);
+      } else if (!out.has(oid)) {
+        missing.push(oid);
+      }
+    }
+    if (missing.length === 0) {
+      return out;
+    }
+    const unique = [...new Set(missing)];
+    const files = await this.backend.readFiles(unique.map(objectPath));
+    for (let i = 0; i < unique.length; i++) {
+      const oid = unique[i];
+      const file = files[i];
+      let obj: IObject;
+      if (file) {
+        obj = this.parseLoose(oid, file);
+      } else {
+        obj = await this.readPacked(oid);
+      }
+      this.stored.add(oid);
+      this.remember(oid, obj);
+      out.set(oid, obj);
+    }
+    return out;
+  }
+
+  async read(oid: string): Promise<IObject> {
+    return (await this.readMany([oid])).get(oid)!;
+  }
+
+  async readTree(oid: string): Promise<ITreeEntry[]> {
+    const obj = await this.read(oid);
+    if (obj.type !== 'tree') {
+      throw new RepositoryError('corrupt', `${oid} is a ${obj.type}, expected a tree`);
+    }
+    return decodeTree(obj.content);
+  }
+
+  private async readPacked(oid: string): Promise<IObject> {
+    try {
+      const result = await git.readObject({
+        fs: this.backend.fs,
+        gitdir: this.backend.gitdir,
+        oid,
+        format: 'content',
+        cache: this.gitCache
+      });
+      return { type: result.type as ObjectType, content: new Uint8Array(result.object as Uint8Array) };
+    } catch (e: any) {
+      if (e?.code === 'NotFoundError' || e?.name === 'NotFoundError') {
+        throw new RepositoryError('corrupt', `object ${oid} is missing from the history repository`);
+      }
+      throw e;
+    }
+  }
+}

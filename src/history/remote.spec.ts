@@ -1,0 +1,173 @@
+/// <reference types="node" />
+/**
+ * End to end: the engine in Node, through RemoteBackend, against a real Jupyter
+ * server running Retrace's storage endpoint (from the project's .venv). Checks
+ * one request per commit, compare-and-swap recovery between two clients,
+ * isomorphic-git reading over the endpoint (packs included), and that the
+ * result on the server's disk passes `git fsck`.
+ */
+
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+import git from 'isomorphic-git';
+
+import { RepositoryError } from './backend';
+import { RemoteBackend } from './remote';
+import { HistoryStore } from './store';
+import { sharedNotebooks, syntheticNotebook } from './testkit.spec-util';
+
+const JUPYTER = path.join(process.cwd(), '.venv', 'bin', 'jupyter');
+const TOKEN = 'retrace-e2e-token';
+const available = fs.existsSync(JUPYTER);
+const describeServer = available ? describe : describe.skip;
+jest.setTimeout(90_000);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+describeServer('RemoteBackend against a real Jupyter server', () => {
+  let server: ChildProcess;
+  let root: string;
+  let baseUrl: string;
+  let log = '';
+
+  const request = (url: string, init: RequestInit) =>
+    fetch(url, { ...init, headers: { ...(init.headers as any), Authorization: `token ${TOKEN}` } });
+
+  function open(repoId: string) {
+    const backend = new RemoteBackend({ baseUrl, repoId, request });
+    return { backend, store: new HistoryStore({ backend }) };
+  }
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'retrace-e2e-'));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}/`;
+    server = spawn(
+      JUPYTER,
+      [
+        'server',
+        '--no-browser',
+        `--ServerApp.port=${port}`,
+        '--ServerApp.ip=127.0.0.1',
+        `--ServerApp.root_dir=${root}`,
+        `--IdentityProvider.token=${TOKEN}`,
+        '--ServerApp.allow_root=True',
+        '--Retrace.git_gc=False'
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    server.stdout!.on('data', d => (log += d));
+    server.stderr!.on('data', d => (log += d));
+    for (let i = 0; ; i++) {
+      try {
+        const r = await request(`${baseUrl}retrace/api/status`, {});
+        if (r.ok) {
+          break;
+        }
+      } catch {
+        // Not listening yet.
+      }
+      if (i > 300) {
+        throw new Error(`Jupyter server did not start:\n${log}`);
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise(r => server.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('commits a notebook in one request per commit and the server holds a valid git repository', async () => {
+    const { backend, store } = open('nb-e2e');
+    expect(await store.init()).toEqual({ created: true });
+    const nb = JSON.parse(sharedNotebooks().find(n => n.name.startsWith('jupyterlab__jupyterlab__windowed'))!.text);
+    const c1 = await store.commitSnapshot(nb, [{ cellId: nb.cells[0].id, code: 'print(1)', executionCount: 1 }]);
+    nb.cells[1].source = 'model.fit(X, y)';
+    const before = backend.requests;
+    const c2 = await store.commitSnapshot(nb, [{ cellId: nb.cells[1].id, code: 'model.fit(X, y)', executionCount: 12 }]);
+    expect(backend.requests - before).toBe(1);
+
+    // A second client, cold: reads everything through the endpoint.
+    const other = open('nb-e2e');
+    await other.store.init();
+    expect(other.store.head).toBe(c2);
+    expect(JSON.stringify((await other.store.readSnapshot(c2)).notebook)).toBe(JSON.stringify(nb));
+    const history = await git.log({ fs: other.backend.fs, gitdir: other.backend.gitdir, ref: 'main' });
+    expect(history.map(h => h.oid)).toEqual([c2, c1]);
+    expect(history[0].commit.message.split('\n')[0]).toBe('run [12] cell 2: model.fit(X, y)');
+
+    const gitdir = path.join(root, '.retrace', 'nb-e2e.git');
+    execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+    const sourcePath = execFileSync('git', ['--git-dir', gitdir, 'ls-tree', '-r', '--name-only', c2], { encoding: 'utf8' })
+      .split('\n')
+      .find(p => p.endsWith(`/${nb.cells[1].id}/source`))!;
+    expect(execFileSync('git', ['--git-dir', gitdir, 'show', `${c2}:${sourcePath}`], { encoding: 'utf8' })).toBe(
+      'model.fit(X, y)'
+    );
+  });
+
+  it('two clients writing the same attempt both keep their work (409, then on top)', async () => {
+    const a = open('nb-cas');
+    const b = open('nb-cas');
+    await a.store.init();
+    await b.store.init();
+    const nb = syntheticNotebook(4);
+    const a1 = await a.store.commitSnapshot(nb, [{ cellId: 'c0000', code: 'from A', executionCount: 1 }]);
+    nb.cells[1].source = 'from B';
+    const b1 = await b.store.commitSnapshot(nb, [{ cellId: 'c0001', code: 'from B', executionCount: 2 }]);
+    const history = await git.log({ fs: b.backend.fs, gitdir: b.backend.gitdir, ref: 'main' });
+    expect(history.map(h => h.oid)).toEqual([b1, a1]);
+    expect((await a.store.runIndex('main')).map(r => r.summary)).toEqual(['from A', 'from B']);
+  });
+
+  it('reports a corrupt repository folder instead of recreating it', async () => {
+    const dir = path.join(root, '.retrace', 'nb-broken.git');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'keep.txt'), 'old data');
+    const { store } = open('nb-broken');
+    const error = await store.init().catch(e => e);
+    expect(error).toBeInstanceOf(RepositoryError);
+    expect(error.kind).toBe('corrupt');
+    expect(error.message).toMatch(/not a valid git repository/);
+    expect(fs.readdirSync(dir)).toEqual(['keep.txt']);
+  });
+
+  it('reads a history the server packed with git gc', async () => {
+    const { store } = open('nb-packed');
+    await store.init();
+    const nb = syntheticNotebook(30);
+    const commits: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      nb.cells[i].source = `step ${i}`;
+      commits.push(await store.commitSnapshot(nb, [{ cellId: `c000${i}`, code: `step ${i}`, executionCount: i + 1 }]));
+    }
+    const gitdir = path.join(root, '.retrace', 'nb-packed.git');
+    execFileSync('git', ['--git-dir', gitdir, 'gc', '--quiet', '--prune=now'], { stdio: 'pipe' });
+    const cold = open('nb-packed');
+    await cold.store.init();
+    expect((await cold.store.readSnapshot(commits[3])).notebook).toEqual(nb);
+    expect((await cold.store.runIndex()).map(r => r.summary)).toEqual(['step 0', 'step 1', 'step 2', 'step 3']);
+    nb.cells[9].source = 'after gc';
+    await cold.store.commitSnapshot(nb, [{ cellId: 'c0009', code: 'after gc', executionCount: 5 }]);
+    execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+  });
+});

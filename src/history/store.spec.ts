@@ -1,0 +1,220 @@
+/// <reference types="node" />
+/**
+ * HistoryStore on the in-memory fs: commits with runs, attempts as branches,
+ * restore-then-commit divergence, attempt metadata, compare-and-swap recovery
+ * between two writers, the run index, and refusal to touch a corrupt repository.
+ */
+
+import git from 'isomorphic-git';
+
+import { LocalBackend, RepositoryError } from './backend';
+import { MemoryFS } from './memfs';
+import { HistoryStore, IRun, META_BRANCH } from './store';
+import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
+
+const GITDIR = '/history/nb.git';
+
+function run(cellId: string, n: number, code = `x = ${n}`, extra: Partial<IRun> = {}): IRun {
+  return { cellId, code, executionCount: n, status: 'ok', kernelSession: 'k1', start: `2024-01-01T00:00:${n}Z`, ...extra };
+}
+
+async function open(fsys: MemoryFS, clock = fakeClock()) {
+  const store = new HistoryStore({ backend: memoryBackend(fsys, GITDIR), now: clock });
+  await store.init();
+  return store;
+}
+
+function edit(nb: any, i: number, source: string, count: number) {
+  const copy = JSON.parse(JSON.stringify(nb));
+  copy.cells[i].source = source;
+  copy.cells[i].execution_count = count;
+  return copy;
+}
+
+describe('HistoryStore', () => {
+  it('commits snapshots with their runs, readable back and by isomorphic-git', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb1 = syntheticNotebook(5);
+    const c1 = await store.commitSnapshot(nb1, [run('c0003', 12, 'model.fit(X, y)\nprint(1)')]);
+    const nb2 = edit(nb1, 1, 'y = 2', 13);
+    const c2 = await store.commitSnapshot(nb2, [run('c0001', 13, 'y = 2'), run('c0002', 14, 'z = 3')]);
+    expect((await store.readSnapshot(c1)).notebook).toEqual(nb1);
+    expect((await store.readSnapshot(c2)).notebook).toEqual(nb2);
+    expect(await store.readRuns(c2)).toEqual([
+      { ...run('c0001', 13, 'y = 2'), cellIndex: 1 },
+      { ...run('c0002', 14, 'z = 3'), cellIndex: 2 }
+    ]);
+    const log = await git.log({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    expect(log.map(e => e.commit.message.split('\n')[0])).toEqual([
+      '2 runs: [13] cell 2, [14] cell 3',
+      'run [12] cell 4: model.fit(X, y)'
+    ]);
+    expect(log[0].commit.message).toContain('[13] cell 2: y = 2\n[14] cell 3: z = 3');
+    const { blob } = await git.readBlob({ fs: fsys, gitdir: GITDIR, oid: c2, filepath: 'order.json' });
+    expect(JSON.parse(new TextDecoder().decode(blob))).toHaveLength(5);
+  });
+
+  it('says which runs failed in the summary line', async () => {
+    const store = await open(new MemoryFS());
+    const c = await store.commitSnapshot(syntheticNotebook(2), [
+      run('c0000', 3, '1/0', { status: 'error', ename: 'ZeroDivisionError' })
+    ]);
+    const log = await git.log({ fs: (store.backend as any).fs, gitdir: GITDIR, ref: c, depth: 1 });
+    expect(log[0].commit.message.split('\n')[0]).toBe('run [3] cell 1: 1/0 (error: ZeroDivisionError)');
+  });
+
+  it('starts a new attempt at the current point and leaves the old one where it was', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(3);
+    const c1 = await store.commitSnapshot(nb, [run('c0000', 1)]);
+    const attempt = await store.newAttempt('Try an SVM', 'linear kernel first');
+    expect(attempt).toMatchObject({ id: 'attempt-1', tip: c1, base: c1, fromAttempt: 'main', current: true });
+    const c2 = await store.commitSnapshot(edit(nb, 0, 'svm()', 2), [run('c0000', 2, 'svm()')]);
+    const attempts = await store.listAttempts();
+    expect(attempts.map(a => [a.id, a.tip, a.current, a.title])).toEqual([
+      ['main', c1, false, 'main'],
+      ['attempt-1', c2, true, 'Try an SVM']
+    ]);
+    expect(attempts[1].comment).toBe('linear kernel first');
+    expect(new TextDecoder().decode(fsys.readFileSync(`${GITDIR}/HEAD`) as Uint8Array)).toBe('ref: refs/heads/attempt-1\n');
+    // A fresh store sees the same, HEAD included.
+    const again = await open(fsys);
+    expect(again.currentAttempt).toBe('attempt-1');
+    expect(again.head).toBe(c2);
+  });
+
+  it('restoring an old snapshot and then committing starts a new attempt; nothing moves back', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb1 = syntheticNotebook(4);
+    const c1 = await store.commitSnapshot(nb1, [run('c0000', 1)]);
+    const nb2 = edit(nb1, 1, 'b = 2', 2);
+    await store.commitSnapshot(nb2, [run('c0001', 2)]);
+    const nb3 = edit(nb2, 2, 'c = 3', 3);
+    const c3 = await store.commitSnapshot(nb3, [run('c0002', 3)]);
+
+    const restored = await store.restore(c1);
+    expect(JSON.stringify(restored.notebook)).toBe(JSON.stringify(nb1));
+    expect(store.divergedFrom).toBe(c1);
+    const nb4 = edit(nb1, 3, 'd = 4', 4);
+    const c4 = await store.commitSnapshot(nb4, [run('c0003', 4)]);
+
+    const attempts = await store.listAttempts();
+    const auto = attempts.find(a => a.id === 'attempt-1')!;
+    expect(auto).toMatchObject({ auto: true, base: c1, fromAttempt: 'main', tip: c4, current: true });
+    expect(auto.title).toBe(`Restored from ${c1.slice(0, 7)}`);
+    expect(attempts.find(a => a.id === 'main')!.tip).toBe(c3);
+    const parent = (await git.readCommit({ fs: fsys, gitdir: GITDIR, oid: c4 })).commit.parent;
+    expect(parent).toEqual([c1]);
+    // The new attempt's run index holds c1's run (shared history) and its own.
+    expect((await store.runIndex()).map(r => [r.commit, r.executionCount, r.attempt])).toEqual([
+      [c1, 1, 'main'],
+      [c4, 4, 'attempt-1']
+    ]);
+
+    // Restoring main's tip switches back to main: the next commit continues it.
+    const back = await store.restore(c3);
+    expect(JSON.stringify(back.notebook)).toBe(JSON.stringify(nb3));
+    expect(store.currentAttempt).toBe('main');
+    const c5 = await store.commitSnapshot(edit(nb3, 0, 'a = 5', 5), [run('c0000', 5)]);
+    expect((await git.readCommit({ fs: fsys, gitdir: GITDIR, oid: c5 })).commit.parent).toEqual([c3]);
+    expect((await store.listAttempts()).map(a => a.id)).toEqual(['main', 'attempt-1']);
+  });
+
+  it('keeps titles and comments editable without rewriting history', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const c1 = await store.commitSnapshot(syntheticNotebook(2), [run('c0000', 1)]);
+    await store.editAttempt('main', { title: 'Baseline', comment: 'first try' });
+    await store.editAttempt('main', { comment: 'first try, lr=0.1' });
+    const reader = await open(fsys);
+    const [main] = await reader.listAttempts();
+    expect(main).toMatchObject({ id: 'main', title: 'Baseline', comment: 'first try, lr=0.1', tip: c1 });
+    // Each edit is a commit on the metadata branch; the attempt's own branch is untouched.
+    const metaLog = await git.log({ fs: fsys, gitdir: GITDIR, ref: META_BRANCH });
+    expect(metaLog).toHaveLength(2);
+    expect(await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'main' })).toBe(c1);
+    expect(await git.listBranches({ fs: fsys, gitdir: GITDIR })).toEqual(['main', META_BRANCH]);
+  });
+
+  it('recovers from a concurrent writer by committing on top of it: neither side is lost', async () => {
+    const fsys = new MemoryFS();
+    const a = await open(fsys);
+    const b = await open(fsys);
+    const nb = syntheticNotebook(3);
+    const a1 = await a.commitSnapshot(edit(nb, 0, 'from A', 1), [run('c0000', 1, 'from A')]);
+    // B still believes main is empty: its write conflicts, then lands on top of A's.
+    const b1 = await b.commitSnapshot(edit(nb, 1, 'from B', 2), [run('c0001', 2, 'from B')]);
+    const log = await git.log({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    expect(log.map(e => e.oid)).toEqual([b1, a1]);
+    expect((await b.readSnapshot(b1)).notebook.cells[1].source).toBe('from B');
+    expect((await b.readSnapshot(a1)).notebook.cells[0].source).toBe('from A');
+    expect((await b.runIndex()).map(r => r.summary)).toEqual(['from A', 'from B']);
+    // A is now stale in turn and recovers the same way.
+    const a2 = await a.commitSnapshot(edit(nb, 2, 'A again', 3), [run('c0002', 3, 'A again')]);
+    expect((await git.log({ fs: fsys, gitdir: GITDIR, ref: 'main' })).map(e => e.oid)).toEqual([a2, b1, a1]);
+  });
+
+  it('gives two attempts started at once distinct names', async () => {
+    const fsys = new MemoryFS();
+    const a = await open(fsys);
+    await a.commitSnapshot(syntheticNotebook(1), [run('c0000', 1)]);
+    const b = await open(fsys);
+    const [x, y] = await Promise.all([a.newAttempt('from A'), b.newAttempt('from B')]);
+    expect(new Set([x.id, y.id]).size).toBe(2);
+    const titles = (await a.listAttempts()).map(t => t.title).sort();
+    expect(titles).toEqual(['from A', 'from B', 'main']);
+  });
+
+  it('keeps a run index that opens without walking commits, across chunk and folder boundaries', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(10);
+    let n = 0;
+    const commits: string[] = [];
+    for (let c = 0; c < 70; c++) {
+      const runs = [];
+      for (let k = 0; k < 16; k++) {
+        n++;
+        runs.push(run(`c000${n % 10}`, n));
+      }
+      commits.push(await store.commitSnapshot(edit(nb, c % 10, `v = ${c}`, n), runs));
+    }
+    const fresh = await open(fsys);
+    const index = await fresh.runIndex();
+    expect(index).toHaveLength(70 * 16);
+    expect(index.map(r => r.executionCount)).toEqual(Array.from({ length: 70 * 16 }, (_, i) => i + 1));
+    expect(index[0].commit).toBe(commits[0]);
+    expect(index[index.length - 1].commit).toBe(commits[69]);
+    // The tip's tree holds the index of every earlier commit: 1104 lines in 2 folders of chunks.
+    const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    const chunks = files.filter(f => f.startsWith('index/'));
+    expect(chunks.length).toBe(Math.ceil((69 * 16) / 32));
+    expect(new Set(chunks.map(f => f.split('/')[1])).size).toBe(2);
+    // A fresh store continues the index exactly.
+    await fresh.commitSnapshot(edit(nb, 0, 'last', 2000), [run('c0000', 2000)]);
+    expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([1119, 1120, 2000]);
+  });
+
+  it('reports a corrupt repository and never overwrites it', async () => {
+    const fsys = new MemoryFS();
+    fsys.mkdirSync(`${GITDIR}/objects`, { recursive: true });
+    fsys.writeFileSync(`${GITDIR}/notes.txt`, 'precious');
+    const store = new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) });
+    await expect(store.init()).rejects.toThrow(RepositoryError);
+    await expect(store.init()).rejects.toThrow(/not a valid git repository \(HEAD is missing\)/);
+    expect(fsys.readdirSync(GITDIR)).toEqual(['notes.txt', 'objects']);
+    expect(new TextDecoder().decode(fsys.readFileSync(`${GITDIR}/notes.txt`) as Uint8Array)).toBe('precious');
+  });
+
+  it('reports a missing object instead of inventing content', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const c = await store.commitSnapshot(syntheticNotebook(2));
+    fsys.unlinkSync(`${GITDIR}/objects/${c.slice(0, 2)}/${c.slice(2)}`);
+    const reader = await open(fsys);
+    await expect(reader.readSnapshot(c)).rejects.toThrow(/missing/);
+  });
+});
