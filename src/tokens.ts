@@ -6,6 +6,10 @@
 export namespace CommandIDs {
   export const openPanel = 'retrace:open-panel';
   export const replayInOrder = 'retrace:replay-in-order';
+  export const newAttempt = 'retrace:new-attempt';
+  export const editAttempt = 'retrace:edit-attempt';
+  export const restoreAttempt = 'retrace:restore-attempt';
+  export const undoRestore = 'retrace:undo-restore';
 }
 
 /** What `GET /retrace/api/status` answers. */

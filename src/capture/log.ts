@@ -42,6 +42,22 @@ export class RunLog {
     return true;
   }
 
+  /**
+   * Add runs read back from the notebook's history (after a reload, say),
+   * keeping the log in time order; runs already present are skipped.
+   */
+  addHistorical(runs: readonly Run[]): void {
+    const fresh = runs.filter(run => !this._ids.has(run.id));
+    if (fresh.length === 0) {
+      return;
+    }
+    for (const run of fresh) {
+      this._ids.add(run.id);
+    }
+    this._runs = [...fresh, ...this._runs].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    this._changed.emit();
+  }
+
   private _runs: Run[] = [];
   private _ids = new Set<string>();
   private _sessions: KernelSession[] = [];

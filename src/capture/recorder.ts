@@ -7,6 +7,11 @@
  * sent by other clients of the same kernel (a console attached to the
  * notebook), recorded as runs without a cell. Work per run is a few map
  * operations and one `toJSON()` of the outputs, well under a millisecond.
+ *
+ * `NotebookActions.executed` never fires for a run cancelled by a kernel
+ * restart, shutdown or change, so the cells still pending when a kernel
+ * session ends are recorded then: the one the kernel had started as
+ * interrupted, the queued ones as aborted.
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
@@ -32,8 +37,47 @@ interface IExecution {
   claimed: boolean;
 }
 
+/** A cell run that was scheduled and has not been reported as executed yet. */
+interface IPending {
+  cellId: string;
+  code: string;
+  at: number;
+}
+
 /** Keep this many finished executions for late `executed` signals to match. */
 const EXECUTION_MEMORY = 64;
+
+/**
+ * Benchmarks only: when the page sets `window.__retraceBench = { enabled, ms, calls }`
+ * before a notebook opens, every recorder handler adds its main-thread time to
+ * `ms`, and `enabled: false` turns the recorder off (the baseline).
+ */
+interface IBenchProbe {
+  enabled: boolean;
+  ms: number;
+  calls: number;
+}
+
+function benchProbe(): IBenchProbe | null {
+  const probe = (globalThis as { __retraceBench?: IBenchProbe }).__retraceBench;
+  return probe && typeof probe.ms === 'number' ? probe : null;
+}
+
+/** The handler itself, or (benchmarks only) the handler timed by the probe. */
+function timed<A extends unknown[]>(probe: IBenchProbe | null, handler: (...args: A) => void): (...args: A) => void {
+  if (!probe) {
+    return handler;
+  }
+  return (...args: A) => {
+    if (!probe.enabled) {
+      return;
+    }
+    const t0 = performance.now();
+    handler(...args);
+    probe.ms += performance.now() - t0;
+    probe.calls++;
+  };
+}
 
 export class NotebookRecorder implements IDisposable {
   constructor(
@@ -41,11 +85,13 @@ export class NotebookRecorder implements IDisposable {
     private readonly _sessionContext: ISessionContext,
     private readonly _notebookId: () => string
   ) {
-    NotebookActions.executionScheduled.connect(this._onScheduled, this);
-    NotebookActions.executed.connect(this._onExecuted, this);
-    _sessionContext.kernelChanged.connect(this._onKernelChanged, this);
-    _sessionContext.iopubMessage.connect(this._onIOPub, this);
-    _sessionContext.statusChanged.connect(this._onStatus, this);
+    const probe = benchProbe();
+    // Connected with `this` as receiver: `Signal.clearData(this)` disconnects them all.
+    NotebookActions.executionScheduled.connect(timed(probe, this._onScheduled.bind(this)), this);
+    NotebookActions.executed.connect(timed(probe, this._onExecuted.bind(this)), this);
+    _sessionContext.kernelChanged.connect(timed(probe, this._onKernelChanged.bind(this)), this);
+    _sessionContext.iopubMessage.connect(timed(probe, this._onIOPub.bind(this)), this);
+    _sessionContext.statusChanged.connect(timed(probe, this._onStatus.bind(this)), this);
     if (_sessionContext.session?.kernel) {
       this._startSession(_sessionContext.session.kernel, 'start');
     }
@@ -75,8 +121,6 @@ export class NotebookRecorder implements IDisposable {
     }
     this._disposed = true;
     Signal.clearData(this);
-    NotebookActions.executionScheduled.disconnect(this._onScheduled, this);
-    NotebookActions.executed.disconnect(this._onExecuted, this);
   }
 
   /** Any view of this notebook: two views share one model, so a run is recorded once. */
@@ -88,7 +132,8 @@ export class NotebookRecorder implements IDisposable {
     if (!this._isMine(args.notebook) || args.cell.model.type !== 'code') {
       return;
     }
-    this._scheduled.set(args.cell.model.id, {
+    this._pending.push({
+      cellId: args.cell.model.id,
       code: args.cell.model.sharedModel.getSource(),
       at: Date.now()
     });
@@ -103,11 +148,16 @@ export class NotebookRecorder implements IDisposable {
     }
     const cell = args.cell as CodeCell;
     const cellId = cell.model.id;
-    const scheduled = this._scheduled.get(cellId);
-    this._scheduled.delete(cellId);
+    // Runs finish in the order they were scheduled, so the match is nearly always the first.
+    const index = this._pending.findIndex(p => p.cellId === cellId);
+    const scheduled = index < 0 ? undefined : this._pending.splice(index, 1)[0];
     const count = cell.model.executionCount;
     const execution = count === null ? undefined : this._byCount.get(count);
     const now = Date.now();
+    if (args.success && !execution && !(scheduled?.code ?? cell.model.sharedModel.getSource()).trim()) {
+      // An empty cell: JupyterLab "runs" it without sending anything to the kernel.
+      return;
+    }
 
     let status: RunStatus = 'ok';
     let error: Run['error'];
@@ -148,7 +198,20 @@ export class NotebookRecorder implements IDisposable {
       return;
     }
     const type = msg.header.msg_type;
+    if (type === 'shutdown_reply') {
+      // A restart asked by another client (a console on this kernel): the
+      // kernel says so on IOPub, while this connection's status never shows it.
+      if ((msg.content as { restart?: boolean }).restart && !this._restarting) {
+        const kernel = this._sessionContext.session?.kernel;
+        if (kernel) {
+          this._restarting = true;
+          this._startSession(kernel, 'restart');
+        }
+      }
+      return;
+    }
     if (type === 'execute_input') {
+      this._sessionRan = true;
       const content = (msg as KernelMessage.IExecuteInputMsg).content;
       const execution = this._executionFor(msgId, parent);
       execution.code = content.code;
@@ -246,26 +309,94 @@ export class NotebookRecorder implements IDisposable {
   }
 
   private _onKernelChanged(_: ISessionContext, change: { oldValue: Kernel.IKernelConnection | null; newValue: Kernel.IKernelConnection | null }): void {
-    if (change.newValue) {
-      this._startSession(change.newValue, change.oldValue ? 'change' : 'start');
+    const kernel = change.newValue;
+    if (kernel && kernel.id === this._session?.kernelId) {
+      // The same kernel reconnected (JupyterLab does this after each restart,
+      // which the status already reported): the kernel state is unchanged.
+      return;
+    }
+    if (kernel) {
+      this._startSession(kernel, this._restarting ? 'restart' : change.oldValue ? 'change' : 'start');
     } else {
-      this._session = null;
+      this._endSession();
     }
   }
 
   private _onStatus(_: ISessionContext, status: Kernel.Status): void {
     const kernel = this._sessionContext.session?.kernel;
-    if ((status === 'restarting' || status === 'autorestarting') && kernel) {
+    if (status === 'restarting' || status === 'autorestarting') {
+      // One restart can report 'restarting' more than once: one new session per restart.
+      if (kernel && !this._restarting) {
+        this._restarting = true;
+        this._startSession(kernel, 'restart');
+      }
+      return;
+    }
+    if (status === 'busy' || status === 'idle') {
+      this._restarting = false;
+    } else if (status === 'starting' && kernel && this._sessionRan && !this._restarting) {
+      // A new kernel process after runs in this session, with no restart seen:
+      // restarted behind this connection's back (e.g. through the REST API).
       this._startSession(kernel, 'restart');
     } else if (status === 'dead') {
-      this._session = null;
+      this._endSession();
     }
   }
 
-  private _startSession(kernel: Kernel.IKernelConnection, reason: KernelSession['reason']): void {
+  /**
+   * Close the current kernel session: runs still pending were cancelled
+   * (JupyterLab reports nothing for them), so record them now. The kernel
+   * runs this client's requests in order, so the pending cells pair up in
+   * order with the executions the kernel started and nobody claimed.
+   */
+  private _endSession(): void {
+    const session = this._session;
+    if (session && this._pending.length) {
+      const started = [...this._executions.values()].filter(e => e.fromThisClient && !e.claimed && e.code !== null);
+      const now = Date.now();
+      for (const [i, pending] of this._pending.entries()) {
+        const execution = started[i];
+        const base = {
+          notebookId: this._notebookId(),
+          cellId: pending.cellId,
+          kernelSessionId: session.id,
+          outputs: []
+        };
+        if (execution) {
+          const ename = execution.error?.ename;
+          this._emit({
+            ...base,
+            id: `${session.id}/${execution.executionCount}`,
+            code: execution.code ?? pending.code,
+            executionCount: execution.executionCount,
+            start: new Date(execution.start).toISOString(),
+            end: new Date(execution.end ?? now).toISOString(),
+            // Cut short by the restart unless the kernel had finished it (the cell was then deleted).
+            status: execution.end === null ? 'interrupted' : ename ? (ename === 'KeyboardInterrupt' ? 'interrupted' : 'error') : 'ok',
+            ...(execution.error ? { error: execution.error } : {})
+          });
+        } else {
+          this._emit({
+            ...base,
+            id: `${session.id}/a${++this._abortedSeq}`,
+            code: pending.code,
+            executionCount: null,
+            start: new Date(pending.at).toISOString(),
+            end: new Date(now).toISOString(),
+            status: 'aborted'
+          });
+        }
+      }
+    }
+    this._pending = [];
     this._executions.clear();
     this._byCount.clear();
-    this._scheduled.clear();
+    this._session = null;
+  }
+
+  private _startSession(kernel: Kernel.IKernelConnection, reason: KernelSession['reason']): void {
+    this._endSession();
+    this._sessionRan = false;
     this._session = {
       id: UUID.uuid4(),
       kernelId: kernel.id,
@@ -279,7 +410,10 @@ export class NotebookRecorder implements IDisposable {
   private _disposed = false;
   private _session: KernelSession | null = null;
   private _abortedSeq = 0;
-  private _scheduled = new Map<string, { code: string; at: number }>();
+  private _restarting = false;
+  /** Whether the kernel of the current session has started any execution. */
+  private _sessionRan = false;
+  private _pending: IPending[] = [];
   private _executions = new Map<string, IExecution>();
   private _byCount = new Map<number, IExecution>();
   private _runRecorded = new Signal<this, Run>(this);

@@ -8,6 +8,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { RunLog } from '../capture/log';
 import { ServerState } from '../tokens';
 import { retraceIcon } from './icons';
+import { AttemptsView, IAttemptsCallbacks } from './attempts';
 import { IOrderViewCallbacks, OrderView } from './orderview';
 import { RunTimeline } from './timeline';
 
@@ -19,7 +20,11 @@ export interface INotebookView {
 }
 
 export class RetracePanel extends Panel {
-  constructor(translator: ITranslator = nullTranslator, orderCallbacks?: Omit<IOrderViewCallbacks, 'label'>) {
+  constructor(
+    translator: ITranslator = nullTranslator,
+    orderCallbacks?: Omit<IOrderViewCallbacks, 'label'>,
+    attemptsCallbacks?: IAttemptsCallbacks
+  ) {
     super();
     this._trans = translator.load('jupyterlab_retrace');
     this.id = 'jp-retrace-panel';
@@ -48,8 +53,17 @@ export class RetracePanel extends Panel {
 
     this.addWidget(header);
     this.addWidget(this._status);
+    this.attempts = new AttemptsView(this._trans, {
+      newAttempt: () => attemptsCallbacks?.newAttempt(),
+      restoreCommit: commit => attemptsCallbacks?.restoreCommit(commit),
+      editAttempt: id => attemptsCallbacks?.editAttempt(id),
+      undoRestore: () => attemptsCallbacks?.undoRestore()
+    });
+    this.timeline.selected.connect((_, run) => (this.attempts.selectedRun = run));
+
     this.addWidget(this._notebook);
     this.addWidget(this.order);
+    this.addWidget(this.attempts);
     this.addWidget(this.timeline);
     this.serverState = { kind: 'checking' };
     this.notebook = null;
@@ -57,6 +71,7 @@ export class RetracePanel extends Panel {
 
   readonly timeline: RunTimeline;
   readonly order: OrderView;
+  readonly attempts: AttemptsView;
 
   get serverState(): ServerState {
     return this._serverState;
@@ -79,6 +94,8 @@ export class RetracePanel extends Panel {
     this.timeline.log = view?.log ?? null;
     this.timeline.refresh();
     this.order.setHidden(!view);
+    this.attempts.setHidden(!view);
+    this.attempts.selectedRun = null;
   }
 
   get notebook(): INotebookView | null {

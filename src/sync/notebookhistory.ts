@@ -1,0 +1,284 @@
+/**
+ * Keeps one notebook's history repository in step with its runs: each run is
+ * queued durably in the browser, then committed with a snapshot of the
+ * notebook; several runs that arrive while a commit is under way go into the
+ * next commit together. Storage errors keep runs queued, retry with backoff and
+ * are shown; they never block the notebook.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { Run } from '../capture/run';
+import { HistoryStore, IAttempt, IRun, IRunIndexEntry, ISnapshot, RepositoryError } from '../history';
+import { IPendingQueue } from './queue';
+
+export type SyncState =
+  /** Opening the repository. */
+  | 'opening'
+  /** Everything recorded is in the repository. */
+  | 'saved'
+  /** Runs are waiting or being written. */
+  | 'saving'
+  /** The last write failed; runs stay queued and a retry is scheduled. */
+  | 'retrying'
+  /** The repository is corrupt or refused: nothing is written over it. */
+  | 'broken';
+
+export interface ISyncStatus {
+  state: SyncState;
+  pending: number;
+  message: string;
+}
+
+export interface INotebookHistoryOptions {
+  notebookId: string;
+  store: HistoryStore;
+  queue: IPendingQueue;
+  /** The notebook's content now (nbformat JSON), taken at commit time. */
+  snapshot: () => unknown;
+  /** Delay before a commit, so runs in quick succession share one. */
+  debounceMs?: number;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export class NotebookHistory {
+  constructor(private readonly _options: INotebookHistoryOptions) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get status(): ISyncStatus {
+    return this._status;
+  }
+
+  get attempts(): readonly IAttempt[] {
+    return this._attempts;
+  }
+
+  /** Runs of the current attempt from the repository's run index, oldest first. */
+  get runIndex(): readonly IRunIndexEntry[] {
+    return this._index;
+  }
+
+  get store(): HistoryStore {
+    return this._options.store;
+  }
+
+  /** The commit that captured a run, once it is written. */
+  commitOf(runId: string): string | null {
+    return this._commitOfRun.get(runId) ?? null;
+  }
+
+  /** Open (creating if missing, never over existing data) and send what was left queued. */
+  open(): Promise<void> {
+    this._opening ??= this._open();
+    return this._opening;
+  }
+
+  private async _open(): Promise<void> {
+    try {
+      await this.store.init();
+      this._ready = true;
+      await this._refresh();
+      const left = await this._options.queue.list(this._options.notebookId);
+      this._pending = left.length;
+      this._setStatus(left.length ? 'saving' : 'saved', '');
+      if (left.length) {
+        this._schedule(0);
+      }
+    } catch (error) {
+      this._fail(error);
+    }
+  }
+
+  /** Queue a run (durably) and commit it soon. */
+  record(run: Run): void {
+    this._pending++;
+    this._setStatus(this._status.state === 'broken' ? 'broken' : this._status.state === 'retrying' ? 'retrying' : 'saving', this._status.message);
+    void this._options.queue.add(this._options.notebookId, run).then(() => this._schedule());
+  }
+
+  /** Commit everything queued now; resolves when it is written (or failed). */
+  async flush(message?: string): Promise<void> {
+    window.clearTimeout(this._timer);
+    this._timer = 0;
+    if (this._inFlight) {
+      await this._inFlight;
+    }
+    this._inFlight = this._commit(message);
+    try {
+      await this._inFlight;
+    } finally {
+      this._inFlight = null;
+    }
+  }
+
+  /**
+   * Make sure the notebook as it is now is in the history (before a restore):
+   * commit it if it changed since the last commit or restore. Returns the
+   * commit that holds it.
+   */
+  async saveState(message: string): Promise<string | null> {
+    await this.flush();
+    if (this._status.state === 'broken' || this._status.state === 'retrying') {
+      throw new Error(this._status.message);
+    }
+    const notebook = this._options.snapshot();
+    const text = JSON.stringify(notebook);
+    const at = this.store.divergedFrom ?? this.store.head;
+    if (text === this._savedText && at) {
+      return at;
+    }
+    const commit = await this.store.commitSnapshot(notebook, [], message);
+    this._savedText = text;
+    await this._refresh();
+    return commit;
+  }
+
+  /** The notebook now matches what the history holds (after a commit or a restore). */
+  markSaved(): void {
+    this._savedText = JSON.stringify(this._options.snapshot());
+  }
+
+  async newAttempt(title: string, comment: string): Promise<IAttempt> {
+    await this.flush();
+    const attempt = await this.store.newAttempt(title, comment);
+    await this._refresh();
+    return attempt;
+  }
+
+  async editAttempt(id: string, changes: { title?: string; comment?: string }): Promise<void> {
+    await this.store.editAttempt(id, changes);
+    await this._refresh();
+  }
+
+  /** The snapshot to bring back; the next commit then starts a new attempt unless it is a tip. */
+  async restore(commit: string): Promise<ISnapshot> {
+    const snapshot = await this.store.restore(commit);
+    await this._refresh();
+    return snapshot;
+  }
+
+  readSnapshot(commit: string): Promise<ISnapshot> {
+    return this.store.readSnapshot(commit);
+  }
+
+  dispose(): void {
+    window.clearTimeout(this._timer);
+    Signal.clearData(this);
+  }
+
+  private _schedule(delay = this._options.debounceMs ?? 300): void {
+    if (this._status.state === 'broken' || this._timer) {
+      return;
+    }
+    this._timer = window.setTimeout(() => {
+      this._timer = 0;
+      void this.flush();
+    }, delay);
+  }
+
+  private async _commit(message?: string): Promise<void> {
+    await this.open();
+    if (!this._ready && this._status.state !== 'broken') {
+      // Opening failed (server unreachable, say): try again now.
+      this._opening = null;
+      await this.open();
+    }
+    if (!this._ready || this._status.state === 'broken') {
+      return;
+    }
+    const queue = this._options.queue;
+    const runs = await queue.list(this._options.notebookId);
+    this._pending = runs.length;
+    if (runs.length === 0) {
+      this._setStatus('saved', '');
+      return;
+    }
+    try {
+      const notebook = this._options.snapshot();
+      const commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
+      this._savedText = JSON.stringify(notebook);
+      for (const run of runs) {
+        this._commitOfRun.set(run.id, commit);
+      }
+      await queue.remove(
+        this._options.notebookId,
+        runs.map(r => r.id)
+      );
+      this._backoff = 1000;
+      const left = await queue.list(this._options.notebookId);
+      this._pending = left.length;
+      await this._refresh();
+      this._setStatus(left.length ? 'saving' : 'saved', '');
+      if (left.length) {
+        this._schedule();
+      }
+    } catch (error) {
+      this._fail(error);
+    }
+  }
+
+  private _fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof RepositoryError && (error.kind === 'corrupt' || error.kind === 'refused')) {
+      this._setStatus('broken', message);
+      return;
+    }
+    this._setStatus('retrying', message);
+    window.clearTimeout(this._timer);
+    this._timer = window.setTimeout(() => {
+      this._timer = 0;
+      void this.flush();
+    }, this._backoff);
+    this._backoff = Math.min(this._backoff * 2, MAX_BACKOFF_MS);
+  }
+
+  private async _refresh(): Promise<void> {
+    this._attempts = await this.store.listAttempts();
+    this._index = await this.store.runIndex();
+    for (const entry of this._index) {
+      if (entry.runId) {
+        this._commitOfRun.set(entry.runId, entry.commit);
+      }
+    }
+    this._changed.emit();
+  }
+
+  private _setStatus(state: SyncState, message: string): void {
+    this._status = { state, pending: this._pending, message };
+    this._changed.emit();
+  }
+
+  private _opening: Promise<void> | null = null;
+  /** The notebook JSON last committed or restored, to skip committing an unchanged state. */
+  private _savedText: string | null = null;
+  private _ready = false;
+  private _status: ISyncStatus = { state: 'opening', pending: 0, message: '' };
+  private _pending = 0;
+  private _attempts: IAttempt[] = [];
+  private _index: IRunIndexEntry[] = [];
+  private _commitOfRun = new Map<string, string>();
+  private _timer = 0;
+  private _backoff = 1000;
+  private _inFlight: Promise<void> | null = null;
+  private _changed = new Signal<this, void>(this);
+}
+
+/** A Run as the history store records it. */
+function toStoreRun(run: Run): IRun {
+  return {
+    id: run.id,
+    cellId: run.cellId ?? '',
+    code: run.code,
+    executionCount: run.executionCount,
+    kernelSession: run.kernelSessionId,
+    start: run.start,
+    end: run.end,
+    status: run.status,
+    ...(run.error ? { ename: run.error.ename, evalue: run.error.evalue } : {}),
+    // A cell's outputs are in the snapshot; a console run's are nowhere else.
+    ...(run.cellId === null ? { console: true, outputs: run.outputs } : {})
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * One history per notebook that has recorded runs, written through the
+ * server's storage endpoint, fed by capture.
+ */
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ServerConnection } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { readNotebookId } from '../capture/notebookid';
+import { Run } from '../capture/run';
+import { CaptureService } from '../capture/service';
+import { HistoryStore, RemoteBackend } from '../history';
+import { NotebookHistory } from './notebookhistory';
+import { IPendingQueue } from './queue';
+
+type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
+
+export class HistoryService {
+  constructor(
+    capture: CaptureService,
+    tracker: INotebookTracker,
+    private readonly _queue: Promise<IPendingQueue>,
+    private readonly _settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  ) {
+    capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
+    const open = (panel: NotebookPanel) =>
+      void panel.context.ready.then(() => {
+        if (readNotebookId(panel.context.model)) {
+          void this.historyFor(panel.context);
+        }
+      });
+    tracker.forEach(open);
+    tracker.widgetAdded.connect((_, panel) => open(panel));
+  }
+
+  /** Emits when a notebook's history appears (its first run, or opening a notebook that has one). */
+  get historyOpened(): ISignal<this, NotebookContext> {
+    return this._opened;
+  }
+
+  /** The history of a notebook, or null if it has none yet (no run recorded). */
+  peek(panel: NotebookPanel): NotebookHistory | null {
+    const id = readNotebookId(panel.context.model);
+    return id ? this._histories.get(id)?.history ?? null : null;
+  }
+
+  /** The history of a notebook with an id, opened on first use (resolves once open). */
+  async historyFor(context: NotebookContext): Promise<NotebookHistory | null> {
+    const entry = await this._entryFor(context);
+    if (!entry) {
+      return null;
+    }
+    await entry.opened;
+    return entry.history;
+  }
+
+  private async _entryFor(context: NotebookContext): Promise<{ history: NotebookHistory; opened: Promise<void> } | null> {
+    const id = readNotebookId(context.model);
+    if (!id) {
+      return null;
+    }
+    let entry = this._histories.get(id);
+    if (!entry) {
+      const queue = await this._queue;
+      entry = this._histories.get(id);
+      if (!entry) {
+        const settings = this._settings;
+        const store = new HistoryStore({
+          backend: new RemoteBackend({
+            baseUrl: settings.baseUrl,
+            repoId: id,
+            request: (url, init) => ServerConnection.makeRequest(url, init ?? {}, settings)
+          })
+        });
+        const history = new NotebookHistory({ notebookId: id, store, queue, snapshot: () => context.model.toJSON() });
+        entry = { history, opened: history.open() };
+        this._histories.set(id, entry);
+        this._opened.emit(context);
+      }
+    }
+    return entry;
+  }
+
+  /** Queue the run at once; the history commits it once its repository is open. */
+  private async _record(context: NotebookContext, run: Run): Promise<void> {
+    (await this._entryFor(context))?.history.record(run);
+  }
+
+  private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
+  private _opened = new Signal<this, NotebookContext>(this);
+}

@@ -1,0 +1,129 @@
+/**
+ * The git-backed history: runs are written to a real bare git repository under
+ * the Jupyter root, survive a page reload, and snapshots come back with
+ * Restore (and go again with Undo restore). The repository is checked with
+ * the ordinary `git` command line.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+
+const PANEL_ID = 'jp-retrace-panel';
+
+/** A cell's source, from the notebook model (what a restore changes). */
+function source(page: IJupyterLabPageFixture, index: number): Promise<string> {
+  return page.evaluate(i => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(i).sharedModel.getSource(), index);
+}
+
+function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+}
+
+/** The notebook's history repository on disk. */
+async function repositoryOf(page: IJupyterLabPageFixture): Promise<string> {
+  const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
+  expect(id).toMatch(/^[A-Za-z0-9-]+$/);
+  const status = await (await page.request.get('/retrace/api/status')).json();
+  return `${status.historyDir}/${id}.git`;
+}
+
+async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
+  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
+}
+
+test.describe('history', () => {
+  test.use({ kernels: null });
+
+  test.beforeEach(async ({ page }) => {
+    await page.notebook.createNew('history.ipynb');
+    await page.sidebar.openTab(PANEL_ID);
+  });
+
+  test('runs are committed to a valid git repository that the git command line reads', async ({ page }) => {
+    await page.notebook.setCell(0, 'code', 'a = 1');
+    await page.notebook.addCell('code', 'b = a + 1\nprint(b)');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.runCell(1);
+    await waitSaved(page);
+    const repo = await repositoryOf(page);
+
+    git(repo, 'fsck', '--full', '--strict');
+    const log = git(repo, 'log', '--oneline', 'main');
+    expect(log).toMatch(/run \[2\] cell 2: b = a \+ 1/);
+    expect(log).toMatch(/run \[1\] cell 1: a = 1/);
+    const sources = git(repo, 'ls-tree', '-r', '--name-only', 'main')
+      .split('\n')
+      .filter(path => path.endsWith('/source'));
+    const shown = sources.map(path => git(repo, 'show', `main:${path}`));
+    expect(shown).toContain('b = a + 1\nprint(b)');
+  });
+
+  test('runs are still listed after the page is reloaded', async ({ page, tmpPath }) => {
+    await page.notebook.setCell(0, 'code', 'value = 41 + 1');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.save();
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    // The restored workspace reopens the notebook; the panel shows its history.
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page.sidebar.openTab(PANEL_ID);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetracePanel-notebook`)).toContainText(`${tmpPath}/history.ipynb`);
+    const rows = page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('value = 41 + 1');
+  });
+
+  test('restore brings an earlier snapshot back, undo returns exactly what was there, and a run after it starts a new attempt', async ({ page }) => {
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.setCell(0, 'code', 'x = 2');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    const edited = await page.evaluate(() => JSON.stringify((window.jupyterapp.shell.currentWidget as any).context.model.toJSON().cells));
+
+    // Select the first run in the timeline and restore the snapshot it produced.
+    await page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`, { hasText: '[1]' }).click();
+    await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-restoreRun`).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('1 cell(s) changed');
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => source(page, 0)).toBe('x = 1');
+
+    await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-undo`).click();
+    await expect.poll(() => source(page, 0)).toBe('x = 2');
+    expect(await page.evaluate(() => JSON.stringify((window.jupyterapp.shell.currentWidget as any).context.model.toJSON().cells))).toBe(edited);
+
+    // Restore again, run: history diverged, so a new attempt (branch) starts; main is untouched.
+    await page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`, { hasText: '[1]' }).click();
+    await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-restoreRun`).click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => source(page, 0)).toBe('x = 1');
+    const repo = await repositoryOf(page);
+    const mainBefore = git(repo, 'rev-parse', 'main').trim();
+    await page.notebook.setCell(0, 'code', 'x = 10');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt`)).toHaveCount(2);
+    const branches = git(repo, 'branch', '--list', '--format=%(refname:short)').split('\n').filter(Boolean);
+    expect(branches.filter(b => b !== 'retrace-attempts').length).toBe(2);
+    expect(git(repo, 'rev-parse', 'main').trim()).toBe(mainBefore);
+    git(repo, 'fsck', '--full');
+  });
+
+  test('a new attempt has a title and a comment that the repository keeps', async ({ page }) => {
+    await page.notebook.setCell(0, 'code', 'lr = 0.1');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-new`).click();
+    await page.locator('.jp-RetraceAttemptDialog-title').fill('smaller learning rate');
+    await page.locator('.jp-RetraceAttemptDialog-comment').fill('trying 0.01 to see if the loss stops oscillating');
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Save' }).click();
+    const current = page.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt.jp-mod-current`);
+    await expect(current).toContainText('smaller learning rate');
+    await expect(current).toContainText('trying 0.01');
+    const repo = await repositoryOf(page);
+    expect(git(repo, 'show', 'retrace-attempts:attempts.json')).toContain('trying 0.01 to see if the loss stops oscillating');
+  });
+});
