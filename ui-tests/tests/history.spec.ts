@@ -126,4 +126,51 @@ test.describe('history', () => {
     const repo = await repositoryOf(page);
     expect(git(repo, 'show', 'retrace-attempts:attempts.json')).toContain('trying 0.01 to see if the loss stops oscillating');
   });
+
+  test('a storage error keeps runs queued, shows it, and they are saved once the server answers again', async ({ page }) => {
+    await page.notebook.setCell(0, 'code', 'first = 1');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    const repo = await repositoryOf(page);
+
+    // The server's storage fails: the run must wait, visibly, without blocking the notebook.
+    await page.route(/\/retrace\/api\/repos\/[^/]+\/write/, route =>
+      route.fulfill({ status: 507, contentType: 'application/json', body: '{"message": "disk full"}' })
+    );
+    // Running the first cell left a new empty cell below it: use it.
+    await page.notebook.setCell(1, 'code', 'second = first + 1\nsecond');
+    await page.notebook.runCell(1);
+    await expect.poll(() => page.notebook.getCellTextOutput(1)).toEqual(['2']);
+    const status = page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`);
+    await expect(status).toHaveAttribute('data-state', 'retrying');
+    await expect(status).toContainText('disk full');
+    expect(git(repo, 'log', '--oneline', 'main')).not.toContain('second = first + 1');
+
+    await page.unroute(/\/retrace\/api\/repos\/[^/]+\/write/);
+    await expect(status).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
+    expect(git(repo, 'log', '--oneline', 'main')).toContain('run [2] cell 2: second = first + 1');
+  });
+
+  test('a corrupt history repository is reported and never replaced', async ({ page }) => {
+    await page.notebook.setCell(0, 'code', 'kept = True');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.save();
+    const repo = await repositoryOf(page);
+    const before = git(repo, 'rev-parse', 'main').trim();
+    // Someone broke the repository on disk.
+    execFileSync('sh', ['-c', `printf 'garbage' > '${repo}/HEAD'`]);
+
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page.sidebar.openTab(PANEL_ID);
+    const status = page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`);
+    await expect(status).toHaveAttribute('data-state', 'broken');
+    await expect(status).toContainText('nothing was written over it');
+
+    // The broken repository is left exactly as it was.
+    expect(execFileSync('cat', [`${repo}/HEAD`], { encoding: 'utf8' })).toBe('garbage');
+    expect(execFileSync('cat', [`${repo}/refs/heads/main`], { encoding: 'utf8' }).trim()).toBe(before);
+  });
 });
