@@ -43,8 +43,13 @@ function cell(id: string, source: string): IFakeCell {
 const scheduled = NotebookActions.executionScheduled as unknown as Signal<unknown, unknown>;
 const executed = NotebookActions.executed as unknown as Signal<unknown, unknown>;
 
-function setup() {
-  const model = {};
+function setup(cellsNow: IFakeCell[] = []) {
+  const model = {
+    cells: {
+      length: cellsNow.length,
+      get: (i: number) => ({ id: cellsNow[i].model.id, type: 'code', sharedModel: cellsNow[i].model.sharedModel })
+    }
+  };
   const notebook = { model };
   const context = new FakeSessionContext();
   const recorder = new NotebookRecorder(model as never, context as never, () => 'nb-1');
@@ -58,7 +63,7 @@ function setup() {
   const kernelRuns = (code: string, count: number, from: string, opts: { finish?: boolean; error?: string } = {}) => {
     const parent = { msg_id: `msg-${++seq}`, msg_type: 'execute_request', session: from };
     const send = (msgType: string, content: object) =>
-      context.iopubMessage.emit({ header: { msg_type: msgType }, parent_header: parent, content });
+      context.iopubMessage.emit({ header: { msg_type: msgType, session: 'kernel-process-1' }, parent_header: parent, content });
     send('status', { execution_state: 'busy' });
     send('execute_input', { code, execution_count: count });
     if (opts.finish === false) {
@@ -103,6 +108,18 @@ describe('NotebookRecorder', () => {
       { output_type: 'execute_result', data: { 'text/plain': '2' }, metadata: {}, execution_count: 2 }
     ]);
     recorder.dispose();
+  });
+
+  it('code another tab of this notebook ran is attributed to the cell with that source', () => {
+    const { runs, kernelRuns } = setup([cell('cell-a', 'x = 1'), cell('cell-b', 'y = x + 1')]);
+    kernelRuns('y = x + 1', 7, 'another-tab');
+    expect(runs.map(r => [r.cellId, r.executionCount])).toEqual([['cell-b', 7]]);
+  });
+
+  it('names a run by the kernel process and execution count, the same in every tab', () => {
+    const { runs, kernelRuns } = setup();
+    kernelRuns('print(1)', 3, 'another-tab');
+    expect(runs[0].id).toBe('kernel-process-1/3');
   });
 
   it('does not record an empty cell, which never reaches the kernel', () => {

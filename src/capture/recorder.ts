@@ -28,6 +28,11 @@ import { KernelSession, Run, RunStatus } from './run';
 interface IExecution {
   msgId: string;
   fromThisClient: boolean;
+  /**
+   * The kernel process's own session id (IOPub header). With the execution
+   * count it names a run identically in every tab watching this kernel.
+   */
+  kernelMsgSession: string;
   code: string | null;
   executionCount: number | null;
   start: number;
@@ -177,7 +182,7 @@ export class NotebookRecorder implements IDisposable {
       execution.claimed = true;
     }
     this._emit({
-      id: execution ? `${this._session.id}/${count}` : `${this._session.id}/a${++this._abortedSeq}`,
+      id: execution ? this._runId(execution) : `${this._session.id}/a${++this._abortedSeq}`,
       notebookId: this._notebookId(),
       cellId,
       code: execution?.code ?? scheduled?.code ?? cell.model.sharedModel.getSource(),
@@ -216,6 +221,7 @@ export class NotebookRecorder implements IDisposable {
       const execution = this._executionFor(msgId, parent);
       execution.code = content.code;
       execution.executionCount = content.execution_count;
+      execution.kernelMsgSession = msg.header.session ?? '';
       if (content.execution_count !== null) {
         this._byCount.set(content.execution_count, execution);
       }
@@ -262,6 +268,7 @@ export class NotebookRecorder implements IDisposable {
         // Runs of this notebook come from this kernel connection's client id;
         // anything else (a console on the same kernel) has another session.
         fromThisClient: parent.session === kernel?.clientId,
+        kernelMsgSession: '',
         code: null,
         executionCount: null,
         start: Date.now(),
@@ -290,9 +297,11 @@ export class NotebookRecorder implements IDisposable {
     execution.claimed = true;
     const ename = execution.error?.ename;
     this._emit({
-      id: `${this._session.id}/${execution.executionCount}`,
+      id: this._runId(execution),
       notebookId: this._notebookId(),
-      cellId: null,
+      // Another tab on this notebook runs its cells through its own connection:
+      // code identical to one of our cells is that cell's run, not console input.
+      cellId: this._cellWithSource(execution.code),
       code: execution.code,
       executionCount: execution.executionCount,
       kernelSessionId: this._session.id,
@@ -302,6 +311,24 @@ export class NotebookRecorder implements IDisposable {
       ...(execution.error ? { error: execution.error } : {}),
       outputs: execution.outputs
     });
+  }
+
+  private _runId(execution: IExecution): string {
+    return `${execution.kernelMsgSession || this._session!.id}/${execution.executionCount}`;
+  }
+
+  private _cellWithSource(code: string): string | null {
+    const cells = this._model.cells;
+    if (!cells) {
+      return null;
+    }
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells.get(i);
+      if (cell.type === 'code' && cell.sharedModel.getSource() === code) {
+        return cell.id;
+      }
+    }
+    return null;
   }
 
   private _emit(run: Run): void {
@@ -366,7 +393,7 @@ export class NotebookRecorder implements IDisposable {
           const ename = execution.error?.ename;
           this._emit({
             ...base,
-            id: `${session.id}/${execution.executionCount}`,
+            id: `${execution.kernelMsgSession || session.id}/${execution.executionCount}`,
             code: execution.code ?? pending.code,
             executionCount: execution.executionCount,
             start: new Date(execution.start).toISOString(),

@@ -190,7 +190,13 @@ export class NotebookHistory {
       return;
     }
     const queue = this._options.queue;
-    const runs = await queue.list(this._options.notebookId);
+    const queued = await queue.list(this._options.notebookId);
+    // A run another tab on this notebook already committed is not recorded twice.
+    const known = queued.filter(run => this._commitOfRun.has(run.id));
+    if (known.length) {
+      await queue.remove(this._options.notebookId, known.map(run => run.id));
+    }
+    const runs = queued.filter(run => !this._commitOfRun.has(run.id));
     this._pending = runs.length;
     if (runs.length === 0) {
       this._setStatus('saved', '');
