@@ -52,7 +52,8 @@ export function effectsCacheSize(): number {
   return cache.size;
 }
 
-function emptyEffects(): CellEffects {
+/** The effects of code that does nothing (also the base of a result that could not be computed). */
+export function emptyEffects(): CellEffects {
   return {
     defines: [],
     mayDefine: [],

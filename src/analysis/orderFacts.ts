@@ -4,6 +4,7 @@
  * code-level heuristics of `orderHeuristics.ts`.
  */
 
+import { emptyEffects } from './effects';
 import { CellEffects } from './types';
 import { callableNames, EnvKind, envKind, importedNames, seedsRandomness } from './orderHeuristics';
 
@@ -28,16 +29,8 @@ export interface CodeFacts {
   headerReads: Set<string> | null;
 }
 
-const EMPTY: CellEffects = {
-  defines: [],
-  mayDefine: [],
-  uses: [],
-  deletes: [],
-  mutates: [],
-  unknownDefines: false,
-  effects: [],
-  parseError: true
-};
+/** What a run that could not be analysed contributes: nothing known, marked unparsed. */
+const EMPTY: CellEffects = { ...emptyEffects(), parseError: true };
 
 const KEYWORDS = new Set(
   'def class async await lambda return if else elif for in is not and or None True False with as yield pass'.split(' ')
