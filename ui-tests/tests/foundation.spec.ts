@@ -67,16 +67,32 @@ test.describe('with JupyterLab loaded', () => {
     expect(output?.[0]).toContain('42 3');
   });
 
-  test('README screenshot: the demo notebook beside the Retrace panel', async ({ page, tmpPath }) => {
-    const demo = path.resolve(__dirname, '..', '..', 'examples', 'demo.ipynb');
-    await page.contents.uploadFile(demo, `${tmpPath}/demo.ipynb`);
+  test('README screenshot: the demo notebook, run out of order, beside the Retrace panel', async ({ page, tmpPath }) => {
+    const examples = path.resolve(__dirname, '..', '..', 'examples');
+    await page.contents.uploadFile(path.join(examples, 'demo.ipynb'), `${tmpPath}/demo.ipynb`);
+    await page.contents.uploadDirectory(path.join(examples, 'data'), `${tmpPath}/data`);
     await page.filebrowser.openDirectory(tmpPath);
     await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
     await page.notebook.activate('demo.ipynb');
     await page.sidebar.openTab(PANEL_ID);
-    await expect(page.locator(`#${PANEL_ID} .jp-RetracePanel-status`)).toHaveAttribute('data-state', 'ok');
+    // A typical exploration: load, jump ahead, rerun with another threshold.
+    for (const index of [1, 2, 7, 8, 4]) {
+      await page.notebook.runCell(index);
+    }
+    await page.notebook.setCell(7, 'code', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold");
+    await page.notebook.runCell(7);
+    await page.notebook.runCell(8);
+    const rows = page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
+    await expect(rows).toHaveCount(7);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).first()).toBeVisible();
+    await page.notebook.selectCells(7);
     await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png') });
-    expect(await page.notebook.getCellCount()).toBeGreaterThan(5);
+    // The order starts by loading the data and includes the edited threshold cell.
+    const steps = await page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents();
+    expect(steps[0]).toBe('cell 2');
+    expect(steps).toContain('cell 8');
+    expect(steps).not.toContain('cell 10');
   });
 });
 
