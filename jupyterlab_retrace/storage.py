@@ -546,6 +546,39 @@ def _schedule_gc(repo: str, log) -> None:
     asyncio.ensure_future(run())
 
 
+class ForkHandler(RepoHandler):
+    """POST {"from": id}: a copied notebook's history starts as a copy of the original's.
+
+    The copy is built aside and renamed into place, so it is whole or absent;
+    an existing repository is never replaced.
+    """
+
+    @tornado.web.authenticated
+    async def post(self, repo_id):
+        try:
+            data = self.json_body()
+            source = self.existing_repo(data.get("from"))
+            repo = self.repo_path(repo_id)
+            if source == repo:
+                raise StorageError(HTTPStatus.BAD_REQUEST, "a history cannot be forked from itself")
+            async with _lock_for(repo):
+                if os.path.lexists(repo):
+                    raise StorageError(HTTPStatus.CONFLICT, f"history repository '{repo_id}' already exists", kind="exists")
+                root = os.path.dirname(repo)
+                tmp = tempfile.mkdtemp(prefix=".tmp-fork-", dir=root)
+                try:
+                    async with _lock_for(source):
+                        # symlinks=True copies a link as a link: nothing outside is followed.
+                        shutil.copytree(source, os.path.join(tmp, "repo"), symlinks=True)
+                    os.rename(os.path.join(tmp, "repo"), repo)
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
+            self.set_status(HTTPStatus.CREATED)
+            self.finish(json.dumps({"created": True, "from": data.get("from")}))
+        except StorageError as err:
+            self.fail(err)
+
+
 def storage_handlers(base_url: str) -> list:
     """Routes of the storage endpoint, for ``web_app.add_handlers``."""
     repos = url_path_join(base_url, "retrace", "api", "repos", r"(?P<repo_id>[^/]+)")
@@ -555,4 +588,5 @@ def storage_handlers(base_url: str) -> list:
         (url_path_join(repos, "read"), ReadHandler),
         (url_path_join(repos, "file"), FileHandler),
         (url_path_join(repos, "write"), WriteHandler),
+        (url_path_join(repos, "fork"), ForkHandler),
     ]

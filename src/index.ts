@@ -43,7 +43,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_retrace');
     const capture = new CaptureService(notebooks);
     const orders = new OrderService(capture);
-    const histories = new HistoryService(capture, notebooks, openPendingQueue());
+    const histories = new HistoryService(capture, notebooks, app.serviceManager.contents, openPendingQueue());
     let stopReplay: AbortController | null = null;
     /** Per notebook: the commit holding its state before the last restore. */
     const undoRestore = new WeakMap<NotebookPanel['context'], string>();

@@ -440,3 +440,41 @@ async def test_compare_and_swap_sees_refs_packed_by_git_gc(jp_fetch, retrace_con
     listing = body(await post(jp_fetch, REPO, "read", {"dirs": ["objects/pack"], "files": ["packed-refs"]}))
     assert any(n.endswith(".pack") for n in listing["dirs"]["objects/pack"])
     assert c1 in base64.b64decode(listing["files"]["packed-refs"]).decode()
+
+
+# ---- fork (a copied notebook) ----------------------------------------------------------------
+
+
+@needs_git
+async def test_fork_copies_the_original_history_which_stays_as_it_was(jp_fetch, retrace_config):
+    await init(jp_fetch)
+    objects = Objects()
+    tip = objects.snapshot_commit("x = 1\n", [], "run [1] cell 1: x = 1")
+    ok = await post(jp_fetch, REPO, "write", {"files": objects.files, "refs": [{"ref": "refs/heads/main", "old": None, "new": tip}]})
+    assert ok.code == 200
+    forked = await post(jp_fetch, "copy-of-nb", "fork", {"from": REPO})
+    assert forked.code == 201, forked.body
+    copy = repo_dir(retrace_config, "copy-of-nb")
+    git(copy, "fsck", "--full")
+    assert git(copy, "rev-parse", "main").strip() == tip
+    # The copy moves on; the original does not.
+    more = Objects()
+    tip2 = more.snapshot_commit("x = 2\n", [tip], "run [2] cell 1: x = 2")
+    moved = await post(jp_fetch, "copy-of-nb", "write", {"files": more.files, "refs": [{"ref": "refs/heads/main", "old": tip, "new": tip2}]})
+    assert moved.code == 200
+    assert git(repo_dir(retrace_config), "rev-parse", "main").strip() == tip
+
+
+async def test_fork_never_replaces_an_existing_history(jp_fetch, retrace_config):
+    await init(jp_fetch)
+    await init(jp_fetch, "already-there")
+    answer = await post(jp_fetch, "already-there", "fork", {"from": REPO})
+    assert answer.code == 409
+    assert body(answer)["kind"] == "exists"
+
+
+@pytest.mark.parametrize("source", ["../outside", "/etc", "..", "a/b", None, "missing-one"])
+async def test_fork_refuses_a_source_that_is_not_a_history_id(jp_fetch, retrace_config, source):
+    answer = await post(jp_fetch, "copy-of-nb", "fork", {"from": source})
+    assert answer.code in (400, 404), (source, answer.code)
+    assert not os.path.exists(repo_dir(retrace_config, "copy-of-nb"))

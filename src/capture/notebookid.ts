@@ -1,6 +1,8 @@
 /**
  * The stable id a notebook carries in its metadata so that its history follows
- * renames and moves.
+ * renames and moves. The metadata also holds the path the notebook was last
+ * seen at, which tells a moved notebook (nothing left at that path) from a
+ * copy (the original is still there, with the same id).
  */
 import { INotebookModel } from '@jupyterlab/notebook';
 import { UUID } from '@lumino/coreutils';
@@ -13,14 +15,29 @@ export function readNotebookId(model: INotebookModel): string | null {
   return typeof meta?.id === 'string' && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(meta.id) ? meta.id : null;
 }
 
-/** The notebook's history id, given to it on first use. */
-export function ensureNotebookId(model: INotebookModel): string {
+export interface IRetraceMetadata {
+  id?: string;
+  /** Where the notebook was when its history last saw it. */
+  path?: string;
+  /** The history this one was forked from, for a copied notebook. */
+  forkedFrom?: string;
+}
+
+export function readRetraceMetadata(model: INotebookModel): IRetraceMetadata {
+  return ((model.getMetadata(METADATA_KEY) as IRetraceMetadata | undefined) ?? {}) as IRetraceMetadata;
+}
+
+export function writeRetraceMetadata(model: INotebookModel, changes: IRetraceMetadata): void {
+  model.setMetadata(METADATA_KEY, { ...readRetraceMetadata(model), ...changes } as any);
+}
+
+/** The notebook's history id, given to it (with its path) on first use. */
+export function ensureNotebookId(model: INotebookModel, path: string): string {
   const existing = readNotebookId(model);
   if (existing) {
     return existing;
   }
   const id = UUID.uuid4();
-  const meta = (model.getMetadata(METADATA_KEY) as Record<string, unknown> | undefined) ?? {};
-  model.setMetadata(METADATA_KEY, { ...meta, id });
+  writeRetraceMetadata(model, { id, path });
   return id;
 }

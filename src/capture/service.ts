@@ -42,7 +42,7 @@ export class CaptureService {
       return;
     }
     const log = new RunLog();
-    const recorder = new NotebookRecorder(context.model, context.sessionContext, () => ensureNotebookId(context.model));
+    const recorder = new NotebookRecorder(context.model, context.sessionContext, () => ensureNotebookId(context.model, context.localPath));
     recorder.kernelSessionStarted.connect((_, session) => log.addSession(session));
     if (recorder.kernelSession) {
       log.addSession(recorder.kernelSession);

@@ -173,4 +173,36 @@ test.describe('history', () => {
     expect(execFileSync('cat', [`${repo}/HEAD`], { encoding: 'utf8' })).toBe('garbage');
     expect(execFileSync('cat', [`${repo}/refs/heads/main`], { encoding: 'utf8' }).trim()).toBe(before);
   });
+
+  test('a copied notebook gets its own history, forked from the original\'s', async ({ page, tmpPath }) => {
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.save();
+    const originalRepo = await repositoryOf(page);
+    const originalTip = git(originalRepo, 'rev-parse', 'main').trim();
+    const originalId = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any).id);
+
+    const copyPath = await page.evaluate(
+      async folder => (await window.jupyterapp.serviceManager.contents.copy(`${folder}/history.ipynb`, folder)).path,
+      tmpPath
+    );
+    await page.evaluate(path => window.jupyterapp.commands.execute('docmanager:open', { path }), copyPath);
+    await expect.poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any)?.context?.path)).toBe(copyPath);
+    await expect.poll(async () => (await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)).forkedFrom).toBe(originalId);
+    const copyMeta = await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any);
+    expect(copyMeta.id).not.toBe(originalId);
+    expect(copyMeta.path).toBe(copyPath);
+    // The copy starts with the original's history...
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1);
+    await page.notebook.setCell(1, 'code', 'y = x + 1');
+    await page.notebook.runCell(1);
+    await waitSaved(page);
+    // ...and goes on alone: the original's branch has not moved.
+    const copyRepo = await repositoryOf(page);
+    expect(copyRepo).not.toBe(originalRepo);
+    expect(git(copyRepo, 'log', '--oneline', 'main')).toContain('y = x + 1');
+    expect(git(copyRepo, 'rev-list', 'main')).toContain(originalTip);
+    expect(git(originalRepo, 'rev-parse', 'main').trim()).toBe(originalTip);
+  });
 });
