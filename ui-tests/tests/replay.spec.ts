@@ -111,4 +111,22 @@ test.describe('canonical order and replay', () => {
     await page.notebook.runCell(3);
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[]');
   });
+
+  test('a replay can be stopped while it runs, and the report says so', async ({ page }) => {
+    await cells(page, ['import time', 'time.sleep(0.1)\nslow = 1', 'done = slow + 1']);
+    for (const i of [0, 1, 2]) {
+      await page.notebook.runCell(i);
+    }
+    // Make the middle step long before replaying it.
+    await page.notebook.setCell(1, 'code', 'time.sleep(60)\nslow = 1');
+    await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
+    const progress = page.locator(`#${PANEL_ID} .jp-RetraceOrder-progress`);
+    await expect(progress).toContainText('Replaying step 2 of 3');
+    await page.locator(`#${PANEL_ID} .jp-RetraceOrder-stop`).click();
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'cancelled', { timeout: 30_000 });
+    await expect(report).toContainText('1 of 3 steps run');
+    await expect(progress).toHaveText('');
+  });
 });
