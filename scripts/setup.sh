@@ -118,7 +118,8 @@ timed "npm packages (ui-tests)" npm_ci "$ROOT/ui-tests"
 # --- Build ------------------------------------------------------------------------
 SRC_HASH=$( (find src style schema -type f -print0 | sort -z | xargs -0 sha1sum; cat package.json tsconfig.json webpack.config.js) | sha1sum | cut -c1-40)
 if ! stamp_ok build "$SRC_HASH" || [[ ! -f jupyterlab_retrace/labextension/package.json ]]; then
-  timed "build" npm run --silent build >/dev/null 2>&1 || die "the build failed; run npm run build to see why"
+  quiet_build() { npm run --silent build >/dev/null 2>&1 || die "the build failed; run npm run build to see why"; }
+  timed "build" quiet_build
   stamp_set build "$SRC_HASH"
 fi
 

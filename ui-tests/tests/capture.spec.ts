@@ -201,7 +201,8 @@ test.describe('capture', () => {
     await page.notebook.activate(NAME);
     await page.notebook.runCell(0);
     await page.notebook.save();
-    expect((await savedNotebook(page, path)).metadata.retrace).toEqual({ id });
+    // The path it was last seen at tells a later copy from a move.
+    expect((await savedNotebook(page, path)).metadata.retrace).toEqual({ id, path });
   });
 
   for (const [command, what] of [
