@@ -353,6 +353,19 @@ describe('canonical order', () => {
     expect(steps(canonicalOrder(t.runs, t.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' }))).toEqual([
       'a@0'
     ]);
+    // Two failed runs that are the only definers keep their order in time.
+    const u = new SessionBuilder()
+      .cell('b', 'y = 1\nfail()')
+      .cell('c', 'w = y')
+      .run('b', { status: 'error' })
+      .run('c')
+      .cell('b', 'y = 2\nfail()')
+      .run('b', { status: 'error' });
+    expect(steps(canonicalOrder(u.runs, u.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' }))).toEqual([
+      'b@0',
+      'c@1',
+      'b@2'
+    ]);
     // The default keeps both failures: each may have rebound x.
     expect(steps(order(t))).toEqual(['a@0', 'b@1', 'b@2']);
   });

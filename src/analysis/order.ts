@@ -21,13 +21,15 @@
  *
  * Decisions:
  * - failed runs (error, interrupted) without tracer evidence bind nothing for
- *   certain: by default their static definitions become may-writes, so they
- *   enter the slice only when they come after the last successful definition
- *   of a name the state needs (or are its only definer); option
- *   `failedRuns: 'only-definer'` counts them only where no run bound the name
- *   before. With tracer evidence, what the tracer saw added/rebound is what
- *   they bound. Aborted runs never executed; a failed run whose source does
- *   not parse stopped at a SyntaxError and executed nothing.
+ *   certain. By default ('may-bind') their static definitions become
+ *   may-writes, so they enter the slice only when they come after the last
+ *   successful definition of a needed name (or are its only definers), and
+ *   replaying them reproduces whatever they bound before failing. Option
+ *   `failedRuns: 'only-definer'` (the design brief's rule) counts them only
+ *   where no successful run bound the name before. With tracer evidence,
+ *   what the tracer saw added/rebound is what they bound. Aborted runs never
+ *   executed; a failed run whose source does not parse stopped at a
+ *   SyntaxError and executed nothing.
  * - a static mutation (as the analyzer reports it: `df.drop(inplace=True)`,
  *   `model.fit(...)`, `np.random.seed(0)`, not `df.head()` or `plt.plot`) is a
  *   may-write: the mutating run reads the prior value and provides the next.
@@ -118,7 +120,7 @@ export class CanonicalOrderEngine {
   constructor(options: CanonicalOrderOptions) {
     this._analyze = options.analyze;
     this._merge = options.mergeReruns !== false;
-    this._onlyDefiner = options.failedRuns === 'only-definer';
+    this._failedRuns = options.failedRuns ?? 'may-bind';
   }
 
   /** Runs added since the last reset. */
@@ -187,13 +189,25 @@ export class CanonicalOrderEngine {
         eff.mayDefine.forEach(n => may.add(n));
       }
       eff.deletes.forEach(n => del.add(n));
-    } else if (!tr && !this._onlyDefiner) {
-      eff.defines.forEach(n => may.add(n));
-      eff.mayDefine.forEach(n => may.add(n));
-      eff.deletes.forEach(n => may.add(n));
     }
-    // 'only-definer': a failed run's definitions count only where no run bound the name yet.
-    const weak = !ok && !tr && this._onlyDefiner ? [...eff.defines, ...eff.mayDefine] : [];
+    // A failed run without evidence: see `CanonicalOrderOptions.failedRuns`.
+    const weak: string[] = [];
+    if (!ok && !tr) {
+      const onlyDefiner = this._failedRuns === 'only-definer';
+      for (const n of [...eff.defines, ...eff.mayDefine]) {
+        if (!onlyDefiner) {
+          may.add(n);
+        } else if (!this._last.has(n)) {
+          weak.push(n);
+        }
+      }
+      // A `del` may have run before the failure, whatever bound the name.
+      for (const n of eff.deletes) {
+        if (!onlyDefiner || this._last.has(n) || this._weak.has(n)) {
+          may.add(n);
+        }
+      }
+    }
     if (tr) {
       tr.added.forEach(n => kill.add(n));
       tr.rebound.forEach(n => kill.add(n));
@@ -329,9 +343,12 @@ export class CanonicalOrderEngine {
         this._everWritten.add(w.name);
       }
     }
+    // Recorded as writes (so the order keeps failed runs of a name in time
+    // order) but kept out of `_last`: a successful definition still wins.
     for (const n of weak) {
-      if (!this._last.has(n)) {
+      if (!this._last.has(n) && !kill.has(n) && !may.has(n) && !del.has(n)) {
         const vn = this._id('e' + cls + PSEUDO + n);
+        writes.push({ name: n, kind: WriteKind.May, vn });
         this._weak.set(n, { seq, kind: WriteKind.May, vn, moduleFrom: -1 });
         this._everWritten.add(n);
       }
@@ -472,8 +489,8 @@ export class CanonicalOrderEngine {
         // deleted again, or the replay ends with a name the kernel lacks.
         for (const w of r.writes) {
           if (w.name[0] !== PSEUDO) {
-            const lw = this._last.get(w.name)!;
-            if (lw.kind === WriteKind.Delete && lw.seq !== s) {
+            const lw = this._last.get(w.name);
+            if (lw && lw.kind === WriteKind.Delete && lw.seq !== s) {
               add(producer(lw.seq));
             }
           }
@@ -618,13 +635,13 @@ export class CanonicalOrderEngine {
 
   private _analyze: (code: string) => CellEffects;
   private _merge: boolean;
-  private _onlyDefiner: boolean;
+  private _failedRuns: 'may-bind' | 'only-definer';
   private _factsCache = new Map<string, CodeFacts>();
   private _normalized = new Map<string, string>();
   private _ids = new Map<string, number>();
   private _records: RunRecord[] = [];
   private _last = new Map<string, LastWrite>();
-  /** 'only-definer': names only failed runs bound so far, and the latest such run. */
+  /** Names only failed runs bound so far, and the latest such run (see `failedRuns`). */
   private _weak = new Map<string, LastWrite>();
   private _rep = new Map<number, number>();
   private _lastUnknown = -1;

@@ -65,6 +65,25 @@ export class NotebookHistory {
     return this._options.store;
   }
 
+  /** The current attempt's runs as timeline rows (code shortened to its first line). */
+  historicalRuns(): Run[] {
+    return this._index.map(entry => {
+      const time = new Date(entry.start ?? 0).toISOString();
+      return {
+        id: entry.runId ?? `${entry.commit}/${entry.executionCount}`,
+        notebookId: this._options.notebookId,
+        cellId: entry.cellId || null,
+        code: entry.summary,
+        executionCount: entry.executionCount,
+        kernelSessionId: entry.kernelSession ?? '',
+        start: time,
+        end: time,
+        status: (entry.status as Run['status'] | null) ?? 'ok',
+        outputs: []
+      };
+    });
+  }
+
   /** The commit that captured a run, once it is written. */
   commitOf(runId: string): string | null {
     return this._commitOfRun.get(runId) ?? null;

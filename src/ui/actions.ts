@@ -1,0 +1,184 @@
+/**
+ * What Retrace's commands do: Replay in order, New attempt, Edit attempt,
+ * Restore attempt and Undo restore on the notebook in focus. The commands
+ * themselves are registered in index.ts.
+ */
+import { InputDialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { replayInOrder } from '../replay/controller';
+import { OrderService } from '../replay/service';
+import { NotebookHistory } from '../sync/notebookhistory';
+import { previewRestore, restoreInto } from '../sync/restore';
+import { HistoryService } from '../sync/service';
+import { askTitleAndComment, confirmReplay, confirmRestore } from './dialogs';
+import { cellLabel, revealCell } from './labels';
+import { OrderView } from './orderview';
+import { RetracePanel } from './panel';
+
+export interface IRetraceActionsOptions {
+  notebooks: INotebookTracker;
+  orders: OrderService;
+  histories: HistoryService;
+  panel: RetracePanel;
+  trans: TranslationBundle;
+  /** Bring the Retrace panel into view. */
+  showPanel: () => void;
+  /** Something that commands' enabled state depends on changed. */
+  changed: () => void;
+}
+
+export class RetraceActions {
+  constructor(private readonly _o: IRetraceActionsOptions) {}
+
+  get replaying(): boolean {
+    return this._stop !== null;
+  }
+
+  canUndoRestore(notebook: NotebookPanel | null): boolean {
+    return !!notebook && this._undo.has(notebook.context);
+  }
+
+  stopReplay(): void {
+    this._stop?.abort();
+  }
+
+  async replayInOrder(): Promise<void> {
+    const { notebooks, orders, panel, trans } = this._o;
+    const notebook = notebooks.currentWidget;
+    if (!notebook || this._stop) {
+      return;
+    }
+    const order = orders.orderFor(notebook);
+    const availability = order.availability;
+    if (!availability.available) {
+      await showErrorMessage(trans.__('Replay in Order'), availability.reason);
+      return;
+    }
+    const result = order.compute();
+    if (result.order.steps.length === 0) {
+      await showErrorMessage(trans.__('Replay in Order'), trans.__('No runs in this kernel session yet: run some cells first.'));
+      return;
+    }
+    // The confirmation shows exactly what will run and what may not reproduce.
+    const preview = new OrderView(trans, {
+      replay: () => undefined,
+      stop: () => undefined,
+      reveal: cellId => revealCell(notebook, cellId),
+      label: id => cellLabel(notebook, id, trans)
+    });
+    preview.addClass('jp-RetraceOrder-preview');
+    preview.render(availability, result);
+    if (!(await confirmReplay(trans, preview))) {
+      return;
+    }
+    this._o.showPanel();
+    this._stop = new AbortController();
+    this._o.changed();
+    try {
+      const report = await replayInOrder({
+        notebook: notebook.content,
+        sessionContext: notebook.sessionContext,
+        steps: result.order.steps,
+        runs: result.runs,
+        signal: this._stop.signal,
+        onProgress: (done, total) => panel.order.setProgress({ done, total })
+      });
+      panel.order.setProgress(null);
+      panel.order.showReport(report);
+    } catch (error) {
+      panel.order.setProgress(null);
+      await showErrorMessage(trans.__('Replay in Order'), error as Error);
+    } finally {
+      this._stop = null;
+      this._o.changed();
+    }
+  }
+
+  async newAttempt(): Promise<void> {
+    const target = await this._current();
+    const values = target && (await askTitleAndComment(this._o.trans, this._o.trans.__('New attempt'), '', ''));
+    if (target && values) {
+      await target.history.newAttempt(values.title, values.comment);
+    }
+  }
+
+  async editAttempt(attemptId?: string): Promise<void> {
+    const target = await this._current();
+    if (!target) {
+      return;
+    }
+    const id = attemptId ?? target.history.attempts.find(a => a.current)?.id;
+    const attempt = target.history.attempts.find(a => a.id === id);
+    const values = attempt && (await askTitleAndComment(this._o.trans, this._o.trans.__('Edit attempt'), attempt.title, attempt.comment));
+    if (attempt && values) {
+      await target.history.editAttempt(attempt.id, values);
+    }
+  }
+
+  /** Restore a commit, or (without one) the tip of an attempt the user picks. */
+  async restoreAttempt(commit?: string): Promise<void> {
+    const trans = this._o.trans;
+    const target = await this._current();
+    if (!target) {
+      return;
+    }
+    const { notebook, history } = target;
+    await history.flush();
+    if (!commit) {
+      const attempts = history.attempts.filter(a => a.tip);
+      const byLabel = new Map(attempts.map(a => [`${a.title || a.id}${a.current ? ' ' + trans.__('(current)') : ''}`, a]));
+      const choice = await InputDialog.getItem({
+        title: trans.__('Restore attempt'),
+        items: [...byLabel.keys()],
+        label: trans.__('Attempt to bring back into the notebook:')
+      });
+      commit = (choice.button.accept && choice.value ? byLabel.get(choice.value)?.tip : null) ?? undefined;
+      if (!commit) {
+        return;
+      }
+    }
+    const snapshot = await history.readSnapshot(commit);
+    const preview = previewRestore(notebook.context.model.toJSON(), snapshot.notebook, snapshot.omitted.length);
+    if (!(await confirmRestore(trans, commit, preview))) {
+      return;
+    }
+    await this._restore(notebook, history, commit);
+    Notification.success(trans.__('Snapshot %1 restored.', commit.slice(0, 7)), {
+      autoClose: 5000,
+      actions: [{ label: trans.__('Undo restore'), callback: () => void this.undoRestore() }]
+    });
+  }
+
+  /** Bring back what the notebook held before its last restore. */
+  async undoRestore(): Promise<void> {
+    const target = await this._current();
+    const before = target && this._undo.get(target.notebook.context);
+    if (target && before) {
+      await this._restore(target.notebook, target.history, before);
+    }
+  }
+
+  private async _restore(notebook: NotebookPanel, history: NotebookHistory, commit: string): Promise<void> {
+    const before = await restoreInto(history, notebook.context.model, commit);
+    if (before) {
+      this._undo.set(notebook.context, before);
+    }
+    this._o.changed();
+  }
+
+  private async _current(): Promise<{ notebook: NotebookPanel; history: NotebookHistory } | null> {
+    const notebook = this._o.notebooks.currentWidget;
+    const history = notebook ? await this._o.histories.historyFor(notebook.context) : null;
+    if (!notebook || !history) {
+      await showErrorMessage(this._o.trans.__('Retrace'), this._o.trans.__('This notebook has no history yet: run a cell first.'));
+      return null;
+    }
+    return { notebook, history };
+  }
+
+  private _stop: AbortController | null = null;
+  /** Per notebook: the commit holding its state before the last restore. */
+  private _undo = new WeakMap<NotebookPanel['context'], string>();
+}

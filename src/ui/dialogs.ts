@@ -1,0 +1,81 @@
+/**
+ * The dialogs Retrace asks its questions with.
+ */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { Panel, Widget } from '@lumino/widgets';
+
+import { IRestorePreview } from '../sync/restore';
+
+/** Ask for an attempt's title and comment; null when cancelled or left without a title. */
+export async function askTitleAndComment(
+  trans: TranslationBundle,
+  title: string,
+  currentTitle: string,
+  currentComment: string
+): Promise<{ title: string; comment: string } | null> {
+  const body = new Widget();
+  body.addClass('jp-RetraceAttemptDialog');
+  const titleInput = document.createElement('input');
+  titleInput.className = 'jp-mod-styled jp-RetraceAttemptDialog-title';
+  titleInput.value = currentTitle;
+  titleInput.placeholder = trans.__('Title');
+  const commentInput = document.createElement('textarea');
+  commentInput.className = 'jp-mod-styled jp-RetraceAttemptDialog-comment';
+  commentInput.value = currentComment;
+  commentInput.placeholder = trans.__('Comment: what you are trying');
+  commentInput.rows = 4;
+  body.node.append(titleInput, commentInput);
+  const answer = await showDialog({
+    title,
+    body,
+    focusNodeSelector: 'input',
+    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Save') })]
+  });
+  if (!answer.button.accept || !titleInput.value.trim()) {
+    return null;
+  }
+  return { title: titleInput.value.trim(), comment: commentInput.value };
+}
+
+/** Confirm a replay: what will run (the order view) under a warning that the kernel restarts. */
+export async function confirmReplay(trans: TranslationBundle, preview: Widget): Promise<boolean> {
+  const note = new Widget({ node: document.createElement('p') });
+  note.addClass('jp-RetraceReplayDialog-warning');
+  note.node.textContent = trans.__('The kernel restarts: its current state is lost. Cells then run in this order, stopping at the first error.');
+  const body = new Panel();
+  body.addClass('jp-RetraceReplayDialog');
+  body.addWidget(note);
+  body.addWidget(preview);
+  const answer = await showDialog({
+    title: trans.__('Replay in order?'),
+    body,
+    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Restart and Replay') })]
+  });
+  return answer.button.accept;
+}
+
+/** Confirm a restore, saying what will change in the notebook. */
+export async function confirmRestore(trans: TranslationBundle, commit: string, preview: IRestorePreview): Promise<boolean> {
+  const body = [
+    trans.__(
+      'The notebook will show this snapshot: %1 cell(s) changed, %2 added, %3 removed, %4 unchanged.',
+      preview.changed,
+      preview.added,
+      preview.removed,
+      preview.unchanged
+    ),
+    preview.omittedOutputs
+      ? trans.__('%1 output(s) were over the size cap when recorded and come back as placeholders.', preview.omittedOutputs)
+      : '',
+    trans.__('The current state is recorded first, so nothing is lost: Undo restore brings it back. The kernel is not touched.')
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const answer = await showDialog({
+    title: trans.__('Restore snapshot %1?', commit.slice(0, 7)),
+    body,
+    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Restore') })]
+  });
+  return answer.button.accept;
+}
