@@ -245,7 +245,16 @@ export class CanonicalOrderEngine {
         readNames.add(n);
       }
     });
-    tr?.read?.forEach(n => readNames.add(n));
+    // The tracer lists every global the code loads that existed before the run,
+    // even one the cell binds first (`model = ols(...); model.fit()`): for those,
+    // static analysis knows better, and trusting the tracer would chain every
+    // rerun to the one before it.
+    const boundFirst = eff.parseError ? null : new Set(eff.defines.filter(n => !eff.uses.includes(n)));
+    tr?.read?.forEach(n => {
+      if (!boundFirst?.has(n)) {
+        readNames.add(n);
+      }
+    });
     may.forEach(n => readNames.add(n));
     del.forEach(n => readNames.add(n));
     // `del x` reads x (NameError when absent), whatever the run ended up deleting.

@@ -160,4 +160,20 @@ describe('canonical order with the real analyzer', () => {
       .run('load');
     expect(steps(order(s))).toEqual(['imp@0', 'cd@1', 'load@2']);
   });
+
+  it('a traced read of a name the cell binds before reading it does not chain reruns together', () => {
+    // The tracer reports `model` as read (it existed before the rerun), but the
+    // cell rebinds it before using it: the rerun does not need the first run.
+    const code = 'model = make_model(data)\nresult = model.fit()';
+    const traced = { added: [], rebound: ['model', 'result'], deleted: [], mutated: [], read: ['model', 'result', 'data', 'make_model'], filesRead: [], filesWritten: [] };
+    const s = new SessionBuilder()
+      .cell('def', 'def make_model(d):\n    return Model(d)')
+      .cell('data', 'data = load()')
+      .cell('fit', code)
+      .run('def')
+      .run('data')
+      .run('fit', { traced: { ...traced, added: ['model', 'result'], rebound: [] } })
+      .run('fit', { traced });
+    expect(steps(order(s))).toEqual(['def@0', 'data@1', 'fit@3']);
+  });
 });
