@@ -2,18 +2,9 @@
  * IPython syntax in cells: magics, shell escapes, help, automagic.
  */
 
-import { analyzeCell, clearEffectsCache } from './effects';
+import { clearEffectsCache } from './effects';
+import { Expected, expectEffects } from './effectsTestkit.spec-util';
 import { translateIPython } from './python-ipython';
-import type { CellEffects } from './types';
-
-type Expected = Partial<CellEffects>;
-
-function expectEffects(source: string, expected: Expected): void {
-  const actual = analyzeCell(source);
-  for (const key of Object.keys(expected) as (keyof CellEffects)[]) {
-    expect({ [key]: actual[key] }).toEqual({ [key]: expected[key] });
-  }
-}
 
 beforeEach(() => clearEffectsCache());
 

@@ -3,17 +3,8 @@
  * method calls, module state setters.
  */
 
-import { analyzeCell, clearEffectsCache } from './effects';
-import type { CellEffects } from './types';
-
-type Expected = Partial<CellEffects>;
-
-function expectEffects(source: string, expected: Expected): void {
-  const actual = analyzeCell(source);
-  for (const key of Object.keys(expected) as (keyof CellEffects)[]) {
-    expect({ [key]: actual[key] }).toEqual({ [key]: expected[key] });
-  }
-}
+import { clearEffectsCache } from './effects';
+import { Expected, expectEffects } from './effectsTestkit.spec-util';
 
 beforeEach(() => clearEffectsCache());
 

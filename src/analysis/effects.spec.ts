@@ -3,17 +3,7 @@
  */
 
 import { analyzeCell, clearEffectsCache, effectsCacheSize } from './effects';
-import type { CellEffects } from './types';
-
-type Expected = Partial<CellEffects>;
-
-/** Assert exactly the listed fields; unlisted fields are not checked. */
-function expectEffects(source: string, expected: Expected): void {
-  const actual = analyzeCell(source);
-  for (const key of Object.keys(expected) as (keyof CellEffects)[]) {
-    expect({ [key]: actual[key] }).toEqual({ [key]: expected[key] });
-  }
-}
+import { Expected, expectEffects } from './effectsTestkit.spec-util';
 
 beforeEach(() => clearEffectsCache());
 
