@@ -108,6 +108,11 @@ export class NotebookRecorder implements IDisposable {
   }
 
   /** Emits when a kernel starts, restarts or is changed. */
+  /** Emits when the current kernel session's kernel process is known (see KernelSession.kernelProcess). */
+  get kernelProcessKnown(): ISignal<this, KernelSession> {
+    return this._kernelProcessKnown;
+  }
+
   get kernelSessionStarted(): ISignal<this, KernelSession> {
     return this._sessionStarted;
   }
@@ -197,6 +202,12 @@ export class NotebookRecorder implements IDisposable {
   }
 
   private _onIOPub(_: ISessionContext, msg: KernelMessage.IMessage): void {
+    // Any message of a kernel this page found running names its process (the
+    // kernel answers JupyterLab's kernel_info on connect). After a restart the
+    // old process may still speak, so there the first execute_input decides.
+    if (this._session?.reason === 'start' && !this._session.kernelProcess && msg.header.session) {
+      this._learnKernelProcess(msg.header.session);
+    }
     const parent = msg.parent_header as Partial<KernelMessage.IHeader>;
     const msgId = parent?.msg_id;
     if (!msgId || !this._session) {
@@ -222,6 +233,9 @@ export class NotebookRecorder implements IDisposable {
       execution.code = content.code;
       execution.executionCount = content.execution_count;
       execution.kernelMsgSession = msg.header.session ?? '';
+      if (this._session && !this._session.kernelProcess && execution.kernelMsgSession) {
+        this._learnKernelProcess(execution.kernelMsgSession);
+      }
       if (content.execution_count !== null) {
         this._byCount.set(content.execution_count, execution);
       }
@@ -421,6 +435,11 @@ export class NotebookRecorder implements IDisposable {
     this._session = null;
   }
 
+  private _learnKernelProcess(process: string): void {
+    this._session!.kernelProcess = process;
+    this._kernelProcessKnown.emit(this._session!);
+  }
+
   private _startSession(kernel: Kernel.IKernelConnection, reason: KernelSession['reason']): void {
     this._endSession();
     this._sessionRan = false;
@@ -432,10 +451,24 @@ export class NotebookRecorder implements IDisposable {
       start: new Date().toISOString()
     };
     this._sessionStarted.emit(this._session);
+    if (reason === 'start') {
+      // The kernel may have run code before this page: ask which process it is.
+      const session = this._session;
+      void kernel
+        .requestKernelInfo?.()
+        .then(reply => {
+          const process = reply?.header.session;
+          if (process && this._session === session && !session.kernelProcess) {
+            this._learnKernelProcess(process);
+          }
+        })
+        .catch(() => undefined);
+    }
   }
 
   private _disposed = false;
   private _session: KernelSession | null = null;
+  private _kernelProcessKnown = new Signal<this, KernelSession>(this);
   private _abortedSeq = 0;
   private _restarting = false;
   /** Whether the kernel of the current session has started any execution. */

@@ -24,6 +24,8 @@ export interface Run {
   status: RunStatus;
   error?: { ename: string; evalue: string };
   outputs: IOutput[];
+  /** False for a run read back from the history without its outputs (after a page reload). */
+  outputsRecorded?: false;
 }
 
 /** The runs between two kernel starts: the live kernel state is the product of these runs only. */
@@ -34,4 +36,10 @@ export interface KernelSession {
   /** Why it began. */
   reason: 'start' | 'restart' | 'change';
   start: string;
+  /**
+   * The kernel process's own session id, once known. Runs are named
+   * `<kernelProcess>/<count>`, so after a page reload the runs this process
+   * executed before are found again in the history.
+   */
+  kernelProcess?: string;
 }

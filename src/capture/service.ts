@@ -10,7 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { RunLog } from './log';
 import { ensureNotebookId } from './notebookid';
 import { NotebookRecorder } from './recorder';
-import { Run } from './run';
+import { KernelSession, Run } from './run';
 
 type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
 
@@ -23,6 +23,21 @@ export class CaptureService {
   constructor(tracker: INotebookTracker) {
     tracker.forEach(panel => this._watch(panel));
     tracker.widgetAdded.connect((_, panel) => this._watch(panel));
+  }
+
+  /** Emits when a notebook's kernel session learns which kernel process it is. */
+  get kernelProcessKnown(): ISignal<this, { context: NotebookContext; session: KernelSession }> {
+    return this._kernelProcessKnown;
+  }
+
+  /** The current kernel session of a notebook document, if it has a kernel. */
+  kernelSessionOf(context: NotebookContext): KernelSession | null {
+    return this._entries.get(context)?.recorder.kernelSession ?? null;
+  }
+
+  /** The run log of a notebook document, if it is watched. */
+  logOf(context: NotebookContext): RunLog | null {
+    return this._entries.get(context)?.log ?? null;
   }
 
   /** Emits every recorded run with the notebook document it belongs to. */
@@ -44,6 +59,10 @@ export class CaptureService {
     const log = new RunLog();
     const recorder = new NotebookRecorder(context.model, context.sessionContext, () => ensureNotebookId(context.model, context.localPath));
     recorder.kernelSessionStarted.connect((_, session) => log.addSession(session));
+    recorder.kernelProcessKnown.connect((_, session) => {
+      log.sessionUpdated();
+      this._kernelProcessKnown.emit({ context, session });
+    });
     if (recorder.kernelSession) {
       log.addSession(recorder.kernelSession);
     }
@@ -60,5 +79,6 @@ export class CaptureService {
   }
 
   private _entries = new Map<NotebookContext, IEntry>();
+  private _kernelProcessKnown = new Signal<this, { context: NotebookContext; session: KernelSession }>(this);
   private _runRecorded = new Signal<this, { context: NotebookContext; run: Run }>(this);
 }

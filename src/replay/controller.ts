@@ -25,6 +25,8 @@ export type StepOutcome =
   | 'different'
   /** Ran and raised: the replay stopped here. */
   | 'error'
+  /** Ran without error; its recorded outputs were not at hand (run before a page reload). */
+  | 'unchecked'
   /** Not run: the replay stopped earlier or was cancelled. */
   | 'not-run';
 
@@ -96,6 +98,10 @@ export async function replayInOrder(options: IReplayOptions): Promise<IReplayRep
         result.outcome = 'error';
         result.detail = `${error.ename}: ${error.evalue}`;
         return { results, ended: 'error', firstError: i };
+      }
+      if (run.outputsRecorded === false) {
+        result.outcome = 'unchecked';
+        continue;
       }
       const comparison = compareOutputs(run.outputs, outputs);
       result.outcome = comparison.same ? 'identical' : 'different';

@@ -84,6 +84,24 @@ export class NotebookHistory {
     });
   }
 
+  /**
+   * Full records (code as run, status) of the runs a kernel process executed,
+   * read back from the commits that captured them; their outputs are not read.
+   */
+  async runsOfKernelProcess(kernelProcess: string): Promise<Run[]> {
+    const prefix = `${kernelProcess}/`;
+    const commits = new Set(this._index.filter(e => e.runId?.startsWith(prefix)).map(e => e.commit));
+    const runs: Run[] = [];
+    for (const commit of commits) {
+      for (const record of await this.store.readRuns(commit)) {
+        if (typeof record.id === 'string' && record.id.startsWith(prefix)) {
+          runs.push(fromStoreRun(record, this._options.notebookId));
+        }
+      }
+    }
+    return runs;
+  }
+
   /** The commit that captured a run, once it is written. */
   commitOf(runId: string): string | null {
     return this._commitOfRun.get(runId) ?? null;
@@ -289,6 +307,25 @@ export class NotebookHistory {
   private _backoff = 1000;
   private _inFlight: Promise<void> | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+/** A Run read back from the history (without its outputs, which live in the snapshot). */
+function fromStoreRun(record: IRun, notebookId: string): Run {
+  const time = (value: unknown) => new Date((value as string | number | null) ?? 0).toISOString();
+  return {
+    id: record.id as string,
+    notebookId,
+    cellId: record.console ? null : record.cellId || null,
+    code: record.code ?? '',
+    executionCount: record.executionCount ?? null,
+    kernelSessionId: record.kernelSession ?? '',
+    start: time(record.start),
+    end: time(record.end ?? record.start),
+    status: (record.status as Run['status']) ?? 'ok',
+    ...(record.ename ? { error: { ename: record.ename, evalue: record.evalue ?? '' } } : {}),
+    outputs: Array.isArray(record.outputs) ? (record.outputs as Run['outputs']) : [],
+    ...(Array.isArray(record.outputs) ? {} : { outputsRecorded: false as const })
+  };
 }
 
 /** A Run as the history store records it. */

@@ -99,6 +99,7 @@ export class OrderView extends Widget {
     const ran = report.results.filter(r => r.outcome !== 'not-run').length;
     const identical = report.results.filter(r => r.outcome === 'identical').length;
     const different = report.results.filter(r => r.outcome === 'different').length;
+    const unchecked = report.results.filter(r => r.outcome === 'unchecked').length;
     this._report.dataset.ended = report.ended;
     const summary = append(this._report, 'div', 'jp-RetraceOrder-reportSummary');
     summary.textContent = this._trans.__(
@@ -108,10 +109,10 @@ export class OrderView extends Widget {
       report.results.length,
       identical,
       different
-    );
+    ) + (unchecked ? ' ' + this._trans.__('%1 not compared (run before the page was reloaded).', unchecked) : '');
     const list = append(this._report, 'ul', 'jp-RetraceOrder-reportList');
     report.results.forEach(result => {
-      if (result.outcome === 'identical' && !result.edited && !result.ranRecordedCode) {
+      if ((result.outcome === 'identical' || result.outcome === 'unchecked') && !result.edited && !result.ranRecordedCode) {
         return;
       }
       if (result.outcome === 'not-run') {
@@ -125,6 +126,8 @@ export class OrderView extends Widget {
         notes.push(this._trans.__('error: %1', result.detail ?? ''));
       } else if (result.outcome === 'different') {
         notes.push(this._trans.__('output differs: %1', result.detail ?? ''));
+      } else if (result.outcome === 'unchecked') {
+        notes.push(this._trans.__('ran; output not compared'));
       } else {
         notes.push(this._trans.__('output identical'));
       }

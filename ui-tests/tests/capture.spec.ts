@@ -3,6 +3,7 @@
  * was triggered, with its status and kernel session.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { openNotebook } from './helpers';
 import { Locator, Page } from '@playwright/test';
 
 const PANEL_ID = 'jp-retrace-panel';
@@ -26,27 +27,6 @@ async function timeline(page: Page, withSessions = false): Promise<string[]> {
   );
 }
 
-/**
- * Open a new notebook with these code cells on a Python kernel. It is written
- * through the contents API rather than created and renamed (as
- * `page.notebook.createNew(name)` does): that rename races the start of the
- * kernel session, which then keeps the old path, so a console opened for the
- * notebook finds no session and asks for a kernel.
- */
-async function openNotebook(page: IJupyterLabPageFixture, tmpPath: string, sources: string[]): Promise<void> {
-  const notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
-    cells: sources.map((source, i) => ({ cell_type: 'code', id: `cell-${i}`, source, metadata: {}, outputs: [], execution_count: null }))
-  };
-  await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${NAME}`);
-  await page.filebrowser.openDirectory(tmpPath);
-  await page.notebook.openByPath(`${tmpPath}/${NAME}`);
-  await page.notebook.activate(NAME);
-  await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
-  await page.sidebar.openTab(PANEL_ID);
-}
 
 /** Run a command that asks to confirm a kernel restart, and confirm it. */
 async function confirmRestart(page: Page, command: string): Promise<void> {
@@ -83,7 +63,7 @@ async function savedNotebook(page: Page, path: string): Promise<{ metadata: Reco
 
 test.describe('capture', () => {
   test('Run All with an error in the middle records ok, error and aborted runs', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['a = 1', 'b = a + 1\nb', "raise ValueError('boom')", 'c = 3']);
+    await openNotebook(page, tmpPath, NAME, ['a = 1', 'b = a + 1\nb', "raise ValueError('boom')", 'c = 3']);
     await page.menu.clickMenuItem('Run>Run All Cells');
     await expect(runRows(page)).toHaveCount(4);
     expect(await timeline(page)).toEqual([
@@ -97,7 +77,7 @@ test.describe('capture', () => {
   });
 
   test('a rerun after an edit is a new run with the code as executed', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['x = 1']);
+    await openNotebook(page, tmpPath, NAME, ['x = 1']);
     await page.notebook.runCell(0);
     await page.notebook.setCell(0, 'code', 'x = 2');
     await page.notebook.runCell(0);
@@ -106,7 +86,7 @@ test.describe('capture', () => {
   });
 
   test('every way of running a cell is recorded: shortcuts, run above, run below, toolbar', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['a = 1', 'b = a + 1', 'c = b + 1']);
+    await openNotebook(page, tmpPath, NAME, ['a = 1', 'b = a + 1', 'c = b + 1']);
     const steps: [string, () => Promise<void>, number][] = [
       ['Shift+Enter on cell 1', async () => {
         await page.notebook.selectCells(0);
@@ -154,7 +134,7 @@ test.describe('capture', () => {
   });
 
   test('a run in either of two views of one notebook is recorded once', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['first = 1', 'second = first + 1']);
+    await openNotebook(page, tmpPath, NAME, ['first = 1', 'second = first + 1']);
     await page.notebook.runCell(0);
     await expect(runRows(page)).toHaveCount(1);
     // "New View for Notebook", then run the second cell in the new view.
@@ -182,7 +162,7 @@ test.describe('capture', () => {
 
   test('the notebook gets a stable id in its saved metadata on its first run', async ({ page, tmpPath }) => {
     const path = `${tmpPath}/${NAME}`;
-    await openNotebook(page, tmpPath, ['x = 1']);
+    await openNotebook(page, tmpPath, NAME, ['x = 1']);
     expect((await savedNotebook(page, path)).metadata.retrace).toBeUndefined();
 
     await page.notebook.runCell(0);
@@ -211,7 +191,7 @@ test.describe('capture', () => {
     ['notebook:create-subshell-console', 'a subshell console']
   ]) {
     test(`code sent from ${what} attached to the notebook is recorded without a cell`, async ({ page, tmpPath }) => {
-      await openNotebook(page, tmpPath, ['n = 1']);
+      await openNotebook(page, tmpPath, NAME, ['n = 1']);
       await page.notebook.runCell(0);
       await openConsole(page, command);
       const prompt = page.locator('.jp-CodeConsole-promptCell .cm-content');
@@ -247,7 +227,7 @@ test.describe('capture without galata\'s kernel proxy', () => {
   test.use({ kernels: null });
 
   test('a kernel restart starts a new kernel session; Restart & Run All records its runs in it', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['x = 1', 'y = x + 1']);
+    await openNotebook(page, tmpPath, NAME, ['x = 1', 'y = x + 1']);
     await page.notebook.runCell(0);
     await expect(runRows(page)).toHaveCount(1);
 
@@ -271,7 +251,7 @@ test.describe('capture without galata\'s kernel proxy', () => {
   });
 
   test('a restart from a console attached to the notebook starts a new kernel session for the notebook', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['n = 1']);
+    await openNotebook(page, tmpPath, NAME, ['n = 1']);
     await page.notebook.runCell(0);
     await openConsole(page);
     await confirmRestart(page, 'console:restart-kernel');
@@ -288,7 +268,7 @@ test.describe('capture without galata\'s kernel proxy', () => {
   });
 
   test('an interrupted run is recorded as interrupted', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['import time\ntime.sleep(60)']);
+    await openNotebook(page, tmpPath, NAME, ['import time\ntime.sleep(60)']);
     await page.notebook.selectCells(0);
     // Start the run without waiting for it to end: it ends only when interrupted.
     void page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-cell'));
@@ -300,7 +280,7 @@ test.describe('capture without galata\'s kernel proxy', () => {
   });
 
   test('a restart during Run All records the running cell as interrupted and the queued ones as aborted', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, ['import time\ntime.sleep(60)', 'y = 2', 'z = 3']);
+    await openNotebook(page, tmpPath, NAME, ['import time\ntime.sleep(60)', 'y = 2', 'z = 3']);
     await page.menu.clickMenuItem('Run>Run All Cells');
     await expect(page.locator('.jp-InputArea-prompt').first()).toHaveText('[*]:');
     // Let the kernel start the first cell (its execute_input reaches the page).

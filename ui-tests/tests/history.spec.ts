@@ -7,6 +7,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
+import { openNotebook } from './helpers';
+
 const PANEL_ID = 'jp-retrace-panel';
 
 /** A cell's source, from the notebook model (what a restore changes). */
@@ -204,5 +206,27 @@ test.describe('history', () => {
     expect(git(copyRepo, 'log', '--oneline', 'main')).toContain('y = x + 1');
     expect(git(copyRepo, 'rev-list', 'main')).toContain(originalTip);
     expect(git(originalRepo, 'rev-parse', 'main').trim()).toBe(originalTip);
+  });
+});
+
+test.describe('history across a page reload', () => {
+  test.use({ kernels: null });
+
+  test('after a page reload the canonical order still knows what the live kernel ran', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'reload.ipynb', ['y = x * 2\ny', 'x = 21']);
+    for (const cell of [1, 0]) {
+      await page.notebook.runCell(cell);
+      await waitSaved(page);
+    }
+    await page.notebook.save();
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'reload.ipynb' }).click();
+    await page.sidebar.openTab(PANEL_ID);
+    // The kernel kept running: its runs come back from the history, in order.
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents(), { timeout: 20_000 })
+      .toEqual(['cell 2', 'cell 1']);
+    await expect(page.locator(`#${PANEL_ID} [data-kind="depends-on-later-cell"]`)).toBeVisible();
   });
 });
