@@ -122,6 +122,19 @@ describe('NotebookRecorder', () => {
     expect(runs[0].id).toBe('kernel-process-1/3');
   });
 
+  it('learns which kernel process it found running from the kernel\'s first message', () => {
+    const { recorder, context } = setup();
+    const known: (string | undefined)[] = [];
+    recorder.kernelProcessKnown.connect((_, session) => known.push(session.kernelProcess));
+    context.iopubMessage.emit({
+      header: { msg_type: 'status', session: 'kernel-process-1' },
+      parent_header: { msg_id: 'info-1', msg_type: 'kernel_info_request', session: ME },
+      content: { execution_state: 'idle' }
+    });
+    expect(recorder.kernelSession?.kernelProcess).toBe('kernel-process-1');
+    expect(known).toEqual(['kernel-process-1']);
+  });
+
   it('does not record an empty cell, which never reaches the kernel', () => {
     const { notebook, runs, recorder } = setup();
     const c = cell('cell-empty', '  \n');

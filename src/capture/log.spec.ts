@@ -1,0 +1,40 @@
+import { RunLog } from './log';
+import { Run } from './run';
+
+function run(id: string, count: number, session: string, at: number): Run {
+  const t = new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString();
+  return { id, notebookId: 'nb', cellId: 'c', code: `x = ${count}`, executionCount: count, kernelSessionId: session, start: t, end: t, status: 'ok', outputs: [] };
+}
+
+describe('RunLog', () => {
+  it('counts in the live kernel session the runs its kernel process made before a page reload', () => {
+    const log = new RunLog();
+    // Before the reload: recorded in an earlier page's session of process P.
+    log.addHistorical([run('P/1', 1, 'old-page', 1), run('P/2', 2, 'old-page', 2), run('Q/1', 1, 'older', 0)]);
+    log.addSession({ id: 'now', kernelId: 'k', kernelName: 'python3', reason: 'start', start: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(), kernelProcess: 'P' });
+    log.addRun(run('P/3', 3, 'now', 90));
+    expect(log.currentSessionRuns.map(r => r.id)).toEqual(['P/1', 'P/2', 'P/3']);
+  });
+
+  it('without a known kernel process, only the session\'s own runs count', () => {
+    const log = new RunLog();
+    log.addHistorical([run('P/1', 1, 'old-page', 1)]);
+    log.addSession({ id: 'now', kernelId: 'k', kernelName: 'python3', reason: 'restart', start: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString() });
+    log.addRun(run('R/1', 1, 'now', 90));
+    expect(log.currentSessionRuns.map(r => r.id)).toEqual(['R/1']);
+  });
+
+  it('replaces short rows with full records of the same runs', () => {
+    const log = new RunLog();
+    log.addHistorical([{ ...run('P/1', 1, 'old', 1), code: 'x = 1 …' }]);
+    log.addHistorical([{ ...run('P/1', 1, 'old', 1), code: 'x = 1\ny = 2' }], true);
+    expect(log.runs.map(r => r.code)).toEqual(['x = 1\ny = 2']);
+  });
+
+  it('records a run once, even when it arrives twice', () => {
+    const log = new RunLog();
+    expect(log.addRun(run('P/1', 1, 's', 1))).toBe(true);
+    expect(log.addRun(run('P/1', 1, 's', 1))).toBe(false);
+    expect(log.runs).toHaveLength(1);
+  });
+});
