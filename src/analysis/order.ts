@@ -99,6 +99,9 @@ export const ENV = PSEUDO + 'env';
 export const RNG = PSEUDO + 'rng';
 export const FILE = PSEUDO + 'file:';
 
+/** Calls into libraries whose functions draw from (or depend on) a seeded generator. */
+const RANDOM_LIBRARY_CALL = /\b(?:pyro|torch|random|tf\.random|tensorflow\.random|jax\.random)\.\w+\s*\(/;
+
 interface LastWrite {
   seq: number;
   kind: WriteKind;
@@ -290,7 +293,7 @@ export class CanonicalOrderEngine {
     }
     if (facts.seeds) {
       kill.add(RNG);
-    } else if (facts.draws.length > 0) {
+    } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(run.code, eff))) {
       if (this._last.has(RNG)) {
         may.add(RNG);
         readNames.add(RNG);
@@ -622,6 +625,22 @@ export class CanonicalOrderEngine {
       tie[i] = s;
     });
     return scheduleByKey(runs.length, succ, key, tie);
+  }
+
+  /**
+   * After a seed, the order of draws matters, and draws hide in calls: a
+   * function defined in the session (`train(10)` looping over `svi.step`) or a
+   * call into a random-number library (`pyro.sample`, `torch.randn`). Such a
+   * run is taken to draw, so the seed and the draws before it stay in order.
+   */
+  private _mayDrawIndirectly(code: string, eff: CellEffects): boolean {
+    if (RANDOM_LIBRARY_CALL.test(code)) {
+      return true;
+    }
+    return eff.uses.some(name => {
+      const lw = this._last.get(name);
+      return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
+    });
   }
 
   private _facts(code: string): CodeFacts {

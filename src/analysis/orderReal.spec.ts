@@ -176,4 +176,32 @@ describe('canonical order with the real analyzer', () => {
       .run('fit', { traced });
     expect(steps(order(s))).toEqual(['def@0', 'data@1', 'fit@3']);
   });
+
+  it('after a seed, runs that draw through a function or a random library stay, in order, with the seed', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pyro')
+      .cell('seed', 'pyro.set_rng_seed(1)')
+      .cell('def', 'def train(n):\n    for _ in range(n):\n        svi.step(data)')
+      .cell('svi', 'svi = make_svi()\ndata = load()')
+      .cell('fit', 'train(10)')
+      .cell('value', "value = pyro.param('mu').item()")
+      .run('imp')
+      .run('seed')
+      .run('def')
+      .run('svi')
+      .run('fit')
+      .run('value');
+    expect(steps(order(s))).toEqual(['imp@0', 'seed@1', 'def@2', 'svi@3', 'fit@4', 'value@5']);
+  });
+
+  it('without a seed, a function call is not taken for a draw', () => {
+    const s = new SessionBuilder()
+      .cell('def', 'def show(x):\n    print(x)')
+      .cell('a', 'a = 1')
+      .cell('call', 'show(a)')
+      .run('def')
+      .run('a')
+      .run('call');
+    expect(steps(order(s))).toEqual(['def@0', 'a@1']);
+  });
 });
