@@ -40,17 +40,8 @@ if (fs.existsSync(path.join(NODE_BUILD, 'effects.js'))) {
 const RUNS = Number(process.argv[2] || 10000);
 const CELLS = Number(process.argv[3] || 1000);
 
-/** mulberry32 */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator the order tests use, so the bench session is reproducible.
+const { prng } = require(path.join(NODE_BUILD, 'orderTestkit.spec-util.js'));
 
 /** A notebook of pandas-like cells; cell i only refers to names of earlier cells. */
 function makeSession(seed, nRuns, nCells) {
