@@ -404,9 +404,16 @@ def test_through_a_real_kernel(tmp_path):
                     return out
             raise AssertionError("no idle status for %s" % msg_id)
 
+        def shell_reply(msg_id):
+            """The shell reply to msg_id, past any late kernel_info replies left by wait_for_ready."""
+            while True:
+                reply = kc.get_shell_msg(timeout=30)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply
+                assert reply["msg_type"] == "kernel_info_reply", reply["msg_type"]
+
         install_id = kc.execute(install_snippet(), silent=True, store_history=False)
-        reply = kc.get_shell_msg(timeout=30)
-        assert reply["parent_header"]["msg_id"] == install_id
+        reply = shell_reply(install_id)
         assert reply["content"]["status"] == "ok", reply["content"]
         drain_until_idle(install_id)
 
@@ -423,7 +430,7 @@ def test_through_a_real_kernel(tmp_path):
         def run_cell(code):
             msg_id = kc.execute(code)
             messages = drain_until_idle(msg_id)
-            reply = kc.get_shell_msg(timeout=30)
+            reply = shell_reply(msg_id)
             assert reply["content"]["status"] == "ok", reply["content"]
             data = [
                 m["content"]["data"]
