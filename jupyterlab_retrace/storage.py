@@ -606,6 +606,27 @@ class ForkHandler(RepoHandler):
         return HTTPStatus.CREATED, {"created": True, "from": data.get("from")}
 
 
+class RecoverHandler(RepoHandler):
+    """POST: set every damaged ref to the newest complete commit found (reflog, dangling commits).
+
+    What was found is kept aside and a ref that is valid is never written over
+    (see ``doctor.repair_refs``). Answers what changed and what could not be.
+    """
+
+    @tornado.web.authenticated
+    async def post(self, repo_id):
+        await self.answer(self._recover, repo_id)
+
+    def _recover(self, repo_id):
+        from .doctor import repair_refs
+
+        repo = self.existing_repo(repo_id)
+        damaged = gitrepo.damaged_refs(repo)
+        changes, left = repair_refs(repo, damaged) if damaged else ([], [])
+        gitrepo.forget(repo)
+        return {"changes": changes, "unrepaired": left, "damagedRefs": gitrepo.damaged_refs(repo)}
+
+
 def _fsync_tree(top: str) -> None:
     for dirpath, _dirs, files in os.walk(top):
         for name in files:
@@ -630,4 +651,5 @@ def storage_handlers(base_url: str) -> list:
         (url_path_join(repos, "file"), FileHandler),
         (url_path_join(repos, "write"), WriteHandler),
         (url_path_join(repos, "fork"), ForkHandler),
+        (url_path_join(repos, "recover"), RecoverHandler),
     ]
