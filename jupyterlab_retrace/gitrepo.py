@@ -516,18 +516,21 @@ def take_ref_lock(repo: str, ref: str, value: str) -> str:
         time.sleep(0.02)
 
 
+def check_refs_unchanged(repo: str, refs: list[tuple[str, str | None, str]]) -> None:
+    """409 with the current values if a ref is not at its expected ``old`` (no lock taken)."""
+    current = {ref: read_ref(repo, ref) for ref, _old, _new in refs}
+    stale = [ref for ref, old, _new in refs if current[ref] != old]
+    if stale:
+        raise StorageError(HTTPStatus.CONFLICT, "history changed since it was read: " + ", ".join(stale), conflicts=current)
+
+
 def update_refs(repo: str, refs: list[tuple[str, str | None, str]], before_move=None) -> None:
     """Compare-and-swap every ref, all or none; ``before_move`` runs once the swap is sure."""
     locks: list[str] = []
     try:
         for ref, _old, new in refs:
             locks.append(take_ref_lock(repo, ref, new))
-        current = {ref: read_ref(repo, ref) for ref, _old, _new in refs}
-        stale = [ref for ref, old, _new in refs if current[ref] != old]
-        if stale:
-            raise StorageError(
-                HTTPStatus.CONFLICT, "history changed since it was read: " + ", ".join(stale), conflicts=current
-            )
+        check_refs_unchanged(repo, refs)
         if before_move:
             before_move()
         folders = set()

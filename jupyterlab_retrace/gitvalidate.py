@@ -61,13 +61,35 @@ class GitObject:
     links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def inflate_object(data: bytes, oid: str, budget: InflateBudget, max_object: int) -> GitObject:
+def declared_size(data: bytes, oid: str, max_object: int) -> int:
+    """The size an object's header declares, read by inflating its first bytes only.
+
+    Lets a request's whole inflation budget be checked before any object is
+    inflated: a request of many bombs is refused at once, not after the first ones.
+    """
+    try:
+        head = zlib.decompressobj().decompress(data, 64)
+    except zlib.error:
+        raise GitFormatError(f"object {oid}: not zlib-compressed data") from None
+    match = HEADER_RE.match(head)
+    if not match:
+        raise GitFormatError(f"object {oid}: not a git object (no canonical '<type> <size>\\0' header)")
+    size = int(match.group(2))
+    if size > max_object:
+        raise GitFormatError(
+            f"object {oid}: {size} bytes is larger than allowed ({max_object})", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        )
+    return size
+
+
+def inflate_object(data: bytes, oid: str, budget: InflateBudget | None, max_object: int) -> GitObject:
     """Inflate a loose object completely and check everything git checks.
 
     The zlib stream must end (with its Adler-32 checksum) exactly at the end of
     ``data``; the header must be canonical; the content must be as long as the
     header says, no more than ``max_object``, and hash to ``oid``. Blob content
-    is hashed as it streams and not kept.
+    is hashed as it streams and not kept. ``budget`` None: the caller took the
+    declared size from it already (``declared_size``).
     """
     what = f"object {oid}"
     inflater = zlib.decompressobj()
@@ -83,7 +105,8 @@ def inflate_object(data: bytes, oid: str, budget: InflateBudget, max_object: int
     size = int(match.group(2))
     if size > max_object:
         raise GitFormatError(f"{what}: {size} bytes is larger than allowed ({max_object})", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    budget.take(size, what)
+    if budget is not None:
+        budget.take(size, what)
     keep = kind != "blob"
     body_start = match.end()
     sha.update(head)

@@ -40,7 +40,7 @@ from jupyter_server.utils import url_path_join
 from . import gitrepo
 from .config import Retrace
 from .gitrepo import DamagedRef, StorageError, read_ref, ref_file_problem
-from .gitvalidate import GitFormatError, InflateBudget, inflate_object, is_valid_ref_name, is_valid_ref_value
+from .gitvalidate import GitFormatError, InflateBudget, declared_size, inflate_object, is_valid_ref_name, is_valid_ref_value
 
 # fullmatch everywhere: with match + '$' a trailing newline slips through ('abc%0A' -> 'abc\n.git').
 REPO_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -52,8 +52,10 @@ MAX_PATH_LENGTH = 1024
 MAX_ITEMS = 100_000
 # Files that hold ref values: a damaged one is reported, never read as "no history".
 REF_FILE_RE = re.compile(r"HEAD|refs/.+")
-# Handlers' disk and CPU work runs here, never on the server's event loop.
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-storage")
+# Handlers' disk and CPU work runs here, never on the server's event loop. Reads and status
+# have their own threads so that they never wait behind writes being checked.
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-write")
+_read_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-read")
 _gc_running: set[str] = set()
 _gc_last: dict[str, float] = {}
 
@@ -144,17 +146,21 @@ class RepoHandler(APIHandler):
         self.set_status(err.status)
         self.finish(json.dumps({"message": err.message, **err.extra}))
 
-    async def answer(self, work, *args, status: int = HTTPStatus.OK):
-        """Run ``work`` in the storage thread pool; its dict (or error) becomes the JSON answer."""
+    async def answer(self, work, *args, status: int = HTTPStatus.OK, pool=None):
+        """Run ``work`` in a storage thread pool; its dict (or error) becomes the JSON answer."""
+        def run():
+            out = work(*args)
+            code, result = out if isinstance(out, tuple) else (status, out)
+            # Encoded here too: a read answer of many objects is megabytes of JSON.
+            return code, result, json.dumps(result)
+
         try:
-            result = await asyncio.get_running_loop().run_in_executor(_executor, work, *args)
+            code, result, text = await asyncio.get_running_loop().run_in_executor(pool or _executor, run)
         except Exception as err:  # noqa: BLE001 - every failure becomes an answer with a message
             self.fail(self.as_storage_error(err))
             return None
-        if isinstance(result, tuple):
-            status, result = result
-        self.set_status(status)
-        self.finish(json.dumps(result))
+        self.set_status(code)
+        self.finish(text)
         return result
 
     def as_storage_error(self, err: Exception) -> StorageError:
@@ -242,7 +248,7 @@ class RepoStatusHandler(RepoHandler):
 
     @tornado.web.authenticated
     async def get(self, repo_id):
-        await self.answer(self._status, repo_id)
+        await self.answer(self._status, repo_id, pool=_read_executor)
 
     def _status(self, repo_id):
         repo = self.repo_path(repo_id)
@@ -322,7 +328,7 @@ class ReadHandler(RepoHandler):
 
     @tornado.web.authenticated
     async def post(self, repo_id):
-        await self.answer(self._read, repo_id)
+        await self.answer(self._read, repo_id, pool=_read_executor)
 
     def _read(self, repo_id):
         repo = self.existing_repo(repo_id)
@@ -409,7 +415,7 @@ class FileHandler(RepoHandler):
     async def get(self, repo_id):
         loop = asyncio.get_running_loop()
         try:
-            f, size = await loop.run_in_executor(_executor, self._open, repo_id, self.get_query_argument("path", ""))
+            f, size = await loop.run_in_executor(_read_executor, self._open, repo_id, self.get_query_argument("path", ""))
         except Exception as err:  # noqa: BLE001
             self.fail(self.as_storage_error(err))
             return
@@ -418,7 +424,7 @@ class FileHandler(RepoHandler):
             self.set_header("Content-Length", str(size))
             sent = 0
             while sent < size:
-                chunk = await loop.run_in_executor(_executor, f.read, min(FILE_CHUNK, size - sent))
+                chunk = await loop.run_in_executor(_read_executor, f.read, min(FILE_CHUNK, size - sent))
                 if not chunk:
                     break
                 sent += len(chunk)
@@ -456,10 +462,16 @@ class WriteHandler(RepoHandler):
         data = self.json_body()
         files, refs = self._parse(repo, data)
         config = self.retrace
+        # A stale writer is told at once, before any inflating or fsync; the compare-and-swap
+        # under the lock below is what decides, this only spares the work of a sure loser.
+        gitrepo.check_refs_unchanged(repo, refs)
+        # Every declared size against the request's budget first, then inflate (each stops at its size).
         budget = InflateBudget(config.max_inflate_bytes)
+        for oid, raw in files:
+            budget.take(declared_size(raw, oid, config.max_object_bytes), f"object {oid}")
         new = {}
         for oid, raw in files:
-            new[oid] = inflate_object(raw, oid, budget, config.max_object_bytes)
+            new[oid] = inflate_object(raw, oid, None, config.max_object_bytes)
         gitrepo.clean_leftovers(repo)
         quarantine = gitrepo.Quarantine(repo)
         try:
