@@ -49,7 +49,8 @@ const KILL_EVERY = arg('--kill-every', 10);
 const WRITERS = arg('--writers', 20);
 const TOKEN = 'retrace-chaos-token';
 const REPO = 'nb-chaos';
-const JUPYTER = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
+// jupyter-server itself: `jupyter server` would start one more Python process first.
+const JUPYTER = path.join(__dirname, '..', '.venv', 'bin', 'jupyter-server');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 function freePort() {
@@ -77,7 +78,6 @@ function startServer() {
   server = spawn(
     JUPYTER,
     [
-      'server',
       '--no-browser',
       `--ServerApp.port=${port}`,
       '--ServerApp.port_retries=0',
@@ -181,7 +181,7 @@ async function writer(w) {
         }
         store = open();
         ready = false;
-        await sleep(100);
+        await sleep(250); // a client backs off while the server is away
       } else if (e?.name === 'RefConflictError') {
         stats.conflicts++;
       } else {

@@ -56,6 +56,8 @@ REF_FILE_RE = re.compile(r"HEAD|refs/.+")
 # have their own threads so that they never wait behind writes being checked.
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-write")
 _read_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-read")
+# Status is what the panel polls to say "still there": never queued behind anything.
+_status_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrace-status")
 _gc_running: set[str] = set()
 _gc_last: dict[str, float] = {}
 
@@ -248,7 +250,7 @@ class RepoStatusHandler(RepoHandler):
 
     @tornado.web.authenticated
     async def get(self, repo_id):
-        await self.answer(self._status, repo_id, pool=_read_executor)
+        await self.answer(self._status, repo_id, pool=_status_executor)
 
     def _status(self, repo_id):
         repo = self.repo_path(repo_id)
