@@ -18,7 +18,8 @@ import git from 'isomorphic-git';
 import { RepositoryError } from './backend';
 import { RemoteBackend } from './remote';
 import { HistoryStore } from './store';
-import { sharedNotebooks, syntheticNotebook } from './testkit.spec-util';
+import { fixtureNotebook } from './fixtures/notebooks.spec-util';
+import { syntheticNotebook } from './testkit.spec-util';
 
 const JUPYTER = path.join(process.cwd(), '.venv', 'bin', 'jupyter');
 const TOKEN = 'retrace-e2e-token';
@@ -121,7 +122,7 @@ describe('RemoteBackend against a real Jupyter server', () => {
   it('commits a notebook in one request per commit and the server holds a valid git repository', async () => {
     const { backend, store } = open('nb-e2e');
     expect(await store.init()).toEqual({ created: true });
-    const nb = JSON.parse(sharedNotebooks().find(n => n.name.startsWith('jupyterlab__jupyterlab__windowed'))!.text);
+    const nb = fixtureNotebook('jupyterlab__jupyterlab__windowed');
     const c1 = await store.commitSnapshot(nb, [{ cellId: nb.cells[0].id, code: 'print(1)', executionCount: 1 }]);
     nb.cells[1].source = 'model.fit(X, y)';
     const before = backend.requests;
