@@ -536,11 +536,12 @@ def update_refs(repo: str, refs: list[tuple[str, str | None, str]], before_move=
         folders = set()
         for (ref, old, new), lock in zip(refs, list(locks)):
             final = ref_path(repo, ref)
+            if ref.startswith("refs/heads/"):
+                # While the lock is held, as git does: `git reflog expire` (gc) rewrites logs under it.
+                folders.add(_append_reflog(repo, ref, old, new))
             os.replace(lock, final)
             locks.remove(lock)
             folders.add(os.path.dirname(final))
-            if ref.startswith("refs/heads/"):
-                folders.add(_append_reflog(repo, ref, old, new))
         for folder in folders:
             fsync_dir(folder)
     finally:

@@ -4,12 +4,19 @@ isomorphic-git runs in the browser; these handlers are its disk. One bare git
 repository per notebook lives at ``<history folder>/<repo id>.git``. The
 endpoint is deliberately narrow:
 
-* reads: any file or directory listing inside one repository, in batches;
-* writes: only loose objects (content-addressed, verified against their name,
-  never overwritten) and ref updates that are compare-and-swap, all in one
-  request per commit;
+* reads: any file or directory listing inside one repository, in batches; a
+  damaged ref file is a 409 (``kind: "damaged"``), never an absent ref;
+* writes: only loose objects and compare-and-swap ref updates, all in one
+  request per commit, acknowledged only when valid git (``gitvalidate``),
+  quarantined until the refs pass and fsync'd (``gitrepo``); an existing
+  object file that is damaged is replaced by the good copy, a valid one is kept;
 * init: creates a repository where there is none, and refuses (409) to touch a
-  folder that exists but is not a valid repository.
+  folder that exists but is not a valid repository;
+* recover: sets damaged refs to the newest complete commit (``doctor``).
+
+The work runs in thread pools, never on the server's event loop; bodies over
+``max_request_bytes`` are refused before they are read; every failure is an
+answer with a message (4xx for bad input, 507 for a full disk).
 
 Every handler is an ``APIHandler`` behind ``tornado.web.authenticated`` (Jupyter
 auth; XSRF on POST comes with ``APIHandler``). Paths are confined to the
@@ -54,8 +61,10 @@ MAX_ITEMS = 100_000
 REF_FILE_RE = re.compile(r"HEAD|refs/.+")
 # Handlers' disk and CPU work runs here, never on the server's event loop. Reads and status
 # have their own threads so that they never wait behind writes being checked.
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-write")
-_read_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrace-read")
+# Two threads each: zlib and SHA-1 release the GIL, the rest of the work is Python that more
+# threads would not speed up, only make the event loop wait longer for its turn.
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrace-write")
+_read_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrace-read")
 # Status is what the panel polls to say "still there": never queued behind anything.
 _status_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrace-status")
 _gc_running: set[str] = set()

@@ -419,7 +419,7 @@ async def test_the_event_loop_answers_while_a_heavy_write_is_checked(jp_fetch, r
     retrace_config.max_object_bytes = 1 << 30
     retrace_config.max_inflate_bytes = 1 << 30
     retrace_config.max_request_bytes = 64 << 20
-    files = [obj_file("blob", bytes([i]) * (150 << 20))[1] for i in range(3)]
+    files = [obj_file("blob", bytes([i]) * (80 << 20))[1] for i in range(3)]
     heavy = asyncio.ensure_future(write(jp_fetch, files, []))
     await asyncio.sleep(0.2)
     status = await jp_fetch("retrace", "api", "repos", REPO)
