@@ -100,7 +100,8 @@ def leftovers(folder):
 async def test_every_route_requires_authentication(jp_fetch, http_server_client, jp_base_url):
     await init(jp_fetch)
     # jp_fetch keeps an explicit header: an empty Authorization drops the token.
-    for action, method in [("init", "POST"), ("read", "POST"), ("write", "POST"), ("", "GET")]:
+    routes = [("init", "POST"), ("read", "POST"), ("write", "POST"), ("fork", "POST"), ("recover", "POST"), ("file", "GET"), ("", "GET")]
+    for action, method in routes:
         parts = ["retrace", "api", "repos", REPO] + ([action] if action else [])
         kw = {"body": "{}"} if method == "POST" else {}
         response = await jp_fetch(*parts, method=method, headers={"Authorization": ""}, raise_error=False, **kw)
