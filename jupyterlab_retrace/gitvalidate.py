@@ -18,7 +18,8 @@ OBJECT_TYPES = ("blob", "tree", "commit", "tag")
 HEADER_RE = re.compile(rb"(blob|tree|commit|tag) (0|[1-9][0-9]{0,17})\0")
 OID_HEX_RE = re.compile(r"[0-9a-f]{40}")
 # Modes git writes; fsck --strict refuses zero-padded or other modes.
-TREE_MODES = {b"40000": "tree", b"100644": "blob", b"100755": "blob", b"120000": "blob", b"160000": "commit"}
+# A gitlink (160000) names a commit of another repository: never looked for here.
+TREE_MODES = {b"40000": "tree", b"100644": "blob", b"100755": "blob", b"120000": "blob", b"160000": "gitlink"}
 IDENT_RE = re.compile(rb"[^<>\n]*<[^<>\n]*> [0-9]{1,19} [+-][0-9]{4}")
 # Inflate in slices so a bomb is stopped after at most one slice beyond its budget.
 INFLATE_SLICE = 1 << 20
