@@ -383,6 +383,11 @@ class ReadHandler(RepoHandler):
                 problem = ref_file_problem(content)
                 if problem:
                     damaged[rel] = problem
+            elif rel == "packed-refs":
+                try:
+                    content.decode("utf-8")
+                except UnicodeDecodeError:
+                    damaged[rel] = "not UTF-8"
             budget -= len(content)
             out_files[rel] = base64.b64encode(content).decode("ascii")
         if damaged:

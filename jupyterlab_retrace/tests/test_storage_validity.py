@@ -312,6 +312,18 @@ async def test_a_damaged_ref_is_reported_as_such_never_as_no_history(jp_fetch, r
     assert open(os.path.join(repo, MAIN), "rb").read() == content
 
 
+async def test_a_packed_refs_file_that_is_not_utf8_is_reported_not_read_as_empty(jp_fetch, retrace_config):
+    await init(jp_fetch)
+    await first_commit(jp_fetch)
+    repo = repo_dir(retrace_config)
+    git(repo, "pack-refs", "--all")
+    with open(os.path.join(repo, "packed-refs"), "ab") as f:
+        f.write(b"\xff\xfe broken\n")
+    read = await post(jp_fetch, REPO, "read", {"files": [MAIN, "packed-refs"]})
+    assert read.code == 409 and body(read)["damaged"] == {"packed-refs": "not UTF-8"}
+    assert body(await jp_fetch("retrace", "api", "repos", REPO))["damagedRefs"] == {"packed-refs": "not UTF-8"}
+
+
 async def test_a_stale_lock_left_by_a_dead_writer_is_recovered(jp_fetch, retrace_config):
     await init(jp_fetch)
     repo = repo_dir(retrace_config)
