@@ -28,6 +28,11 @@ class Retrace(Configurable):
         config=True,
         help="Largest uncompressed git object accepted (guards against decompression bombs).",
     )
+    max_inflate_bytes = Integer(
+        256 * 1024 * 1024,
+        config=True,
+        help="Total uncompressed bytes one write request may inflate across all its objects (zlib bombs).",
+    )
     git_gc = Bool(
         True,
         config=True,

@@ -22,15 +22,7 @@ done
 [[ -d "$FOLDER" ]] || { echo "lab: no such folder: $FOLDER" >&2; exit 2; }
 FOLDER="$(cd "$FOLDER" && pwd)"
 
-if python3 - "$PORT" <<'PY'; then
-import socket, sys
-s = socket.socket()
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)  # busy
-sys.exit(1)
-PY
+if python3 "$ROOT/scripts/port_busy.py" "$PORT"; then
   echo "lab: port $PORT on 127.0.0.1 is busy (another Jupyter?). Pick another one: npm run lab -- --port $((PORT + 1))" >&2
   exit 1
 fi

@@ -18,12 +18,11 @@ import git from 'isomorphic-git';
 import { RepositoryError } from './backend';
 import { RemoteBackend } from './remote';
 import { HistoryStore } from './store';
-import { sharedNotebooks, syntheticNotebook } from './testkit.spec-util';
+import { fixtureNotebook } from './fixtures/notebooks.spec-util';
+import { syntheticNotebook } from './testkit.spec-util';
 
 const JUPYTER = path.join(process.cwd(), '.venv', 'bin', 'jupyter');
 const TOKEN = 'retrace-e2e-token';
-const available = fs.existsSync(JUPYTER);
-const describeServer = available ? describe : describe.skip;
 jest.setTimeout(90_000);
 
 function freePort(): Promise<number> {
@@ -37,43 +36,43 @@ function freePort(): Promise<number> {
   });
 }
 
-describeServer('RemoteBackend against a real Jupyter server', () => {
-  let server: ChildProcess;
-  let root: string;
-  let baseUrl: string;
-  let log = '';
+const request = (url: string, init: RequestInit) =>
+  fetch(url, { ...init, headers: { ...(init.headers as any), Authorization: `token ${TOKEN}` } });
 
-  const request = (url: string, init: RequestInit) =>
-    fetch(url, { ...init, headers: { ...(init.headers as any), Authorization: `token ${TOKEN}` } });
+/** A real Jupyter server with Retrace in a fresh root; `extra` are more command-line settings. */
+class TestServer {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'retrace-e2e-'));
+  baseUrl = '';
+  private server: ChildProcess | null = null;
+  private log = '';
 
-  function open(repoId: string) {
-    const backend = new RemoteBackend({ baseUrl, repoId, request });
-    return { backend, store: new HistoryStore({ backend }) };
-  }
-
-  beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'retrace-e2e-'));
+  async start(extra: string[] = []): Promise<void> {
+    // A missing .venv is a failure, not a skip: `bash scripts/setup.sh` makes it.
+    if (!fs.existsSync(JUPYTER)) {
+      throw new Error(`${JUPYTER} not found: run \`bash scripts/setup.sh\` first`);
+    }
     const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}/`;
-    server = spawn(
+    this.baseUrl = `http://127.0.0.1:${port}/`;
+    this.server = spawn(
       JUPYTER,
       [
         'server',
         '--no-browser',
         `--ServerApp.port=${port}`,
         '--ServerApp.ip=127.0.0.1',
-        `--ServerApp.root_dir=${root}`,
+        `--ServerApp.root_dir=${this.root}`,
         `--IdentityProvider.token=${TOKEN}`,
         '--ServerApp.allow_root=True',
-        '--Retrace.git_gc=False'
+        '--Retrace.git_gc=False',
+        ...extra
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] }
     );
-    server.stdout!.on('data', d => (log += d));
-    server.stderr!.on('data', d => (log += d));
+    this.server.stdout!.on('data', d => (this.log += d));
+    this.server.stderr!.on('data', d => (this.log += d));
     for (let i = 0; ; i++) {
       try {
-        const r = await request(`${baseUrl}retrace/api/status`, {});
+        const r = await request(`${this.baseUrl}retrace/api/status`, {});
         if (r.ok) {
           break;
         }
@@ -81,25 +80,49 @@ describeServer('RemoteBackend against a real Jupyter server', () => {
         // Not listening yet.
       }
       if (i > 300) {
-        throw new Error(`Jupyter server did not start:\n${log}`);
+        throw new Error(`Jupyter server did not start:\n${this.log}`);
       }
       await new Promise(r => setTimeout(r, 100));
     }
-  });
+  }
 
-  afterAll(async () => {
+  async stop(): Promise<void> {
+    const server = this.server;
     if (server && server.exitCode === null) {
       const exited = new Promise(r => server.once('exit', r));
       server.kill('SIGTERM');
       await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
     }
-    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  gitdir(repoId: string): string {
+    return path.join(this.root, '.retrace', `${repoId}.git`);
+  }
+}
+
+describe('RemoteBackend against a real Jupyter server', () => {
+  const srv = new TestServer();
+  let root: string;
+  let baseUrl: string;
+
+  function open(repoId: string) {
+    const backend = new RemoteBackend({ baseUrl, repoId, request });
+    return { backend, store: new HistoryStore({ backend }) };
+  }
+
+  beforeAll(async () => {
+    await srv.start();
+    root = srv.root;
+    baseUrl = srv.baseUrl;
   });
+
+  afterAll(() => srv.stop());
 
   it('commits a notebook in one request per commit and the server holds a valid git repository', async () => {
     const { backend, store } = open('nb-e2e');
     expect(await store.init()).toEqual({ created: true });
-    const nb = JSON.parse(sharedNotebooks().find(n => n.name.startsWith('jupyterlab__jupyterlab__windowed'))!.text);
+    const nb = fixtureNotebook('jupyterlab__jupyterlab__windowed');
     const c1 = await store.commitSnapshot(nb, [{ cellId: nb.cells[0].id, code: 'print(1)', executionCount: 1 }]);
     nb.cells[1].source = 'model.fit(X, y)';
     const before = backend.requests;
@@ -169,5 +192,60 @@ describeServer('RemoteBackend against a real Jupyter server', () => {
     nb.cells[9].source = 'after gc';
     await cold.store.commitSnapshot(nb, [{ cellId: 'c0009', code: 'after gc', executionCount: 5 }]);
     execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+  });
+});
+
+describe('RemoteBackend reading files over the batch limit (after the server\'s git gc)', () => {
+  // A lowered per-file limit: every pack git gc writes is read through the raw file route.
+  const srv = new TestServer();
+  beforeAll(() => srv.start(['--Retrace.max_file_bytes=2048']));
+  afterAll(() => srv.stop());
+
+  const open = (repoId: string) => {
+    const backend = new RemoteBackend({ baseUrl: srv.baseUrl, repoId, request });
+    return { backend, store: new HistoryStore({ backend }) };
+  };
+
+  it('opens, reads and extends a packed history whose packs exceed the limit', async () => {
+    const { store } = open('nb-big');
+    await store.init();
+    const nb = syntheticNotebook(40);
+    const commits: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      nb.cells[i].source = `step ${i}`;
+      commits.push(await store.commitSnapshot(nb, [{ cellId: `c000${i}`, code: `step ${i}`, executionCount: i + 1 }]));
+    }
+    const gitdir = srv.gitdir('nb-big');
+    execFileSync('git', ['--git-dir', gitdir, 'gc', '--quiet', '--prune=now'], { stdio: 'pipe' });
+    const packs = fs.readdirSync(path.join(gitdir, 'objects', 'pack')).filter(n => n.endsWith('.pack'));
+    expect(packs.length).toBe(1);
+    expect(fs.statSync(path.join(gitdir, 'objects', 'pack', packs[0])).size).toBeGreaterThan(2048);
+
+    const cold = open('nb-big');
+    await cold.store.init();
+    expect(cold.store.head).toBe(commits[4]);
+    expect((await cold.store.readSnapshot(commits[4])).notebook).toEqual(nb);
+    expect((await cold.store.runIndex()).map(r => r.summary)).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4']);
+    const history = await git.log({ fs: cold.backend.fs, gitdir: cold.backend.gitdir, ref: 'main' });
+    expect(history.map(h => h.oid)).toEqual([...commits].reverse());
+    nb.cells[20].source = 'after gc';
+    const after = await cold.store.commitSnapshot(nb, [{ cellId: 'c0020', code: 'after gc', executionCount: 6 }]);
+    execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });
+    expect(execFileSync('git', ['--git-dir', gitdir, 'rev-parse', 'main'], { encoding: 'utf8' }).trim()).toBe(after);
+  });
+
+  it('reports an emptied ref as damaged, never as an empty history', async () => {
+    const { store } = open('nb-emptied');
+    await store.init();
+    const nb = syntheticNotebook(3);
+    await store.commitSnapshot(nb, [{ cellId: 'c0000', code: 'x', executionCount: 1 }]);
+    const ref = path.join(srv.gitdir('nb-emptied'), 'refs', 'heads', 'main');
+    fs.writeFileSync(ref, '');
+    const cold = open('nb-emptied');
+    const error = await cold.store.init().catch(e => e);
+    expect(error).toBeInstanceOf(RepositoryError);
+    expect(error.kind).toBe('corrupt');
+    expect(error.message).toMatch(/refs\/heads\/main \(empty\)/);
+    expect(fs.readFileSync(ref, 'utf8')).toBe('');
   });
 });

@@ -84,12 +84,17 @@ export class RemoteBackend implements IHistoryBackend {
     fail: ((e: unknown) => void)[];
   } | null = null;
 
-  private async call(action: string, init: RequestInit): Promise<{ status: number; data: any; raw: Response }> {
+  /** One request; a JSON answer is parsed unless `binary` (a 200 of the file route is raw bytes). */
+  private async call(
+    action: string,
+    init: RequestInit,
+    binary = false
+  ): Promise<{ status: number; data: any; raw: Response }> {
     this.requests++;
     const raw = await this.options.request(`${this.base}${action ? '/' + action : ''}`, init);
     let data: any = null;
     const type = raw.headers.get('Content-Type') ?? '';
-    if (type.includes('json')) {
+    if (type.includes('json') && !(binary && raw.status === 200)) {
       data = await raw.json();
     }
     return { status: raw.status, data, raw };
@@ -100,7 +105,8 @@ export class RemoteBackend implements IHistoryBackend {
     if (status === 404) {
       return new RepositoryError('missing', message, status);
     }
-    if (status === 409 && data?.kind === 'corrupt') {
+    // 'damaged': a ref file is empty or garbage (a crash); it is not "no history".
+    if (status === 409 && (data?.kind === 'corrupt' || data?.kind === 'damaged' || data?.kind === 'damaged-objects')) {
       return new RepositoryError('corrupt', message, status);
     }
     if (status === 400 || status === 403 || status === 409 || status === 413) {
@@ -170,12 +176,12 @@ export class RemoteBackend implements IHistoryBackend {
   }
 
   private async readRaw(rel: string): Promise<Uint8Array | null> {
-    const { status, raw } = await this.call(`file?path=${encodeURIComponent(rel)}`, { method: 'GET' });
+    const { status, data, raw } = await this.call(`file?path=${encodeURIComponent(rel)}`, { method: 'GET' }, true);
     if (status === 404) {
       return null;
     }
     if (status !== 200) {
-      throw this.error(status, null);
+      throw this.error(status, data);
     }
     return new Uint8Array(await raw.arrayBuffer());
   }

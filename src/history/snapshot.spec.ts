@@ -11,7 +11,8 @@ import { MemoryFS } from './memfs';
 import { sha1Hex } from './sha1';
 import { cellKeys, splitLines } from './snapshot';
 import { HistoryStore } from './store';
-import { fakeClock, memoryBackend, sharedNotebooks, syntheticNotebook } from './testkit.spec-util';
+import { fixtureNotebooks, sharedNotebooksIfPresent } from './fixtures/notebooks.spec-util';
+import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
 
 async function roundTrip(nb: any, options: { maxOutputBytes?: number } = {}) {
   const fsys = new MemoryFS();
@@ -47,10 +48,27 @@ describe('tree encoding', () => {
 });
 
 describe('snapshot codec', () => {
-  const notebooks = sharedNotebooks();
+  // The repository's fixtures always; the developers' shared set as extra cases when present.
+  const notebooks = [...fixtureNotebooks(), ...sharedNotebooksIfPresent()];
 
-  it('finds the shared notebooks', () => {
-    expect(notebooks.length).toBeGreaterThanOrEqual(40);
+  it('finds the fixture notebooks: nbformat 3 to 4.5, widgets, attachments, a big image, other kernels', () => {
+    const parsed = fixtureNotebooks().map(n => JSON.parse(n.text));
+    expect(parsed.length).toBeGreaterThanOrEqual(13);
+    const versions = new Set(parsed.map(nb => `${nb.nbformat}.${nb.nbformat_minor}`));
+    for (const v of ['3.0', '4.0', '4.1', '4.2', '4.5']) {
+      expect(versions).toContain(v);
+    }
+    const text = fixtureNotebooks().map(n => n.text).join('\n');
+    expect(text).toContain('application/vnd.jupyter.widget-state+json');
+    expect(text).toContain('"attachments"');
+    // nbformat 3 names the language at the top of its metadata.
+    const kernels = new Set(
+      parsed.map(nb => nb.metadata?.kernelspec?.language ?? nb.metadata?.language_info?.name ?? nb.metadata?.language)
+    );
+    for (const k of ['python', 'R', 'haskell', 'rust', 'julia']) {
+      expect([...kernels].map(x => String(x).toLowerCase())).toContain(k.toLowerCase());
+    }
+    expect(Math.max(...fixtureNotebooks().map(n => n.text.length))).toBeGreaterThan(1_000_000);
   });
 
   it.each(notebooks.map(n => [n.name, n.text]))('round-trips %s exactly', async (_name, text) => {

@@ -525,18 +525,15 @@ export class HistoryStore {
     return snapshot;
   }
 
-  /** Send objects and ref updates in one write; objects count as stored on success or conflict. */
+  /**
+   * Send objects and ref updates in one write; objects count as stored only on success:
+   * a refused write (409 included) leaves nothing in the repository (the server
+   * quarantines a write's objects until its refs pass), so they stay pending.
+   */
   private async writeBatch(refs: IRefUpdate[]): Promise<void> {
     const files = this.db.pendingFiles();
-    try {
-      await this.backend.write({ files, refs });
-      this.db.markStored(files);
-    } catch (e) {
-      if (e instanceof RefConflictError) {
-        this.db.markStored(files);
-      }
-      throw e;
-    }
+    await this.backend.write({ files, refs });
+    this.db.markStored(files);
   }
 
   private async writeHead(value: string): Promise<void> {
