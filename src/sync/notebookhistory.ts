@@ -79,27 +79,15 @@ export class NotebookHistory {
         start: time,
         end: time,
         status: (entry.status as Run['status'] | null) ?? 'ok',
-        outputs: []
+        outputs: [],
+        fromHistory: true as const
       };
     });
   }
 
-  /**
-   * Full records (code as run, status) of the runs a kernel process executed,
-   * read back from the commits that captured them; their outputs are not read.
-   */
-  async runsOfKernelProcess(kernelProcess: string): Promise<Run[]> {
-    const prefix = `${kernelProcess}/`;
-    const commits = new Set(this._index.filter(e => e.runId?.startsWith(prefix)).map(e => e.commit));
-    const runs: Run[] = [];
-    for (const commit of commits) {
-      for (const record of await this.store.readRuns(commit)) {
-        if (typeof record.id === 'string' && record.id.startsWith(prefix)) {
-          runs.push(fromStoreRun(record, this._options.notebookId));
-        }
-      }
-    }
-    return runs;
+  /** Whether the history already holds this run (as of the last read of its index). */
+  has(runId: string): boolean {
+    return this._commitOfRun.has(runId);
   }
 
   /** The commit that captured a run, once it is written. */
@@ -226,20 +214,37 @@ export class NotebookHistory {
     if (!this._ready || this._status.state === 'broken') {
       return;
     }
+    try {
+      // One commit at a time per notebook across this browser's tabs, each
+      // against the run index as it is now: a run another tab (or an earlier
+      // page) committed is never committed again.
+      await exclusively(`retrace-commit:${this._options.notebookId}`, () => this._commitFresh(message));
+    } catch (error) {
+      this._fail(error);
+    }
+  }
+
+  private async _commitFresh(message?: string): Promise<void> {
     const queue = this._options.queue;
     const queued = await queue.list(this._options.notebookId);
-    // A run another tab on this notebook already committed is not recorded twice.
+    if (queued.length) {
+      await this._readIndex(); // reads the attempt's ref, not our memory of it
+    }
     const known = queued.filter(run => this._commitOfRun.has(run.id));
     if (known.length) {
       await queue.remove(this._options.notebookId, known.map(run => run.id));
     }
-    const runs = queued.filter(run => !this._commitOfRun.has(run.id));
+    const seen = new Set<string>();
+    const runs = queued.filter(run => !this._commitOfRun.has(run.id) && !seen.has(run.id) && !!seen.add(run.id));
     this._pending = runs.length;
     if (runs.length === 0) {
+      if (known.length) {
+        this._changed.emit();
+      }
       this._setStatus('saved', '');
       return;
     }
-    try {
+    {
       const notebook = this._options.snapshot();
       const commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
       this._savedText = JSON.stringify(notebook);
@@ -258,8 +263,6 @@ export class NotebookHistory {
       if (left.length) {
         this._schedule();
       }
-    } catch (error) {
-      this._fail(error);
     }
   }
 
@@ -280,13 +283,17 @@ export class NotebookHistory {
 
   private async _refresh(): Promise<void> {
     this._attempts = await this.store.listAttempts();
+    await this._readIndex();
+    this._changed.emit();
+  }
+
+  private async _readIndex(): Promise<void> {
     this._index = await this.store.runIndex();
     for (const entry of this._index) {
       if (entry.runId) {
         this._commitOfRun.set(entry.runId, entry.commit);
       }
     }
-    this._changed.emit();
   }
 
   private _setStatus(state: SyncState, message: string): void {
@@ -309,23 +316,13 @@ export class NotebookHistory {
   private _changed = new Signal<this, void>(this);
 }
 
-/** A Run read back from the history (without its outputs, which live in the snapshot). */
-function fromStoreRun(record: IRun, notebookId: string): Run {
-  const time = (value: unknown) => new Date((value as string | number | null) ?? 0).toISOString();
-  return {
-    id: record.id as string,
-    notebookId,
-    cellId: record.console ? null : record.cellId || null,
-    code: record.code ?? '',
-    executionCount: record.executionCount ?? null,
-    kernelSessionId: record.kernelSession ?? '',
-    start: time(record.start),
-    end: time(record.end ?? record.start),
-    status: (record.status as Run['status']) ?? 'ok',
-    ...(record.ename ? { error: { ename: record.ename, evalue: record.evalue ?? '' } } : {}),
-    outputs: Array.isArray(record.outputs) ? (record.outputs as Run['outputs']) : [],
-    ...(Array.isArray(record.outputs) ? {} : { outputsRecorded: false as const })
-  };
+/**
+ * Run `task` holding a lock shared by every tab of this browser (Web Locks),
+ * or directly where the browser has none (the run index check still applies).
+ */
+function exclusively<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  return locks ? (locks.request(name, task) as Promise<T>) : task();
 }
 
 /** A Run as the history store records it. */

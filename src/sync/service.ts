@@ -19,16 +19,13 @@ type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
 
 export class HistoryService {
   constructor(
-    private readonly _capture: CaptureService,
+    capture: CaptureService,
     tracker: INotebookTracker,
     contents: Contents.IManager,
     private readonly _queue: Promise<IPendingQueue>,
     private readonly _settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {
-    _capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
-    // After a page reload the kernel may hold state from runs recorded before it.
-    _capture.kernelProcessKnown.connect((_, { context }) => void this._resume(context));
-    this._opened.connect((_, context) => void this._resume(context));
+    capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
     const open = (panel: NotebookPanel) => {
       const context = panel.context;
       // While it is open, a rename or move is followed at once.
@@ -98,27 +95,15 @@ export class HistoryService {
     return entry;
   }
 
-  /** Give the run log the full records of the runs the live kernel process executed before this page. */
-  private async _resume(context: NotebookContext): Promise<void> {
-    const kernelProcess = this._capture.kernelSessionOf(context)?.kernelProcess;
-    const log = this._capture.logOf(context);
-    if (!kernelProcess || !log || this._resumed.has(`${context.path}|${kernelProcess}`)) {
-      return;
-    }
-    const history = await this.historyFor(context);
-    if (!history) {
-      return;
-    }
-    this._resumed.add(`${context.path}|${kernelProcess}`);
-    log.addHistorical(await history.runsOfKernelProcess(kernelProcess), true);
-  }
-
   /** Queue the run at once; the history commits it once its repository is open. */
   private async _record(context: NotebookContext, run: Run): Promise<void> {
-    (await this._entryFor(context))?.history.record(run);
+    const entry = await this._entryFor(context);
+    // A run caught up from the kernel's journal after a reload is usually in the history already.
+    if (entry && !entry.history.has(run.id)) {
+      entry.history.record(run);
+    }
   }
 
-  private _resumed = new Set<string>();
   private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
   private _opened = new Signal<this, NotebookContext>(this);
 }
