@@ -37,6 +37,7 @@ import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from . import runregistry
 from .config import Retrace
 
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -418,7 +419,9 @@ class WriteHandler(RepoHandler):
                 else:
                     skipped += 1
             async with _lock_for(repo):
+                run_ids = runregistry.check(repo, files, refs)  # a run is stored once
                 self._update_refs(repo, refs)
+                runregistry.remember(repo, run_ids)
             self.finish(json.dumps({"written": written, "skipped": skipped, "refs": {r: n for r, _, n in refs}}))
             if written and self.retrace.git_gc:
                 _schedule_gc(repo, self.log)

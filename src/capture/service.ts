@@ -100,8 +100,23 @@ export class CaptureService {
     }
     recorder.runRecorded.connect((_, run) => add(run));
 
+    // A console sends the id of its own cell: only ids of this notebook's cells
+    // (now, or when they ran) name a cell of it; other code is a console run.
+    const isCellOfNotebook = (cellId: string) => {
+      const cells = context.model.cells;
+      for (let i = 0; i < cells.length; i++) {
+        if (cells.get(i).id === cellId) {
+          return true;
+        }
+      }
+      return log.runs.some(run => run.cellId === cellId);
+    };
     const fromJournal = (journal: IJournalEntry) =>
-      runFromJournal(journal, notebookId(), (journal.msgId && recorder.foreignOutputs(journal.msgId)) || []);
+      runFromJournal(
+        journal.cellId !== null && !isCellOfNotebook(journal.cellId) ? { ...journal, cellId: null } : journal,
+        notebookId(),
+        (journal.msgId && recorder.foreignOutputs(journal.msgId)) || []
+      );
     tracer.journaled.connect((_, journal) => add(fromJournal(journal)));
     tracer.statusChanged.connect(() => {
       const journal = tracer.kernelProcess !== null;

@@ -246,7 +246,23 @@ export class NotebookHistory {
     }
     {
       const notebook = this._options.snapshot();
-      const commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
+      let commit: string;
+      try {
+        commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
+      } catch (error) {
+        const duplicates = duplicatesRefused(error);
+        if (!duplicates) {
+          throw error;
+        }
+        // The server holds these runs already (another browser, another
+        // attempt): drop them, and commit the rest on the next pass.
+        for (const id of duplicates) {
+          this._commitOfRun.set(id, this._commitOfRun.get(id) ?? '');
+        }
+        await queue.remove(this._options.notebookId, duplicates);
+        this._schedule(0);
+        return;
+      }
       this._savedText = JSON.stringify(notebook);
       for (const run of runs) {
         this._commitOfRun.set(run.id, commit);
@@ -314,6 +330,16 @@ export class NotebookHistory {
   private _backoff = 1000;
   private _inFlight: Promise<void> | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+/** The server's answer when a commit records runs it already stores: their ids. */
+const DUPLICATES_MESSAGE = 'runs already in the history: ';
+
+function duplicatesRefused(error: unknown): string[] | null {
+  if (error instanceof RepositoryError && error.status === 409 && error.message.startsWith(DUPLICATES_MESSAGE)) {
+    return error.message.slice(DUPLICATES_MESSAGE.length).split(' ').filter(Boolean);
+  }
+  return null;
 }
 
 /**
