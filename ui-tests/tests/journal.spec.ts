@@ -165,3 +165,102 @@ test.describe('the kernel as the journal', () => {
     expect(later[later.length - 1]).toBe('Kernel python3 started');
   });
 });
+
+test.describe('two tabs on one notebook', () => {
+  test.use({ kernels: null });
+
+  const ROUNDS = 50;
+
+  test(`two tabs × ${ROUNDS} rounds: every run recorded once, with its cell`, async ({ page, tmpPath }) => {
+    test.setTimeout(600_000);
+    const name = 'twotabs.ipynb';
+    await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2']);
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.notebook.save();
+    const id = await notebookIdOf(page);
+
+    // A second browser tab on the same notebook (and so the same kernel).
+    const second = await page.context().newPage();
+    await second.goto(page.url().replace(/\/lab.*$/, '/lab/workspaces/second'));
+    await second.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await second.waitForFunction(() => (window as any).jupyterapp?.commands?.hasCommand('docmanager:open'));
+    await second.evaluate(async path => {
+      await window.jupyterapp.commands.execute('docmanager:open', { path });
+    }, `${tmpPath}/${name}`);
+    await expect
+      .poll(() => second.evaluate(() => (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session?.kernel?.status ?? null))
+      .toBe('idle');
+    const sameKernel = await Promise.all(
+      [page, second].map(p => p.evaluate(() => (window.jupyterapp.shell.currentWidget as any).sessionContext.session.kernel.id))
+    );
+    expect(sameKernel[0]).toBe(sameKernel[1]);
+
+    const runIn = (p: Page, cell: number) =>
+      p.evaluate(async index => {
+        const panel = window.jupyterapp.shell.currentWidget as any;
+        panel.content.activeCellIndex = index;
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+        // Wait until the kernel answered (the prompt has a count again).
+        const model = panel.content.model.cells.get(index);
+        const start = Date.now();
+        while ((model.executionCount === null || panel.content.widgets[index].promptNode?.textContent?.includes('*')) && Date.now() - start < 20000) {
+          await new Promise(resolve => setTimeout(resolve, 10));
+        }
+      }, cell);
+    for (let round = 0; round < ROUNDS; round++) {
+      await runIn(page, 0);
+      await runIn(second, 1);
+    }
+    const executed = 1 + 2 * ROUNDS;
+    const repo = await repositoryOf(page, id);
+    await expect.poll(() => recordedRuns(repo).length, { timeout: 120_000 }).toBeGreaterThanOrEqual(executed);
+    await waitSaved(page);
+    await page.waitForTimeout(2000); // anything recorded twice would be committed by now
+    const runs = recordedRuns(repo);
+    console.log(`two tabs x ${ROUNDS} rounds: runs executed ${executed}, run records in git ${runs.length}, distinct ${counts(runs).size}`);
+    git(repo, 'fsck', '--strict');
+    expect(runs).toHaveLength(executed);
+    expect(counts(runs).size).toBe(executed);
+    const byCount = new Map(runs.map(r => [r.executionCount, r.cellId]));
+    for (let n = 2; n <= executed; n++) {
+      // Counts alternate: page runs cell-0 (even counts), the second tab cell-1 (odd counts).
+      expect([n, byCount.get(n)]).toEqual([n, n % 2 === 0 ? 'cell-0' : 'cell-1']);
+    }
+    await second.close();
+  });
+});
+
+test.describe('replay and reload', () => {
+  test.use({ kernels: null });
+
+  test('replay in order, then reload: no run twice in the history or the panel, and the order counts each run once', async ({ page, tmpPath }) => {
+    const name = 'replayreload.ipynb';
+    await openNotebook(page, tmpPath, name, ['y = x * 2\ny', 'x = 21', 'x += 1']);
+    for (const cell of [1, 2, 0]) {
+      await page.notebook.runCell(cell);
+    }
+    await waitSaved(page);
+    await page.notebook.save();
+    const id = await notebookIdOf(page);
+    await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report[data-ended]`)).toBeVisible({ timeout: 60_000 });
+    await waitSaved(page);
+    const steps = await page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents();
+    await page.notebook.save();
+
+    await page.reload({ waitForIsReady: false });
+    await reopenAfterReload(page, name);
+    await expect.poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents(), { timeout: 20_000 }).toEqual(steps);
+    await waitSaved(page);
+    await page.waitForTimeout(1000);
+    const runs = recordedRuns(await repositoryOf(page, id));
+    // 3 runs before the replay, and the replay's own runs, each once.
+    expect(runs.length).toBe(3 + steps.length);
+    expect(counts(runs).size).toBe(runs.length);
+    const shown = await shownRuns(page);
+    expect(shown).toHaveLength(runs.length);
+    expect(counts(shown).size).toBe(shown.length);
+  });
+});
