@@ -13,10 +13,10 @@ import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { NotebookIdentities } from '../identity/notebookid';
 import { IJournalEntry, KernelTracer } from '../kernel/tracer';
 import { runFromJournal } from './journal';
 import { RunLog } from './log';
-import { ensureNotebookId } from './notebookid';
 import { NotebookRecorder } from './recorder';
 import { KernelSession, Run } from './run';
 
@@ -29,7 +29,10 @@ interface IEntry {
 }
 
 export class CaptureService {
-  constructor(tracker: INotebookTracker) {
+  constructor(
+    tracker: INotebookTracker,
+    private readonly _identities: NotebookIdentities
+  ) {
     tracker.forEach(panel => this._watch(panel));
     tracker.widgetAdded.connect((_, panel) => this._watch(panel));
   }
@@ -74,7 +77,7 @@ export class CaptureService {
     const log = new RunLog();
     const sessionContext = context.sessionContext;
     const tracer = new KernelTracer();
-    const notebookId = () => ensureNotebookId(context.model, context.localPath);
+    const notebookId = () => this._identities.ensure(context);
     // While the tracer is being installed on a Python kernel, the journal will cover what runs now.
     const journalCovers = () => tracer.status.state === 'active' || (tracer.status.state === 'installing' && tracer.kernel !== null);
     const recorder = new NotebookRecorder(context.model, sessionContext, notebookId, journalCovers);
@@ -157,6 +160,8 @@ export class CaptureService {
       return;
     }
     this._catchingUp.add(context);
+    // Runs caught up before the notebook's identity is settled could go to a new history.
+    await this._identities.settle(context);
     const answer = await tracer.catchUp(0).finally(() => this._catchingUp.delete(context));
     if (!answer || tracer.kernelProcess !== process) {
       return;

@@ -4,14 +4,13 @@
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { Contents, ServerConnection } from '@jupyterlab/services';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { readNotebookId, writeRetraceMetadata } from '../capture/notebookid';
 import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { HistoryStore, RemoteBackend } from '../history';
-import { settleIdentity } from './identity';
+import { NotebookIdentities, readNotebookId } from '../identity/notebookid';
 import { NotebookHistory } from './notebookhistory';
 import { IPendingQueue } from './queue';
 
@@ -21,27 +20,18 @@ export class HistoryService {
   constructor(
     capture: CaptureService,
     tracker: INotebookTracker,
-    contents: Contents.IManager,
+    identities: NotebookIdentities,
     private readonly _queue: Promise<IPendingQueue>,
     private readonly _settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {
     capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
     const open = (panel: NotebookPanel) => {
       const context = panel.context;
-      // While it is open, a rename or move is followed at once.
-      context.pathChanged.connect(() => {
+      void identities.settle(context).then(() => {
         if (readNotebookId(context.model)) {
-          writeRetraceMetadata(context.model, { path: context.localPath });
+          void this.historyFor(context);
         }
       });
-      void context.ready
-        .then(() => settleIdentity(context, contents, this._settings))
-        .catch(error => console.warn('Retrace: could not tell whether this notebook was copied', error))
-        .then(() => {
-          if (readNotebookId(context.model)) {
-            void this.historyFor(context);
-          }
-        });
     };
     tracker.forEach(open);
     tracker.widgetAdded.connect((_, panel) => open(panel));
