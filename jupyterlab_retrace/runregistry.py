@@ -9,7 +9,9 @@ repository already holds is refused with 409 and the duplicate ids, so the
 page drops them and commits the rest.
 
 The ids already stored live in ``retrace-runs`` in the bare repository (one
-id per line, appended after each accepted write; git ignores the file). A
+``<run id> <commit>`` per line, appended after each accepted write; git
+ignores the file). A ref pointing at the very commit that recorded a run (a
+new attempt starting at it, a restore) is no duplicate. A
 repository from before this file existed is read once with the ``git``
 command line, when it is installed.
 """
@@ -26,7 +28,7 @@ REGISTRY = "retrace-runs"
 DUPLICATES_MESSAGE = "runs already in the history: "  # then the ids, space-separated
 META_BRANCH = "refs/heads/retrace-attempts"  # attempts' titles and comments: no runs
 
-_cache: dict[str, set[str]] = {}
+_cache: dict[str, dict[str, str]] = {}
 
 
 def _read_object(repo: str, oid: str, written: dict[str, bytes]) -> tuple[str, bytes] | None:
@@ -80,9 +82,9 @@ def runs_of_commit(repo: str, oid: str, written: dict[str, bytes]) -> list[str]:
     return [r["id"] for r in runs if isinstance(r, dict) and isinstance(r.get("id"), str)]
 
 
-def _bootstrap(repo: str) -> set[str]:
-    """Run ids of a repository written before the registry existed (with the git CLI)."""
-    ids: set[str] = set()
+def _bootstrap(repo: str) -> dict[str, str]:
+    """Run ids (with their commits) of a repository written before the registry existed (git CLI)."""
+    ids: dict[str, str] = {}
     git = shutil.which("git")
     if git is None:
         return ids
@@ -99,7 +101,9 @@ def _bootstrap(repo: str) -> set[str]:
     except (OSError, subprocess.SubprocessError):
         return ids
     i = 0
-    while i < len(out):
+    for commit in commits:  # cat-file answers in the order asked, one entry per line
+        if i >= len(out):
+            break
         eol = out.index(b"\n", i)
         header = out[i:eol].split()
         i = eol + 1
@@ -107,30 +111,37 @@ def _bootstrap(repo: str) -> set[str]:
             size = int(header[2])
             try:
                 runs = json.loads(out[i : i + size]).get("runs", [])
-                ids.update(r["id"] for r in runs if isinstance(r, dict) and isinstance(r.get("id"), str))
+                for r in runs:
+                    if isinstance(r, dict) and isinstance(r.get("id"), str):
+                        ids.setdefault(r["id"], commit)
             except (ValueError, AttributeError):
                 pass
             i += size + 1
     return ids
 
 
-def stored(repo: str) -> set[str]:
+def stored(repo: str) -> dict[str, str]:
+    """run id -> the commit that recorded it."""
     ids = _cache.get(repo)
     if ids is None:
         path = os.path.join(repo, REGISTRY)
         try:
+            ids = {}
             with open(path, encoding="utf-8") as f:
-                ids = {line.strip() for line in f if line.strip()}
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 2:
+                        ids.setdefault(parts[0], parts[1])
         except FileNotFoundError:
             ids = _bootstrap(repo)
             with open(path, "w", encoding="utf-8") as f:
-                f.write("".join(f"{i}\n" for i in sorted(ids)))
+                f.write("".join(f"{i} {c}\n" for i, c in sorted(ids.items())))
         _cache[repo] = ids
     return ids
 
 
-def check(repo: str, files, refs) -> list[str]:
-    """Run ids the write's new branch commits record; raises if one is already stored.
+def check(repo: str, files, refs) -> list[tuple[str, str]]:
+    """(run id, commit) the write's branch commits record; raises if another commit stored one already.
 
     ``files``: (full path, zlib bytes) of the write's objects; ``refs``:
     (ref, old, new). Call under the repository's write lock, then
@@ -142,27 +153,30 @@ def check(repo: str, files, refs) -> list[str]:
     for full, raw in files:
         parts = full.replace(os.sep, "/").rsplit("/", 2)
         written[parts[-2] + parts[-1]] = raw
-    new_ids: list[str] = []
+    recorded: list[tuple[str, str]] = []
     for ref, _old, new in refs:
         if ref.startswith("refs/heads/") and ref != META_BRANCH:
-            new_ids.extend(runs_of_commit(repo, new, written))
-    if not new_ids:
+            recorded.extend((run_id, new) for run_id in runs_of_commit(repo, new, written))
+    if not recorded:
         return []
     have = stored(repo)
     seen: set[str] = set()
-    duplicates = sorted({i for i in new_ids if i in have or i in seen or seen.add(i)})
+    duplicates = sorted(
+        {i for i, commit in recorded if have.get(i, commit) != commit or (i in seen and have.get(i) is None) or seen.add(i)}
+    )
     if duplicates:
         # Every id is in the message too: that is what a page's error carries.
         raise StorageError(HTTPStatus.CONFLICT, DUPLICATES_MESSAGE + " ".join(duplicates), duplicates=duplicates)
-    return new_ids
+    return [(i, c) for i, c in recorded if i not in have]
 
 
-def remember(repo: str, ids: list[str]) -> None:
-    if not ids:
+def remember(repo: str, recorded: list[tuple[str, str]]) -> None:
+    if not recorded:
         return
     have = stored(repo)
     with open(os.path.join(repo, REGISTRY), "a", encoding="utf-8") as f:
-        f.write("".join(f"{i}\n" for i in ids))
+        f.write("".join(f"{i} {c}\n" for i, c in recorded))
         f.flush()
         os.fsync(f.fileno())
-    have.update(ids)
+    for i, c in recorded:
+        have.setdefault(i, c)

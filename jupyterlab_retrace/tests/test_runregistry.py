@@ -45,7 +45,8 @@ async def test_a_run_already_stored_is_refused_and_nothing_moves(jp_fetch, retra
     # Without the duplicate it goes through.
     ok, c3 = await write(jp_fetch, ["P/3"], c1)
     assert ok.code == 200
-    assert open(os.path.join(repo, runregistry.REGISTRY)).read().split() == ["P/1", "P/2", "P/3"]
+    lines = open(os.path.join(repo, runregistry.REGISTRY)).read().splitlines()
+    assert lines == [f"P/1 {c1}", f"P/2 {c1}", f"P/3 {c3}"]
     if shutil.which("git"):
         git(repo, "fsck", "--strict")
         assert git(repo, "rev-list", REF).split() == [c3, c1]
@@ -78,4 +79,23 @@ async def test_a_history_from_before_the_registry_is_read_once_with_git(jp_fetch
     runregistry._cache.clear()
     again, _ = await write(jp_fetch, ["Q/2"], c1)
     assert again.code == 409 and body(again)["duplicates"] == ["Q/2"]
-    assert sorted(open(os.path.join(repo, runregistry.REGISTRY)).read().split()) == ["Q/1", "Q/2"]
+    assert sorted(open(os.path.join(repo, runregistry.REGISTRY)).read().splitlines()) == [f"Q/1 {c1}", f"Q/2 {c1}"]
+
+
+async def test_a_new_attempt_at_the_commit_that_recorded_a_run_is_no_duplicate(jp_fetch):
+    await init(jp_fetch)
+    first, c1 = await write(jp_fetch, ["P/1"], None)
+    assert first.code == 200
+    # A new attempt (branch) starting at that commit: the same run, the same commit.
+    branch = await post(jp_fetch, REPO, "write", {"files": [], "refs": [{"ref": "refs/heads/attempt-2", "old": None, "new": c1}]})
+    assert branch.code == 200, branch.body
+    # A different commit recording it on that branch is one.
+    again, _ = await write_on(jp_fetch, "refs/heads/attempt-2", ["P/1"], c1)
+    assert again.code == 409
+
+
+async def write_on(jp_fetch, ref, run_ids, old):
+    objects = Objects()
+    new = run_commit(objects, run_ids, [old] if old else [])
+    response = await post(jp_fetch, REPO, "write", {"files": objects.files, "refs": [{"ref": ref, "old": old, "new": new}]})
+    return response, new
