@@ -37,6 +37,11 @@ export interface INotebookHistoryOptions {
   snapshot: () => unknown;
   /** Delay before a commit, so runs in quick succession share one. */
   debounceMs?: number;
+  /**
+   * The notebook as it was opened, before any run changed it: committed when
+   * the history opens, before any run, unless the history holds exactly it.
+   */
+  opened?: () => unknown;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -106,6 +111,7 @@ export class NotebookHistory {
       await this.store.init();
       this._ready = true;
       await this._refresh();
+      await this._commitOpened();
       const left = await this._options.queue.list(this._options.notebookId);
       this._pending = left.length;
       this._setStatus(left.length ? 'saving' : 'saved', '');
@@ -115,6 +121,29 @@ export class NotebookHistory {
     } catch (error) {
       this._fail(error);
     }
+  }
+
+  /**
+   * Commit the notebook as it was opened if the history does not hold that
+   * exact content (a file changed since its last snapshot, or a notebook
+   * with no history yet): its outputs are otherwise lost at the first run.
+   */
+  private async _commitOpened(): Promise<void> {
+    const notebook = this._options.opened?.();
+    if (!notebook) {
+      return;
+    }
+    await exclusively(`retrace-commit:${this._options.notebookId}`, async () => {
+      const head = this.store.head;
+      if (head) {
+        const snapshot = await this.store.readSnapshot(head);
+        if (sameContent(snapshot.notebook, notebook)) {
+          return;
+        }
+      }
+      await this.store.commitSnapshot(notebook, [], 'notebook as opened');
+      await this._refresh();
+    });
   }
 
   /** Queue a run (durably) and commit it soon. */
@@ -330,6 +359,16 @@ export class NotebookHistory {
   private _backoff = 1000;
   private _inFlight: Promise<void> | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+/** Same notebook content, ignoring Retrace's own metadata (the id is written at the first run). */
+function sameContent(a: any, b: any): boolean {
+  const strip = (nb: any) => {
+    const metadata = { ...(nb?.metadata ?? {}) };
+    delete metadata.retrace;
+    return JSON.stringify({ ...nb, metadata });
+  };
+  return strip(a) === strip(b);
 }
 
 /** The server's answer when a commit records runs it already stores: their ids. */

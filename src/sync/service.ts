@@ -12,6 +12,7 @@ import { CaptureService } from '../capture/service';
 import { HistoryStore, RemoteBackend } from '../history';
 import { NotebookIdentities, readNotebookId } from '../identity/notebookid';
 import { NotebookHistory } from './notebookhistory';
+import { notebookJSON } from './notebookjson';
 import { IPendingQueue } from './queue';
 
 type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
@@ -27,6 +28,11 @@ export class HistoryService {
     capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
     const open = (panel: NotebookPanel) => {
       const context = panel.context;
+      // The notebook as opened, kept until its history has it (see NotebookHistory `opened`).
+      void context.ready.then(() => {
+        this._asOpened.set(context, notebookJSON(context.model));
+        context.disposed.connect(() => this._asOpened.delete(context));
+      });
       void identities.settle(context).then(() => {
         if (readNotebookId(context.model)) {
           void this.historyFor(context);
@@ -76,7 +82,17 @@ export class HistoryService {
             request: (url, init) => ServerConnection.makeRequest(url, init ?? {}, settings)
           })
         });
-        const history = new NotebookHistory({ notebookId: id, store, queue, snapshot: () => context.model.toJSON() });
+        const history = new NotebookHistory({
+          notebookId: id,
+          store,
+          queue,
+          snapshot: () => notebookJSON(context.model),
+          opened: () => {
+            const notebook = this._asOpened.get(context);
+            this._asOpened.delete(context);
+            return notebook;
+          }
+        });
         entry = { history, opened: history.open() };
         this._histories.set(id, entry);
         this._opened.emit(context);
@@ -94,6 +110,7 @@ export class HistoryService {
     }
   }
 
+  private _asOpened = new Map<NotebookContext, unknown>();
   private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
   private _opened = new Signal<this, NotebookContext>(this);
 }
