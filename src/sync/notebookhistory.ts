@@ -361,14 +361,31 @@ export class NotebookHistory {
   private _changed = new Signal<this, void>(this);
 }
 
-/** Same notebook content, ignoring Retrace's own metadata (the id is written at the first run). */
+/**
+ * Same notebook content, ignoring key order (the server sorts keys when it
+ * saves) and Retrace's own metadata (the id is written at the first run).
+ */
 function sameContent(a: any, b: any): boolean {
   const strip = (nb: any) => {
     const metadata = { ...(nb?.metadata ?? {}) };
     delete metadata.retrace;
-    return JSON.stringify({ ...nb, metadata });
+    return canonical({ ...nb, metadata });
   };
   return strip(a) === strip(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .filter(k => (value as any)[k] !== undefined)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${canonical((value as any)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** The server's answer when a commit records runs it already stores: their ids. */
