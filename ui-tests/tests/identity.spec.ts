@@ -110,4 +110,32 @@ test.describe('identity before the first save', () => {
     await expect.poll(async () => (await repositoriesFor(page, path)).map(r => r.id), { timeout: 30_000 }).toEqual([await modelId(page)]);
     await second.close();
   });
+
+  test('a rename before the first save takes the history along, across a reload', async ({ page, tmpPath }) => {
+    const name = 'before.ipynb';
+    await openNotebook(page, tmpPath, name, ['a = 1']);
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    const id = await modelId(page);
+    // Renamed while open (as the file browser does), never saved with its id.
+    await page.evaluate(
+      async ([from, to]) => {
+        await window.jupyterapp.serviceManager.contents.rename(from, to);
+      },
+      [`${tmpPath}/${name}`, `${tmpPath}/after.ipynb`]
+    );
+    await expect(page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'after.ipynb' })).toBeVisible();
+    expect(await savedId(page, `${tmpPath}/after.ipynb`)).toBeUndefined();
+    await expect
+      .poll(async () => (await (await page.request.get(`/retrace/api/identity?path=${encodeURIComponent(`${tmpPath}/after.ipynb`)}`)).json()).id)
+      .toBe(id);
+
+    page.on('dialog', dialog => void dialog.accept());
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'after.ipynb' }).click();
+    await page.sidebar.openTab(PANEL_ID);
+    await expect.poll(() => modelId(page), { timeout: 20_000 }).toBe(id);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1);
+  });
 });
