@@ -116,6 +116,20 @@ class IdentityMap:
         self._save(paths)
         return chosen, how
 
+    def forget(self, path: str, history_id: str) -> bool:
+        """The file at path now carries history_id itself: the map lets go of it.
+
+        Otherwise a new notebook created later at the same path (another
+        Untitled.ipynb) would be given that history.
+        """
+        path, history_id = clean_path(path), clean_id(history_id)
+        paths = self._load()
+        if paths.get(path) != history_id:
+            return False
+        del paths[path]
+        self._save(paths)
+        return True
+
     def move(self, source: str, target: str) -> str | None:
         source, target = clean_path(source), clean_path(target)
         paths = self._load()
@@ -171,7 +185,8 @@ def _retrace_metadata(doc) -> dict:
 
 class IdentityHandler(APIHandler):
     """``GET ?path=``: the id the server holds for a notebook path.
-    ``POST {path, id}``: claim (the existing id wins); ``POST {path, from}``: a rename or move.
+    ``POST {path, id}``: claim (the existing id wins); ``POST {path, from}``: a rename or move;
+    ``POST {path, forget: id}``: the file saved its id, the map lets go of the path.
     """
 
     def _map(self) -> IdentityMap:
@@ -198,6 +213,9 @@ class IdentityHandler(APIHandler):
             if not isinstance(data, dict):
                 raise IdentityError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object")
             identities = self._map()
+            if "forget" in data:
+                self.finish(json.dumps({"forgotten": identities.forget(data.get("path"), data["forget"])}))
+                return
             if "from" in data:
                 self.finish(json.dumps({"id": identities.move(data["from"], data.get("path"))}))
                 return

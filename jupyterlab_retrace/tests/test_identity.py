@@ -113,3 +113,13 @@ async def test_an_orphaned_history_of_an_unsaved_notebook_is_reattached(jp_fetch
     # Once claimed it is nobody else's orphan.
     assert answer(await claim(jp_fetch, {"path": "lost/analysis.ipynb", "id": "again"}))["id"] == "orphan-1"
     assert answer(await claim(jp_fetch, {"path": "new.ipynb", "id": "new-id"})) == {"id": "new-id", "how": "new"}
+
+
+async def test_once_the_file_carries_its_id_the_path_is_forgotten(jp_fetch):
+    await claim(jp_fetch, {"path": "Untitled.ipynb", "id": "first"})
+    # Saved with its id: a later notebook at the same path must not inherit that history.
+    assert answer(await claim(jp_fetch, {"path": "Untitled.ipynb", "forget": "other"})) == {"forgotten": False}
+    assert answer(await claim(jp_fetch, {"path": "Untitled.ipynb", "forget": "first"})) == {"forgotten": True}
+    assert answer(await claim(jp_fetch, {"path": "Untitled.ipynb", "id": "second"})) == {"id": "second", "how": "new"}
+    bad = await claim(jp_fetch, {"path": "../Untitled.ipynb", "forget": "first"})
+    assert bad.code == 400

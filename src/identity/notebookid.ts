@@ -87,8 +87,16 @@ export class NotebookIdentities {
       lastPath = context.localPath;
       this._moved(context, from);
     });
+    // Once the file carries its id, the server's map lets go of the path, so
+    // a new notebook made later at that path (another Untitled) starts fresh.
+    context.fileChanged.connect(() => this._forget(context));
     try {
-      return readNotebookId(context.model) ? await this._settleKnown(context) : await this._recover(context);
+      if (readNotebookId(context.model)) {
+        const settled = await this._settleKnown(context);
+        this._forget(context);
+        return settled;
+      }
+      return await this._recover(context);
     } catch (error) {
       console.warn('Retrace: could not settle which history this notebook owns', error);
       return 'unchanged';
@@ -182,6 +190,16 @@ export class NotebookIdentities {
       console.warn('Retrace: the server could not say which history this notebook has', error);
       return null;
     }
+  }
+
+  private _forget(context: NotebookContext): void {
+    const id = readNotebookId(context.model);
+    if (!id || context.model.dirty) {
+      return; // the file on disk may not carry the id yet
+    }
+    void requestAPI('identity', { method: 'POST', body: JSON.stringify({ path: context.localPath, forget: id }) }, this._settings).catch(
+      () => undefined
+    );
   }
 
   /** A rename or move while open: the history follows (metadata and the server's map). */
