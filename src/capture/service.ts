@@ -171,7 +171,8 @@ export class CaptureService {
       session.kernelProcess = process;
     }
     const first = answer.entries[0];
-    if (session && session.kernelProcess === process && first && session.reason === 'start' && !session.reconnected) {
+    const ranBefore = tracer.hello?.last !== null && tracer.hello?.last !== undefined;
+    if (session && session.kernelProcess === process && first && ranBefore && session.reason === 'start' && !session.reconnected) {
       // The kernel ran code before this page: this page joined its session.
       session.reconnected = true;
       const start = new Date(first.start - 1).toISOString();
