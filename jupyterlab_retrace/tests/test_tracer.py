@@ -404,7 +404,14 @@ class RealKernel:
         self.km.start_kernel(cwd=str(cwd), env={**os.environ, "IPYTHONDIR": str(cwd / ".ipython")})
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            try:
+                self.close()
+            except Exception:
+                pass  # the kernel is already gone
+            raise
 
     def close(self):
         self.kc.stop_channels()
@@ -500,7 +507,16 @@ class RealKernel:
 
 @pytest.fixture
 def kernel(tmp_path):
-    k = RealKernel(tmp_path)
+    # jupyter_client picks free ports, then binds them later: on a busy shared
+    # machine another process can take one in between ("Address already in
+    # use", then "Kernel died before replying to kernel_info"). Start again.
+    for attempt in range(3):
+        try:
+            k = RealKernel(tmp_path)
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
     try:
         k.install()
         yield k
