@@ -133,15 +133,24 @@ export class NotebookHistory {
     if (!notebook) {
       return;
     }
+    const content = contentKey(notebook);
+    const seen = openedSeen(this._options.notebookId);
+    if (seen.has(content)) {
+      return; // this browser committed exactly this content as opened already (another tab, a reload)
+    }
     await exclusively(`retrace-commit:${this._options.notebookId}`, async () => {
       const head = this.store.head;
       if (head) {
         const snapshot = await this.store.readSnapshot(head);
-        if (sameContent(snapshot.notebook, notebook)) {
+        if (contentKey(snapshot.notebook) === content) {
           return;
         }
       }
+      if (openedSeen(this._options.notebookId).has(content)) {
+        return;
+      }
       await this.store.commitSnapshot(notebook, [], 'notebook as opened');
+      rememberOpened(this._options.notebookId, content);
       await this._refresh();
     });
   }
@@ -362,16 +371,47 @@ export class NotebookHistory {
 }
 
 /**
- * Same notebook content, ignoring key order (the server sorts keys when it
- * saves) and Retrace's own metadata (the id is written at the first run).
+ * A key for a notebook's content, ignoring key order (the server sorts keys
+ * when it saves) and Retrace's own metadata (the id is written at the first
+ * run): a hash of its canonical JSON.
  */
-function sameContent(a: any, b: any): boolean {
-  const strip = (nb: any) => {
-    const metadata = { ...(nb?.metadata ?? {}) };
-    delete metadata.retrace;
-    return canonical({ ...nb, metadata });
-  };
-  return strip(a) === strip(b);
+function contentKey(nb: any): string {
+  const metadata = { ...(nb?.metadata ?? {}) };
+  delete metadata.retrace;
+  const text = canonical({ ...nb, metadata });
+  // cyrb53-style 53-bit hash, plus the length: enough to tell contents apart here.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${text.length}:${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
+}
+
+const OPENED_KEY = 'retrace-opened:';
+const OPENED_KEEP = 20;
+
+/** Contents this browser committed as "notebook as opened" for a notebook (tabs share it). */
+function openedSeen(notebookId: string): Set<string> {
+  try {
+    const raw = globalThis.localStorage?.getItem(OPENED_KEY + notebookId);
+    return new Set(raw ? (JSON.parse(raw) as string[]) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberOpened(notebookId: string, content: string): void {
+  try {
+    const list = [...openedSeen(notebookId), content].slice(-OPENED_KEEP);
+    globalThis.localStorage?.setItem(OPENED_KEY + notebookId, JSON.stringify(list));
+  } catch {
+    // No storage: the comparison with the history's head still applies.
+  }
 }
 
 function canonical(value: unknown): string {
