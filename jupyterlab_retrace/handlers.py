@@ -12,6 +12,7 @@ from jupyter_server.utils import url_path_join
 
 from . import __version__
 from .config import Retrace
+from .identity import identity_handlers
 from .storage import storage_handlers
 
 
@@ -45,5 +46,9 @@ def setup_handlers(server_app) -> None:
     base = url_path_join(web_app.settings["base_url"], "retrace", "api")
     web_app.add_handlers(
         ".*$",
-        [(url_path_join(base, "status"), StatusHandler), *storage_handlers(web_app.settings["base_url"])],
+        [
+            (url_path_join(base, "status"), StatusHandler),
+            *storage_handlers(web_app.settings["base_url"]),
+            *identity_handlers(web_app.settings["base_url"]),
+        ],
     )

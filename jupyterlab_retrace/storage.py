@@ -44,7 +44,7 @@ import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from . import gitrepo
+from . import gitrepo, runregistry
 from .config import Retrace
 from .gitrepo import DamagedRef, StorageError, read_ref, ref_file_problem
 from .gitvalidate import GitFormatError, InflateBudget, declared_size, inflate_object, is_valid_ref_name, is_valid_ref_value
@@ -500,8 +500,10 @@ class WriteHandler(RepoHandler):
             checked = gitrepo.check_connected(repo, new, targets, config.max_object_bytes) if targets else []
             counts = {}
             with gitrepo.repo_lock(repo):
+                run_ids = runregistry.check(repo, dict(files), refs)  # a run is stored once
                 if refs:
                     gitrepo.update_refs(repo, refs, before_move=lambda: counts.update(quarantine.join(config.max_object_bytes)))
+                    runregistry.remember(repo, run_ids)
                 else:
                     # Objects sent ahead of their commit (a write split in parts): valid on their own.
                     counts.update(quarantine.join(config.max_object_bytes))

@@ -9,6 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CaptureService } from './capture/service';
+import { NotebookIdentities } from './identity/notebookid';
 import { OrderService } from './replay/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
@@ -39,9 +40,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_retrace');
     const { commands } = app;
 
-    const capture = new CaptureService(notebooks);
+    const identities = new NotebookIdentities(app.serviceManager.contents);
+    const capture = new CaptureService(notebooks, identities);
     const orders = new OrderService(capture);
-    const histories = new HistoryService(capture, notebooks, app.serviceManager.contents, openPendingQueue());
+    const histories = new HistoryService(capture, notebooks, identities, openPendingQueue());
 
     const panel = new RetracePanel(
       translator ?? nullTranslator,

@@ -47,12 +47,24 @@ class FakeComm:
     def __init__(self):
         self.sent = []
         self.close_callbacks = []
+        self.msg_callbacks = []
 
     def send(self, data):
         self.sent.append(data)
 
     def on_close(self, cb):
         self.close_callbacks.append(cb)
+
+    def on_msg(self, cb):
+        self.msg_callbacks.append(cb)
+
+    def ask(self, data):
+        """Send a message from the page, as the kernel delivers comm_msg; the answer."""
+        before = len(self.sent)
+        for cb in self.msg_callbacks:
+            cb({"content": {"data": data}})
+        assert len(self.sent) == before + 1, self.sent[before:]
+        return self.sent[-1]
 
     def runs(self):
         return [m for m in self.sent if m["type"] == "run"]
@@ -302,28 +314,34 @@ def test_ignores_hidden_folders_and_bytecode_caches(traced, tmp_path):
 # -- transport ------------------------------------------------------------------
 
 
-def test_reports_are_buffered_until_a_comm_opens_and_bounded(fresh):
+def test_a_page_that_opens_later_catches_up_from_the_journal(fresh):
     tracer = install(fresh)
     module = sys.modules[PROTOCOL["module"]]
-    results = [run(fresh, f"v{i} = {i}") for i in range(module.BUFFER_SIZE + 5)]
+    results = [run(fresh, f"v{i} = {i}") for i in range(5)]
     fake = open_comm()
-    assert fake.sent[0]["type"] == "hello"
-    counts = [m["execution_count"] for m in fake.runs()]
-    assert counts == [r.execution_count for r in results[5:]]
-    fake.sent.clear()
+    hello = fake.sent[0]
+    assert hello["type"] == "hello" and hello["kernel"] and hello["last"] == results[-1].execution_count
+    assert fake.runs() == []  # nothing is replayed unasked
+    answer = fake.ask({"type": "journal", "after": results[1].execution_count, "request": 7})
+    assert answer["type"] == "journal" and answer["request"] == 7 and answer["missed"] is None
+    assert [e["execution_count"] for e in answer["entries"]] == [r.execution_count for r in results[2:]]
+    assert [e["code"] for e in answer["entries"]] == ["v2 = 2", "v3 = 3", "v4 = 4"]
+    assert answer["entries"][0]["added"] == ["v2"] and answer["entries"][0]["kernel"] == hello["kernel"]
     later = run(fresh, "w = 1")
     assert [m["execution_count"] for m in fake.runs()] == [later.execution_count]
     assert tracer is module.TRACER
 
 
-def test_a_closed_comm_gets_nothing_and_reports_buffer_again(traced):
+def test_a_closed_comm_gets_nothing_and_the_next_page_catches_up(traced):
     shell, fake = traced
     for cb in fake.close_callbacks:
         cb({})
-    run(shell, "a = 1")
+    result = run(shell, "a = 1")
     assert fake.sent == []
     second = open_comm()
-    assert [m["type"] for m in second.sent] == ["hello", "run"]
+    assert [m["type"] for m in second.sent] == ["hello"]
+    entries = second.ask({"type": "journal", "after": 0})["entries"]
+    assert [e["execution_count"] for e in entries][-1] == result.execution_count
 
 
 def test_silent_and_unstored_runs_are_ignored(traced):
@@ -376,83 +394,275 @@ def test_a_failing_audit_hook_never_breaks_open(traced, tmp_path):
 # -- a real kernel ---------------------------------------------------------------
 
 
-def test_through_a_real_kernel(tmp_path):
-    """Install as the frontend does, open a comm from the client, read IOPub."""
-    from jupyter_client.manager import KernelManager
+class RealKernel:
+    """An ipykernel started with jupyter_client, the tracer installed as the frontend does."""
 
-    (tmp_path / "input.txt").write_text("hello")
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(tmp_path), env={**os.environ, "IPYTHONDIR": str(tmp_path / ".ipython")})
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
+    def __init__(self, cwd):
+        from jupyter_client.manager import KernelManager
 
-        def drain_until_idle(msg_id, deadline=30):
-            """IOPub messages with parent msg_id, up to its idle status."""
-            out = []
-            end = time.monotonic() + deadline
-            while time.monotonic() < end:
-                try:
-                    msg = kc.get_iopub_msg(timeout=1)
-                except queue.Empty:
-                    continue
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                out.append(msg)
-                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    return out
-            raise AssertionError("no idle status for %s" % msg_id)
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, "IPYTHONDIR": str(cwd / ".ipython")})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            try:
+                self.close()
+            except Exception:
+                pass  # the kernel is already gone
+            raise
 
-        def shell_reply(msg_id):
-            """The shell reply to msg_id, past any late kernel_info replies left by wait_for_ready."""
-            while True:
-                reply = kc.get_shell_msg(timeout=30)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    return reply
-                assert reply["msg_type"] == "kernel_info_reply", reply["msg_type"]
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
 
-        install_id = kc.execute(install_snippet(), silent=True, store_history=False)
-        reply = shell_reply(install_id)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        drain_until_idle(install_id)
+    def reply_to(self, msg_id, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                reply = self.kc.get_shell_msg(timeout=1)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+        raise AssertionError("no reply to %s" % msg_id)
 
-        comm_id = uuid.uuid4().hex
-        open_msg = kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": PROTOCOL["target"], "data": {}})
-        kc.shell_channel.send(open_msg)
-        hello = [
-            m["content"]["data"]
-            for m in drain_until_idle(open_msg["header"]["msg_id"])
-            if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id
-        ]
-        assert hello and hello[0]["type"] == "hello" and hello[0]["version"] and hello[0]["python"]
+    def drain_until_idle(self, msg_id, deadline=30):
+        """IOPub messages with parent msg_id, up to its idle status."""
+        out = []
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=1)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            out.append(msg)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return out
+        raise AssertionError("no idle status for %s" % msg_id)
 
-        def run_cell(code):
-            msg_id = kc.execute(code)
-            messages = drain_until_idle(msg_id)
-            reply = shell_reply(msg_id)
+    def execute(self, code, silent=False, store_history=True, cell_id=None, ok=True):
+        """(reply, IOPub messages) of one execute request."""
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": store_history,
+            "user_expressions": {},
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        msg = self.kc.session.msg("execute_request", content)
+        if cell_id is not None:
+            msg["metadata"]["cellId"] = cell_id  # what JupyterLab sends
+        self.kc.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
+        messages = self.drain_until_idle(msg_id)
+        reply = self.reply_to(msg_id)
+        if ok:
             assert reply["content"]["status"] == "ok", reply["content"]
-            data = [
-                m["content"]["data"]
-                for m in messages
-                if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id
-            ]
-            assert len(data) == 1, data
-            assert data[0]["execution_count"] == reply["content"]["execution_count"]
-            return data[0]
+        return reply, messages
 
-        first = run_cell("x = [1]\ntext = open('input.txt').read()")
-        assert first["execution_count"] == 1  # the silent install took no count
-        assert sorted(first["added"]) == ["text", "x"]
-        assert first["files_read"] == ["input.txt"]
-        second = run_cell("x.append(2)\nopen('out.txt', 'w').write(text)")
-        assert second["mutated"] == ["x"] and second["files_written"] == ["out.txt"]
-        assert sorted(second["read"]) == ["text", "x"]
-        third = run_cell("names = sorted(k for k in globals() if not k.startswith('_'))\nhist = len(In)")
-        assert third["added"] == ["names", "hist"]
-        # The install left no name and no history entry (In[0] is IPython's empty entry).
-        check = run_cell("assert '_retrace_tracer' not in globals()\nassert len(In) == 5 and In[1].startswith('x = [1]'), In\ndel names")
-        assert check["deleted"] == ["names"]
+    def install(self):
+        self.execute(install_snippet(), silent=True, store_history=False)
+
+    def open_comm(self):
+        comm_id = uuid.uuid4().hex
+        open_msg = self.kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": PROTOCOL["target"], "data": {}})
+        self.kc.shell_channel.send(open_msg)
+        data = self.comm_data(self.drain_until_idle(open_msg["header"]["msg_id"]), comm_id)
+        assert data and data[0]["type"] == "hello", data
+        return comm_id, data[0]
+
+    @staticmethod
+    def comm_data(messages, comm_id):
+        return [m["content"]["data"] for m in messages if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id]
+
+    def ask(self, comm_id, data):
+        msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        self.kc.shell_channel.send(msg)
+        answers = self.comm_data(self.drain_until_idle(msg["header"]["msg_id"]), comm_id)
+        assert len(answers) == 1, answers
+        return answers[0]
+
+    def run_traced(self, comm_id, code, **kwargs):
+        """Run code as a stored execution; the one report it produced."""
+        reply, messages = self.execute(code, **kwargs)
+        data = [d for d in self.comm_data(messages, comm_id) if d["type"] == "run"]
+        assert len(data) == 1, data
+        assert data[0]["execution_count"] == reply["content"]["execution_count"]
+        return data[0]
+
+    def value(self, expression):
+        """repr of an expression evaluated silently in the kernel."""
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"v": expression})
+        self.drain_until_idle(msg_id)
+        reply = self.reply_to(msg_id)
+        result = reply["content"]["user_expressions"]["v"]
+        assert result["status"] == "ok", result
+        return result["data"]["text/plain"]
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    # jupyter_client picks free ports, then binds them later: on a busy shared
+    # machine another process can take one in between ("Address already in
+    # use", then "Kernel died before replying to kernel_info"). Start again.
+    for attempt in range(3):
+        try:
+            k = RealKernel(tmp_path)
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
+    try:
+        k.install()
+        yield k
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+        k.close()
+
+
+def test_through_a_real_kernel(kernel, tmp_path):
+    """Install as the frontend does, open a comm from the client, read IOPub."""
+    (tmp_path / "input.txt").write_text("hello")
+    comm_id, hello = kernel.open_comm()
+    assert hello["version"] and hello["python"] and hello["kernel"]
+
+    first = kernel.run_traced(comm_id, "x = [1]\ntext = open('input.txt').read()")
+    assert first["execution_count"] == 1  # the silent install took no count
+    assert sorted(first["added"]) == ["text", "x"]
+    assert first["files_read"] == ["input.txt"]
+    second = kernel.run_traced(comm_id, "x.append(2)\nopen('out.txt', 'w').write(text)")
+    assert second["mutated"] == ["x"] and second["files_written"] == ["out.txt"]
+    assert sorted(second["read"]) == ["text", "x"]
+    third = kernel.run_traced(comm_id, "names = sorted(k for k in globals() if not k.startswith('_'))\nhist = len(In)")
+    assert third["added"] == ["names", "hist"]
+    # The install left no name and no history entry (In[0] is IPython's empty entry).
+    check = kernel.run_traced(comm_id, "assert '_retrace_tracer' not in globals()\nassert len(In) == 5 and In[1].startswith('x = [1]'), In\ndel names")
+    assert check["deleted"] == ["names"]
+
+
+# -- a real kernel: the tracer's own footprint ---------------------------------------
+
+
+def test_a_class_redefined_in_cells_can_be_collected(kernel):
+    comm_id, _ = kernel.open_comm()
+    kernel.run_traced(comm_id, "class K:\n    pass\nk = K()")
+    kernel.run_traced(comm_id, "import weakref, gc\nold = weakref.ref(K)\nclass K:\n    pass\nk = K()")
+    kernel.run_traced(comm_id, "k2 = K()")  # the tracer has now seen both classes
+    kernel.run_traced(comm_id, "gc.collect()\nold_gone = old() is None")
+    assert kernel.value("old_gone") == "True"
+    # The table still knows the class that is alive.
+    assert kernel.value("sys.modules['_retrace_tracer'].TRACER._handlers.holds(K)".replace("sys.", "__import__('sys').")) == "True"
+
+
+def test_files_opened_by_other_threads_are_not_charged_to_the_cell(kernel, tmp_path):
+    (tmp_path / "mine.txt").write_text("m")
+    (tmp_path / "theirs.txt").write_text("t")
+    comm_id, _ = kernel.open_comm()
+    # A background thread keeps opening a file while cells run.
+    kernel.run_traced(
+        comm_id,
+        "import threading, time\nstop = threading.Event()\n"
+        "def spin():\n    while not stop.is_set():\n        open('theirs.txt').read()\n        time.sleep(0.001)\n"
+        "worker = threading.Thread(target=spin, daemon=True)\nworker.start()",
+    )
+    report = kernel.run_traced(comm_id, "for _ in range(50):\n    data = open('mine.txt').read()\n    time.sleep(0.002)")
+    kernel.run_traced(comm_id, "stop.set(); worker.join()")
+    assert report["files_read"] == ["mine.txt"]
+
+
+def test_the_audit_hook_is_inert_once_the_tracer_turns_itself_off(kernel, tmp_path):
+    comm_id, _ = kernel.open_comm()
+    mod = "__import__('sys').modules['_retrace_tracer']"
+    kernel.execute(
+        f"_m = {mod}\n_m.OPENS = []\n_t = _m.TRACER\n"
+        "_t._on_open = lambda args, _l=_m.OPENS: _l.append(args[0])\n"
+        "def _boom(*a, **k):\n    raise RuntimeError('scan exploded')\n_t._scan = _boom\ndel _m, _t, _boom",
+        silent=True,
+        store_history=False,
+    )
+    errors = []
+    for i in range(3):
+        reply, messages = kernel.execute(f"open('f{i}.txt', 'w').write('x')")
+        errors += [d for d in RealKernel.comm_data(messages, comm_id) if d["type"] == "error"]
+    assert [e["disabled"] for e in errors] == [False, False, True]
+    assert kernel.value(f"{mod}.TRACER.disabled") == "True"
+    kernel.execute("open('after.txt', 'w').write('x')")
+    assert kernel.value(f"{mod}._AUDIT_SLOT") == "[None, None, None]"
+    assert kernel.value(f"{mod}.OPENS") == "[]"  # the failing pre_run_cell never armed the hook
+
+
+def test_a_ctrl_c_in_a_hook_reaches_the_user_and_is_not_a_tracer_failure(kernel):
+    comm_id, _ = kernel.open_comm()
+    mod = "__import__('sys').modules['_retrace_tracer']"
+    # A Ctrl-C that lands while the tracer scans the namespace before the cell.
+    kernel.execute(
+        f"_t = {mod}.TRACER\n_orig = _t._scan\n"
+        "def _once(*a, _t=_t, _orig=_orig):\n    _t._scan = _orig\n    raise KeyboardInterrupt\n"
+        "_t._scan = _once\ndel _t, _orig, _once",
+        silent=True,
+        store_history=False,
+    )
+    reply, messages = kernel.execute("a = 1", ok=False)
+    shown = [m for m in messages if m["msg_type"] == "error"]
+    assert shown and shown[0]["content"]["ename"] == "KeyboardInterrupt"
+    assert not [d for d in RealKernel.comm_data(messages, comm_id) if d["type"] == "error"]
+    assert kernel.value(f"{mod}.TRACER.disabled") == "False"
+    assert kernel.value(f"{mod}.TRACER._failures") == "0"
+    # The tracer goes on reporting normally.
+    assert kernel.run_traced(comm_id, "b = 2")["added"] == ["b"]
+
+
+# -- a real kernel: the journal ----------------------------------------------------
+
+
+def test_the_journal_keeps_every_execution_with_its_cell_id_status_and_timing(kernel):
+    comm_id, hello = kernel.open_comm()
+    assert hello["last"] is None
+    kernel.execute("x = 1", cell_id="cell-a")
+    kernel.execute("1 / 0", cell_id="cell-b", ok=False)
+    kernel.execute("y = x + 1")  # a client that sends no cell id (a console)
+    answer = kernel.ask(comm_id, {"type": "journal", "after": 0, "request": "r1"})
+    assert answer["request"] == "r1" and answer["kernel"] == hello["kernel"] and answer["missed"] is None
+    entries = answer["entries"]
+    assert [(e["execution_count"], e["cell_id"], e["code"], e["status"]) for e in entries] == [
+        (1, "cell-a", "x = 1", "ok"),
+        (2, "cell-b", "1 / 0", "error"),
+        (3, None, "y = x + 1", "ok"),
+    ]
+    assert entries[1]["ename"] == "ZeroDivisionError" and "division" in entries[1]["evalue"]
+    assert entries[0]["added"] == ["x"] and entries[2]["read"] == ["x"]
+    assert all(e["kernel"] == hello["kernel"] and e["start"] <= e["end"] for e in entries)
+    assert all(e["client"] == kernel.kc.session.session for e in entries)
+    # Silent executions (the page's own) are not runs.
+    kernel.execute("z = 3", silent=True, store_history=False)
+    assert kernel.ask(comm_id, {"type": "journal", "after": 3})["entries"] == []
+
+
+def test_a_page_that_missed_runs_catches_up_and_the_journal_stays_bounded(kernel):
+    mod = "__import__('sys').modules['_retrace_tracer']"
+    kernel.execute(f"{mod}.JOURNAL_SIZE = 10", silent=True, store_history=False)
+    first_comm, hello = kernel.open_comm()
+    for i in range(4):
+        kernel.execute(f"a{i} = {i}", cell_id=f"c{i}")
+    # The page goes away (a reload): runs 5..14 happen with nobody listening.
+    kernel.kc.shell_channel.send(kernel.kc.session.msg("comm_close", {"comm_id": first_comm, "data": {}}))
+    for i in range(4, 14):
+        kernel.execute(f"a{i} = {i}", cell_id=f"c{i}")
+    second_comm, hello2 = kernel.open_comm()
+    assert hello2["kernel"] == hello["kernel"] and hello2["last"] == 14
+    # It had seen up to 4: runs 5..14 are all still there.
+    answer = kernel.ask(second_comm, {"type": "journal", "after": 4})
+    assert [e["execution_count"] for e in answer["entries"]] == list(range(5, 15))
+    assert [e["cell_id"] for e in answer["entries"]] == [f"c{i}" for i in range(4, 14)]
+    assert answer["missed"] is None
+    assert kernel.value(f"len({mod}._JOURNAL)") == "10"
+    # A page that last saw run 2 lost 3 and 4 for good, and is told so.
+    old = kernel.ask(second_comm, {"type": "journal", "after": 2})
+    assert old["missed"] == [3, 4] and old["entries"][0]["execution_count"] == 5
+    # Paged answers.
+    page = kernel.ask(second_comm, {"type": "journal", "after": 4, "limit": 3})
+    assert [e["execution_count"] for e in page["entries"]] == [5, 6, 7] and page["more"] is True

@@ -9,10 +9,10 @@ function run(id: string, count: number, session: string, at: number): Run {
 describe('RunLog', () => {
   it('counts in the live kernel session the runs its kernel process made before a page reload', () => {
     const log = new RunLog();
-    // Before the reload: recorded in an earlier page's session of process P.
-    log.addHistorical([run('P/1', 1, 'old-page', 1), run('P/2', 2, 'old-page', 2), run('Q/1', 1, 'older', 0)]);
+    // Before the reload: recorded by an earlier page; each run names the process that ran it.
+    log.addHistorical([run('P/1', 1, 'P', 1), run('P/2', 2, 'P', 2), run('Q/1', 1, 'Q', 0), run('X/9', 9, 'Q', 3)]);
     log.addSession({ id: 'now', kernelId: 'k', kernelName: 'python3', reason: 'start', start: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(), kernelProcess: 'P' });
-    log.addRun(run('P/3', 3, 'now', 90));
+    log.addRun(run('P/3', 3, 'P', 90));
     expect(log.currentSessionRuns.map(r => r.id)).toEqual(['P/1', 'P/2', 'P/3']);
   });
 
@@ -29,6 +29,14 @@ describe('RunLog', () => {
     log.addHistorical([{ ...run('P/1', 1, 'old', 1), code: 'x = 1 …' }]);
     log.addHistorical([{ ...run('P/1', 1, 'old', 1), code: 'x = 1\ny = 2' }], true);
     expect(log.runs.map(r => r.code)).toEqual(['x = 1\ny = 2']);
+  });
+
+  it('a full record replaces the short history row of the same run, and is not a new run', () => {
+    const log = new RunLog();
+    log.addHistorical([{ ...run('P/1', 1, 'P', 1), code: 'x = 1 …', end: run('P/1', 1, 'P', 1).start, fromHistory: true }]);
+    const full = { ...run('P/1', 1, 'P', 1), code: 'x = 1\ny = 2', end: new Date(Date.UTC(2026, 0, 1, 0, 0, 4)).toISOString() };
+    expect(log.addRun(full)).toBe(false);
+    expect(log.runs).toEqual([full]);
   });
 
   it('records a run once, even when it arrives twice', () => {

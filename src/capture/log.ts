@@ -21,18 +21,42 @@ export class RunLog {
   }
 
   /**
-   * Runs of the kernel session that produced the live state: those recorded in
-   * it, and those its kernel process ran before a page reload (read back from
-   * the history), in execution order.
+   * Runs of the kernel session that produced the live state, in execution
+   * order: those of its kernel process, whichever page or tab recorded them
+   * (each run says which process ran it).
    */
   get currentSessionRuns(): Run[] {
     const current = this._sessions[this._sessions.length - 1];
     if (!current) {
       return [];
     }
-    const prefix = current.kernelProcess ? `${current.kernelProcess}/` : null;
-    const runs = this._runs.filter(run => run.kernelSessionId === current.id || (prefix !== null && run.id.startsWith(prefix)));
-    return prefix ? runs.sort((a, b) => (a.executionCount ?? Infinity) - (b.executionCount ?? Infinity) || (a.start < b.start ? -1 : 1)) : runs;
+    const process = current.kernelProcess;
+    const runs = this._runs.filter(run => run.kernelSessionId === current.id || (process !== undefined && run.kernelSessionId === process));
+    return runs.sort(
+      (a, b) => (a.executionCount ?? Infinity) - (b.executionCount ?? Infinity) || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0)
+    );
+  }
+
+  /** The run with this id, if the log holds it. */
+  get(id: string): Run | undefined {
+    return this._runs.find(run => run.id === id);
+  }
+
+  /**
+   * What the recording of this notebook's runs can promise: with the kernel's
+   * journal (IPython), every run once, whoever sent it and whenever the page
+   * was away; without it, only what this page saw, and runs of other tabs or
+   * consoles without their cell.
+   */
+  get coverage(): { journal: boolean; note: string } {
+    return this._coverage;
+  }
+
+  setCoverage(journal: boolean, note: string): void {
+    if (journal !== this._coverage.journal || note !== this._coverage.note) {
+      this._coverage = { journal, note };
+      this._changed.emit();
+    }
   }
 
   /** Emit `changed` after a session learned its kernel process. */
@@ -45,9 +69,18 @@ export class RunLog {
     this._changed.emit();
   }
 
-  /** Add a run; a run already present (same id, e.g. from a second view or a reload) is ignored. */
+  /**
+   * Add a run; a run already present (same id: another path, tab or reload
+   * reported it) is not added again. Returns whether it is new. A short row
+   * read from the history is replaced by the full record, which is not new.
+   */
   addRun(run: Run): boolean {
     if (this._ids.has(run.id)) {
+      const i = this._runs.findIndex(r => r.id === run.id);
+      if (i >= 0 && this._runs[i].fromHistory && !run.fromHistory) {
+        this._runs = [...this._runs.slice(0, i), run, ...this._runs.slice(i + 1)];
+        this._changed.emit();
+      }
       return false;
     }
     this._ids.add(run.id);
@@ -83,6 +116,7 @@ export class RunLog {
     }
   }
 
+  private _coverage = { journal: false, note: '' };
   private _runs: Run[] = [];
   private _ids = new Set<string>();
   private _sessions: KernelSession[] = [];

@@ -43,7 +43,7 @@ function cell(id: string, source: string): IFakeCell {
 const scheduled = NotebookActions.executionScheduled as unknown as Signal<unknown, unknown>;
 const executed = NotebookActions.executed as unknown as Signal<unknown, unknown>;
 
-function setup(cellsNow: IFakeCell[] = []) {
+function setup(cellsNow: IFakeCell[] = [], journalCovers = false) {
   const model = {
     cells: {
       length: cellsNow.length,
@@ -52,18 +52,20 @@ function setup(cellsNow: IFakeCell[] = []) {
   };
   const notebook = { model };
   const context = new FakeSessionContext();
-  const recorder = new NotebookRecorder(model as never, context as never, () => 'nb-1');
+  const recorder = new NotebookRecorder(model as never, context as never, () => 'nb-1', () => journalCovers);
   const runs: Run[] = [];
   const sessions: KernelSession[] = [recorder.kernelSession!];
   recorder.runRecorded.connect((_, run) => runs.push(run));
   recorder.kernelSessionStarted.connect((_, session) => sessions.push(session));
 
   let seq = 0;
+  /** The kernel process's message session; a restart makes a new one. */
+  const kernel = { process: 'kernel-process-1' };
   /** What the kernel broadcasts on IOPub for one execute request. */
   const kernelRuns = (code: string, count: number, from: string, opts: { finish?: boolean; error?: string } = {}) => {
     const parent = { msg_id: `msg-${++seq}`, msg_type: 'execute_request', session: from };
     const send = (msgType: string, content: object) =>
-      context.iopubMessage.emit({ header: { msg_type: msgType, session: 'kernel-process-1' }, parent_header: parent, content });
+      context.iopubMessage.emit({ header: { msg_type: msgType, session: kernel.process }, parent_header: parent, content });
     send('status', { execution_state: 'busy' });
     send('execute_input', { code, execution_count: count });
     if (opts.finish === false) {
@@ -76,7 +78,7 @@ function setup(cellsNow: IFakeCell[] = []) {
     }
     send('status', { execution_state: 'idle' });
   };
-  return { recorder, context, notebook, runs, sessions, kernelRuns };
+  return { recorder, context, notebook, runs, sessions, kernelRuns, kernel };
 }
 
 describe('NotebookRecorder', () => {
@@ -94,8 +96,10 @@ describe('NotebookRecorder', () => {
       executionCount: 1,
       status: 'ok',
       notebookId: 'nb-1',
-      kernelSessionId: sessions[0].id
+      // The kernel process, the same in every tab and page that records it.
+      kernelSessionId: 'kernel-process-1'
     });
+    expect(sessions[0].kernelProcess).toBe('kernel-process-1');
     recorder.dispose();
   });
 
@@ -110,10 +114,23 @@ describe('NotebookRecorder', () => {
     recorder.dispose();
   });
 
-  it('code another tab of this notebook ran is attributed to the cell with that source', () => {
+  it('without a journal, code another tab ran is recorded without a cell, never guessed from equal source', () => {
     const { runs, kernelRuns } = setup([cell('cell-a', 'x = 1'), cell('cell-b', 'y = x + 1')]);
     kernelRuns('y = x + 1', 7, 'another-tab');
-    expect(runs.map(r => [r.cellId, r.executionCount])).toEqual([['cell-b', 7]]);
+    expect(runs.map(r => [r.cellId, r.executionCount])).toEqual([[null, 7]]);
+  });
+
+  it('when the kernel journal covers the kernel, runs of other clients are left to it', () => {
+    const { runs, kernelRuns, notebook } = setup([], true);
+    kernelRuns('y = x + 1', 7, 'another-tab');
+    expect(runs).toEqual([]);
+    // This page's own cell runs are still recorded here too (the log keeps one per id).
+    const c = cell('cell-a', 'x = 1');
+    scheduled.emit({ notebook, cell: c });
+    kernelRuns('x = 1', 8, ME);
+    c.model.executionCount = 8;
+    executed.emit({ notebook, cell: c, success: true });
+    expect(runs.map(r => r.id)).toEqual(['kernel-process-1/8']);
   });
 
   it('names a run by the kernel process and execution count, the same in every tab', () => {
@@ -169,10 +186,12 @@ describe('NotebookRecorder', () => {
     context.statusChanged.emit('idle');
 
     expect(runs.map(r => [r.cellId, r.status, r.executionCount, r.kernelSessionId])).toEqual([
-      ['c1', 'interrupted', 1, sessions[0].id],
-      ['c2', 'aborted', null, sessions[0].id],
-      ['c3', 'aborted', null, sessions[0].id]
+      ['c1', 'interrupted', 1, 'kernel-process-1'],
+      ['c2', 'aborted', null, 'kernel-process-1'],
+      ['c3', 'aborted', null, 'kernel-process-1']
     ]);
+    // Aborted runs have no count: each gets an id of its own.
+    expect(new Set(runs.map(r => r.id)).size).toBe(3);
     expect(sessions.map(s => s.reason)).toEqual(['start', 'restart']);
     expect(recorder.kernelSession).toBe(sessions[1]);
     recorder.dispose();
@@ -196,19 +215,21 @@ describe('NotebookRecorder', () => {
   });
 
   it('a restart asked by another client (a console) starts a new kernel session', () => {
-    const { context, runs, sessions, kernelRuns, recorder } = setup();
+    const { context, runs, sessions, kernelRuns, recorder, kernel } = setup();
     kernelRuns('x = 1', 1, 'a-console');
     const parent = { msg_id: 'shutdown-1', msg_type: 'shutdown_request', session: 'a-console' };
     context.iopubMessage.emit({ header: { msg_type: 'shutdown_reply' }, parent_header: parent, content: { status: 'ok', restart: true } });
     context.iopubMessage.emit({ header: { msg_type: 'status' }, parent_header: parent, content: { execution_state: 'idle' } });
     context.statusChanged.emit('idle');
     context.statusChanged.emit('starting');
+    kernel.process = 'kernel-process-2';
     kernelRuns('x = 2', 1, 'a-console');
     expect(sessions.map(s => s.reason)).toEqual(['start', 'restart']);
     expect(runs.map(r => [r.code, r.executionCount, r.kernelSessionId])).toEqual([
-      ['x = 1', 1, sessions[0].id],
-      ['x = 2', 1, sessions[1].id]
+      ['x = 1', 1, 'kernel-process-1'],
+      ['x = 2', 1, 'kernel-process-2']
     ]);
+    expect(sessions.map(s => s.kernelProcess)).toEqual(['kernel-process-1', 'kernel-process-2']);
     recorder.dispose();
   });
 
@@ -224,9 +245,10 @@ describe('NotebookRecorder', () => {
   });
 
   it('runs after a restart belong to the new kernel session', () => {
-    const { notebook, context, runs, sessions, kernelRuns, recorder } = setup();
+    const { notebook, context, runs, sessions, kernelRuns, recorder, kernel } = setup();
     context.statusChanged.emit('restarting');
     context.statusChanged.emit('idle');
+    kernel.process = 'kernel-process-2';
     const c = cell('cell-a', 'x = 1');
     scheduled.emit({ notebook, cell: c });
     kernelRuns('x = 1', 1, ME);
@@ -234,7 +256,8 @@ describe('NotebookRecorder', () => {
     executed.emit({ notebook, cell: c, success: true });
     // A second restart is a third session.
     context.statusChanged.emit('restarting');
-    expect(runs.map(r => r.kernelSessionId)).toEqual([sessions[1].id]);
+    expect(runs.map(r => r.kernelSessionId)).toEqual(['kernel-process-2']);
+    expect(sessions[1].kernelProcess).toBe('kernel-process-2');
     expect(sessions).toHaveLength(3);
     recorder.dispose();
   });

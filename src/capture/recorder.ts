@@ -12,6 +12,13 @@
  * restart, shutdown or change, so the cells still pending when a kernel
  * session ends are recorded then: the one the kernel had started as
  * interrupted, the queued ones as aborted.
+ *
+ * A run is named `<kernel process>/<execution count>`, the same in every tab
+ * and in the kernel's journal (see capture/journal.ts), so whichever path
+ * reports it first, it is recorded once. When a journal covers the kernel,
+ * runs sent by other clients come from the journal (with their real cell id)
+ * and this recorder leaves them alone; without one (non-Python kernels) they
+ * are recorded without a cell, since nothing says which cell sent them.
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
@@ -88,7 +95,8 @@ export class NotebookRecorder implements IDisposable {
   constructor(
     private readonly _model: INotebookModel,
     private readonly _sessionContext: ISessionContext,
-    private readonly _notebookId: () => string
+    private readonly _notebookId: () => string,
+    private readonly _journalCovers: () => boolean = () => false
   ) {
     const probe = benchProbe();
     // Connected with `this` as receiver: `Signal.clearData(this)` disconnects them all.
@@ -123,6 +131,12 @@ export class NotebookRecorder implements IDisposable {
 
   get isDisposed(): boolean {
     return this._disposed;
+  }
+
+  /** Outputs this page saw on IOPub for an execute request another client sent. */
+  foreignOutputs(msgId: string): IOutput[] | null {
+    const execution = this._executions.get(msgId);
+    return execution && !execution.fromThisClient ? execution.outputs : null;
   }
 
   dispose(): void {
@@ -187,12 +201,13 @@ export class NotebookRecorder implements IDisposable {
       execution.claimed = true;
     }
     this._emit({
-      id: execution ? this._runId(execution) : `${this._session.id}/a${++this._abortedSeq}`,
+      // An aborted run never reached the kernel: no count names it, so it gets a unique id.
+      id: execution ? this._runId(execution) : `${this._session.kernelProcess || this._session.id}/a${UUID.uuid4().slice(0, 8)}`,
       notebookId: this._notebookId(),
       cellId,
       code: execution?.code ?? scheduled?.code ?? cell.model.sharedModel.getSource(),
       executionCount: execution ? count : null,
-      kernelSessionId: this._session.id,
+      kernelSessionId: execution?.kernelMsgSession || this._session.kernelProcess || this._session.id,
       start: new Date(execution?.start ?? scheduled?.at ?? now).toISOString(),
       end: new Date(execution?.end ?? now).toISOString(),
       status,
@@ -305,7 +320,7 @@ export class NotebookRecorder implements IDisposable {
 
   /** A run another client started on this kernel: record it without a cell. */
   private _finishForeign(execution: IExecution): void {
-    if (execution.fromThisClient || execution.claimed || execution.code === null || !this._session) {
+    if (execution.fromThisClient || execution.claimed || execution.code === null || !this._session || this._journalCovers()) {
       return;
     }
     execution.claimed = true;
@@ -313,12 +328,11 @@ export class NotebookRecorder implements IDisposable {
     this._emit({
       id: this._runId(execution),
       notebookId: this._notebookId(),
-      // Another tab on this notebook runs its cells through its own connection:
-      // code identical to one of our cells is that cell's run, not console input.
-      cellId: this._cellWithSource(execution.code),
+      // Without a journal nothing says which cell (if any) another client ran.
+      cellId: null,
       code: execution.code,
       executionCount: execution.executionCount,
-      kernelSessionId: this._session.id,
+      kernelSessionId: execution.kernelMsgSession || this._session.kernelProcess || this._session.id,
       start: new Date(execution.start).toISOString(),
       end: new Date(execution.end ?? Date.now()).toISOString(),
       status: ename ? (ename === 'KeyboardInterrupt' ? 'interrupted' : 'error') : 'ok',
@@ -328,21 +342,7 @@ export class NotebookRecorder implements IDisposable {
   }
 
   private _runId(execution: IExecution): string {
-    return `${execution.kernelMsgSession || this._session!.id}/${execution.executionCount}`;
-  }
-
-  private _cellWithSource(code: string): string | null {
-    const cells = this._model.cells;
-    if (!cells) {
-      return null;
-    }
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells.get(i);
-      if (cell.type === 'code' && cell.sharedModel.getSource() === code) {
-        return cell.id;
-      }
-    }
-    return null;
+    return `${execution.kernelMsgSession || this._session!.kernelProcess || this._session!.id}/${execution.executionCount}`;
   }
 
   private _emit(run: Run): void {
@@ -400,14 +400,14 @@ export class NotebookRecorder implements IDisposable {
         const base = {
           notebookId: this._notebookId(),
           cellId: pending.cellId,
-          kernelSessionId: session.id,
+          kernelSessionId: session.kernelProcess || session.id,
           outputs: []
         };
         if (execution) {
           const ename = execution.error?.ename;
           this._emit({
             ...base,
-            id: `${execution.kernelMsgSession || session.id}/${execution.executionCount}`,
+            id: `${execution.kernelMsgSession || session.kernelProcess || session.id}/${execution.executionCount}`,
             code: execution.code ?? pending.code,
             executionCount: execution.executionCount,
             start: new Date(execution.start).toISOString(),
@@ -419,7 +419,7 @@ export class NotebookRecorder implements IDisposable {
         } else {
           this._emit({
             ...base,
-            id: `${session.id}/a${++this._abortedSeq}`,
+            id: `${session.kernelProcess || session.id}/a${UUID.uuid4().slice(0, 8)}`,
             code: pending.code,
             executionCount: null,
             start: new Date(pending.at).toISOString(),
@@ -469,7 +469,6 @@ export class NotebookRecorder implements IDisposable {
   private _disposed = false;
   private _session: KernelSession | null = null;
   private _kernelProcessKnown = new Signal<this, KernelSession>(this);
-  private _abortedSeq = 0;
   private _restarting = false;
   /** Whether the kernel of the current session has started any execution. */
   private _sessionRan = false;

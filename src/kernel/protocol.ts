@@ -8,7 +8,7 @@
  */
 
 /** Version of the comm messages; the kernel states its own in `hello`. */
-export const TRACER_PROTOCOL = 1;
+export const TRACER_PROTOCOL = 2;
 
 /** The comm target the tracer registers in the kernel. */
 export const TRACER_TARGET = "retrace.tracer";

@@ -8,17 +8,28 @@ the run added, rebound, deleted or visibly mutated, which global names its
 code loaded, and which files under the notebook's folder it opened for
 reading or writing.
 
+The tracer is also the kernel's journal: every stored execution (execution
+count, the cell id JupyterLab sends in the execute request's metadata, the
+code, ok or error, start and end time, and the effects above) is kept in a
+bounded journal named by this kernel process.  Live reports go to every open
+comm; a page that connects, reloads, or opens a second tab asks for "entries
+after count N" and so catches up on runs it did not see.
+
 Costs are bounded: objects are fingerprinted from a fixed-size sample (never
-a deep hash), and the one audit hook (audit hooks cannot be removed) does
-nothing outside a traced run.  No hook ever lets an exception reach user
-code; after MAX_FAILURES consecutive failures the tracer turns itself off and
-tells the frontend.
+a deep hash), the type table holds classes weakly (a class redefined in a
+cell can be collected), and the one audit hook (audit hooks cannot be
+removed) does nothing outside a traced run, nothing for other threads, and
+nothing at all once the tracer is off.  No hook ever lets an exception of its
+own reach user code, but a Ctrl-C that lands in a hook is the user's and is
+raised again; after MAX_FAILURES consecutive failures the tracer turns itself
+off and tells the frontend.
 
 Executing this source again in the same kernel is idempotent: an active
 tracer of the same VERSION is kept, one of another version is replaced.
 Keep the file ASCII: the frontend embeds it in a Python string literal.
 """
 
+import _thread
 import collections
 import dis
 import itertools
@@ -27,13 +38,17 @@ import re
 import sys
 import time
 import types
+import uuid
+import weakref
 
-VERSION = "1.0.0"
-PROTOCOL = 1
+VERSION = "1.1.0"
+PROTOCOL = 2
 TARGET = "retrace.tracer"
 MODULE = "_retrace_tracer"
 
-BUFFER_SIZE = 100  # reports kept while no comm is open
+JOURNAL_SIZE = 1000  # executions the journal keeps (read at each append)
+JOURNAL_CODE_BYTES = 4 << 20  # total code the journal keeps, oldest dropped first
+JOURNAL_BATCH = 200  # entries per catch-up answer
 MAX_FAILURES = 3  # consecutive hook failures before the tracer turns off
 MAX_COMMS = 8  # dead comms of closed browser tabs are never closed for us
 MAX_FILES = 500  # per list and run
@@ -241,6 +256,46 @@ def _handler_for(t):
     return _fp_object
 
 
+class _TypeTable:
+    """type -> fingerprint handler, holding each type weakly.
+
+    A strong dict would keep every class ever seen alive (classes redefined in
+    cells, with their methods and module globals).  Keyed by the type's
+    address, with a weak reference that removes the entry when the class is
+    collected; a lookup checks the reference, so a new class at a recycled
+    address is never mistaken for the old one.
+    """
+
+    def __init__(self):
+        self._entries = {}
+
+    def get(self, t):
+        entry = self._entries.get(_addr(t))
+        if entry is not None and entry[0]() is t:
+            return entry[1]
+        return _MISSING
+
+    def put(self, t, handler):
+        key = _addr(t)
+        entries = self._entries
+
+        def forget(ref, key=key):
+            current = entries.get(key)
+            if current is not None and current[0] is ref:
+                del entries[key]
+
+        try:
+            entries[key] = (weakref.ref(t, forget), handler)
+        except TypeError:
+            pass  # not weakly referenceable: look it up again next time
+
+    def __len__(self):
+        return len(self._entries)
+
+    def holds(self, t):
+        return self.get(t) is not _MISSING
+
+
 # ----------------------------------------------------------------------------
 # Global names loaded by code objects.
 
@@ -281,16 +336,16 @@ def _loaded_names(code, out, budget):
 class Tracer:
     """Watches one IPython shell; one instance per kernel."""
 
-    def __init__(self, shell, slot):
+    def __init__(self, shell, slot, journal):
         self.version = VERSION
         self.shell = shell
         self.disabled = False
         self._slot = slot  # shared with the permanent audit hook
         self._comms = []
-        self._pending = collections.deque(maxlen=BUFFER_SIZE)
+        self._journal = journal  # shared by every tracer of this kernel process
         self._failures = 0
         self._skip = {}
-        self._handlers = {}
+        self._handlers = _TypeTable()
         self._snapshot = None  # (identities, fingerprints) after the last traced run
         self._depth = 0  # nesting of pre_run_cell/post_run_cell pairs
         self._traced = False  # the outermost open run is traced
@@ -305,6 +360,9 @@ class Tracer:
         self._run_code = None
         self._registered = []
         self._target_manager = None
+        self._journaling = False  # the outermost open run goes into the journal
+        self._start = 0.0
+        self._parent = {}
 
     # -- installation -------------------------------------------------------
 
@@ -352,7 +410,7 @@ class Tracer:
             except ValueError:
                 pass
         self._registered = []
-        self._slot[0] = self._slot[1] = None
+        self._slot[0] = self._slot[1] = self._slot[2] = None
         if self._target_manager is not None:
             try:
                 if self._target_manager.targets.get(TARGET) == self.comm_opened:
@@ -361,11 +419,12 @@ class Tracer:
                 pass
         self._depth = 0
         self._traced = False
+        self._journaling = False
 
     # -- comms --------------------------------------------------------------
 
     def comm_opened(self, comm, msg=None):
-        """Comm target: say hello, then flush the reports nobody has seen."""
+        """Comm target: say hello; the page then asks the journal for what it missed."""
         try:
             import platform
 
@@ -382,6 +441,11 @@ class Tracer:
                 comm.on_close(lambda _msg, c=comm: self._comm_closed(c))
             except Exception:
                 pass
+            try:
+                comm.on_msg(lambda m, c=comm: self._comm_msg(c, m))
+            except Exception:
+                pass
+            journal = self._journal
             hello = {
                 "type": "hello",
                 "version": VERSION,
@@ -389,11 +453,28 @@ class Tracer:
                 "python": platform.python_version(),
                 "ipython": ipython,
                 "pid": os.getpid(),
+                "kernel": journal.kernel,
+                "last": journal.last(),
                 "disabled": self.disabled,
             }
             self._send_one(comm, hello)
-            while self._pending:
-                self._send_one(comm, self._pending.popleft())
+        except Exception:
+            pass
+
+    def _comm_msg(self, comm, msg):
+        """A page asks for the journal entries after an execution count."""
+        try:
+            data = msg["content"]["data"]
+            if not isinstance(data, dict) or data.get("type") != "journal":
+                return
+            after = data.get("after")
+            after = after if type(after) is int else 0
+            limit = data.get("limit")
+            limit = limit if type(limit) is int and 0 < limit <= JOURNAL_BATCH else JOURNAL_BATCH
+            answer = self._journal.after(after, limit)
+            answer["type"] = "journal"
+            answer["request"] = data.get("request")
+            self._send_one(comm, answer)
         except Exception:
             pass
 
@@ -412,17 +493,15 @@ class Tracer:
             return False
 
     def _emit(self, data):
-        sent = False
+        # Nothing is buffered: what no page received is in the journal.
         for comm in list(self._comms):
-            sent = self._send_one(comm, data) or sent
-        if not sent:
-            self._pending.append(data)
+            self._send_one(comm, data)
 
     # -- failures -----------------------------------------------------------
 
     def _failed(self, where, exc, execution_count=None):
         self._failures += 1
-        self._slot[0] = self._slot[1] = None
+        self._slot[0] = self._slot[1] = self._slot[2] = None
         self._traced = False
         self._snapshot = None  # start from a fresh baseline
         disable = self._failures >= MAX_FAILURES
@@ -477,9 +556,10 @@ class Tracer:
             if old is not None and old_idents.get(name) == ident:
                 fps[name] = old_fps[name]
                 continue
-            h = handlers.get(t, missing)
+            h = handlers.get(t)
             if h is missing:
-                h = handlers[t] = _handler_for(t)
+                h = _handler_for(t)
+                handlers.put(t, h)
             fp = None
             if h is not None:
                 try:
@@ -594,9 +674,12 @@ class Tracer:
             self._depth += 1
             if self._depth > 1 or self.disabled:
                 return  # nested run_cell: the outer run accounts for it
-            self._traced = bool(getattr(info, "store_history", True)) and not getattr(info, "silent", False)
-            if not self._traced:
+            stored = bool(getattr(info, "store_history", True)) and not getattr(info, "silent", False)
+            self._journaling = self._traced = stored
+            if not stored:
                 return
+            self._start = time.time()
+            self._parent = self._parent_header()
             t0 = time.perf_counter()
             # Bring the baseline up to date with what happened between runs
             # (silent executions, widgets): only new or rebound names cost a
@@ -611,56 +694,195 @@ class Tracer:
             self._written = {}
             self._codes = []
             self._cost = time.perf_counter() - t0
+            # Only the thread running the cell is charged with the files it opens.
+            self._slot[2] = _thread.get_ident()
             self._slot[0] = self._on_open
             self._slot[1] = self._on_exec
-        except BaseException as e:  # noqa: B036 - even Ctrl-C here must not reach the user
+        except KeyboardInterrupt:
+            # The user's Ctrl-C, not our failure: leave no half-open run, then
+            # let it go where it would have gone without the tracer.
+            self._abandon_run()
+            raise
+        except Exception as e:
             self._failed("pre_run_cell", e)
+
+    def _abandon_run(self):
+        self._slot[0] = self._slot[1] = self._slot[2] = None
+        self._traced = False
+        self._snapshot = None
+        self._before = None
+        self._codes = []
+
+    def _parent_header(self):
+        """The execute request being run (its msg_id, client session, metadata)."""
+        kernel = getattr(self.shell, "kernel", None)
+        try:
+            parent = kernel.get_parent("shell")  # ipykernel >= 6
+        except Exception:
+            parent = getattr(self.shell, "parent_header", None)
+        return parent if isinstance(parent, dict) else {}
 
     def _post_run_cell(self, result=None):
         count = None
         try:
-            self._slot[0] = self._slot[1] = None
+            self._slot[0] = self._slot[1] = self._slot[2] = None
             self._depth = max(0, self._depth - 1)
-            if self._depth > 0 or not self._traced or self.disabled:
+            if self._depth > 0 or self.disabled:
                 return
-            self._traced = False
-            t0 = time.perf_counter()
+            journaling = self._journaling
+            traced = self._traced
+            self._journaling = self._traced = False
             info = getattr(result, "info", None)
-            if info is not None and not getattr(info, "store_history", True):
+            if not journaling or (info is not None and not getattr(info, "store_history", True)):
                 return
             count = getattr(result, "execution_count", None)
             if count is None:
                 return
-            before = self._before
-            self._before = None
-            after = self._scan(None)
-            self._snapshot = after
-            added, rebound, deleted, mutated = self._diff(before, after)
-            loaded = set()
-            budget = MAX_SCAN_INSTRUCTIONS
-            for code in self._codes:
-                budget = _loaded_names(code, loaded, budget)
-            self._codes = []
-            read = sorted(n for n in loaded if n in before[0])
-            cost = self._cost + (time.perf_counter() - t0)
-            report = {
-                "type": "run",
-                "execution_count": count,
-                "added": added,
-                "rebound": rebound,
-                "deleted": deleted,
-                "mutated": mutated,
-                "read": read,
-                "files_read": list(self._read),
-                "files_written": list(self._written),
-                "ms": round(cost * 1000.0, 3),
-            }
-            self._read = {}
-            self._written = {}
+            end = time.time()
+            report = self._base_report(result, info, count, end)
+            failure = None
+            effects = None
+            if traced:
+                try:
+                    effects = self._effects()
+                except KeyboardInterrupt:
+                    raise
+                except Exception as e:
+                    failure = e  # the run still goes into the journal, without effects
+            if effects is not None:
+                report.update(effects)
+            else:
+                report["traced"] = False
+            self._journal.append(report)
             self._emit(report)
-            self._failures = 0
-        except BaseException as e:  # noqa: B036 - even Ctrl-C here must not reach the user
+            if failure is not None:
+                self._failed("post_run_cell", failure, count)
+            elif effects is not None:
+                self._failures = 0
+        except KeyboardInterrupt:
+            self._abandon_run()
+            raise
+        except Exception as e:
             self._failed("post_run_cell", e, count)
+
+    def _base_report(self, result, info, count, end):
+        parent = self._parent
+        self._parent = {}
+        header = parent.get("header") or {}
+        cell_id = getattr(info, "cell_id", None)
+        if not isinstance(cell_id, str):
+            metadata = parent.get("metadata") or {}
+            cell_id = metadata.get("cellId") if isinstance(metadata, dict) else None
+        error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
+        report = {
+            "type": "run",
+            "kernel": self._journal.kernel,
+            "execution_count": count,
+            "cell_id": cell_id if isinstance(cell_id, str) else None,
+            "code": getattr(info, "raw_cell", None) if info is not None else None,
+            "status": "ok" if error is None else "error",
+            "start": round(self._start * 1000.0, 1),
+            "end": round(end * 1000.0, 1),
+            "msg_id": header.get("msg_id"),
+            "client": header.get("session"),
+        }
+        if error is not None:
+            report["ename"] = type(error).__name__
+            try:
+                report["evalue"] = str(error)[:1000]
+            except Exception:
+                report["evalue"] = ""
+        return report
+
+    def _effects(self):
+        t0 = time.perf_counter()
+        before = self._before
+        self._before = None
+        after = self._scan(None)
+        self._snapshot = after
+        added, rebound, deleted, mutated = self._diff(before, after)
+        loaded = set()
+        budget = MAX_SCAN_INSTRUCTIONS
+        for code in self._codes:
+            budget = _loaded_names(code, loaded, budget)
+        self._codes = []
+        read = sorted(n for n in loaded if n in before[0])
+        cost = self._cost + (time.perf_counter() - t0)
+        effects = {
+            "added": added,
+            "rebound": rebound,
+            "deleted": deleted,
+            "mutated": mutated,
+            "read": read,
+            "files_read": list(self._read),
+            "files_written": list(self._written),
+            "ms": round(cost * 1000.0, 3),
+        }
+        self._read = {}
+        self._written = {}
+        return effects
+
+
+# ----------------------------------------------------------------------------
+# The journal.
+
+
+class Journal:
+    """The last executions of this kernel process, by execution count.
+
+    Bounded by JOURNAL_SIZE entries and JOURNAL_CODE_BYTES of code; the oldest
+    go first.  `kernel` names this kernel process: with an execution count it
+    names one run, identically in every page that watches the kernel.
+    """
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self._entries = collections.deque()
+        self._code_bytes = 0
+        self.dropped = 0  # the highest execution count dropped so far
+
+    def append(self, entry):
+        entries = self._entries
+        entries.append(entry)
+        self._code_bytes += len(entry.get("code") or "")
+        limit = max(1, JOURNAL_SIZE)
+        while len(entries) > limit or (self._code_bytes > JOURNAL_CODE_BYTES and len(entries) > 1):
+            old = entries.popleft()
+            self._code_bytes -= len(old.get("code") or "")
+            self.dropped = max(self.dropped, old["execution_count"])
+
+    def __len__(self):
+        return len(self._entries)
+
+    def last(self):
+        return self._entries[-1]["execution_count"] if self._entries else None
+
+    def after(self, count, limit):
+        """Entries with an execution count above count, oldest first, at most limit.
+
+        `missed` lists the counts above count that left the journal before
+        they were asked for (a page that stayed away too long), as [first, last].
+        """
+        out = [e for e in self._entries if e["execution_count"] > count]
+        more = len(out) > limit
+        missed = [count + 1, self.dropped] if self.dropped > count else None
+        return {"kernel": self.kernel, "entries": out[:limit], "more": more, "missed": missed, "last": self.last()}
+
+
+def _kernel_process_id(shell):
+    """A name for this kernel process, made once when the tracer is first installed.
+
+    The kernel's own message session id when it has one (the `session` of its
+    IOPub headers, which a page sees before the tracer answers), else a new
+    random id; either is new after every kernel restart.
+    """
+    try:
+        session = shell.kernel.session.session
+        if isinstance(session, str) and session:
+            return session
+    except Exception:
+        pass
+    return uuid.uuid4().hex
 
 
 # ----------------------------------------------------------------------------
@@ -668,6 +890,9 @@ class Tracer:
 
 
 def _make_audit_hook(slot):
+    """slot: [open handler, exec handler, thread running the cell]; all None when idle or off."""
+    get_ident = _thread.get_ident
+
     def _retrace_audit(event, args):
         # Called for every audit event in the process: stay cheap.
         if event == "open":
@@ -676,11 +901,11 @@ def _make_audit_hook(slot):
             f = slot[1]
         else:
             return
-        if f is not None:
+        if f is not None and get_ident() == slot[2]:
             try:
                 f(args)
             except Exception:
-                slot[0] = slot[1] = None  # stop tracing this run rather than fail user code
+                slot[0] = slot[1] = slot[2] = None  # stop tracing this run rather than fail user code
 
     return _retrace_audit
 
@@ -694,14 +919,18 @@ def install():
         raise RuntimeError("Retrace tracer needs an IPython shell")
     g = globals()
     if "_AUDIT_SLOT" not in g:
-        g["_AUDIT_SLOT"] = [None, None]
+        g["_AUDIT_SLOT"] = [None, None, None]
         sys.addaudithook(_make_audit_hook(g["_AUDIT_SLOT"]))
+    elif len(g["_AUDIT_SLOT"]) < 3:
+        g["_AUDIT_SLOT"].append(None)  # a hook of tracer 1.0 ignores the thread
+    if g.get("_JOURNAL") is None:
+        g["_JOURNAL"] = Journal(_kernel_process_id(shell))
     old = g.get("TRACER")
     if old is not None:
         if old.shell is shell and old.version == VERSION and not old.disabled:
             return old
         old.uninstall()
-    tracer = Tracer(shell, g["_AUDIT_SLOT"])
+    tracer = Tracer(shell, g["_AUDIT_SLOT"], g["_JOURNAL"])
     g["TRACER"] = tracer
     tracer.install()
     return tracer

@@ -8,6 +8,7 @@ import { Signal } from '@lumino/signaling';
 import { INSTALL_PREFIX, INSTALL_SUFFIX } from './protocol';
 import {
   installCode,
+  IJournalEntry,
   KernelTracer,
   parseTracerMessage,
   TRACER_TARGET,
@@ -46,6 +47,11 @@ class FakeComm {
   }
   dispose(): void {
     this.isDisposed = true;
+  }
+  sent: any[] = [];
+  send(data: unknown): unknown {
+    this.sent.push(data);
+    return {};
   }
   /** The kernel sends data on this comm, in reply to an execute request `parent`. */
   receive(data: unknown, parent = 'execute-1'): void {
@@ -299,5 +305,79 @@ describe('KernelTracer', () => {
     expect(tracer.isDisposed).toBe(true);
     await tracer.attach(new FakeKernel().connection);
     expect(tracer.kernel).toBeNull();
+  });
+});
+
+describe('KernelTracer and the kernel journal', () => {
+  const journalRun = (count: number, extra: object = {}) => ({
+    ...RUN,
+    execution_count: count,
+    kernel: 'proc-1',
+    cell_id: `cell-${count}`,
+    code: `x = ${count}`,
+    status: 'ok',
+    start: 1_000 * count,
+    end: 1_000 * count + 250,
+    msg_id: `m${count}`,
+    client: 'tab-a',
+    ...extra
+  });
+
+  it('turns each live run report into a journal entry, whoever sent the run', async () => {
+    const { tracer, kernel } = await activeTracer();
+    const entries: IJournalEntry[] = [];
+    tracer.journaled.connect((_, e) => entries.push(e));
+    kernel.comms[0].receive(journalRun(4, { status: 'error', ename: 'KeyboardInterrupt', evalue: '', traced: false }));
+    expect(entries).toEqual([
+      {
+        kernel: 'proc-1',
+        executionCount: 4,
+        cellId: 'cell-4',
+        code: 'x = 4',
+        status: 'error',
+        error: { ename: 'KeyboardInterrupt', evalue: '' },
+        start: 4000,
+        end: 4250,
+        msgId: 'm4',
+        client: 'tab-a',
+        effects: null
+      }
+    ]);
+    // A 1.0 tracer's report has no journal fields: no entry.
+    kernel.comms[0].receive(RUN);
+    expect(entries).toHaveLength(1);
+  });
+
+  it('catches up from the journal page by page, and says which runs left it', async () => {
+    const kernel = new FakeKernel();
+    const tracer = new KernelTracer({ helloTimeout: 1000 });
+    const attached = tracer.attach(kernel.connection);
+    await flush();
+    const comm = kernel.comms[0];
+    comm.receive({ ...HELLO, protocol: 2, kernel: 'proc-1', last: 5 });
+    await attached;
+    expect(tracer.kernelProcess).toBe('proc-1');
+    const caught = tracer.catchUp(1);
+    await flush();
+    expect(comm.sent).toEqual([{ type: 'journal', after: 1, request: 1 }]);
+    comm.receive({ type: 'journal', request: 1, kernel: 'proc-1', entries: [journalRun(3), journalRun(4)], more: true, missed: [2, 2] });
+    await flush();
+    expect(comm.sent[1]).toEqual({ type: 'journal', after: 4, request: 2 });
+    comm.receive({ type: 'journal', request: 2, kernel: 'proc-1', entries: [journalRun(5)], more: false, missed: null });
+    const answer = await caught;
+    expect(answer?.missed).toEqual([2, 2]);
+    expect(answer?.entries.map(e => [e.executionCount, e.cellId])).toEqual([
+      [3, 'cell-3'],
+      [4, 'cell-4'],
+      [5, 'cell-5']
+    ]);
+    // Their effects feed the order as live reports do.
+    expect(tracer.effects(5)?.added).toEqual(['df']);
+  });
+
+  it('has no journal to ask with a 1.0 tracer', async () => {
+    const { tracer } = await activeTracer();
+    expect(tracer.kernelProcess).toBeNull();
+    expect(await tracer.catchUp(0)).toBeNull();
   });
 });

@@ -7,6 +7,11 @@
  * restart. For kernels that are not IPython, or when the install fails, its
  * status says so, and the analysis falls back to static analysis alone.
  *
+ * The tracer is also the kernel's journal of executions: every stored run
+ * (whoever sent it) is reported live as a `JournalEntry`, and `catchUp` asks
+ * for the entries after an execution count, so a page that loads late or
+ * reloads learns what the kernel ran without it.
+ *
  * Following a session's kernel changes (`SessionContext.kernelChanged`) is the
  * caller's job: call `attach(newKernel)`.
  */
@@ -50,6 +55,34 @@ export interface ITracerReport {
   parentMsgId: string | null;
 }
 
+/** One execution as the kernel's journal has it; with `kernel`, the count names it everywhere. */
+export interface IJournalEntry {
+  /** The kernel process (its message session id). */
+  kernel: string;
+  executionCount: number;
+  /** The cell id JupyterLab sent in the execute request's metadata; null for consoles and other clients. */
+  cellId: string | null;
+  code: string;
+  status: 'ok' | 'error';
+  error?: { ename: string; evalue: string };
+  /** Kernel clock, ms since the epoch. */
+  start: number;
+  end: number;
+  /** The execute request's msg_id and the session (client id) that sent it. */
+  msgId: string | null;
+  client: string | null;
+  /** Null when the tracer could not trace this run. */
+  effects: TracedEffects | null;
+}
+
+/** What `catchUp` learned. */
+export interface IJournalCatchUp {
+  kernel: string;
+  entries: IJournalEntry[];
+  /** Counts that left the journal before they were asked for: [first, last]. */
+  missed: [number, number] | null;
+}
+
 /** Messages the kernel sends on the comm. */
 export namespace TracerMessage {
   export interface IHello {
@@ -59,7 +92,18 @@ export namespace TracerMessage {
     python: string;
     ipython: string | null;
     pid: number;
+    /** Protocol 2: the kernel process id and the last journaled count. */
+    kernel: string | null;
+    last: number | null;
     disabled: boolean;
+  }
+  export interface IJournal {
+    type: 'journal';
+    request: unknown;
+    kernel: string;
+    entries: unknown[];
+    more: boolean;
+    missed: [number, number] | null;
   }
   export interface IRun {
     type: 'run';
@@ -72,6 +116,18 @@ export namespace TracerMessage {
     files_read: string[];
     files_written: string[];
     ms: number;
+    /** Protocol 2 (journal) fields; absent from a 1.0 tracer. */
+    kernel?: string;
+    cell_id?: string | null;
+    code?: string | null;
+    status?: 'ok' | 'error';
+    ename?: string;
+    evalue?: string;
+    start?: number;
+    end?: number;
+    msg_id?: string | null;
+    client?: string | null;
+    traced?: boolean;
   }
   export interface IError {
     type: 'error';
@@ -80,7 +136,7 @@ export namespace TracerMessage {
     execution_count: number | null;
     disabled: boolean;
   }
-  export type Any = IHello | IRun | IError;
+  export type Any = IHello | IRun | IError | IJournal;
 }
 
 function strings(value: unknown): string[] {
@@ -102,7 +158,21 @@ export function parseTracerMessage(data: unknown): TracerMessage.Any | null {
         python: String(d.python ?? ''),
         ipython: typeof d.ipython === 'string' ? d.ipython : null,
         pid: typeof d.pid === 'number' ? d.pid : 0,
+        kernel: typeof d.kernel === 'string' && d.kernel ? d.kernel : null,
+        last: typeof d.last === 'number' ? d.last : null,
         disabled: d.disabled === true
+      };
+    case 'journal':
+      if (typeof d.kernel !== 'string' || !Array.isArray(d.entries)) {
+        return null;
+      }
+      return {
+        type: 'journal',
+        request: d.request,
+        kernel: d.kernel,
+        entries: d.entries,
+        more: d.more === true,
+        missed: Array.isArray(d.missed) && d.missed.length === 2 ? (d.missed as [number, number]) : null
       };
     case 'run': {
       const count = d.execution_count;
@@ -119,7 +189,17 @@ export function parseTracerMessage(data: unknown): TracerMessage.Any | null {
         read: strings(d.read),
         files_read: strings(d.files_read),
         files_written: strings(d.files_written),
-        ms: typeof d.ms === 'number' ? d.ms : 0
+        ms: typeof d.ms === 'number' ? d.ms : 0,
+        ...(typeof d.kernel === 'string' ? { kernel: d.kernel } : {}),
+        ...(typeof d.cell_id === 'string' ? { cell_id: d.cell_id } : {}),
+        ...(typeof d.code === 'string' ? { code: d.code } : {}),
+        ...(d.status === 'ok' || d.status === 'error' ? { status: d.status } : {}),
+        ...(typeof d.ename === 'string' ? { ename: d.ename, evalue: String(d.evalue ?? '') } : {}),
+        ...(typeof d.start === 'number' ? { start: d.start } : {}),
+        ...(typeof d.end === 'number' ? { end: d.end } : {}),
+        ...(typeof d.msg_id === 'string' ? { msg_id: d.msg_id } : {}),
+        ...(typeof d.client === 'string' ? { client: d.client } : {}),
+        ...(d.traced === false ? { traced: false } : {})
       };
     }
     case 'error':
@@ -145,6 +225,26 @@ export function toTracedEffects(run: TracerMessage.IRun): TracedEffects {
     read: run.read,
     filesRead: run.files_read,
     filesWritten: run.files_written
+  };
+}
+
+/** The journal entry a protocol-2 run report carries, or null for a 1.0 report. */
+export function toJournalEntry(run: TracerMessage.IRun): IJournalEntry | null {
+  if (!run.kernel || typeof run.code !== 'string' || !run.status || typeof run.start !== 'number') {
+    return null;
+  }
+  return {
+    kernel: run.kernel,
+    executionCount: run.execution_count,
+    cellId: run.cell_id ?? null,
+    code: run.code,
+    status: run.status,
+    ...(run.ename !== undefined ? { error: { ename: run.ename, evalue: run.evalue ?? '' } } : {}),
+    start: run.start,
+    end: run.end ?? run.start,
+    msgId: run.msg_id ?? null,
+    client: run.client ?? null,
+    effects: run.traced === false ? null : toTracedEffects(run)
   };
 }
 
@@ -181,6 +281,61 @@ export class KernelTracer implements IDisposable {
   /** One signal per traced run of the attached kernel. */
   get reported(): ISignal<this, ITracerReport> {
     return this._reported;
+  }
+
+  /** Every run the kernel journals while the comm is open (whoever sent it). */
+  get journaled(): ISignal<this, IJournalEntry> {
+    return this._journaled;
+  }
+
+  /** The kernel process the tracer names runs by, once active with a journal. */
+  get kernelProcess(): string | null {
+    return this._status.state === 'active' ? (this._hello?.kernel ?? null) : null;
+  }
+
+  /**
+   * The journal entries after an execution count (all it keeps, paged), or
+   * null when there is no journal to ask (no active protocol-2 tracer).
+   */
+  async catchUp(after: number): Promise<IJournalCatchUp | null> {
+    const kernel = this.kernelProcess;
+    const entries: IJournalEntry[] = [];
+    let missed: [number, number] | null = null;
+    let from = after;
+    while (kernel && this._comm) {
+      const request = ++this._requestSeq;
+      const answer = new PromiseDelegate<TracerMessage.IJournal | null>();
+      this._answers.set(request, answer);
+      const timer = setTimeout(() => answer.resolve(null), this._helloTimeout);
+      try {
+        this._comm.send({ type: 'journal', after: from, request });
+      } catch {
+        answer.resolve(null);
+      }
+      const page = await answer.promise;
+      clearTimeout(timer);
+      this._answers.delete(request);
+      if (!page || page.kernel !== kernel) {
+        return null;
+      }
+      missed ??= page.missed;
+      for (const raw of page.entries) {
+        const run = parseTracerMessage(raw);
+        const entry = run?.type === 'run' ? toJournalEntry(run) : null;
+        if (entry) {
+          entries.push(entry);
+          if (entry.effects) {
+            this._remember(entry.executionCount, entry.effects);
+          }
+        }
+      }
+      const last = entries[entries.length - 1]?.executionCount;
+      if (!page.more || last === undefined || last <= from) {
+        return { kernel, entries, missed };
+      }
+      from = last;
+    }
+    return null;
   }
 
   /** What the kernel said in `hello`, once active. */
@@ -324,14 +479,21 @@ export class KernelTracer implements IDisposable {
       case 'hello':
         this._helloDelegate?.resolve(message);
         break;
+      case 'journal': {
+        const request = typeof message.request === 'number' ? message.request : -1;
+        this._answers.get(request)?.resolve(message);
+        break;
+      }
       case 'run': {
-        const effects = toTracedEffects(message);
-        this._reports.delete(message.execution_count);
-        this._reports.set(message.execution_count, effects);
-        if (this._reports.size > this._maxReports) {
-          // Maps iterate in insertion order: drop the oldest.
-          this._reports.delete(this._reports.keys().next().value as number);
+        const journal = toJournalEntry(message);
+        if (journal) {
+          this._journaled.emit(journal);
         }
+        if (message.traced === false) {
+          break;
+        }
+        const effects = toTracedEffects(message);
+        this._remember(message.execution_count, effects);
         const parent = (msg.parent_header ?? {}) as Partial<KernelMessage.IHeader>;
         this._reported.emit({
           executionCount: message.execution_count,
@@ -351,6 +513,15 @@ export class KernelTracer implements IDisposable {
           console.warn(`Retrace kernel tracer: ${message.where}: ${message.message}`);
         }
         break;
+    }
+  }
+
+  private _remember(executionCount: number, effects: TracedEffects): void {
+    this._reports.delete(executionCount);
+    this._reports.set(executionCount, effects);
+    if (this._reports.size > this._maxReports) {
+      // Maps iterate in insertion order: drop the oldest.
+      this._reports.delete(this._reports.keys().next().value as number);
     }
   }
 
@@ -397,6 +568,10 @@ export class KernelTracer implements IDisposable {
     const comm = this._comm;
     this._comm = null;
     this._helloDelegate = null;
+    for (const answer of this._answers.values()) {
+      answer.resolve(null);
+    }
+    this._answers.clear();
     if (!comm || comm.isDisposed) {
       return;
     }
@@ -434,6 +609,9 @@ export class KernelTracer implements IDisposable {
   private readonly _source: string;
   private _statusChanged = new Signal<this, ITracerStatus>(this);
   private _reported = new Signal<this, ITracerReport>(this);
+  private _journaled = new Signal<this, IJournalEntry>(this);
+  private _answers = new Map<number, PromiseDelegate<TracerMessage.IJournal | null>>();
+  private _requestSeq = 0;
 }
 
 export namespace KernelTracer {

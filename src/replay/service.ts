@@ -4,7 +4,6 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 import { CaptureService } from '../capture/service';
-import { KernelTracer } from '../kernel/tracer';
 import { NotebookOrder } from './order';
 
 export class OrderService {
@@ -15,10 +14,8 @@ export class OrderService {
     const context = panel.context;
     let order = this._orders.get(context);
     if (!order) {
-      const tracer = new KernelTracer();
-      const sessionContext = context.sessionContext;
-      void tracer.attach(sessionContext.session?.kernel ?? null);
-      sessionContext.kernelChanged.connect((_, change) => void tracer.attach(change.newValue));
+      // The tracer belongs to capture (its journal records the runs); the order reads its effects.
+      const tracer = this._capture.tracerFor(panel);
       order = new NotebookOrder(context.model, this._capture.logFor(panel), tracer, () => {
         const model = context.model;
         const info = model.getMetadata('language_info') as { name?: string } | undefined;
@@ -29,7 +26,6 @@ export class OrderService {
       this._orders.set(context, created);
       context.disposed.connect(() => {
         created.dispose();
-        tracer.dispose();
         this._orders.delete(context);
       });
     }

@@ -37,6 +37,11 @@ export interface INotebookHistoryOptions {
   snapshot: () => unknown;
   /** Delay before a commit, so runs in quick succession share one. */
   debounceMs?: number;
+  /**
+   * The notebook as it was opened, before any run changed it: committed when
+   * the history opens, before any run, unless the history holds exactly it.
+   */
+  opened?: () => unknown;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -79,27 +84,15 @@ export class NotebookHistory {
         start: time,
         end: time,
         status: (entry.status as Run['status'] | null) ?? 'ok',
-        outputs: []
+        outputs: [],
+        fromHistory: true as const
       };
     });
   }
 
-  /**
-   * Full records (code as run, status) of the runs a kernel process executed,
-   * read back from the commits that captured them; their outputs are not read.
-   */
-  async runsOfKernelProcess(kernelProcess: string): Promise<Run[]> {
-    const prefix = `${kernelProcess}/`;
-    const commits = new Set(this._index.filter(e => e.runId?.startsWith(prefix)).map(e => e.commit));
-    const runs: Run[] = [];
-    for (const commit of commits) {
-      for (const record of await this.store.readRuns(commit)) {
-        if (typeof record.id === 'string' && record.id.startsWith(prefix)) {
-          runs.push(fromStoreRun(record, this._options.notebookId));
-        }
-      }
-    }
-    return runs;
+  /** Whether the history already holds this run (as of the last read of its index). */
+  has(runId: string): boolean {
+    return this._commitOfRun.has(runId);
   }
 
   /** The commit that captured a run, once it is written. */
@@ -118,6 +111,7 @@ export class NotebookHistory {
       await this.store.init();
       this._ready = true;
       await this._refresh();
+      await this._commitOpened();
       const left = await this._options.queue.list(this._options.notebookId);
       this._pending = left.length;
       this._setStatus(left.length ? 'saving' : 'saved', '');
@@ -127,6 +121,38 @@ export class NotebookHistory {
     } catch (error) {
       this._fail(error);
     }
+  }
+
+  /**
+   * Commit the notebook as it was opened if the history does not hold that
+   * exact content (a file changed since its last snapshot, or a notebook
+   * with no history yet): its outputs are otherwise lost at the first run.
+   */
+  private async _commitOpened(): Promise<void> {
+    const notebook = this._options.opened?.();
+    if (!notebook) {
+      return;
+    }
+    const content = contentKey(notebook);
+    const seen = openedSeen(this._options.notebookId);
+    if (seen.has(content)) {
+      return; // this browser committed exactly this content as opened already (another tab, a reload)
+    }
+    await exclusively(`retrace-commit:${this._options.notebookId}`, async () => {
+      const head = this.store.head;
+      if (head) {
+        const snapshot = await this.store.readSnapshot(head);
+        if (contentKey(snapshot.notebook) === content) {
+          return;
+        }
+      }
+      if (openedSeen(this._options.notebookId).has(content)) {
+        return;
+      }
+      await this.store.commitSnapshot(notebook, [], 'notebook as opened');
+      rememberOpened(this._options.notebookId, content);
+      await this._refresh();
+    });
   }
 
   /** Queue a run (durably) and commit it soon. */
@@ -226,22 +252,55 @@ export class NotebookHistory {
     if (!this._ready || this._status.state === 'broken') {
       return;
     }
+    try {
+      // One commit at a time per notebook across this browser's tabs, each
+      // against the run index as it is now: a run another tab (or an earlier
+      // page) committed is never committed again.
+      await exclusively(`retrace-commit:${this._options.notebookId}`, () => this._commitFresh(message));
+    } catch (error) {
+      this._fail(error);
+    }
+  }
+
+  private async _commitFresh(message?: string): Promise<void> {
     const queue = this._options.queue;
     const queued = await queue.list(this._options.notebookId);
-    // A run another tab on this notebook already committed is not recorded twice.
+    if (queued.length) {
+      await this._readIndex(); // reads the attempt's ref, not our memory of it
+    }
     const known = queued.filter(run => this._commitOfRun.has(run.id));
     if (known.length) {
       await queue.remove(this._options.notebookId, known.map(run => run.id));
     }
-    const runs = queued.filter(run => !this._commitOfRun.has(run.id));
+    const seen = new Set<string>();
+    const runs = queued.filter(run => !this._commitOfRun.has(run.id) && !seen.has(run.id) && !!seen.add(run.id));
     this._pending = runs.length;
     if (runs.length === 0) {
+      if (known.length) {
+        this._changed.emit();
+      }
       this._setStatus('saved', '');
       return;
     }
-    try {
+    {
       const notebook = this._options.snapshot();
-      const commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
+      let commit: string;
+      try {
+        commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
+      } catch (error) {
+        const duplicates = duplicatesRefused(error);
+        if (!duplicates) {
+          throw error;
+        }
+        // The server holds these runs already (another browser, another
+        // attempt): drop them, and commit the rest on the next pass.
+        for (const id of duplicates) {
+          this._commitOfRun.set(id, this._commitOfRun.get(id) ?? '');
+        }
+        await queue.remove(this._options.notebookId, duplicates);
+        this._schedule(0);
+        return;
+      }
       this._savedText = JSON.stringify(notebook);
       for (const run of runs) {
         this._commitOfRun.set(run.id, commit);
@@ -258,8 +317,6 @@ export class NotebookHistory {
       if (left.length) {
         this._schedule();
       }
-    } catch (error) {
-      this._fail(error);
     }
   }
 
@@ -280,13 +337,17 @@ export class NotebookHistory {
 
   private async _refresh(): Promise<void> {
     this._attempts = await this.store.listAttempts();
+    await this._readIndex();
+    this._changed.emit();
+  }
+
+  private async _readIndex(): Promise<void> {
     this._index = await this.store.runIndex();
     for (const entry of this._index) {
       if (entry.runId) {
         this._commitOfRun.set(entry.runId, entry.commit);
       }
     }
-    this._changed.emit();
   }
 
   private _setStatus(state: SyncState, message: string): void {
@@ -309,23 +370,81 @@ export class NotebookHistory {
   private _changed = new Signal<this, void>(this);
 }
 
-/** A Run read back from the history (without its outputs, which live in the snapshot). */
-function fromStoreRun(record: IRun, notebookId: string): Run {
-  const time = (value: unknown) => new Date((value as string | number | null) ?? 0).toISOString();
-  return {
-    id: record.id as string,
-    notebookId,
-    cellId: record.console ? null : record.cellId || null,
-    code: record.code ?? '',
-    executionCount: record.executionCount ?? null,
-    kernelSessionId: record.kernelSession ?? '',
-    start: time(record.start),
-    end: time(record.end ?? record.start),
-    status: (record.status as Run['status']) ?? 'ok',
-    ...(record.ename ? { error: { ename: record.ename, evalue: record.evalue ?? '' } } : {}),
-    outputs: Array.isArray(record.outputs) ? (record.outputs as Run['outputs']) : [],
-    ...(Array.isArray(record.outputs) ? {} : { outputsRecorded: false as const })
-  };
+/**
+ * A key for a notebook's content, ignoring key order (the server sorts keys
+ * when it saves) and Retrace's own metadata (the id is written at the first
+ * run): a hash of its canonical JSON.
+ */
+function contentKey(nb: any): string {
+  const metadata = { ...(nb?.metadata ?? {}) };
+  delete metadata.retrace;
+  const text = canonical({ ...nb, metadata });
+  // cyrb53-style 53-bit hash, plus the length: enough to tell contents apart here.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${text.length}:${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
+}
+
+const OPENED_KEY = 'retrace-opened:';
+const OPENED_KEEP = 20;
+
+/** Contents this browser committed as "notebook as opened" for a notebook (tabs share it). */
+function openedSeen(notebookId: string): Set<string> {
+  try {
+    const raw = globalThis.localStorage?.getItem(OPENED_KEY + notebookId);
+    return new Set(raw ? (JSON.parse(raw) as string[]) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberOpened(notebookId: string, content: string): void {
+  try {
+    const list = [...openedSeen(notebookId), content].slice(-OPENED_KEEP);
+    globalThis.localStorage?.setItem(OPENED_KEY + notebookId, JSON.stringify(list));
+  } catch {
+    // No storage: the comparison with the history's head still applies.
+  }
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .filter(k => (value as any)[k] !== undefined)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${canonical((value as any)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The server's answer when a commit records runs it already stores: their ids. */
+const DUPLICATES_MESSAGE = 'runs already in the history: ';
+
+function duplicatesRefused(error: unknown): string[] | null {
+  if (error instanceof RepositoryError && error.status === 409 && error.message.startsWith(DUPLICATES_MESSAGE)) {
+    return error.message.slice(DUPLICATES_MESSAGE.length).split(' ').filter(Boolean);
+  }
+  return null;
+}
+
+/**
+ * Run `task` holding a lock shared by every tab of this browser (Web Locks),
+ * or directly where the browser has none (the run index check still applies).
+ */
+function exclusively<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  return locks ? (locks.request(name, task) as Promise<T>) : task();
 }
 
 /** A Run as the history store records it. */

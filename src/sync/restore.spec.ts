@@ -22,4 +22,10 @@ describe('previewRestore', () => {
     const target = { cells: [{ id: 'a', cell_type: 'code', source: 'x = 1\ny = 2', outputs: [] }] };
     expect(previewRestore(current, target).unchanged).toBe(1);
   });
+
+  it('pairs cells by position when one side has no ids (an nbformat 4.4 notebook as JupyterLab gives it)', () => {
+    const current = { cells: [{ cell_type: 'code', source: 'x = 1', outputs: [] }, { cell_type: 'code', source: 'y = 2', outputs: [] }] };
+    const target = nb(['k1', 'x = 1'], ['k2', 'y = 20']);
+    expect(previewRestore(current, target)).toEqual({ added: 0, removed: 0, changed: 1, unchanged: 1, omittedOutputs: 0 });
+  });
 });

@@ -6,6 +6,7 @@
 import { INotebookModel } from '@jupyterlab/notebook';
 
 import { NotebookHistory } from './notebookhistory';
+import { loadNotebookJSON } from './notebookjson';
 
 /** What a restore will change, cell by cell (matched by cell id). */
 export interface IRestorePreview {
@@ -33,11 +34,15 @@ function join(source: string | string[] | undefined): string {
 }
 
 export function previewRestore(current: unknown, target: unknown, omittedOutputs = 0): IRestorePreview {
-  const now = new Map(cellsOf(current).map((c, i) => [c.id ?? `#${i}`, c]));
+  // Cells pair up by id when both sides have ids (a 4.4 notebook's JSON from
+  // JupyterLab has none, its snapshots have them), else by position.
+  const byId = [...cellsOf(current), ...cellsOf(target)].every(c => typeof c.id === 'string');
+  const key = (c: ICellLike, i: number) => (byId ? c.id! : `#${i}`);
+  const now = new Map(cellsOf(current).map((c, i) => [key(c, i), c]));
   const preview: IRestorePreview = { added: 0, removed: 0, changed: 0, unchanged: 0, omittedOutputs };
   const seen = new Set<string>();
   cellsOf(target).forEach((cell, i) => {
-    const id = cell.id ?? `#${i}`;
+    const id = key(cell, i);
     seen.add(id);
     const existing = now.get(id);
     if (!existing) {
@@ -63,7 +68,7 @@ export function previewRestore(current: unknown, target: unknown, omittedOutputs
 export async function restoreInto(history: NotebookHistory, model: INotebookModel, commit: string): Promise<string | null> {
   const before = await history.saveState(`before restore of ${commit.slice(0, 7)}`);
   const snapshot = await history.restore(commit);
-  model.fromJSON(snapshot.notebook);
+  loadNotebookJSON(model, snapshot.notebook);
   model.dirty = true;
   history.markSaved();
   return before;

@@ -4,47 +4,40 @@
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { Contents, ServerConnection } from '@jupyterlab/services';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { readNotebookId, writeRetraceMetadata } from '../capture/notebookid';
 import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { HistoryStore, RemoteBackend } from '../history';
-import { settleIdentity } from './identity';
+import { NotebookIdentities, readNotebookId } from '../identity/notebookid';
 import { NotebookHistory } from './notebookhistory';
+import { notebookJSON } from './notebookjson';
 import { IPendingQueue } from './queue';
 
 type NotebookContext = DocumentRegistry.IContext<INotebookModel>;
 
 export class HistoryService {
   constructor(
-    private readonly _capture: CaptureService,
+    capture: CaptureService,
     tracker: INotebookTracker,
-    contents: Contents.IManager,
+    identities: NotebookIdentities,
     private readonly _queue: Promise<IPendingQueue>,
     private readonly _settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ) {
-    _capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
-    // After a page reload the kernel may hold state from runs recorded before it.
-    _capture.kernelProcessKnown.connect((_, { context }) => void this._resume(context));
-    this._opened.connect((_, context) => void this._resume(context));
+    capture.runRecorded.connect((_, { context, run }) => void this._record(context, run));
     const open = (panel: NotebookPanel) => {
       const context = panel.context;
-      // While it is open, a rename or move is followed at once.
-      context.pathChanged.connect(() => {
+      // The notebook as opened, kept until its history has it (see NotebookHistory `opened`).
+      void context.ready.then(() => {
+        this._asOpened.set(context, notebookJSON(context.model));
+        context.disposed.connect(() => this._asOpened.delete(context));
+      });
+      void identities.settle(context).then(() => {
         if (readNotebookId(context.model)) {
-          writeRetraceMetadata(context.model, { path: context.localPath });
+          void this.historyFor(context);
         }
       });
-      void context.ready
-        .then(() => settleIdentity(context, contents, this._settings))
-        .catch(error => console.warn('Retrace: could not tell whether this notebook was copied', error))
-        .then(() => {
-          if (readNotebookId(context.model)) {
-            void this.historyFor(context);
-          }
-        });
     };
     tracker.forEach(open);
     tracker.widgetAdded.connect((_, panel) => open(panel));
@@ -89,7 +82,17 @@ export class HistoryService {
             request: (url, init) => ServerConnection.makeRequest(url, init ?? {}, settings)
           })
         });
-        const history = new NotebookHistory({ notebookId: id, store, queue, snapshot: () => context.model.toJSON() });
+        const history = new NotebookHistory({
+          notebookId: id,
+          store,
+          queue,
+          snapshot: () => notebookJSON(context.model),
+          opened: () => {
+            const notebook = this._asOpened.get(context);
+            this._asOpened.delete(context);
+            return notebook;
+          }
+        });
         entry = { history, opened: history.open() };
         this._histories.set(id, entry);
         this._opened.emit(context);
@@ -98,27 +101,16 @@ export class HistoryService {
     return entry;
   }
 
-  /** Give the run log the full records of the runs the live kernel process executed before this page. */
-  private async _resume(context: NotebookContext): Promise<void> {
-    const kernelProcess = this._capture.kernelSessionOf(context)?.kernelProcess;
-    const log = this._capture.logOf(context);
-    if (!kernelProcess || !log || this._resumed.has(`${context.path}|${kernelProcess}`)) {
-      return;
-    }
-    const history = await this.historyFor(context);
-    if (!history) {
-      return;
-    }
-    this._resumed.add(`${context.path}|${kernelProcess}`);
-    log.addHistorical(await history.runsOfKernelProcess(kernelProcess), true);
-  }
-
   /** Queue the run at once; the history commits it once its repository is open. */
   private async _record(context: NotebookContext, run: Run): Promise<void> {
-    (await this._entryFor(context))?.history.record(run);
+    const entry = await this._entryFor(context);
+    // A run caught up from the kernel's journal after a reload is usually in the history already.
+    if (entry && !entry.history.has(run.id)) {
+      entry.history.record(run);
+    }
   }
 
-  private _resumed = new Set<string>();
+  private _asOpened = new Map<NotebookContext, unknown>();
   private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
   private _opened = new Signal<this, NotebookContext>(this);
 }

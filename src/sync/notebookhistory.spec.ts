@@ -1,0 +1,90 @@
+/**
+ * NotebookHistory against a real history store on an in-memory file system:
+ * a run is committed once, whoever records it (two tabs on one repository,
+ * a page that catches up from the kernel's journal after a reload).
+ */
+import { Run } from '../capture/run';
+import { HistoryStore, LocalBackend, MemoryFS, RepositoryError } from '../history';
+import { NotebookHistory } from './notebookhistory';
+import { IPendingQueue } from './queue';
+
+const GITDIR = '/history/nb.git';
+
+class Queue implements IPendingQueue {
+  readonly durable = false;
+  runs: Run[] = [];
+  async add(_: string, run: Run): Promise<void> {
+    if (!this.runs.some(r => r.id === run.id)) {
+      this.runs.push(run);
+    }
+  }
+  async list(): Promise<Run[]> {
+    return [...this.runs];
+  }
+  async remove(_: string, ids: readonly string[]): Promise<void> {
+    this.runs = this.runs.filter(r => !ids.includes(r.id));
+  }
+}
+
+function run(count: number): Run {
+  const t = new Date(Date.UTC(2026, 0, 1, 0, 0, count)).toISOString();
+  return { id: `P/${count}`, notebookId: 'nb', cellId: 'c1', code: `x = ${count}`, executionCount: count, kernelSessionId: 'P', start: t, end: t, status: 'ok', outputs: [] };
+}
+
+const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
+
+function tab(fsys: MemoryFS, backend = new LocalBackend(fsys, GITDIR)) {
+  const queue = new Queue();
+  const history = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend }), queue, snapshot: () => notebook, debounceMs: 100000 });
+  return { history, queue };
+}
+
+async function recorded(fsys: MemoryFS): Promise<string[]> {
+  const store = new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) });
+  await store.init();
+  return (await store.runIndex()).map(e => e.runId ?? '');
+}
+
+describe('NotebookHistory records a run once', () => {
+  it('two tabs recording the same runs commit each once', async () => {
+    const fsys = new MemoryFS();
+    const a = tab(fsys);
+    const b = tab(fsys);
+    await a.history.open();
+    await b.history.open();
+    for (const n of [1, 2, 3]) {
+      a.history.record(run(n));
+      b.history.record(run(n));
+    }
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await a.history.flush();
+    await b.history.flush();
+    expect(await recorded(fsys)).toEqual(['P/1', 'P/2', 'P/3']);
+    expect(b.queue.runs).toEqual([]);
+    expect(b.history.has('P/2')).toBe(true);
+  });
+
+  it('drops the runs the server says it already stores, and commits the rest', async () => {
+    const fsys = new MemoryFS();
+    const backend = new LocalBackend(fsys, GITDIR);
+    let refuse = true;
+    const write = backend.write.bind(backend);
+    backend.write = async batch => {
+      if (refuse && batch.refs.some(r => r.ref === 'refs/heads/main')) {
+        refuse = false;
+        throw new RepositoryError('refused', 'runs already in the history: P/1', 409);
+      }
+      return write(batch);
+    };
+    const t = tab(fsys, backend);
+    await t.history.open();
+    t.history.record(run(1));
+    t.history.record(run(2));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await t.history.flush();
+    expect(t.queue.runs.map(r => r.id)).toEqual(['P/2']);
+    expect(t.history.status.state).not.toBe('broken');
+    await t.history.flush();
+    expect(await recorded(fsys)).toEqual(['P/2']);
+  });
+});

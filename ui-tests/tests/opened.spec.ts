@@ -1,0 +1,74 @@
+/**
+ * The notebook as it was opened is in a snapshot before the first run
+ * changes it (its outputs would be lost otherwise), and only when the
+ * history does not already hold that exact content.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
+
+import { PANEL_ID } from './helpers';
+
+function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+async function waitSaved(page: Page): Promise<void> {
+  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
+}
+
+async function repository(page: Page): Promise<string> {
+  const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
+  const status = await (await page.request.get('/retrace/api/status')).json();
+  return `${status.historyDir}/${id}.git`;
+}
+
+test.describe('the notebook as opened', () => {
+  test.use({ kernels: null });
+
+  test('its outputs are in a snapshot before the first run replaces them, and a reopen of the same content adds none', async ({ page, tmpPath }) => {
+    const name = 'opened.ipynb';
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'only',
+          source: "print('new output')",
+          metadata: {},
+          execution_count: 7,
+          outputs: [{ output_type: 'stream', name: 'stdout', text: 'the output the file had when opened\n' }]
+        }
+      ]
+    };
+    await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
+    await page.sidebar.openTab('filebrowser');
+    await page.filebrowser.openDirectory(tmpPath);
+    await page.notebook.openByPath(`${tmpPath}/${name}`);
+    await page.notebook.activate(name);
+    await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
+    await page.sidebar.openTab(PANEL_ID);
+
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    const repo = await repository(page);
+    const subjects = git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
+    expect(subjects).toEqual([expect.stringMatching(/^run \[1\]/), 'notebook as opened']);
+    const opened = git(repo, 'rev-parse', 'HEAD~1').trim();
+    expect(git(repo, 'grep', '-c', 'the output the file had when opened', opened)).toMatch(/:1/);
+    expect(() => git(repo, 'grep', '-c', 'the output the file had when opened', 'HEAD')).toThrow();
+
+    // Saved and reopened as the history has it: no new snapshot.
+    await page.notebook.save();
+    page.on('dialog', dialog => void dialog.accept());
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
+    await page.sidebar.openTab(PANEL_ID);
+    await waitSaved(page);
+    await page.waitForTimeout(1000);
+    expect(git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n')).toEqual(subjects);
+  });
+});
