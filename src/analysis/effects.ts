@@ -186,6 +186,8 @@ function analyzeUncached(source: string): CellEffects {
       uses: walked.uses,
       deletes: walked.deletes,
       mutates: walked.mutates,
+      keyedStores: walked.keyedStores,
+      keyedReads: walked.keyedReads,
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),
       parseError: hasParseError(tree, ipython.python),

@@ -38,7 +38,17 @@ export function normalizeSource(s: string): string {
     .replace(/^\n+|\n+$/g, '');
 }
 
+const KEY = PSEUDO + 'key:';
+
+/** The variable a key name (`order.ts` `keyName`) belongs to, else the name itself. */
+function variableOf(name: string): string {
+  return name.startsWith(KEY) ? name.slice(KEY.length, name.indexOf(PSEUDO, KEY.length)) : name;
+}
+
 function displayName(name: string): string {
+  if (name.startsWith(KEY)) {
+    return variableOf(name);
+  }
   if (name.startsWith(FILE)) {
     return name.slice(FILE.length);
   }
@@ -135,13 +145,13 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
       for (const s of ordered) {
         for (const a of records[s].reads) {
           const k = keyOf(a);
-          if (k >= 0 && k !== s && a.name[0] !== PSEUDO) {
-            provide(k, a.name);
+          if (k >= 0 && k !== s && (a.name[0] !== PSEUDO || a.name.startsWith(KEY))) {
+            provide(k, variableOf(a.name));
           }
         }
       }
       for (const [name, k] of v.live) {
-        provide(k, name);
+        provide(k, variableOf(name));
       }
       provides = p;
     }
