@@ -48,7 +48,7 @@
  */
 
 import { AnalysisCell, AnalysisRun, CellEffects } from './types';
-import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep } from './orderTypes';
+import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
 import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
@@ -486,7 +486,21 @@ export class CanonicalOrderEngine {
       }
     };
     const { diagnostics, topToBottomWorks } = buildDiagnostics(view);
-    this._cache = { steps, topToBottomWorks, diagnostics, stats: { runs: this._records.length, mode } };
+    const failed = (r: RunRecord): boolean => r.run.status === 'error' || r.run.status === 'interrupted';
+    const failedRuns = this._records.filter(failed).map(r => r.run.index);
+    const failedSteps = ordered.filter(seq => failed(this._records[seq])).map(seq => this._records[seq].run.index);
+    const verdict: OrderVerdict =
+      steps.length === 0 ? 'nothing-to-replay' : failedSteps.length > 0 ? 'errors' : topToBottomWorks ? 'top-to-bottom' : 'in-order';
+    this._cache = {
+      steps,
+      topToBottomWorks: topToBottomWorks && verdict === 'top-to-bottom',
+      verdict,
+      replayable: verdict === 'top-to-bottom' || verdict === 'in-order',
+      failedRuns,
+      failedSteps,
+      diagnostics,
+      stats: { runs: this._records.length, mode }
+    };
     return this._cache;
   }
 
