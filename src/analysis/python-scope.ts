@@ -275,6 +275,10 @@ class Walker {
     } else {
       (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
       if (mode?.kind === 'key-read') {
+        if (this.keyStores.get(name)?.get(mode.key) === false) {
+          // Reads back what the cell itself stored.
+          return;
+        }
         let keys = this.keyReads.get(name);
         if (!keys) {
           keys = new Set();
