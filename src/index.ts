@@ -42,6 +42,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const capture = new CaptureService(notebooks);
     const orders = new OrderService(capture);
     const histories = new HistoryService(capture, notebooks, app.serviceManager.contents, openPendingQueue());
+    orders.recordWith(histories, notebooks);
 
     const panel = new RetracePanel(
       translator ?? nullTranslator,

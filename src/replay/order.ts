@@ -8,6 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { analyzeCell } from '../analysis/effects';
 import { canonicalOrder, CanonicalOrder } from '../analysis/order';
+import { exportCanonicalOrder, IExportedOrder } from '../analysis/orderExport';
 import { AnalysisCell, AnalysisRun } from '../analysis/types';
 import { RunLog } from '../capture/log';
 import { Run } from '../capture/run';
@@ -84,7 +85,14 @@ export class NotebookOrder {
       cells.push({ id: cell.id, type: cell.type as AnalysisCell['type'], source: cell.sharedModel.getSource() });
     }
     this._result = { order: canonicalOrder(analysisRuns, cells, { analyze: analyzeCell }), runs };
+    this._cells = cells;
     return this._result;
+  }
+
+  /** The order now as the document stored with each history commit. */
+  exported(): IExportedOrder {
+    const { order, runs } = this.compute();
+    return exportCanonicalOrder(order, i => runs[i]?.code ?? '', this._cells);
   }
 
   dispose(): void {
@@ -97,5 +105,6 @@ export class NotebookOrder {
   }
 
   private _result: IOrderResult | null = null;
+  private _cells: AnalysisCell[] = [];
   private _changed = new Signal<this, void>(this);
 }

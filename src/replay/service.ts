@@ -1,10 +1,11 @@
 /**
  * One canonical order, and one kernel tracer feeding it, per open notebook.
  */
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { CaptureService } from '../capture/service';
 import { KernelTracer } from '../kernel/tracer';
+import { HistoryService } from '../sync/service';
 import { NotebookOrder } from './order';
 
 export class OrderService {
@@ -34,6 +35,29 @@ export class OrderService {
       });
     }
     return order;
+  }
+
+  /**
+   * Store the canonical order with every commit of each notebook's history
+   * (`canonical-order.json`), so `jupyter retrace check --order canonical`
+   * and `jupyter retrace gather` work from git alone.
+   */
+  recordWith(histories: HistoryService, tracker: INotebookTracker): void {
+    histories.historyOpened.connect((_, context) => {
+      const panel = tracker.find(p => p.context === context);
+      const history = panel ? histories.peek(panel) : null;
+      if (panel && history) {
+        history.store.attachments = (): Record<string, string> => {
+          try {
+            return { 'canonical-order.json': JSON.stringify(this.orderFor(panel).exported()) };
+          } catch (error) {
+            // The order is an extra: a commit never fails for it.
+            console.warn('Retrace: canonical order not stored with the commit', error);
+            return {};
+          }
+        };
+      }
+    });
   }
 
   private _orders = new Map<NotebookPanel['context'], NotebookOrder>();
