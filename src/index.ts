@@ -9,7 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CaptureService } from './capture/service';
-import { OrderService } from './replay/service';
+import { OrderService } from './order/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
 import { HistoryService } from './sync/service';

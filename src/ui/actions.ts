@@ -57,7 +57,7 @@ export class RetraceActions {
       await showErrorMessage(trans.__('Replay in Order'), availability.reason);
       return;
     }
-    const result = order.compute();
+    const result = await order.current();
     if (result.order.steps.length === 0 || !result.order.replayable) {
       await showErrorMessage(trans.__('Replay in Order'), describeOrder(result.order, trans).text);
       return;

@@ -49,6 +49,8 @@ test.describe('canonical order and replay', () => {
     await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2']);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-diagnostic`)).toHaveCount(0);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-replay`)).toBeEnabled();
+    // The order came from the engine in a Web Worker, not from the page's thread.
+    expect(page.workers().some(w => w.url().includes('lib_order_worker_js'))).toBe(true);
   });
 
   test('a session where every cell fails is not green, says so, and Replay is disabled', async ({ page }) => {
