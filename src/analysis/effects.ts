@@ -186,6 +186,8 @@ function analyzeUncached(source: string): CellEffects {
       uses: walked.uses,
       deletes: walked.deletes,
       mutates: walked.mutates,
+      imports: walked.imports,
+      callables: walked.callables,
       keyedStores: walked.keyedStores,
       keyedReads: walked.keyedReads,
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,

@@ -109,6 +109,10 @@ export interface ScopeWalkResult {
   builtinUses: string[];
   deletes: string[];
   mutates: string[];
+  /** See `CellEffects.imports`. */
+  imports: string[];
+  /** See `CellEffects.callables`. */
+  callables: string[];
   /** See `CellEffects.keyedStores`. */
   keyedStores: Record<string, KeyedStore[]>;
   /** See `CellEffects.keyedReads`. */
@@ -175,6 +179,9 @@ class Walker {
   private readonly keyReads = new Map<string, Set<string>>();
   private readonly wholeReads = new Set<string>();
   private readonly otherMutations = new Set<string>();
+  /** Module names whose binding now is an import / a def, class or lambda. */
+  private readonly moduleImports = new Set<string>();
+  private readonly callables = new Set<string>();
   /** Set around one reference made directly at module level (see `keyedRef`). */
   private refMode: RefMode | null = null;
   private readonly effects: CellEffect[] = [];
@@ -232,6 +239,8 @@ class Walker {
       builtinUses: sorted(this.builtinUses),
       deletes: deletes.sort(),
       mutates: sorted(this.mutates),
+      imports: sorted(this.moduleImports),
+      callables: sorted(this.callables),
       keyedStores,
       keyedReads,
       unknownDefines: this.unknownDefines,
@@ -416,6 +425,8 @@ class Walker {
     }
     if (owner === this.module) {
       this.imported.delete(name);
+      this.moduleImports.delete(name);
+      this.callables.delete(name);
     }
     const prev = owner.flow!.get(name) ?? 0;
     this.setFlow(owner, name, maybe ? prev | BOUND : DEFINITE | BOUND);
@@ -620,6 +631,14 @@ class Walker {
     for (let g = 0; g < groups.length - 1; g++) {
       this.targets(groups[g], scope);
     }
+    // `f = lambda x: …` binds a callable like `def f`.
+    if (value.length === 1 && value[0].name === 'LambdaExpression') {
+      for (let g = 0; g < groups.length - 1; g++) {
+        if (groups[g].length === 1 && groups[g][0].name === 'VariableName') {
+          this.callableBound(scope, this.text(groups[g][0]));
+        }
+      }
+    }
     if (evaluatesAnnotation) {
       this.expressions(annotation!, scope);
     }
@@ -764,6 +783,9 @@ class Walker {
       }
       this.bind(scope, bound);
       this.imported.set(bound, path);
+      if (this.bindingScope(scope, bound) === this.module) {
+        this.moduleImports.add(bound);
+      }
     }
   }
 
@@ -1105,6 +1127,7 @@ class Walker {
     }
     if (name !== null && !runsNow) {
       this.bind(scope, name);
+      this.callableBound(scope, name);
     }
     if (body !== null) {
       this.statements(body, inner);
@@ -1134,6 +1157,14 @@ class Walker {
     }
     if (nameNode !== undefined) {
       this.bind(scope, this.text(nameNode));
+      this.callableBound(scope, this.text(nameNode));
+    }
+  }
+
+  /** `name` was just bound in `scope` to a function or class: its body reads globals when called. */
+  private callableBound(scope: Scope, name: string): void {
+    if (this.bindingScope(scope, name) === this.module && !scope.deferred) {
+      this.callables.add(name);
     }
   }
 

@@ -26,6 +26,10 @@ export interface CellEffects {
   deletes: string[];
   /** Names possibly mutated in place (attribute/subscript assignment, method calls, augmented assignment of attributes). */
   mutates: string[];
+  /** Module-level names whose binding at the end of the cell is an import. */
+  imports?: string[];
+  /** Module-level names bound to a function, class or lambda (their bodies read globals when called). */
+  callables?: string[];
   /**
    * Names (not bound by the cell) whose only changes here are stores to
    * constant keys or attributes: `df["a"] = …` → `["a"`, `obj.x = …` → `.x`
