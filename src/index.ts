@@ -9,6 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CaptureService } from './capture/service';
+import { registerGatherCommand } from './order/gather';
 import { OrderService } from './order/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
@@ -107,6 +108,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => actions.canUndoRestore(notebooks.currentWidget),
       execute: () => actions.undoRestore()
     });
+    registerGatherCommand(app, notebooks, orders, trans, palette);
     for (const command of [
       CommandIDs.openPanel,
       CommandIDs.replayInOrder,
