@@ -17,6 +17,7 @@ import { HistoryService } from './sync/service';
 import { CommandIDs } from './tokens';
 import { RetraceActions } from './ui/actions';
 import { PanelFollower } from './ui/follow';
+import { DiagnosticBadges } from './ui/diagnosticBadges';
 import { replayIcon } from './ui/icons';
 import { revealCell } from './ui/labels';
 import { RetracePanel } from './ui/panel';
@@ -109,6 +110,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => actions.undoRestore()
     });
     registerGatherCommand(app, notebooks, orders, trans, palette);
+    new DiagnosticBadges(notebooks, orders, trans);
     for (const command of [
       CommandIDs.openPanel,
       CommandIDs.replayInOrder,
