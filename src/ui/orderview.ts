@@ -112,7 +112,7 @@ export class OrderView extends Widget {
     ) + (unchecked ? ' ' + this._trans.__('%1 not compared (run before the page was reloaded).', unchecked) : '');
     const list = append(this._report, 'ul', 'jp-RetraceOrder-reportList');
     report.results.forEach(result => {
-      if ((result.outcome === 'identical' || result.outcome === 'unchecked') && !result.edited && !result.ranRecordedCode) {
+      if ((result.outcome === 'identical' || result.outcome === 'unchecked' || result.outcome === 'no-output') && !result.edited && !result.ranRecordedCode) {
         return;
       }
       if (result.outcome === 'not-run') {
@@ -128,6 +128,8 @@ export class OrderView extends Widget {
         notes.push(this._trans.__('output differs: %1', result.detail ?? ''));
       } else if (result.outcome === 'unchecked') {
         notes.push(this._trans.__('ran; output not compared'));
+      } else if (result.outcome === 'no-output') {
+        notes.push(this._trans.__('ran; no output to compare'));
       } else {
         notes.push(this._trans.__('output identical'));
       }
