@@ -1,8 +1,8 @@
 """``jupyter retrace SUBCOMMAND``: Retrace from the command line (Python only).
 
-Subcommands register themselves in ``SUBCOMMANDS``: a name maps to the module
-that provides ``add_arguments(parser)`` and ``main(args) -> int``. Add one by
-adding its module path here; it is imported only when used.
+Subcommands are listed in ``SUBCOMMANDS``: a name maps to the module that
+provides ``add_arguments(parser)`` and ``main(args) -> int``. Add one by adding
+one line here (e.g. ``"doctor": ("jupyterlab_retrace.doctor", "...")``).
 """
 from __future__ import annotations
 
