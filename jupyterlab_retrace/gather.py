@@ -60,10 +60,58 @@ def gather(path: Path, history_dir: Path | None = None):
     return out
 
 
+def imported_modules(sources) -> list[str]:
+    """Top-level modules the code imports (magics and shell lines skipped)."""
+    import ast
+
+    found: list[str] = []
+    for src in sources:
+        lines = ["pass" if l.lstrip().startswith(("%", "!")) else l for l in src.splitlines()]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for n in names:
+                top = n.split(".")[0]
+                if top not in found:
+                    found.append(top)
+    return found
+
+
+def requirements(sources) -> list[str]:
+    """`dist==version` for each distribution the code imports, as installed here (standard library left out)."""
+    from importlib import metadata
+
+    stdlib = getattr(sys, "stdlib_module_names", set())
+    owners = metadata.packages_distributions()
+    lines: list[str] = []
+    for module in imported_modules(sources):
+        if module in stdlib:
+            continue
+        for dist in owners.get(module, []):
+            try:
+                line = f"{dist}=={metadata.version(dist)}"
+            except metadata.PackageNotFoundError:
+                continue
+            if line not in lines:
+                lines.append(line)
+    return sorted(lines, key=str.lower)
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("notebook", metavar="NOTEBOOK", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True, help="the notebook to write (refuses to overwrite NOTEBOOK)")
     parser.add_argument("--history-dir", type=Path, default=None, help="folder holding the Retrace histories")
+    parser.add_argument(
+        "--requirements", type=Path, default=None, metavar="FILE",
+        help="also write FILE: the distributions the gathered code imports, pinned to the versions installed here",
+    )
 
 
 def main(args) -> int:
@@ -79,4 +127,8 @@ def main(args) -> int:
         return 2
     nbformat.write(out, str(args.output))
     print(f"{args.output}: {len(out.cells) - 1} steps gathered from {args.notebook}")
+    if args.requirements is not None:
+        reqs = requirements(c.source for c in out.cells if c.cell_type == "code")
+        args.requirements.write_text("".join(r + "\n" for r in reqs), encoding="utf-8")
+        print(f"{args.requirements}: {len(reqs)} distributions")
     return 0

@@ -268,3 +268,38 @@ def test_cli_dispatcher_lists_subcommands(capsys):
     assert e.value.code == 0
     out = capsys.readouterr().out
     assert "check" in out and "gather" in out
+
+
+def test_gather_writes_the_canonical_order_and_its_requirements(tmp_path, node_build):
+    import nbformat as nbf
+
+    nb_id = "3f2a9c1e-0000-4000-8000-00000000a7e5"
+    nb = notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
+    order = {
+        "format": 1, "verdict": "in-order", "replayable": True, "runs": 3,
+        "steps": [
+            {"cellId": "gone", "label": "deleted cell", "code": "import json\nimport nbformat\nbase = 1", "current": False},
+            {"cellId": "def", "label": "cell 2", "code": "x = 21", "current": True},
+            {"cellId": "use", "label": "cell 1", "code": "y = x * 2\ny", "current": True},
+        ],
+        "diagnostics": [],
+    }
+    write_history(node_build, tmp_path / ".retrace" / f"{nb_id}.git", [
+        {"notebook": json.loads(nbformat.writes(nb)),
+         "runs": [{"cellId": "def", "code": "x = 21", "executionCount": 1, "status": "ok"}],
+         "attachments": {"canonical-order.json": json.dumps(order)}},
+    ])
+    path = save(nb, tmp_path / "g.ipynb")
+    out = run_cli("gather", path, "-o", tmp_path / "out.ipynb", "--requirements", tmp_path / "requirements.txt")
+    assert out.returncode == 0, out.stdout + out.stderr
+    got = nbf.read(str(tmp_path / "out.ipynb"), as_version=4)
+    assert got.cells[0].cell_type == "markdown" and "Gathered from `g.ipynb`" in got.cells[0].source
+    assert "code of a deleted cell" in got.cells[0].source
+    assert [c.source for c in got.cells[1:]] == [s["code"] for s in order["steps"]]
+    assert (tmp_path / "requirements.txt").read_text() == f"nbformat=={nbf.__version__}\n"
+    # It runs in a fresh kernel to the saved value.
+    res = check.run_notebook(tmp_path / "out.ipynb")
+    assert [c.status for c in res.cells] == ["ok", "ok", "different"]
+    assert res.cells[2].detail == 'extra output: "42"'
+    # Refuses to overwrite the notebook itself.
+    assert run_cli("gather", path, "-o", path).returncode == 2
