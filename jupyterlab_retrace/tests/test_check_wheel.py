@@ -8,6 +8,7 @@ check runs, and read by the check with git alone.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -24,12 +25,21 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def wheel_env(tmp_path_factory):
+    # Built as a release is, from a copy of the tracked files (as test_packaging does).
+    src = tmp_path_factory.mktemp("src")
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    for name in filter(None, files):
+        if (PROJECT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, src / name)
+    (src / "node_modules").symlink_to(PROJECT / "node_modules")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(PROJECT)],
-        check=True, capture_output=True, timeout=900,
-        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
-    )
+    for cmd in (["npm", "run", "build:prod"], [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)]):
+        r = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True, timeout=900)
+        assert r.returncode == 0, f"{cmd} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     wheel = next(dist.glob("jupyterlab_retrace-*.whl"))
     env_dir = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
