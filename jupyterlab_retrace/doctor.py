@@ -338,16 +338,22 @@ def describe(report: Report, out) -> None:
         print(f"  not repaired: {left}", file=out)
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="jupyter retrace doctor", description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("root", nargs="?", default=".", help="Jupyter root folder (default: the current folder)")
     parser.add_argument("--history-dir", default=".retrace", help="history folder, relative to ROOT (default .retrace)")
     parser.add_argument("--repair", action="store_true", help="repair what can be repaired, saying what changed")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:
-        return 2 if e.code else 0
+
+
+def main(args: "argparse.Namespace | list[str] | None" = None, out=None) -> int:
+    """``jupyter retrace doctor``: parsed arguments from the dispatcher, or an argv list."""
+    out = out or sys.stdout
+    if not isinstance(args, argparse.Namespace):
+        parser = argparse.ArgumentParser(prog="jupyter retrace doctor", description=__doc__.split("\n\n")[0])
+        add_arguments(parser)
+        try:
+            args = parser.parse_args(args)
+        except SystemExit as e:
+            return 2 if e.code else 0
     if not shutil.which("git"):
         print("doctor: the git command line is needed (apt-get install git)", file=sys.stderr)
         return 2
@@ -371,15 +377,6 @@ def main(argv: list[str] | None = None, out=None) -> int:
         file=out,
     )
     return 1 if bad else 0
-
-
-def _cli() -> None:
-    """``jupyter-retrace`` (so ``jupyter retrace doctor``) until the project has one dispatcher."""
-    argv = sys.argv[1:]
-    if not argv or argv[0] != "doctor":
-        print("usage: jupyter retrace doctor [ROOT] [--repair]", file=sys.stderr)
-        sys.exit(2)
-    sys.exit(main(argv[1:]))
 
 
 if __name__ == "__main__":

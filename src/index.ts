@@ -10,13 +10,15 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CaptureService } from './capture/service';
 import { NotebookIdentities } from './identity/notebookid';
-import { OrderService } from './replay/service';
+import { registerGatherCommand } from './order/gather';
+import { OrderService } from './order/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
 import { HistoryService } from './sync/service';
 import { CommandIDs } from './tokens';
 import { RetraceActions } from './ui/actions';
 import { PanelFollower } from './ui/follow';
+import { DiagnosticBadges } from './ui/diagnosticBadges';
 import { replayIcon } from './ui/icons';
 import { revealCell } from './ui/labels';
 import { RetracePanel } from './ui/panel';
@@ -44,6 +46,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const capture = new CaptureService(notebooks, identities);
     const orders = new OrderService(capture);
     const histories = new HistoryService(capture, notebooks, identities, openPendingQueue());
+    orders.recordWith(histories, notebooks);
 
     const panel = new RetracePanel(
       translator ?? nullTranslator,
@@ -108,6 +111,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => actions.canUndoRestore(notebooks.currentWidget),
       execute: () => actions.undoRestore()
     });
+    registerGatherCommand(app, notebooks, orders, trans, palette);
+    new DiagnosticBadges(notebooks, orders, trans);
     for (const command of [
       CommandIDs.openPanel,
       CommandIDs.replayInOrder,

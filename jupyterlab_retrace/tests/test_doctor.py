@@ -180,6 +180,8 @@ async def test_the_command_line_runs_as_a_program(jp_fetch, jp_root_dir, retrace
     assert out.stdout.splitlines()[-1] == "doctor: 1 histories, 0 with problems, 0 orphan(s)"
     # The wheel installs it as `jupyter-retrace`, which `jupyter retrace doctor` runs.
     pyproject = open(os.path.join(os.path.dirname(doctor.__file__), "..", "pyproject.toml")).read()
-    assert 'jupyter-retrace = "jupyterlab_retrace.doctor:_cli"' in pyproject
+    assert 'jupyter-retrace = "jupyterlab_retrace.cli:main"' in pyproject
+    via = subprocess.run([sys.executable, "-m", "jupyterlab_retrace.cli", "doctor", str(jp_root_dir)], capture_output=True, text=True)
+    assert via.returncode == 0 and via.stdout.splitlines()[-1] == out.stdout.splitlines()[-1], via.stderr
     bad = subprocess.run([sys.executable, "-m", "jupyterlab_retrace.doctor", str(jp_root_dir / "nope")], capture_output=True, text=True)
     assert bad.returncode == 2 and "no history folder" in bad.stderr

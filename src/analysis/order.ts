@@ -48,7 +48,7 @@
  */
 
 import { AnalysisCell, AnalysisRun, CellEffects } from './types';
-import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep } from './orderTypes';
+import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
 import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
@@ -98,6 +98,12 @@ export const PSEUDO = '\u0000';
 export const ENV = PSEUDO + 'env';
 export const RNG = PSEUDO + 'rng';
 export const FILE = PSEUDO + 'file:';
+/** One constant key of a variable's object (`df["a"]`, `obj.x`): `KEY + name + PSEUDO + key`. */
+export const KEY = PSEUDO + 'key:';
+
+export function keyName(name: string, key: string): string {
+  return KEY + name + PSEUDO + key;
+}
 
 /** Calls into libraries whose functions draw from (or depend on) a seeded generator. */
 const RANDOM_LIBRARY_CALL = /\b(?:pyro|torch|random|tf\.random|tensorflow\.random|jax\.random)\.\w+\s*\(/;
@@ -138,6 +144,7 @@ export class CanonicalOrderEngine {
     this._weak = new Map();
     this._rep = new Map();
     this._lastUnknown = -1;
+    this._keysOf = new Map();
     this._everWritten = new Set();
     this._unknownRuns = [];
     this._setupRuns = [];
@@ -232,6 +239,20 @@ export class CanonicalOrderEngine {
     }
     kill.forEach(n => may.delete(n));
     del.forEach(n => may.delete(n));
+    // `df["a"] = …` changes key "a" only: a later store to the same key hides
+    // it, unless something read the key (or the whole object) in between.
+    const keyedWrites = new Map<string, string[]>();
+    for (const [n, stores] of Object.entries(eff.keyedStores ?? {})) {
+      if (may.has(n)) {
+        may.delete(n);
+        const names = stores.map(st => {
+          const k = keyName(n, st.key);
+          (ok && !st.maybe ? kill : may).add(k);
+          return k;
+        });
+        keyedWrites.set(n, names);
+      }
+    }
 
     // Reads: static uses (for definition-only cells, only what headers read),
     // traced reads, and the prior value of everything possibly mutated/deleted.
@@ -301,6 +322,19 @@ export class CanonicalOrderEngine {
         nondeterministic = true;
       }
     }
+    // A read of a variable reads the keys stored on it since it was bound,
+    // all of them unless the run reads only constant keys (`df["a"]`).
+    for (const n of Array.from(readNames)) {
+      if (n[0] === PSEUDO) {
+        continue;
+      }
+      const keyed = eff.keyedReads?.[n];
+      if (keyed && !may.has(n) && !del.has(n)) {
+        keyed.forEach(k => readNames.add(keyName(n, k)));
+      } else {
+        this._keysOf.get(n)?.forEach(k => readNames.add(k));
+      }
+    }
     const filesRead = uniq([...facts.filesRead, ...(tr ? tr.filesRead.map(normalizePath) : [])]);
     const filesWritten = uniq([...facts.filesWritten, ...(tr ? tr.filesWritten.map(normalizePath) : [])]);
     filesRead.forEach(p => readNames.add(FILE + p));
@@ -353,7 +387,18 @@ export class CanonicalOrderEngine {
       this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom });
       if (w.name[0] !== PSEUDO) {
         this._everWritten.add(w.name);
+        // A new value (or a change of the whole) carries the keys from here on.
+        this._keysOf.get(w.name)?.forEach(k => this._last.delete(k));
+        this._keysOf.delete(w.name);
       }
+    }
+    for (const [n, names] of keyedWrites) {
+      let keys = this._keysOf.get(n);
+      if (!keys) {
+        keys = new Set();
+        this._keysOf.set(n, keys);
+      }
+      names.forEach(k => keys!.add(k));
     }
     // Recorded as writes (so the order keeps failed runs of a name in time
     // order) but kept out of `_last`: a successful definition still wins.
@@ -441,7 +486,21 @@ export class CanonicalOrderEngine {
       }
     };
     const { diagnostics, topToBottomWorks } = buildDiagnostics(view);
-    this._cache = { steps, topToBottomWorks, diagnostics, stats: { runs: this._records.length, mode } };
+    const failed = (r: RunRecord): boolean => r.run.status === 'error' || r.run.status === 'interrupted';
+    const failedRuns = this._records.filter(failed).map(r => r.run.index);
+    const failedSteps = ordered.filter(seq => failed(this._records[seq])).map(seq => this._records[seq].run.index);
+    const verdict: OrderVerdict =
+      steps.length === 0 ? 'nothing-to-replay' : failedSteps.length > 0 ? 'errors' : topToBottomWorks ? 'top-to-bottom' : 'in-order';
+    this._cache = {
+      steps,
+      topToBottomWorks: topToBottomWorks && verdict === 'top-to-bottom',
+      verdict,
+      replayable: verdict === 'top-to-bottom' || verdict === 'in-order',
+      failedRuns,
+      failedSteps,
+      diagnostics,
+      stats: { runs: this._records.length, mode }
+    };
     return this._cache;
   }
 
@@ -449,7 +508,7 @@ export class CanonicalOrderEngine {
   private _liveProducers(producer: (seq: number) => number): Map<string, number> {
     const live = new Map<string, number>();
     for (const [name, lw] of this._last) {
-      if (name[0] !== PSEUDO && lw.kind !== WriteKind.Delete) {
+      if ((name[0] !== PSEUDO || name.startsWith(KEY)) && lw.kind !== WriteKind.Delete) {
         live.set(name, producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
       }
     }
@@ -510,7 +569,7 @@ export class CanonicalOrderEngine {
       }
     };
     for (const [name, lw] of this._last) {
-      if (name[0] !== PSEUDO && lw.kind !== WriteKind.Delete) {
+      if ((name[0] !== PSEUDO || name.startsWith(KEY)) && lw.kind !== WriteKind.Delete) {
         add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
       }
     }
@@ -673,6 +732,8 @@ export class CanonicalOrderEngine {
   private _weak = new Map<string, LastWrite>();
   private _rep = new Map<number, number>();
   private _lastUnknown = -1;
+  /** Variable → keys stored on it since it was last bound or changed as a whole (key names in `_last`). */
+  private _keysOf = new Map<string, Set<string>>();
   private _everWritten = new Set<string>();
   private _unknownRuns: number[] = [];
   private _setupRuns: number[] = [];

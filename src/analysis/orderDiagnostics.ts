@@ -4,7 +4,7 @@
  */
 
 import { AnalysisCell } from './types';
-import { DiagnosticKind, OrderDiagnostic } from './orderTypes';
+import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
 import type { RunRecord } from './order';
@@ -38,7 +38,17 @@ export function normalizeSource(s: string): string {
     .replace(/^\n+|\n+$/g, '');
 }
 
+const KEY = PSEUDO + 'key:';
+
+/** The variable a key name (`order.ts` `keyName`) belongs to, else the name itself. */
+function variableOf(name: string): string {
+  return name.startsWith(KEY) ? name.slice(KEY.length, name.indexOf(PSEUDO, KEY.length)) : name;
+}
+
 function displayName(name: string): string {
+  if (name.startsWith(KEY)) {
+    return variableOf(name);
+  }
   if (name.startsWith(FILE)) {
     return name.slice(FILE.length);
   }
@@ -49,11 +59,6 @@ function displayName(name: string): string {
     return 'environment';
   }
   return name;
-}
-
-function list(names: Iterable<string>, max = 4): string {
-  const a = Array.from(names);
-  return a.length <= max ? a.join(', ') : a.slice(0, max).join(', ') + ` and ${a.length - max} more`;
 }
 
 class Collector {
@@ -135,13 +140,13 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
       for (const s of ordered) {
         for (const a of records[s].reads) {
           const k = keyOf(a);
-          if (k >= 0 && k !== s && a.name[0] !== PSEUDO) {
-            provide(k, a.name);
+          if (k >= 0 && k !== s && (a.name[0] !== PSEUDO || a.name.startsWith(KEY))) {
+            provide(k, variableOf(a.name));
           }
         }
       }
       for (const [name, k] of v.live) {
-        provide(k, name);
+        provide(k, variableOf(name));
       }
       provides = p;
     }
@@ -221,37 +226,24 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
 
   const diagnostics: OrderDiagnostic[] = [];
   for (const g of c.groups.values()) {
-    const names = Array.from(g.names);
+    const names = Array.from(g.names).map(displayName);
     diagnostics.push({
       kind: g.kind,
-      message: message(g.kind, names, g.runs.size),
+      severity: DIAGNOSTIC_SEVERITY[g.kind],
       cellIds: g.cellIds,
       names,
       runIndices: Array.from(g.runs).sort((a, b) => a - b)
     });
   }
-  diagnostics.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  const rank = { error: 0, warning: 1, info: 2 };
+  const cellRank = (d: OrderDiagnostic): number => {
+    const p = d.cellIds.length > 0 ? cellPos.get(d.cellIds[0]) : undefined;
+    return p === undefined ? -1 : p;
+  };
+  diagnostics.sort(
+    (a, b) => rank[a.severity] - rank[b.severity] || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || cellRank(a) - cellRank(b)
+  );
   return { diagnostics, topToBottomWorks: topToBottom(v, posOf, keyOf) };
-}
-
-function message(kind: DiagnosticKind, names: string[], runs: number): string {
-  const n = names.length > 0 ? ` (${list(names)})` : '';
-  switch (kind) {
-    case 'edited':
-      return `This cell was edited after the run the kernel state depends on${n}.`;
-    case 'deleted-cell':
-      return `The kernel state depends on code that is no longer in the notebook${n}.`;
-    case 'depends-on-later-cell':
-      return `This cell depends on a cell below it${n}.`;
-    case 'needs-rerun':
-      return `The kernel state needs this cell run ${runs} times${n}.`;
-    case 'undefined-name':
-      return `${list(names)} is used but no run in this kernel session defines it.`;
-    case 'nondeterminism':
-      return `This cell's result is not reproducible: it uses randomness without a seed or the current time${n}.`;
-    case 'file-dependency':
-      return `File ${list(names)} is written by one cell and read by another.`;
-  }
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import { emptyEffects } from './effects';
 import { CellEffects } from './types';
-import { callableNames, EnvKind, envKind, importedNames, seedsRandomness } from './orderHeuristics';
+import { callableNames, EnvKind, envKind, importedNames, maskCommentsAndStrings, seedsRandomness } from './orderHeuristics';
 
 export interface CodeFacts {
   effects: CellEffects;
@@ -86,17 +86,20 @@ export function deriveFacts(code: string, analyze: (code: string) => CellEffects
       filesWritten.push(normalizePath(e.path));
     }
   }
+  // The syntax walker knows imports and callables; the rest is scanned on code
+  // whose comments and strings are blanked.
+  const masked = maskCommentsAndStrings(code);
   return {
     effects,
-    imports: new Set(importedNames(code)),
-    callables: new Set(callableNames(code)),
-    env: envKind(code),
-    seeds: seedsRandomness(code),
+    imports: new Set(effects.imports ?? importedNames(masked)),
+    callables: new Set(effects.callables ?? callableNames(masked)),
+    env: envKind(masked),
+    seeds: seedsRandomness(masked),
     draws,
     times,
     filesRead,
     filesWritten,
-    headerReads: headerReads(code)
+    headerReads: headerReads(masked)
   };
 }
 

@@ -9,6 +9,55 @@
  * caller per source text.
  */
 
+/**
+ * The code with the text of comments and string literals blanked (same
+ * length, newlines kept), so line scans see only code: `# os.chdir(...)` or
+ * a docstring mentioning `seed(` no longer count.
+ */
+export function maskCommentsAndStrings(code: string): string {
+  const out = code.split('');
+  const n = code.length;
+  let i = 0;
+  const blank = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) {
+      if (out[k] !== '\n') {
+        out[k] = ' ';
+      }
+    }
+  };
+  while (i < n) {
+    const c = code[i];
+    if (c === '#') {
+      const end = code.indexOf('\n', i);
+      const stop = end < 0 ? n : end;
+      blank(i, stop);
+      i = stop;
+    } else if (c === '"' || c === "'") {
+      const triple = code.startsWith(c.repeat(3), i);
+      const quote = triple ? c.repeat(3) : c;
+      let k = i + quote.length;
+      while (k < n) {
+        if (code[k] === '\\') {
+          k += 2;
+        } else if (code.startsWith(quote, k)) {
+          break;
+        } else if (!triple && code[k] === '\n') {
+          break;
+        } else {
+          k++;
+        }
+      }
+      const stop = Math.min(n, code.startsWith(quote, k) ? k + quote.length : k);
+      // Keep the quotes, blank the contents.
+      blank(i + quote.length, Math.max(i + quote.length, stop - (code.startsWith(quote, k) ? quote.length : 0)));
+      i = stop;
+    } else {
+      i++;
+    }
+  }
+  return out.join('');
+}
+
 /** Names bound by `import` / `from ... import` statements (any indentation, e.g. inside `try:`). */
 export function importedNames(code: string): string[] {
   if (code.indexOf('import') < 0) {

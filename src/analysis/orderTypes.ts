@@ -15,10 +15,32 @@ export type DiagnosticKind =
   | 'nondeterminism'
   | 'file-dependency';
 
+/**
+ * How much a diagnostic threatens a replay of the notebook as it stands.
+ * 'error': top to bottom fails or rebuilds another state (deleted code, a
+ * cell that needs one below it, a name nothing defines); 'warning': the
+ * state differs from what the cells show (edited, run several times,
+ * unseeded randomness); 'info': worth knowing (a file passed between cells).
+ */
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+export const DIAGNOSTIC_SEVERITY: Readonly<Record<DiagnosticKind, DiagnosticSeverity>> = {
+  'deleted-cell': 'error',
+  'depends-on-later-cell': 'error',
+  'undefined-name': 'error',
+  edited: 'warning',
+  'needs-rerun': 'warning',
+  nondeterminism: 'warning',
+  'file-dependency': 'info'
+};
+
+/**
+ * A diagnostic is data: the UI words it (src/ui/diagnostic.ts) and the
+ * history stores it for the command-line check.
+ */
 export interface OrderDiagnostic {
   kind: DiagnosticKind;
-  /** Short English sentence for the UI (translated there). */
-  message: string;
+  severity: DiagnosticSeverity;
   /** Cells involved, most relevant first (for `depends-on-later-cell`: the dependent cell, then the cell below it). */
   cellIds: string[];
   /** Python names involved (for `file-dependency`: the file paths; for `nondeterminism`: the random/time calls). */
@@ -36,10 +58,27 @@ export interface CanonicalStep {
   position: number;
 }
 
+/**
+ * What a replay of the order is expected to do.
+ * 'top-to-bottom': today's cells, top to bottom, rebuild the state.
+ * 'in-order': the steps, in order, rebuild it (the diagnostics say why top to bottom does not).
+ * 'errors': the state comes from runs that failed; a replay would fail the same way.
+ * 'nothing-to-replay': no run left anything in the kernel state.
+ */
+export type OrderVerdict = 'top-to-bottom' | 'in-order' | 'errors' | 'nothing-to-replay';
+
 export interface CanonicalOrder {
   steps: CanonicalStep[];
-  /** Running today's cells top to bottom would rebuild the same state. */
+  /** Running today's cells top to bottom would rebuild the same state (never with failed steps). */
   topToBottomWorks: boolean;
+  verdict: OrderVerdict;
+  /** Replay makes sense: there are steps and none of them failed. */
+  replayable: boolean;
+  /** Runs (`AnalysisRun.index`) of the session that failed (error or interrupted), in time order. */
+  failedRuns: number[];
+  /** Steps (`AnalysisRun.index`) that failed: the state depends on them. */
+  failedSteps: number[];
+  /** Most severe first (see `DiagnosticSeverity`), then by kind, then by cell position. */
   diagnostics: OrderDiagnostic[];
   stats: {
     /** Runs of the kernel session seen. */

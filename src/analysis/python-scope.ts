@@ -30,7 +30,7 @@
  */
 
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { CellEffect } from './types';
+import type { CellEffect, KeyedStore } from './types';
 import {
   ARGUMENT_MUTATORS,
   FILE_READ_CALLS,
@@ -109,9 +109,20 @@ export interface ScopeWalkResult {
   builtinUses: string[];
   deletes: string[];
   mutates: string[];
+  /** See `CellEffects.imports`. */
+  imports: string[];
+  /** See `CellEffects.callables`. */
+  callables: string[];
+  /** See `CellEffects.keyedStores`. */
+  keyedStores: Record<string, KeyedStore[]>;
+  /** See `CellEffects.keyedReads`. */
+  keyedReads: Record<string, string[]>;
   unknownDefines: boolean;
   effects: CellEffect[];
 }
+
+/** How the walker is looking at the name it is about to reference. */
+type RefMode = { kind: 'key-read'; key: string } | { kind: 'key-store'; key: string; maybe: boolean } | { kind: 'store-base' };
 
 const COMPREHENSIONS = new Set([
   'ArrayComprehensionExpression',
@@ -160,6 +171,19 @@ class Walker {
   private readonly builtinUses = new Set<string>();
   private readonly deferredReads = new Set<string>();
   private readonly mutates = new Set<string>();
+  /**
+   * Keyed access of module names not bound in the cell: constant-key stores,
+   * constant-key reads, and the names also touched any other way (whole).
+   */
+  private readonly keyStores = new Map<string, Map<string, boolean>>();
+  private readonly keyReads = new Map<string, Set<string>>();
+  private readonly wholeReads = new Set<string>();
+  private readonly otherMutations = new Set<string>();
+  /** Module names whose binding now is an import / a def, class or lambda. */
+  private readonly moduleImports = new Set<string>();
+  private readonly callables = new Set<string>();
+  /** Set around one reference made directly at module level (see `keyedRef`). */
+  private refMode: RefMode | null = null;
   private readonly effects: CellEffect[] = [];
   /** Names bound by import in this cell, and the module path they stand for. */
   private readonly imported = new Map<string, string>();
@@ -174,6 +198,19 @@ class Walker {
     for (const name of this.deferredReads) {
       if (!((flow.get(name) ?? 0) & BOUND)) {
         (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+        this.wholeReads.add(name);
+      }
+    }
+    const keyedStores: Record<string, KeyedStore[]> = {};
+    for (const [name, keys] of this.keyStores) {
+      if (this.mutates.has(name) && !this.otherMutations.has(name)) {
+        keyedStores[name] = Array.from(keys, ([key, maybe]) => ({ key, maybe })).sort((a, b) => (a.key < b.key ? -1 : 1));
+      }
+    }
+    const keyedReads: Record<string, string[]> = {};
+    for (const name of this.uses) {
+      if (!this.wholeReads.has(name) && !this.otherMutations.has(name)) {
+        keyedReads[name] = Array.from(this.keyReads.get(name) ?? []).sort();
       }
     }
     const defines: string[] = [];
@@ -202,6 +239,10 @@ class Walker {
       builtinUses: sorted(this.builtinUses),
       deletes: deletes.sort(),
       mutates: sorted(this.mutates),
+      imports: sorted(this.moduleImports),
+      callables: sorted(this.callables),
+      keyedStores,
+      keyedReads,
       unknownDefines: this.unknownDefines,
       effects: this.effects
     };
@@ -224,13 +265,75 @@ class Walker {
     if ((this.module.flow!.get(name) ?? 0) & BOUND) {
       return;
     }
+    const mode = this.refMode;
     if (mutate) {
       if (!isPredefinedName(name)) {
         this.mutates.add(name);
+        if (mode?.kind === 'key-store') {
+          let keys = this.keyStores.get(name);
+          if (!keys) {
+            keys = new Map();
+            this.keyStores.set(name, keys);
+          }
+          // A store on one path only, after or before a certain one, stays a maybe only if every store is.
+          keys.set(mode.key, (keys.get(mode.key) ?? true) && mode.maybe);
+        } else {
+          this.otherMutations.add(name);
+        }
       }
     } else {
       (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+      if (mode?.kind === 'key-read') {
+        if (this.keyStores.get(name)?.get(mode.key) === false) {
+          // Reads back what the cell itself stored.
+          return;
+        }
+        let keys = this.keyReads.get(name);
+        if (!keys) {
+          keys = new Set();
+          this.keyReads.set(name, keys);
+        }
+        keys.add(mode.key);
+      } else if (mode?.kind !== 'store-base') {
+        this.wholeReads.add(name);
+      }
     }
+  }
+
+  /** Reference `name` in `mode`; the mode only applies to a reference made now, at module level. */
+  private keyedRef(scope: Scope, name: string, mutate: boolean, mode: RefMode): void {
+    this.refMode = scope.kind === 'module' && !scope.deferred ? mode : null;
+    try {
+      this.reference(scope, name, mutate);
+    } finally {
+      this.refMode = null;
+    }
+  }
+
+  /**
+   * `df["a"]` / `obj.x` directly on a variable, with a constant key: the
+   * variable and the key (`["a"]`, `.x`), else null.
+   */
+  private constantKey(node: SyntaxNode): { name: string; key: string } | null {
+    const base = node.firstChild;
+    if (base === null || base.name !== 'VariableName') {
+      return null;
+    }
+    const rest: SyntaxNode[] = [];
+    for (let c = base.nextSibling; c !== null; c = c.nextSibling) {
+      rest.push(c);
+    }
+    if (rest.length === 2 && rest[0].name === '.' && rest[1].name === 'PropertyName') {
+      return { name: this.text(base), key: '.' + this.text(rest[1]) };
+    }
+    if (rest.length === 3 && rest[0].name === '[' && rest[2].name === ']') {
+      const k = rest[1];
+      if (k.name === 'Number' || (k.name === 'String' && /^(?:'[^'\\\n{}]*'|"[^"\\\n{}]*")$/.test(this.text(k)))) {
+        const t = this.text(k);
+        return { name: this.text(base), key: '[' + (k.name === 'String' ? t.slice(1, -1) : t) };
+      }
+    }
+    return null;
   }
 
   /** Hand a reference to the nearest scope a nested scope can see (classes are skipped). */
@@ -322,6 +425,8 @@ class Walker {
     }
     if (owner === this.module) {
       this.imported.delete(name);
+      this.moduleImports.delete(name);
+      this.callables.delete(name);
     }
     const prev = owner.flow!.get(name) ?? 0;
     this.setFlow(owner, name, maybe ? prev | BOUND : DEFINITE | BOUND);
@@ -526,6 +631,14 @@ class Walker {
     for (let g = 0; g < groups.length - 1; g++) {
       this.targets(groups[g], scope);
     }
+    // `f = lambda x: …` binds a callable like `def f`.
+    if (value.length === 1 && value[0].name === 'LambdaExpression') {
+      for (let g = 0; g < groups.length - 1; g++) {
+        if (groups[g].length === 1 && groups[g][0].name === 'VariableName') {
+          this.callableBound(scope, this.text(groups[g][0]));
+        }
+      }
+    }
     if (evaluatesAnnotation) {
       this.expressions(annotation!, scope);
     }
@@ -561,6 +674,14 @@ class Walker {
 
   /** `obj.attr = v`, `df['a'] = v`, `del d[k]`, `x.y += 1`: the base object changes. */
   private memberStore(node: SyntaxNode, scope: Scope): void {
+    const keyed = this.constantKey(node);
+    if (keyed !== null) {
+      // `df["a"] = v`: only key "a" changes; the store reads the variable, not its content.
+      const maybe = this.module.journals.length > 0;
+      this.keyedRef(scope, keyed.name, false, { kind: 'store-base' });
+      this.keyedRef(scope, keyed.name, true, { kind: 'key-store', key: keyed.key, maybe });
+      return;
+    }
     this.expression(node, scope);
     const root = this.rootOf(node);
     if (root === null) {
@@ -592,6 +713,8 @@ class Walker {
     }
     value.forEach(v => this.expression(v, scope));
     if (target.name === 'MemberExpression') {
+      // `df["a"] += 1` reads what it stores.
+      this.expression(target, scope);
       this.memberStore(target, scope);
     } else {
       this.expression(target, scope);
@@ -660,6 +783,9 @@ class Walker {
       }
       this.bind(scope, bound);
       this.imported.set(bound, path);
+      if (this.bindingScope(scope, bound) === this.module) {
+        this.moduleImports.add(bound);
+      }
     }
   }
 
@@ -1001,6 +1127,7 @@ class Walker {
     }
     if (name !== null && !runsNow) {
       this.bind(scope, name);
+      this.callableBound(scope, name);
     }
     if (body !== null) {
       this.statements(body, inner);
@@ -1030,6 +1157,14 @@ class Walker {
     }
     if (nameNode !== undefined) {
       this.bind(scope, this.text(nameNode));
+      this.callableBound(scope, this.text(nameNode));
+    }
+  }
+
+  /** `name` was just bound in `scope` to a function or class: its body reads globals when called. */
+  private callableBound(scope: Scope, name: string): void {
+    if (this.bindingScope(scope, name) === this.module && !scope.deferred) {
+      this.callables.add(name);
     }
   }
 
@@ -1040,13 +1175,20 @@ class Walker {
       case 'VariableName':
         this.read(scope, this.text(node));
         return;
-      case 'MemberExpression':
+      case 'MemberExpression': {
+        // `df["a"]` reads only key "a"; `df.a` may be a property of the whole (`df.shape`).
+        const keyed = this.constantKey(node);
+        if (keyed !== null && keyed.key[0] === '[') {
+          this.keyedRef(scope, keyed.name, false, { kind: 'key-read', key: keyed.key });
+          return;
+        }
         for (let c = node.firstChild; c !== null; c = c.nextSibling) {
           if (c.name !== 'PropertyName') {
             this.expression(c, scope);
           }
         }
         return;
+      }
       case 'CallExpression':
         return this.call(node, scope);
       case 'ArgList':

@@ -26,12 +26,35 @@ export interface CellEffects {
   deletes: string[];
   /** Names possibly mutated in place (attribute/subscript assignment, method calls, augmented assignment of attributes). */
   mutates: string[];
+  /** Module-level names whose binding at the end of the cell is an import. */
+  imports?: string[];
+  /** Module-level names bound to a function, class or lambda (their bodies read globals when called). */
+  callables?: string[];
+  /**
+   * Names (not bound by the cell) whose only changes here are stores to
+   * constant keys or attributes: `df["a"] = …` → `["a"`, `obj.x = …` → `.x`
+   * (also `del df["a"]`, `df["a"] += 1`). `maybe`: only on some paths. A name
+   * changed any other way (`df.drop(…, inplace=True)`) is not listed. Such
+   * names are also in `mutates`.
+   */
+  keyedStores?: Record<string, KeyedStore[]>;
+  /**
+   * Names in `uses` read only through constant subscripts (`df["a"]`, keys
+   * as in `keyedStores`) or as the base of keyed stores; the keys read. A
+   * name read any other way (`df.groupby(…)`, `df.shape`, `f(df)`) is not listed.
+   */
+  keyedReads?: Record<string, string[]>;
   /** `from x import *` or an unknown magic: the cell may define names we cannot see. */
   unknownDefines: boolean;
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */
   parseError: boolean;
+}
+
+export interface KeyedStore {
+  key: string;
+  maybe: boolean;
 }
 
 export type CellEffect =

@@ -158,6 +158,12 @@ function statusNote(run: IRun): string {
 }
 
 export class HistoryStore {
+  /**
+   * Extra top-level files for each commit, taken at commit time (e.g.
+   * `canonical-order.json`, so a Python-only check can read the order).
+   */
+  attachments: (() => Record<string, string>) | null = null;
+
   constructor(options: IHistoryStoreOptions) {
     this.backend = options.backend;
     this.codec = options.codec ?? defaultCodec;
@@ -778,6 +784,11 @@ export class HistoryStore {
       }
       if (index.tree) {
         entries.push({ mode: MODE_TREE, name: 'index', oid: index.tree });
+      }
+      for (const [name, text] of Object.entries(this.attachments?.() ?? {})) {
+        if (/^[a-z][a-z0-9-]*\.json$/.test(name) && !entries.some(e => e.name === name)) {
+          entries.push({ mode: MODE_FILE, name, oid: this.db.putText(text) });
+        }
       }
       const tree = this.db.putTree(entries);
       const who = this.person();

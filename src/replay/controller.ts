@@ -21,6 +21,8 @@ import { compareOutputs } from './compare';
 export type StepOutcome =
   /** Ran, and every output matches the recorded one. */
   | 'identical'
+  /** Ran; neither the recorded run nor the replay produced an output: nothing was compared. */
+  | 'no-output'
   /** Ran, and some output differs from the recorded one. */
   | 'different'
   /** Ran and raised: the replay stopped here. */
@@ -101,6 +103,10 @@ export async function replayInOrder(options: IReplayOptions): Promise<IReplayRep
       }
       if (run.outputsRecorded === false) {
         result.outcome = 'unchecked';
+        continue;
+      }
+      if (run.outputs.length === 0 && outputs.length === 0) {
+        result.outcome = 'no-output';
         continue;
       }
       const comparison = compareOutputs(run.outputs, outputs);

@@ -12,6 +12,7 @@ import { OrderService } from '../replay/service';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { previewRestore, restoreInto } from '../sync/restore';
 import { HistoryService } from '../sync/service';
+import { describeOrder } from './diagnostic';
 import { askTitleAndComment, confirmReplay, confirmRestore } from './dialogs';
 import { cellLabel, revealCell } from './labels';
 import { OrderView } from './orderview';
@@ -56,9 +57,9 @@ export class RetraceActions {
       await showErrorMessage(trans.__('Replay in Order'), availability.reason);
       return;
     }
-    const result = order.compute();
-    if (result.order.steps.length === 0) {
-      await showErrorMessage(trans.__('Replay in Order'), trans.__('No runs in this kernel session yet: run some cells first.'));
+    const result = await order.current();
+    if (result.order.steps.length === 0 || !result.order.replayable) {
+      await showErrorMessage(trans.__('Replay in Order'), describeOrder(result.order, trans).text);
       return;
     }
     // The confirmation shows exactly what will run and what may not reproduce.

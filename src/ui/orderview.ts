@@ -9,6 +9,7 @@ import { Widget } from '@lumino/widgets';
 import { OrderDiagnostic } from '../analysis/orderTypes';
 import { IReplayReport } from '../replay/controller';
 import { IOrderResult, OrderAvailability } from '../replay/order';
+import { describeDiagnostic, describeOrder } from './diagnostic';
 
 export interface IOrderViewCallbacks {
   replay: () => void;
@@ -62,11 +63,10 @@ export class OrderView extends Widget {
       return;
     }
     const { order } = result;
-    this._replay.disabled = this._running;
+    this._replay.disabled = this._running || !order.replayable;
     this.node.dataset.topToBottom = String(order.topToBottomWorks);
-    this._summary.textContent = order.topToBottomWorks
-      ? this._trans.__('Running the cells top to bottom rebuilds the kernel state (%1 of %2 runs needed).', order.steps.length, order.stats.runs)
-      : this._trans.__('%1 of %2 runs rebuild the kernel state, in this order:', order.steps.length, order.stats.runs);
+    this.node.dataset.verdict = order.verdict;
+    this._summary.textContent = describeOrder(order, this._trans).text;
     order.steps.forEach((step, i) => {
       if (i > 0) {
         append(this._steps, 'span', 'jp-RetraceOrder-arrow').textContent = '→';
@@ -112,7 +112,7 @@ export class OrderView extends Widget {
     ) + (unchecked ? ' ' + this._trans.__('%1 not compared (run before the page was reloaded).', unchecked) : '');
     const list = append(this._report, 'ul', 'jp-RetraceOrder-reportList');
     report.results.forEach(result => {
-      if ((result.outcome === 'identical' || result.outcome === 'unchecked') && !result.edited && !result.ranRecordedCode) {
+      if ((result.outcome === 'identical' || result.outcome === 'unchecked' || result.outcome === 'no-output') && !result.edited && !result.ranRecordedCode) {
         return;
       }
       if (result.outcome === 'not-run') {
@@ -128,6 +128,8 @@ export class OrderView extends Widget {
         notes.push(this._trans.__('output differs: %1', result.detail ?? ''));
       } else if (result.outcome === 'unchecked') {
         notes.push(this._trans.__('ran; output not compared'));
+      } else if (result.outcome === 'no-output') {
+        notes.push(this._trans.__('ran; no output to compare'));
       } else {
         notes.push(this._trans.__('output identical'));
       }
@@ -145,7 +147,9 @@ export class OrderView extends Widget {
     const item = document.createElement('li');
     item.className = `jp-RetraceOrder-diagnostic jp-mod-${diagnostic.kind}`;
     item.dataset.kind = diagnostic.kind;
-    append(item, 'span', 'jp-RetraceOrder-diagnosticText').textContent = this._trans.__(diagnostic.message) + ' ';
+    item.dataset.severity = diagnostic.severity;
+    const text = describeDiagnostic(diagnostic, this._trans, id => this._callbacks.label(id));
+    append(item, 'span', 'jp-RetraceOrder-diagnosticText').textContent = text.reason + ' ';
     for (const cellId of diagnostic.cellIds) {
       item.appendChild(this._cellLink(cellId));
       item.appendChild(document.createTextNode(' '));

@@ -37,6 +37,35 @@ test.describe('canonical order and replay', () => {
     await page.sidebar.openTab(PANEL_ID);
   });
 
+  test('tweak and rerun: a threshold edited and rerun needs one run and raises no diagnostic', async ({ page }) => {
+    await cells(page, ['sales = {"temperature_c": 18}', 'threshold = 15\nsales["warm"] = sales["temperature_c"] > threshold\nsales["warm"]']);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    await page.notebook.setCell(1, 'code', 'threshold = 20\nsales["warm"] = sales["temperature_c"] > threshold\nsales["warm"]');
+    await page.notebook.runCell(1);
+    expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('False');
+    const order = page.locator(`#${PANEL_ID} .jp-RetraceOrder`);
+    await expect(order).toHaveAttribute('data-verdict', 'top-to-bottom');
+    await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2']);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-diagnostic`)).toHaveCount(0);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-replay`)).toBeEnabled();
+    // The order came from the engine in a Web Worker, not from the page's thread.
+    expect(page.workers().some(w => w.url().includes('lib_order_worker_js'))).toBe(true);
+  });
+
+  test('a session where every cell fails is not green, says so, and Replay is disabled', async ({ page }) => {
+    await cells(page, ['import retrace_missing_a', 'import retrace_missing_b', 'import retrace_missing_c']);
+    for (let i = 0; i < 3; i++) {
+      await page.notebook.runCell(i);
+    }
+    // The tracer saw the failed imports bind nothing: nothing to replay (without it: errors).
+    const order = page.locator(`#${PANEL_ID} .jp-RetraceOrder`);
+    await expect(order).toHaveAttribute('data-verdict', 'nothing-to-replay');
+    await expect(order).toHaveAttribute('data-top-to-bottom', 'false');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-summary`)).toContainText('Nothing to replay: 3 of 3 runs failed');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-replay`)).toBeDisabled();
+  });
+
   test('a definition run after the cell that uses it: the order puts it first, and replay reproduces', async ({ page }) => {
     await cells(page, ['y = x * 2\nprint(y)', 'x = 21']);
     await page.notebook.runCell(1);
@@ -47,7 +76,7 @@ test.describe('canonical order and replay', () => {
     await replayFromToolbar(page);
     const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
     await expect(report).toHaveAttribute('data-ended', 'completed');
-    await expect(report).toContainText('2 of 2 steps run, 2 outputs identical, 0 different');
+    await expect(report).toContainText('2 of 2 steps run, 1 outputs identical, 0 different');
     expect((await page.notebook.getCellTextOutput(0))?.[0]).toContain('42');
   });
 
@@ -60,7 +89,7 @@ test.describe('canonical order and replay', () => {
     await expect(page.locator(`#${PANEL_ID} [data-kind="needs-rerun"]`)).toBeVisible();
 
     await replayFromToolbar(page);
-    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`)).toContainText('3 of 3 steps run, 3 outputs identical, 0 different');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`)).toContainText('3 of 3 steps run, 2 outputs identical, 0 different');
     expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('2');
   });
 

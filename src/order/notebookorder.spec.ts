@@ -2,7 +2,8 @@ import { Signal } from '@lumino/signaling';
 
 import { RunLog } from '../capture/log';
 import { Run } from '../capture/run';
-import { NotebookOrder } from './order';
+import { OrderRequest } from '../analysis/orderHost';
+import { inProcessPort, IOrderPort, NotebookOrder } from './notebookorder';
 
 /** Just enough of a notebook model: cells with ids and sources. */
 function model(sources: [string, string][]) {
@@ -48,14 +49,36 @@ describe('NotebookOrder', () => {
     expect(result.diagnostics.map(d => d.kind)).toContain('depends-on-later-cell');
   });
 
-  it('recomputes after a new run, and tells its listeners', () => {
+  it('recomputes after a new run behind its port, sending only the new run, and tells its listeners', async () => {
     const runLog = log(run(1, 'c1', 'a = 1'));
-    const order = new NotebookOrder(model([['c1', 'a = 1'], ['c2', 'b = a']]) as never, runLog, null, () => 'python');
-    expect(order.compute().order.steps).toHaveLength(1);
+    const sent: OrderRequest[] = [];
+    const inner = inProcessPort();
+    const port: IOrderPort = {
+      get onReply() {
+        return inner.onReply;
+      },
+      set onReply(f) {
+        inner.onReply = f;
+      },
+      post: msg => {
+        sent.push(msg);
+        inner.post(msg);
+      },
+      dispose: () => undefined
+    };
+    const order = new NotebookOrder(model([['c1', 'a = 1'], ['c2', 'b = a']]) as never, runLog, null, () => 'python', port);
+    expect((await order.current()).order.steps).toHaveLength(1);
     let told = 0;
     order.changed.connect(() => told++);
+    sent.length = 0;
     runLog.addRun(run(2, 'c2', 'b = a'));
+    const result = await order.current();
     expect(told).toBe(1);
-    expect(order.compute().order.steps.map(s => s.cellId)).toEqual(['c1', 'c2']);
+    expect(result.order.steps.map(s => s.cellId)).toEqual(['c1', 'c2']);
+    expect(result.runs.map(r => r.id)).toEqual(['k/1', 'k/2']);
+    // Only the new run crossed the port; the cells did not change.
+    expect(sent.map(m => m.type)).toEqual(['runs', 'compute']);
+    expect(sent[0].type === 'runs' && sent[0].runs.map(r => r.code)).toEqual(['b = a']);
+    expect(order.compute()).toBe(result);
   });
 });

@@ -1,0 +1,305 @@
+"""`jupyter retrace check` on real kernels, real notebooks and real histories.
+
+Histories are written by the same engine the page uses (src/history, built for
+Node by `npm run build:node`) into `.retrace/<id>.git` next to the notebook,
+and read back by the check with the git command line only.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import nbformat
+import pytest
+
+from jupyterlab_retrace import check
+from jupyterlab_retrace.cli import main as cli_main
+
+PROJECT = Path(__file__).resolve().parents[2]
+NODE_BUILD = PROJECT / "build" / "node"
+
+
+@pytest.fixture(scope="session")
+def node_build():
+    if not (NODE_BUILD / "history" / "store.js").is_file() or (NODE_BUILD / "history" / "store.js").stat().st_mtime < (
+        PROJECT / "src" / "history" / "store.ts"
+    ).stat().st_mtime:
+        subprocess.run(["npm", "run", "--silent", "build:node"], cwd=PROJECT, check=True, capture_output=True, timeout=600)
+    return NODE_BUILD
+
+
+def code(source, outputs=(), count=None, cell_id=None):
+    c = nbformat.v4.new_code_cell(source, outputs=list(outputs), execution_count=count)
+    if cell_id:
+        c.id = cell_id
+    return c
+
+
+def stream(text):
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
+def result(text, count):
+    return nbformat.v4.new_output("execute_result", data={"text/plain": text}, execution_count=count)
+
+
+def notebook(cells, nb_id=None):
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if nb_id:
+        nb.metadata["retrace"] = {"id": nb_id}
+    return nb
+
+
+def save(nb, path: Path) -> Path:
+    nbformat.write(nb, str(path))
+    return path
+
+
+def write_history(node_build, gitdir: Path, commits):
+    spec = {"root": str(node_build), "gitdir": str(gitdir), "commits": commits}
+    subprocess.run(
+        ["node", str(Path(__file__).with_name("make_history.js"))],
+        input=json.dumps(spec).encode(),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def run_cli(*args, cwd=None):
+    """The command as CI runs it: a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "jupyterlab_retrace.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+def test_a_notebook_that_reproduces_exits_0_and_normalises_what_always_differs(tmp_path):
+    nb = notebook(
+        [
+            code("x = 21\nprint('x is', x)", [stream("x is 21\n")], 1),
+            code("x * 2", [result("42", 2)], 2),
+            # An address and a timing differ on every run.
+            code("class Thing: pass\nThing()", [result("<__main__.Thing at 0x7f3a2b4c5d60>", 3)], 3),
+            code("%%time\ny = sum(range(10))\nprint(y)", [stream("45\nCPU times: user 3 µs, sys: 1 µs, total: 4 µs\nWall time: 5.25 µs\n")], 4),
+        ]
+    )
+    path = save(nb, tmp_path / "good.ipynb")
+    out = run_cli("check", path, "--junit-xml", tmp_path / "r.xml", "--json", tmp_path / "r.json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "reproduces" in out.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["reproduces"] is True
+    assert [c["status"] for c in report["notebooks"][0]["cells"]] == ["ok"] * 4
+    assert report["notebooks"][0]["kernel"] == "python3"
+    suite = ElementTree.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")
+
+
+def test_a_deleted_defining_cell_fails_and_the_report_shows_its_code(tmp_path, node_build):
+    nb_id = "3f2a9c1e-0000-4000-8000-00000000d31e"
+    defining = code("base = 40", [], 1, cell_id="defines-base")
+    using = code("answer = base + 2\nanswer", [result("42", 2)], 2, cell_id="uses-base")
+    before = notebook([defining, using], nb_id)
+    after = notebook([using], nb_id)
+    runs = [
+        {"cellId": "defines-base", "code": "base = 40", "executionCount": 1, "status": "ok", "kernelSession": "k1"},
+        {"cellId": "uses-base", "code": "answer = base + 2\nanswer", "executionCount": 2, "status": "ok", "kernelSession": "k1"},
+    ]
+    write_history(
+        node_build,
+        tmp_path / ".retrace" / f"{nb_id}.git",
+        [
+            {"notebook": json.loads(nbformat.writes(before)), "runs": runs},
+            {
+                "notebook": json.loads(nbformat.writes(after)),
+                "runs": [{**runs[1], "executionCount": 3}],
+            },
+        ],
+    )
+    path = save(after, tmp_path / "deleted.ipynb")
+    out = run_cli("check", path, "--junit-xml", tmp_path / "r.xml")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "NameError: name 'base' is not defined" in out.stdout
+    assert "base was defined by a deleted cell (id defines-base)" in out.stdout
+    assert "| base = 40" in out.stdout
+    case = ElementTree.parse(tmp_path / "r.xml").getroot().find("testsuite/testcase")
+    error = case.find("error")
+    assert error is not None and error.get("type") == "error"
+    assert "base = 40" in error.text
+
+
+def test_an_edited_cell_is_named_and_its_earlier_version_shown(tmp_path, node_build):
+    nb_id = "3f2a9c1e-0000-4000-8000-0000000ed17e"
+    first = notebook([code("rate = 0.5", [], 1, cell_id="a"), code("cost = rate * 10\ncost", [result("5.0", 2)], 2, cell_id="b")], nb_id)
+    now = notebook([code("ratio = 0.5", [], 1, cell_id="a"), code("cost = rate * 10\ncost", [result("5.0", 2)], 2, cell_id="b")], nb_id)
+    write_history(
+        node_build,
+        tmp_path / ".retrace" / f"{nb_id}.git",
+        [
+            {
+                "notebook": json.loads(nbformat.writes(first)),
+                "runs": [
+                    {"cellId": "a", "code": "rate = 0.5", "executionCount": 1, "status": "ok"},
+                    {"cellId": "b", "code": "cost = rate * 10\ncost", "executionCount": 2, "status": "ok"},
+                ],
+            },
+            {"notebook": json.loads(nbformat.writes(now)), "runs": [{"cellId": "a", "code": "ratio = 0.5", "executionCount": 3, "status": "ok"}]},
+        ],
+    )
+    out = run_cli("check", save(now, tmp_path / "edited.ipynb"))
+    assert out.returncode == 1
+    assert "rate was defined by an earlier version of cell 1, edited since" in out.stdout
+    assert "| rate = 0.5" in out.stdout
+
+
+def test_an_output_that_differs_fails_with_what_differs(tmp_path):
+    nb = notebook([code("print(1 + 1)", [stream("3\n")], 1), code("'fine'", [result("'fine'", 2)], 2)])
+    res = check.run_notebook(save(nb, tmp_path / "diff.ipynb"))
+    assert not res.reproduces
+    assert [c.status for c in res.cells] == ["different", "ok"]
+    assert res.cells[0].detail == 'stdout "3" → stdout "2"'
+    xml = check.junit_xml([res])
+    suite = ElementTree.fromstring(xml).find("testsuite")
+    assert suite.get("failures") == "1"
+    assert suite.find("testcase/failure").get("message") == 'stdout "3" → stdout "2"'
+
+
+def test_cells_run_out_of_order_are_explained_without_history(tmp_path):
+    nb = notebook([code("y = x + 1\nprint(y)", [stream("2\n")], 2), code("x = 1", [], 1)])
+    out = run_cli("check", save(nb, tmp_path / "order.ipynb"))
+    assert out.returncode == 1
+    assert "x is defined by cell 2, below cell 1: move cell 2 above it" in out.stdout
+    assert "no Retrace history found" in out.stdout
+
+
+def test_a_cell_over_the_time_limit_times_out_and_the_rest_is_not_run(tmp_path):
+    nb = notebook([code("import time\ntime.sleep(60)"), code("z = 1")])
+    out = run_cli("check", save(nb, tmp_path / "slow.ipynb"), "--timeout", "3", "--junit-xml", tmp_path / "r.xml", "--json", tmp_path / "r.json")
+    assert out.returncode == 1
+    assert "timed out" in out.stdout
+    cells = json.loads((tmp_path / "r.json").read_text())["notebooks"][0]["cells"]
+    assert [c["status"] for c in cells] == ["timeout", "not-run"]
+    suite = ElementTree.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert (suite.get("errors"), suite.get("skipped")) == ("1", "1")
+    assert suite.find("testcase/error").get("type") == "timeout"
+
+
+def test_canonical_order_from_the_history_reproduces_where_top_to_bottom_fails(tmp_path, node_build):
+    nb_id = "3f2a9c1e-0000-4000-8000-0000000c0de5"
+    nb = notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
+    order = {
+        "format": 1,
+        "verdict": "in-order",
+        "replayable": True,
+        "steps": [
+            {"cellId": "def", "label": "cell 2", "code": "x = 21", "current": True},
+            {"cellId": "use", "label": "cell 1", "code": "y = x * 2\ny", "current": True},
+        ],
+        "diagnostics": [{"kind": "depends-on-later-cell", "severity": "error", "cellIds": ["use", "def"], "names": ["x"], "runIndices": [0, 1]}],
+    }
+    write_history(
+        node_build,
+        tmp_path / ".retrace" / f"{nb_id}.git",
+        [
+            {
+                "notebook": json.loads(nbformat.writes(nb)),
+                "runs": [
+                    {"cellId": "def", "code": "x = 21", "executionCount": 1, "status": "ok"},
+                    {"cellId": "use", "code": "y = x * 2\ny", "executionCount": 2, "status": "ok"},
+                ],
+                "attachments": {"canonical-order.json": json.dumps(order)},
+            }
+        ],
+    )
+    path = save(nb, tmp_path / "canon.ipynb")
+    top = run_cli("check", path)
+    assert top.returncode == 1
+    assert "the canonical order from the history may reproduce: cell 2 → cell 1" in top.stdout
+    canon = run_cli("check", path, "--order", "canonical")
+    assert canon.returncode == 0, canon.stdout + canon.stderr
+
+
+def test_bad_input_is_a_clear_message_and_exit_2(tmp_path):
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    out = run_cli("check", tmp_path / "broken.ipynb", tmp_path / "missing.ipynb")
+    assert out.returncode == 2
+    assert "broken.ipynb: cannot check: " in out.stderr
+    assert "missing.ipynb: cannot check: " in out.stderr and "no such notebook" in out.stderr
+    nb = notebook([code("1")])
+    out = run_cli("check", save(nb, tmp_path / "k.ipynb"), "--kernel", "no-such-kernel")
+    assert out.returncode == 2 and "'no-such-kernel' is not installed" in out.stderr
+    out = run_cli("check", save(nb, tmp_path / "k.ipynb"), "--order", "canonical")
+    assert out.returncode == 2 and "--order canonical needs the canonical order" in out.stderr
+
+
+def test_kernel_chosen_as_jupyterlab_would():
+    assert check.choose_kernel({"metadata": {"kernelspec": {"name": "python3"}}})[0] == "python3"
+    name, why = check.choose_kernel({"metadata": {"kernelspec": {"name": "conda-env-old-py", "language": "python"}}})
+    assert name == "python3" and "'conda-env-old-py' is not installed" in why
+
+
+def test_svg_ids_and_progress_bars_are_normalised():
+    a = '<svg><g id="patch_1a2b"><use xlink:href="#patch_1a2b"/></g><dc:date>2026-01-01</dc:date></svg>'
+    b = '<svg><g id="patch_9f8e"><use xlink:href="#patch_9f8e"/></g><dc:date>2026-02-02</dc:date></svg>'
+    out = lambda svg: [nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})]  # noqa: E731
+    assert check.compare_outputs(out(a), out(b)) is None
+    assert check.compare_outputs(out(a), out(b.replace("<use", "<path"))) is not None
+    bar1 = "100%|██████████| 10/10 [00:01<00:00,  9.12it/s]\ndone\n"
+    bar2 = "100%|██████████| 10/10 [00:02<00:00,  4.80it/s]\ndone\n"
+    assert check.compare_outputs([stream(bar1)], [stream(bar2)]) is None
+
+
+def test_sanitizers_set_per_notebook(tmp_path):
+    nb = notebook([code("import datetime\nprint('run at', datetime.date.today())", [stream("run at 1999-01-01\n")], 1)])
+    nb.metadata["retrace"] = {"check": {"sanitize": [{"regex": r"\d{4}-\d{2}-\d{2}", "replace": "DATE"}]}}
+    assert check.run_notebook(save(nb, tmp_path / "s.ipynb")).reproduces
+
+
+def test_cli_dispatcher_lists_subcommands(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli_main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "check" in out and "gather" in out
+
+
+def test_gather_writes_the_canonical_order_and_its_requirements(tmp_path, node_build):
+    import nbformat as nbf
+
+    nb_id = "3f2a9c1e-0000-4000-8000-00000000a7e5"
+    nb = notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
+    order = {
+        "format": 1, "verdict": "in-order", "replayable": True, "runs": 3,
+        "steps": [
+            {"cellId": "gone", "label": "deleted cell", "code": "import json\nimport nbformat\nbase = 1", "current": False},
+            {"cellId": "def", "label": "cell 2", "code": "x = 21", "current": True},
+            {"cellId": "use", "label": "cell 1", "code": "y = x * 2\ny", "current": True},
+        ],
+        "diagnostics": [],
+    }
+    write_history(node_build, tmp_path / ".retrace" / f"{nb_id}.git", [
+        {"notebook": json.loads(nbformat.writes(nb)),
+         "runs": [{"cellId": "def", "code": "x = 21", "executionCount": 1, "status": "ok"}],
+         "attachments": {"canonical-order.json": json.dumps(order)}},
+    ])
+    path = save(nb, tmp_path / "g.ipynb")
+    out = run_cli("gather", path, "-o", tmp_path / "out.ipynb", "--requirements", tmp_path / "requirements.txt")
+    assert out.returncode == 0, out.stdout + out.stderr
+    got = nbf.read(str(tmp_path / "out.ipynb"), as_version=4)
+    assert got.cells[0].cell_type == "markdown" and "Gathered from `g.ipynb`" in got.cells[0].source
+    assert "code of a deleted cell" in got.cells[0].source
+    assert [c.source for c in got.cells[1:]] == [s["code"] for s in order["steps"]]
+    assert (tmp_path / "requirements.txt").read_text() == f"nbformat=={nbf.__version__}\n"
+    # It runs in a fresh kernel to the saved value.
+    res = check.run_notebook(tmp_path / "out.ipynb")
+    assert [c.status for c in res.cells] == ["ok", "ok", "different"]
+    assert res.cells[2].detail == 'extra output: "42"'
+    # Refuses to overwrite the notebook itself.
+    assert run_cli("gather", path, "-o", path).returncode == 2

@@ -1,0 +1,57 @@
+/**
+ * Diagnostics on the cells: a badge on the affected cell with its reason and
+ * a fix that works (move below, insert the deleted cell's code, run now), and
+ * a way to dismiss one.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+
+import { openNotebook } from './helpers';
+
+/** The cells' sources (without the empty cell that running the last cell appends). */
+async function sources(page: IJupyterLabPageFixture): Promise<string[]> {
+  const all: string[] = await page.evaluate(() =>
+    (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.cells.map((c: any) => c.getSource())
+  );
+  return all.filter(s => s !== '');
+}
+
+test.describe('diagnostic badges on the cells', () => {
+  test.use({ kernels: null });
+
+  test('move below: the dependent cell goes under the cell it needs, and the badge goes away', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'badges.ipynb', ['y = x * 2\ny', 'x = 21']);
+    await page.notebook.runCell(1);
+    await page.notebook.runCell(0);
+    const badge = page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="depends-on-later-cell"]');
+    await expect(badge).toHaveCount(1);
+    await expect(badge).toContainText('Uses x from cell 2, which is below it.');
+    await badge.getByRole('button', { name: 'Move this cell below cell 2' }).click();
+    await expect.poll(() => sources(page)).toEqual(['x = 21', 'y = x * 2\ny']);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
+  });
+
+  test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
+    await page.notebook.runCell(2);
+    await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.deleteCell(0));
+    const deleted = page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="deleted-cell"]');
+    await expect(deleted).toHaveCount(1);
+    await deleted.getByRole('button', { name: "Insert the deleted cell's code here" }).click();
+    await expect.poll(() => sources(page)).toEqual(['a = 5', 'b = a + 1\nb', 'c = 1']);
+
+    // Edit the last cell: "edited" with "Run this cell now", which makes the state match it.
+    await page.notebook.setCell(2, 'code', 'c = 2');
+    const edited = page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="edited"]');
+    await expect(edited).toHaveCount(1);
+    await edited.getByRole('button', { name: 'Run this cell now' }).click();
+    await expect(edited).toHaveCount(0);
+
+    // A diagnostic can be dismissed on its cell.
+    await page.notebook.setCell(2, 'code', 'c = 3');
+    await expect(edited).toHaveCount(1);
+    await edited.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(edited).toHaveCount(0);
+  });
+});
