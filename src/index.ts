@@ -3,8 +3,9 @@
  * settings and restorer. What the commands do lives in ui/actions.ts.
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -18,6 +19,7 @@ import { RetraceActions } from './ui/actions';
 import { PanelFollower } from './ui/follow';
 import { replayIcon } from './ui/icons';
 import { revealCell } from './ui/labels';
+import { createHistoryMainView } from './ui/mainview';
 import { RetracePanel } from './ui/panel';
 
 const PLUGIN_ID = 'jupyterlab-retrace:plugin';
@@ -27,14 +29,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Records every cell run, infers the canonical run order and keeps attempts as git branches.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, ITranslator],
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, ITranslator, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_retrace');
     const { commands } = app;
@@ -43,20 +46,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const orders = new OrderService(capture);
     const histories = new HistoryService(capture, notebooks, app.serviceManager.contents, openPendingQueue());
 
-    const panel = new RetracePanel(
-      translator ?? nullTranslator,
-      {
+    const detailActions = {
+      restore: (commit: string) => void commands.execute(CommandIDs.restoreAttempt, { commit }),
+      reveal: (cellId: string) => notebooks.currentWidget && revealCell(notebooks.currentWidget, cellId)
+    };
+    const panel = new RetracePanel({
+      translator: translator ?? nullTranslator,
+      rendermime,
+      order: {
         replay: () => void commands.execute(CommandIDs.replayInOrder),
         stop: () => actions.stopReplay(),
         reveal: cellId => notebooks.currentWidget && revealCell(notebooks.currentWidget, cellId)
       },
-      {
+      attempts: {
         newAttempt: () => void commands.execute(CommandIDs.newAttempt),
         restoreCommit: commit => void commands.execute(CommandIDs.restoreAttempt, { commit }),
         editAttempt: attempt => void commands.execute(CommandIDs.editAttempt, { attempt }),
         undoRestore: () => void commands.execute(CommandIDs.undoRestore)
-      }
-    );
+      },
+      detail: detailActions
+    });
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'retrace-panel');
 
@@ -106,11 +115,64 @@ const plugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => actions.canUndoRestore(notebooks.currentWidget),
       execute: () => actions.undoRestore()
     });
+    let mainView: MainAreaWidget | null = null;
+    commands.addCommand(CommandIDs.openHistoryMain, {
+      label: trans.__('Open History in the Main Area'),
+      caption: trans.__('The runs and the run detail of the notebook in focus, full width'),
+      execute: () => {
+        if (!mainView || mainView.isDisposed) {
+          mainView = createHistoryMainView(panel.model, trans, rendermime, detailActions);
+          app.shell.add(mainView, 'main', { mode: 'split-right' });
+        }
+        app.shell.activateById(mainView.id);
+      }
+    });
+    commands.addCommand(CommandIDs.focusRuns, {
+      label: trans.__('Go to the Runs'),
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.expand(panel.timeline);
+        panel.timeline.focusList();
+      }
+    });
+    commands.addCommand(CommandIDs.filterRuns, {
+      label: trans.__('Filter the Runs'),
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.expand(panel.timeline);
+        panel.timeline.focusFilter();
+      }
+    });
+    commands.addCommand(CommandIDs.showRunDetail, {
+      label: trans.__('Show the Selected Run'),
+      isEnabled: () => panel.model.selected !== null,
+      execute: () => {
+        app.shell.activateById(panel.id);
+        panel.showDetail();
+      }
+    });
+    commands.addCommand(CommandIDs.restoreSelectedRun, {
+      label: trans.__('Restore the Notebook After the Selected Run…'),
+      isEnabled: () => !!panel.model.selected && !!panel.model.history?.commitOf(panel.model.selected.id),
+      execute: () => {
+        const run = panel.model.selected;
+        const commit = run && panel.model.history?.commitOf(run.id);
+        return commit ? commands.execute(CommandIDs.restoreAttempt, { commit }) : undefined;
+      }
+    });
+    panel.model.selectionChanged.connect(() => commands.notifyCommandChanged());
+
     for (const command of [
       CommandIDs.openPanel,
+      CommandIDs.openHistoryMain,
+      CommandIDs.focusRuns,
+      CommandIDs.filterRuns,
+      CommandIDs.showRunDetail,
       CommandIDs.replayInOrder,
       CommandIDs.newAttempt,
+      CommandIDs.editAttempt,
       CommandIDs.restoreAttempt,
+      CommandIDs.restoreSelectedRun,
       CommandIDs.undoRestore
     ]) {
       palette?.addItem({ command, category: 'Retrace' });
