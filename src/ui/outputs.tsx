@@ -5,7 +5,6 @@
 import type { IOutput } from '@jupyterlab/nbformat';
 import { OutputAreaModel, SimplifiedOutputArea } from '@jupyterlab/outputarea';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 export function Outputs(props: { outputs: readonly IOutput[]; rendermime: IRenderMimeRegistry | null; className?: string }): JSX.Element {
@@ -19,11 +18,9 @@ export function Outputs(props: { outputs: readonly IOutput[]; rendermime: IRende
     // Untrusted: HTML is sanitised and scripts do not run, as for any notebook not trusted.
     const model = new OutputAreaModel({ values: outputs as IOutput[], trusted: false });
     const area = new SimplifiedOutputArea({ model, rendermime });
-    if (node.isConnected) {
-      Widget.attach(area, node);
-    } else {
-      node.appendChild(area.node);
-    }
+    // The node only, not Widget.attach: React may remove the host before this effect's
+    // cleanup runs, and detaching a widget whose node left the page throws.
+    node.appendChild(area.node);
     return () => {
       area.dispose();
       model.dispose();
