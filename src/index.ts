@@ -48,6 +48,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const detailActions = {
       restore: (commit: string) => void commands.execute(CommandIDs.restoreAttempt, { commit }),
+      diff: (commit: string) => void commands.execute(CommandIDs.diffNotebook, { from: commit, to: 'now' }),
       reveal: (cellId: string) => notebooks.currentWidget && revealCell(notebooks.currentWidget, cellId)
     };
     const panel = new RetracePanel({
@@ -64,7 +65,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         editAttempt: attempt => void commands.execute(CommandIDs.editAttempt, { attempt }),
         undoRestore: () => void commands.execute(CommandIDs.undoRestore)
       },
-      detail: detailActions
+      detail: detailActions,
+      timeline: { diffPrevious: run => void actions.diffRun(run) }
     });
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'retrace-panel');
@@ -76,6 +78,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       panel,
       trans,
       showPanel: () => app.shell.activateById(panel.id),
+      rendermime,
+      openMain: widget => {
+        app.shell.add(widget, 'main');
+        app.shell.activateById(widget.id);
+      },
       changed: () => {
         commands.notifyCommandChanged();
         follower.refreshOrder();
@@ -160,6 +167,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return commit ? commands.execute(CommandIDs.restoreAttempt, { commit }) : undefined;
       }
     });
+    commands.addCommand(CommandIDs.diffNotebook, {
+      label: trans.__('Compare Notebook Versions…'),
+      caption: trans.__('Diff two points of the history: a snapshot, an attempt, or the notebook now'),
+      execute: args =>
+        actions.diffNotebook(args.from as string | undefined, args.to as string | undefined, panel.model.selected)
+    });
+    commands.addCommand(CommandIDs.diffWithPrevious, {
+      label: trans.__('Diff the Selected Run with the Snapshot Before It'),
+      isEnabled: () => !!panel.model.selected && !!panel.model.history?.commitOf(panel.model.selected.id),
+      execute: () => (panel.model.selected ? actions.diffRun(panel.model.selected) : undefined)
+    });
     panel.model.selectionChanged.connect(() => commands.notifyCommandChanged());
 
     for (const command of [
@@ -173,6 +191,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.editAttempt,
       CommandIDs.restoreAttempt,
       CommandIDs.restoreSelectedRun,
+      CommandIDs.diffNotebook,
+      CommandIDs.diffWithPrevious,
       CommandIDs.undoRestore
     ]) {
       palette?.addItem({ command, category: 'Retrace' });

@@ -74,7 +74,8 @@ export class RetracePanel extends SidePanel {
     this.timeline.title.label = trans.__('Runs');
     this.detail = new RunDetailView(this.model, trans, options.rendermime ?? null, {
       restore: commit => options.detail?.restore(commit),
-      reveal: cellId => options.detail?.reveal(cellId)
+      reveal: cellId => options.detail?.reveal(cellId),
+      diff: commit => options.detail?.diff?.(commit)
     });
     this.detail.title.label = trans.__('Run detail');
     for (const section of [this.order, this.attempts, this.timeline, this.detail]) {

@@ -23,6 +23,8 @@ export interface IRunDetailActions {
   restore: (commit: string) => void;
   /** Show the cell in the notebook. */
   reveal: (cellId: string) => void;
+  /** Compare the notebook as it was after this run (its commit) with the notebook now. */
+  diff?: (commit: string) => void;
 }
 
 /** What the history adds to a run: its full code and the outputs it left. */
@@ -127,6 +129,15 @@ export function RunDetail(props: {
             onClick={() => actions.restore(record.commit!)}
           >
             {trans.__('Restore notebook after this run…')}
+          </button>
+        )}
+        {record?.commit && actions.diff && (
+          <button
+            className="jp-Button jp-mod-styled jp-mod-minimal jp-RetraceDetail-diff"
+            title={trans.__('Compare the whole notebook as it was right after this run with the notebook now')}
+            onClick={() => actions.diff!(record.commit!)}
+          >
+            {trans.__('Compare with now')}
           </button>
         )}
       </div>
