@@ -1,5 +1,5 @@
 /**
- * The history in the main area, full width: the runs beside the run detail,
+ * The history in the main area, full width: the attempt graph, the runs and the run detail side by side,
  * reading the same model as the sidebar (selecting here selects there).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -7,6 +7,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { SplitPanel } from '@lumino/widgets';
 
+import { AttemptGraphView } from './attemptgraph';
 import { retraceIcon } from './icons';
 import { RetraceModel } from './model';
 import { IRunDetailActions, RunDetailView } from './rundetail';
@@ -22,8 +23,15 @@ export function createHistoryMainView(
   split.addClass('jp-RetraceHistoryMain');
   const detail = new RunDetailView(model, trans, rendermime, detailActions);
   const runs = new RunsView(model, trans, { open: () => detail.node.focus() });
+  const graph = new AttemptGraphView(model, trans, rendermime, {
+    editComment: async (id, comment) => {
+      await model.history?.editAttempt(id, { comment });
+    }
+  });
+  split.addWidget(graph);
   split.addWidget(runs);
   split.addWidget(detail);
+  SplitPanel.setStretch(graph, 2);
   SplitPanel.setStretch(runs, 2);
   SplitPanel.setStretch(detail, 3);
   const widget = new MainAreaWidget({ content: split });

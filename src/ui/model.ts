@@ -144,6 +144,35 @@ export class RetraceModel implements IRunNaming {
     };
   }
 
+  /**
+   * For a run without a cell whose code is exactly what a cell that no longer
+   * exists ran before (Replay runs a deleted cell's recorded code that way),
+   * that cell's id; else null. So the run is named after the deleted cell,
+   * not as console input.
+   */
+  replayedFrom(run: Run): string | null {
+    const notebook = this._notebook;
+    if (run.cellId !== null || !notebook?.cellExists) {
+      return null;
+    }
+    for (const earlier of notebook.log.runs) {
+      if (earlier === run || earlier.start > run.start) {
+        break;
+      }
+      if (earlier.cellId !== null && earlier.code === run.code && !notebook.cellExists(earlier.cellId)) {
+        return earlier.cellId;
+      }
+    }
+    return null;
+  }
+
+  /** How the timeline and the detail name the cell of a run. */
+  cellOf(run: Run, replayedLabel: (deletedCellLabel: string) => string): string {
+    const origin = this.replayedFrom(run);
+    const label = this._notebook?.cellLabel(origin ?? run.cellId) ?? '';
+    return origin ? replayedLabel(label) : label;
+  }
+
   /** Re-read labels (cells moved, say). */
   refresh(): void {
     this._items = null;

@@ -10,6 +10,7 @@ import { AccordionPanel, Widget } from '@lumino/widgets';
 import { SidePanel } from '@jupyterlab/ui-components';
 
 import { ServerState } from '../tokens';
+import { AttemptGraphView } from './attemptgraph';
 import { AttemptsView, IAttemptsCallbacks } from './attempts';
 import { retraceIcon } from './icons';
 import { INotebookView, RetraceModel } from './model';
@@ -67,6 +68,12 @@ export class RetracePanel extends SidePanel {
       undoRestore: () => options.attempts?.undoRestore()
     });
     this.attempts.title.label = trans.__('Attempts');
+    this.graph = new AttemptGraphView(this.model, trans, options.rendermime ?? null, {
+      editComment: async (id, comment) => {
+        await this.model.history?.editAttempt(id, { comment });
+      }
+    });
+    this.graph.title.label = trans.__('Attempt graph');
     this.timeline = new RunsView(this.model, trans, {
       open: run => (options.timeline?.open ? options.timeline.open(run) : this.showDetail()),
       diffPrevious: run => options.timeline?.diffPrevious?.(run)
@@ -78,7 +85,7 @@ export class RetracePanel extends SidePanel {
       diff: commit => options.detail?.diff?.(commit)
     });
     this.detail.title.label = trans.__('Run detail');
-    for (const section of [this.order, this.attempts, this.timeline, this.detail]) {
+    for (const section of [this.order, this.attempts, this.graph, this.timeline, this.detail]) {
       section.addClass('jp-RetracePanel-section');
       this.addWidget(section);
     }
@@ -92,6 +99,7 @@ export class RetracePanel extends SidePanel {
   readonly detail: RunDetailView;
   readonly order: OrderView;
   readonly attempts: AttemptsView;
+  readonly graph: AttemptGraphView;
 
   get serverState(): ServerState {
     return this._serverState;
@@ -112,6 +120,7 @@ export class RetracePanel extends SidePanel {
     this._notebook.node.title = view?.name ?? '';
     this.order.setHidden(!view);
     this.attempts.setHidden(!view);
+    this.graph.setHidden(!view);
     this.attempts.selectedRun = null;
   }
 
@@ -124,7 +133,7 @@ export class RetracePanel extends SidePanel {
     if (!this._sized) {
       this._sized = true;
       // Runs and their detail get most of the height; order and attempts what they usually need.
-      (this.content as AccordionPanel).setRelativeSizes([2, 1.2, 3, 3.5]);
+      (this.content as AccordionPanel).setRelativeSizes([2, 1.2, 2, 3, 3.5]);
     }
   }
 

@@ -99,7 +99,7 @@ export function RunDetail(props: {
     return <div className="jp-RetraceDetail-empty">{trans.__('Select a run in the timeline to see its code, outputs and changes.')}</div>;
   }
   const notebook = model.notebook;
-  const cellLabel = notebook?.cellLabel(run.cellId) ?? '';
+  const cellLabel = model.cellOf(run, deleted => trans.__('%1, replayed', deleted));
   const code = record?.code ?? run.code;
   const now = run.cellId ? (notebook?.cellSource?.(run.cellId) ?? null) : null;
   const names = namesOf({ ...run, code }, notebook?.traced?.(run));

@@ -142,4 +142,26 @@ describe('RunsView', () => {
     expect(rows().map(r => r.querySelector('.jp-RetraceTimeline-count')!.textContent)).toEqual(['2:[1]', '[2]', '1:[1]']);
     expect(view.node.querySelector('.jp-RetraceTimeline-session')!.textContent).toContain('Kernel restarted');
   });
+
+  it('names a replayed run of a deleted cell after that cell, not as console input', async () => {
+    const log = new RunLog();
+    log.addSession({ id: 's', kernelId: 'k', kernelName: 'python3', reason: 'start', start: new Date(Date.UTC(2025, 0, 1)).toISOString() });
+    log.addRun({ ...run(1), cellId: 'gone', code: 'seed = 42' });
+    log.addRun({ ...run(2), cellId: null, code: 'seed = 42' });
+    log.addRun({ ...run(3), cellId: null, code: 'print(seed)' });
+    const model = new RetraceModel();
+    model.notebook = {
+      name: 'nb.ipynb',
+      log,
+      cellLabel: id => (id === null ? 'console' : id === 'gone' ? 'deleted cell' : `cell ${id}`),
+      cellExists: id => id !== 'gone'
+    };
+    const view = new RunsView(model, nullTranslator.load('test'), { open: () => undefined });
+    Widget.attach(view, document.body);
+    await settle();
+    const cells = [...view.node.querySelectorAll<HTMLElement>('.jp-RetraceTimeline-run')]
+      .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+      .map(r => r.querySelector('.jp-RetraceTimeline-cell')!.textContent);
+    expect(cells).toEqual(['console', 'deleted cell, replayed', 'deleted cell']);
+  });
 });

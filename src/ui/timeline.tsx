@@ -202,7 +202,7 @@ function Row(props: {
   }
   const run = item.run;
   const selected = model.selected?.id === run.id;
-  const label = model.notebook?.cellLabel(run.cellId) ?? '';
+  const label = model.cellOf(run, deleted => trans.__('%1, replayed', deleted));
   const name = runName(run, model, trans);
   const firstLine = run.code.split('\n').find(line => line.trim() !== '') ?? '';
   const duration = Date.parse(run.end) - Date.parse(run.start);
