@@ -106,13 +106,29 @@ export class NotebookDiffModel {
     await this.load();
   }
 
-  async load(): Promise<void> {
+  /** Whether some unchanged cells were left unread (their source is read on demand). */
+  get partial(): boolean {
+    return this._partial;
+  }
+
+  /** Read both notebooks in full (to show the source of unchanged cells). */
+  async loadFull(): Promise<void> {
+    this._full = true;
+    await this.load(true);
+  }
+
+  /** Compare the two points; `keep` leaves the current diff shown while reading. */
+  async load(keep = false): Promise<void> {
     const ticket = ++this._ticket;
-    this._diff = null;
+    if (!keep) {
+      this._diff = null;
+    }
     this._error = null;
     this._changed.emit();
     try {
-      const [before, after] = await Promise.all([this._read(this._from), this._read(this._to)]);
+      const skip = this._full ? null : await this._identicalCells();
+      this._partial = !!skip?.size;
+      const [before, after] = await Promise.all([this._read(this._from, skip), this._read(this._to, skip)]);
       if (ticket === this._ticket) {
         this._diff = diffNotebooks(before, after);
       }
@@ -126,12 +142,43 @@ export class NotebookDiffModel {
     }
   }
 
-  private async _read(point: DiffPoint): Promise<unknown> {
+  /**
+   * Tree ids of the cells that are the same in both snapshots: content-addressed,
+   * so equal ids are equal cells, and those (most of a large notebook) need not
+   * be read at all. Null when a point is the open notebook or a whole snapshot.
+   */
+  private async _identicalCells(): Promise<Set<string> | null> {
+    if (this._from === 'now' || this._to === 'now') {
+      return null;
+    }
+    const store = this.source.history.store;
+    const [a, b] = await Promise.all([store.cellTreeIds(this._from), store.cellTreeIds(this._to)]);
+    if (!a || !b) {
+      return null;
+    }
+    const inA = new Set(a.map(c => c.tree).filter(Boolean));
+    return new Set(b.map(c => c.tree).filter(t => t && inA.has(t)));
+  }
+
+  private async _read(point: DiffPoint, skip: Set<string> | null): Promise<unknown> {
     if (point === 'now') {
       return this.source.current();
     }
-    return (await this.source.history.readSnapshot(point)).notebook;
+    if (!skip?.size) {
+      return (await this.source.history.readSnapshot(point)).notebook;
+    }
+    const store = this.source.history.store;
+    const [snapshot, trees] = await Promise.all([store.readSnapshot(point, skip), store.cellTreeIds(point)]);
+    const notebook = snapshot.notebook;
+    // A cell left unread stands in as its key and tree id: equal in both snapshots, so it compares unchanged.
+    notebook.cells = notebook.cells.map((cell: any, i: number) =>
+      cell === null ? { cell_type: 'code', id: trees![i].key, metadata: {}, source: '', outputs: [], unread: trees![i].tree } : cell
+    );
+    return notebook;
   }
+
+  private _full = false;
+  private _partial = false;
 
   private _from: DiffPoint;
   private _to: DiffPoint;
@@ -195,7 +242,7 @@ function NotebookDiff(props: { model: NotebookDiffModel; trans: TranslationBundl
       {diff &&
         blocks(diff).map(block =>
           block.kind === 'same' ? (
-            <SameBlock key={`same-${block.cells[0].key}`} cells={block.cells} trans={trans} />
+            <SameBlock key={`same-${block.cells[0].key}`} cells={block.cells} trans={trans} model={model} />
           ) : (
             <CellBlock key={block.cell.key} cell={block.cell} trans={trans} rendermime={rendermime} />
           )
@@ -231,8 +278,15 @@ function Summary(props: { diff: INotebookDiff; trans: TranslationBundle }): JSX.
   );
 }
 
-function SameBlock(props: { cells: ICellDiff[]; trans: TranslationBundle }): JSX.Element {
+function SameBlock(props: { cells: ICellDiff[]; trans: TranslationBundle; model: NotebookDiffModel }): JSX.Element {
   const [open, setOpen] = React.useState(false);
+  const unread = props.cells.some(c => c.after?.unread);
+  React.useEffect(() => {
+    // Unchanged cells were not read for the first paint: read them when the user opens them.
+    if (open && unread) {
+      void props.model.loadFull();
+    }
+  }, [open, unread]);
   const { cells, trans } = props;
   const first = (cells[0].afterIndex ?? 0) + 1;
   const last = (cells[cells.length - 1].afterIndex ?? 0) + 1;
