@@ -10,6 +10,13 @@ export namespace CommandIDs {
   export const editAttempt = 'retrace:edit-attempt';
   export const restoreAttempt = 'retrace:restore-attempt';
   export const undoRestore = 'retrace:undo-restore';
+  export const openHistoryMain = 'retrace:open-history-main';
+  export const focusRuns = 'retrace:focus-runs';
+  export const filterRuns = 'retrace:filter-runs';
+  export const showRunDetail = 'retrace:show-run-detail';
+  export const restoreSelectedRun = 'retrace:restore-selected-run';
+  export const diffWithPrevious = 'retrace:diff-with-previous';
+  export const diffNotebook = 'retrace:diff-notebook';
 }
 
 /** What `GET /retrace/api/status` answers. */

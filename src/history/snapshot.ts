@@ -482,10 +482,21 @@ export class SnapshotCodec {
   }
 
   /**
-   * Read the snapshot whose root tree is `rootEntries`. With `adopt`, the codec's
-   * memory becomes this snapshot, so committing it (or a small edit of it) next is cheap.
+   * The tree id of each cell of a snapshot, in notebook order, read from the
+   * small trees only. Identical ids mean identical cells (source, outputs,
+   * metadata), so a comparison needs to read only the cells whose ids differ.
+   * Null for a snapshot stored whole (no per-cell trees).
    */
-  async decode(db: ObjectDatabase, rootEntries: ITreeEntry[], adopt: boolean): Promise<ISnapshot> {
+  async cellTreeIds(db: ObjectDatabase, rootEntries: ITreeEntry[]): Promise<{ key: string; tree: string }[] | null> {
+    const layout = await this.readLayout(db, rootEntries);
+    if (!layout.cellTrees) {
+      return null;
+    }
+    return layout.order.map(key => ({ key, tree: layout.cellTrees!.get(key)?.oid ?? '' }));
+  }
+
+  /** The top document, the cell order and the per-cell tree ids (small objects only). */
+  private async readLayout(db: ObjectDatabase, rootEntries: ITreeEntry[]) {
     const root = new Map(rootEntries.map(e => [e.name, e]));
     const nbEntry = root.get('notebook.json');
     if (!nbEntry) {
@@ -503,10 +514,7 @@ export class SnapshotCodec {
     const first = await db.readMany(wanted);
     const topDoc = JSON.parse(textDecoder.decode(first.get(nbEntry.oid)!.content));
     if (topDoc.layout === 'whole') {
-      if (adopt) {
-        this.state = new SnapshotState();
-      }
-      return { notebook: topDoc.notebook, omitted: [], layout: 'whole' };
+      return { topDoc, order: [] as string[], orderText: '', cellTrees: null, st: new SnapshotState(), nbEntry, orderEntry };
     }
     if (typeof topDoc.format !== 'number' || topDoc.format > SNAPSHOT_FORMAT) {
       throw new Error(`snapshot format ${topDoc.format} is newer than this version of Retrace understands`);
@@ -538,11 +546,31 @@ export class SnapshotCodec {
         st.leaves.set(l.shard, leaf);
       }
     }
-    const cellTreeObjs = await db.readMany([...cellTrees.values()].map(c => c.oid));
+    return { topDoc, order, orderText, cellTrees: cellTrees as Map<string, { oid: string; shard: string }> | null, st, nbEntry, orderEntry };
+  }
+
+  /**
+   * Read the snapshot whose root tree is `rootEntries`. With `adopt`, the codec's
+   * memory becomes this snapshot, so committing it (or a small edit of it) next is cheap.
+   * Cells whose tree id is in `skipTrees` are not read and come back as null
+   * (only without `adopt`: the codec's memory needs every cell).
+   */
+  async decode(db: ObjectDatabase, rootEntries: ITreeEntry[], adopt: boolean, skipTrees?: ReadonlySet<string>): Promise<ISnapshot> {
+    const layout = await this.readLayout(db, rootEntries);
+    if (!layout.cellTrees) {
+      if (adopt) {
+        this.state = new SnapshotState();
+      }
+      return { notebook: layout.topDoc.notebook, omitted: [], layout: 'whole' };
+    }
+    const { topDoc, order, orderText, cellTrees, st, nbEntry, orderEntry } = layout;
+    const skip = adopt ? undefined : skipTrees;
+    const wantedTrees = [...cellTrees.entries()].filter(([, ref]) => !skip?.has(ref.oid));
+    const cellTreeObjs = await db.readMany(wantedTrees.map(([, c]) => c.oid));
     const parts = new Map<string, Map<string, string>>();
     const blobs: string[] = [];
     const outTrees: string[] = [];
-    for (const [key, ref] of cellTrees) {
+    for (const [key, ref] of wantedTrees) {
       const m = new Map(decodeTreeOf(cellTreeObjs.get(ref.oid)!).map(e => [e.name, e.oid]));
       parts.set(key, m);
       for (const [name, oid] of m) {
@@ -569,6 +597,10 @@ export class SnapshotCodec {
     const omitted: IOmittedOutput[] = [];
     for (let index = 0; index < order.length; index++) {
       const key = order[index];
+      if (skip?.has(cellTrees.get(key)?.oid ?? '')) {
+        cells.push(null);
+        continue;
+      }
       const p = parts.get(key);
       if (!p) {
         throw new Error(`snapshot lists cell ${key} but has no folder for it`);

@@ -307,9 +307,20 @@ export class HistoryStore {
     });
   }
 
-  /** The snapshot of a commit, without changing what the next commit builds on. */
-  readSnapshot(commit: string): Promise<ISnapshot> {
-    return this.readSnapshotOf(commit, false);
+  /**
+   * The snapshot of a commit, without changing what the next commit builds on.
+   * Cells whose tree id is in `skipTrees` (see `cellTreeIds`) are left unread, as null.
+   */
+  async readSnapshot(commit: string, skipTrees?: ReadonlySet<string>): Promise<ISnapshot> {
+    if (!skipTrees) {
+      return this.readSnapshotOf(commit, false);
+    }
+    return this.snapshots.decode(this.db, await this.rootOf(commit), false, skipTrees);
+  }
+
+  /** Each cell's tree id in a commit's snapshot, in order (equal ids: equal cells); null for a whole-notebook snapshot. */
+  async cellTreeIds(commit: string): Promise<{ key: string; tree: string }[] | null> {
+    return this.snapshots.cellTreeIds(this.db, await this.rootOf(commit));
   }
 
   /** The full Run records a commit captured. */

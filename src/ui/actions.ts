@@ -3,10 +3,13 @@
  * Restore attempt and Undo restore on the notebook in focus. The commands
  * themselves are registered in index.ts.
  */
-import { InputDialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { InputDialog, MainAreaWidget, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { Run } from '../capture/run';
+import { diffNotebooks } from '../diff/notebookdiff';
 import { replayInOrder } from '../replay/controller';
 import { OrderService } from '../replay/service';
 import { NotebookHistory } from '../sync/notebookhistory';
@@ -15,6 +18,7 @@ import { HistoryService } from '../sync/service';
 import { describeOrder } from './diagnostic';
 import { askTitleAndComment, confirmReplay, confirmRestore } from './dialogs';
 import { cellLabel, revealCell } from './labels';
+import { createNotebookDiff, DiffPoint } from './notebookdiff';
 import { OrderView } from './orderview';
 import { RetracePanel } from './panel';
 
@@ -28,6 +32,9 @@ export interface IRetraceActionsOptions {
   showPanel: () => void;
   /** Something that commands' enabled state depends on changed. */
   changed: () => void;
+  rendermime?: IRenderMimeRegistry | null;
+  /** Put a widget in the main area and show it. */
+  openMain?: (widget: MainAreaWidget) => void;
 }
 
 export class RetraceActions {
@@ -141,8 +148,15 @@ export class RetraceActions {
       }
     }
     const snapshot = await history.readSnapshot(commit);
-    const preview = previewRestore(notebook.context.model.toJSON(), snapshot.notebook, snapshot.omitted.length);
-    if (!(await confirmRestore(trans, commit, preview))) {
+    const current = notebook.context.model.toJSON();
+    const preview = previewRestore(current, snapshot.notebook, snapshot.omitted.length);
+    const changes = describeChanges(current, snapshot.notebook, trans);
+    const answer = await confirmRestore(trans, commit, preview, changes);
+    if (answer === 'diff') {
+      await this.diffNotebook('now', commit);
+      return;
+    }
+    if (answer !== 'restore') {
       return;
     }
     await this._restore(notebook, history, commit);
@@ -150,6 +164,43 @@ export class RetraceActions {
       autoClose: 5000,
       actions: [{ label: trans.__('Undo restore'), callback: () => void this.undoRestore() }]
     });
+  }
+
+  /**
+   * Open the diff of two points of the notebook's history ('now' is the open
+   * notebook). Without `from`, the snapshot after the selected run, else the
+   * last commit; without `to`, the notebook now.
+   */
+  async diffNotebook(from?: DiffPoint, to?: DiffPoint, selected?: Run | null): Promise<void> {
+    const target = await this._current();
+    if (!target) {
+      return;
+    }
+    const { notebook, history } = target;
+    await history.flush();
+    from ??= (selected && history.commitOf(selected.id)) || history.store.head || 'now';
+    to ??= 'now';
+    const widget = createNotebookDiff(
+      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath },
+      this._o.trans,
+      this._o.rendermime ?? null,
+      from,
+      to
+    );
+    this._o.openMain?.(widget);
+  }
+
+  /** Open the diff of what one run changed: the snapshot before its commit against the one after. */
+  async diffRun(run: Run): Promise<void> {
+    const target = await this._current();
+    const commit = target?.history.commitOf(run.id);
+    if (!target || !commit) {
+      return;
+    }
+    const index = target.history.runIndex;
+    const at = index.findIndex(e => e.commit === commit);
+    const before = at > 0 ? index[at - 1].commit : null;
+    await this.diffNotebook(before ?? commit, commit);
   }
 
   /** Bring back what the notebook held before its last restore. */
@@ -182,4 +233,26 @@ export class RetraceActions {
   private _stop: AbortController | null = null;
   /** Per notebook: the commit holding its state before the last restore. */
   private _undo = new WeakMap<NotebookPanel['context'], string>();
+}
+
+/** Which cells a restore changes, one line each ("cell 3: source changed"), at most 12. */
+function describeChanges(current: unknown, target: unknown, trans: TranslationBundle): string[] {
+  const lines: string[] = [];
+  for (const cell of diffNotebooks(current, target).cells) {
+    if (cell.kind === 'unchanged' && !cell.moved) {
+      continue;
+    }
+    const where = trans.__('cell %1', ((cell.kind === 'removed' ? cell.beforeIndex : cell.afterIndex) ?? 0) + 1);
+    const first = ((cell.after ?? cell.before)?.source ?? '').toString().split('\n')[0].slice(0, 40);
+    const what =
+      cell.kind === 'added'
+        ? trans.__('comes back')
+        : cell.kind === 'removed'
+          ? trans.__('goes away')
+          : [cell.moved ? trans.__('moves') : '', cell.sourceChanged ? trans.__('source changes') : '', cell.outputsChanged ? trans.__('outputs change') : '']
+              .filter(Boolean)
+              .join(', ') || trans.__('metadata changes');
+    lines.push(`${where} (${first}): ${what}`);
+  }
+  return lines.length > 12 ? [...lines.slice(0, 12), trans.__('… and %1 more', lines.length - 12)] : lines;
 }

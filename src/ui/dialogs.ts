@@ -55,27 +55,56 @@ export async function confirmReplay(trans: TranslationBundle, preview: Widget): 
   return answer.button.accept;
 }
 
-/** Confirm a restore, saying what will change in the notebook. */
-export async function confirmRestore(trans: TranslationBundle, commit: string, preview: IRestorePreview): Promise<boolean> {
-  const body = [
+/** Confirm a restore, saying which cells change; the user may open the diff instead. */
+export async function confirmRestore(
+  trans: TranslationBundle,
+  commit: string,
+  preview: IRestorePreview,
+  changes: string[]
+): Promise<'restore' | 'diff' | 'cancel'> {
+  const body = new Widget();
+  body.addClass('jp-RetraceRestoreDialog');
+  const add = (tag: string, text: string, className = '') => {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    element.className = className;
+    body.node.appendChild(element);
+    return element;
+  };
+  add(
+    'p',
     trans.__(
       'The notebook will show this snapshot: %1 cell(s) changed, %2 added, %3 removed, %4 unchanged.',
       preview.changed,
       preview.added,
       preview.removed,
       preview.unchanged
-    ),
-    preview.omittedOutputs
-      ? trans.__('%1 output(s) were over the size cap when recorded and come back as placeholders.', preview.omittedOutputs)
-      : '',
-    trans.__('The current state is recorded first, so nothing is lost: Undo restore brings it back. The kernel is not touched.')
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+    )
+  );
+  if (changes.length) {
+    const list = add('ul', '', 'jp-RetraceRestoreDialog-changes');
+    list.setAttribute('aria-label', trans.__('Cells that change'));
+    for (const change of changes) {
+      const item = document.createElement('li');
+      item.textContent = change;
+      list.appendChild(item);
+    }
+  }
+  if (preview.omittedOutputs) {
+    add('p', trans.__('%1 output(s) were over the size cap when recorded and come back as placeholders.', preview.omittedOutputs));
+  }
+  add('p', trans.__('The current state is recorded first, so nothing is lost: Undo restore brings it back. The kernel is not touched.'));
   const answer = await showDialog({
     title: trans.__('Restore snapshot %1?', commit.slice(0, 7)),
     body,
-    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Restore') })]
+    buttons: [
+      Dialog.cancelButton(),
+      Dialog.createButton({ label: trans.__('Show diff'), displayType: 'default', actions: ['diff'] }),
+      Dialog.okButton({ label: trans.__('Restore') })
+    ]
   });
-  return answer.button.accept;
+  if (answer.button.actions.includes('diff')) {
+    return 'diff';
+  }
+  return answer.button.accept ? 'restore' : 'cancel';
 }

@@ -11,7 +11,7 @@ import { NotebookOrder } from '../replay/order';
 import { OrderService } from '../replay/service';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { HistoryService } from '../sync/service';
-import { cellLabel } from './labels';
+import { cellIndex, cellLabel } from './labels';
 import { RetracePanel } from './panel';
 
 export class PanelFollower {
@@ -25,7 +25,7 @@ export class PanelFollower {
     private readonly _canUndo: (notebook: NotebookPanel) => boolean
   ) {
     _notebooks.currentChanged.connect((_, current) => this._show(current));
-    _capture.runRecorded.connect(() => _panel.timeline.refresh());
+    _capture.runRecorded.connect(() => _panel.model.refresh());
     _histories.historyOpened.connect((_, context) => {
       if (_notebooks.currentWidget?.context === context) {
         this._showHistory(_notebooks.currentWidget);
@@ -54,7 +54,16 @@ export class PanelFollower {
     this._order = notebook ? this._orders.orderFor(notebook) : null;
     this._order?.changed.connect(this.refreshOrder, this);
     this._panel.notebook = notebook
-      ? { name: notebook.context.localPath, log: this._capture.logFor(notebook), cellLabel: id => cellLabel(notebook, id, this._trans) }
+      ? {
+          name: notebook.context.localPath,
+          log: this._capture.logFor(notebook),
+          cellLabel: id => cellLabel(notebook, id, this._trans),
+          cellExists: id => cellIndex(notebook, id) >= 0,
+          cellSource: id => {
+            const index = cellIndex(notebook, id);
+            return index >= 0 ? notebook.content.model!.cells.get(index).sharedModel.getSource() : null;
+          }
+        }
       : null;
     this._panel.order.showReport(null);
     this.refreshOrder();
@@ -66,6 +75,7 @@ export class PanelFollower {
     this._history = notebook ? this._histories.peek(notebook) : null;
     this._history?.changed.connect(this._onHistoryChanged, this);
     this._panel.attempts.history = this._history;
+    this._panel.model.history = this._history;
     this.refreshUndo();
     this._onHistoryChanged();
   }

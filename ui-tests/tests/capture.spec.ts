@@ -238,13 +238,14 @@ test.describe('capture without galata\'s kernel proxy', () => {
 
     await confirmRestart(page, 'notebook:restart-run-all');
     await expect(runRows(page)).toHaveCount(4);
+    // Three kernel sessions each have a [1]: those runs are named by their session too.
     expect(await timeline(page, true)).toEqual([
       '✓ [2] cell 2 y = x + 1',
-      '✓ [1] cell 1 x = 1',
+      '✓ 3:[1] cell 1 x = 1',
       'Kernel restarted',
-      '✗ [1] cell 2 y = x + 1',
+      '✗ 2:[1] cell 2 y = x + 1',
       'Kernel restarted',
-      '✓ [1] cell 1 x = 1',
+      '✓ 1:[1] cell 1 x = 1',
       'Kernel python3 started'
     ]);
     await expect(runRows(page).filter({ hasText: '✗' })).toHaveAttribute('title', /NameError/);
@@ -264,7 +265,7 @@ test.describe('capture without galata\'s kernel proxy', () => {
       await window.jupyterapp.commands.execute('notebook:run-cell');
     });
     await expect(runRows(page)).toHaveCount(2);
-    expect(await timeline(page, true)).toEqual(['✓ [1] cell 1 n = 1', 'Kernel restarted', '✓ [1] cell 1 n = 1', 'Kernel python3 started']);
+    expect(await timeline(page, true)).toEqual(['✓ 2:[1] cell 1 n = 1', 'Kernel restarted', '✓ 1:[1] cell 1 n = 1', 'Kernel python3 started']);
   });
 
   test('an interrupted run is recorded as interrupted', async ({ page, tmpPath }) => {

@@ -1,0 +1,230 @@
+/**
+ * What the Retrace views show, in one place: the notebook in focus (its run
+ * log, its history, how its cells are named), the selected run and the run
+ * filter. Plain TypeScript with signals; the React views render from it and
+ * hold no state of their own beyond scroll and focus, so the sidebar and the
+ * main-area view always agree on what is selected.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { TracedEffects } from '../analysis/types';
+import { RunLog } from '../capture/log';
+import { KernelSession, Run } from '../capture/run';
+import { NotebookHistory } from '../sync/notebookhistory';
+import { IRunNaming } from './format';
+import { matchesFilter, parseFilter, RunFilter } from './filter';
+
+/** The notebook the views follow. */
+export interface INotebookView {
+  name: string;
+  log: RunLog;
+  /** How to name a cell for the user now ("cell 4", "deleted cell"). */
+  cellLabel: (cellId: string | null) => string;
+  /** Whether the cell still exists in the notebook. */
+  cellExists?: (cellId: string) => boolean;
+  /** The cell's source now, or null when it no longer exists. */
+  cellSource?: (cellId: string) => string | null;
+  /** What the kernel tracer saw the run read and write, when it reported on it. */
+  traced?: (run: Run) => TracedEffects | undefined;
+}
+
+/** One row of the timeline: a run or the start of a kernel session. */
+export type TimelineItem = { kind: 'run'; run: Run } | { kind: 'session'; session: KernelSession };
+
+export class RetraceModel implements IRunNaming {
+  /** Emits when anything shown changed: notebook, runs, history, filter. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emits when the selected run changed. */
+  get selectionChanged(): ISignal<this, Run | null> {
+    return this._selectionChanged;
+  }
+
+  get notebook(): INotebookView | null {
+    return this._notebook;
+  }
+
+  set notebook(view: INotebookView | null) {
+    this._notebook?.log.changed.disconnect(this._onLogChanged, this);
+    this._notebook = view;
+    view?.log.changed.connect(this._onLogChanged, this);
+    this._selected = null;
+    this._onLogChanged();
+    this._selectionChanged.emit(null);
+  }
+
+  get history(): NotebookHistory | null {
+    return this._history;
+  }
+
+  set history(history: NotebookHistory | null) {
+    this._history?.changed.disconnect(this._emit, this);
+    this._history = history;
+    history?.changed.connect(this._emit, this);
+    this._emit();
+  }
+
+  /** Rows of the timeline, newest first, after the filter. */
+  get items(): readonly TimelineItem[] {
+    if (!this._items) {
+      this._items = buildItems(this._notebook?.log ?? null, this._filter, this);
+    }
+    return this._items;
+  }
+
+  get filterText(): string {
+    return this._filterText;
+  }
+
+  set filterText(text: string) {
+    this._filterText = text;
+    this._filter = parseFilter(text);
+    this._items = null;
+    this._emit();
+  }
+
+  get selected(): Run | null {
+    return this._selected;
+  }
+
+  select(run: Run | null): void {
+    if (run?.id === this._selected?.id) {
+      return;
+    }
+    this._selected = run;
+    this._selectionChanged.emit(run);
+    this._changed.emit();
+  }
+
+  selectById(runId: string): void {
+    this.select(this._notebook?.log.runs.find(r => r.id === runId) ?? null);
+  }
+
+  /** The run of the same cell just before this one, if any. */
+  previousRunOfCell(run: Run): Run | null {
+    const runs = this._notebook?.log.runs ?? [];
+    const at = runs.findIndex(r => r.id === run.id);
+    for (let i = at - 1; i >= 0; i--) {
+      if (runs[i].cellId !== null && runs[i].cellId === run.cellId) {
+        return runs[i];
+      }
+    }
+    return null;
+  }
+
+  /** Attempt the run belongs to, from the history's run index (null when not yet written). */
+  attemptOf(run: Run): string | null {
+    const entry = this._history?.runIndex.find(e => e.runId === run.id);
+    return entry?.attempt ?? (this._history ? (this._history.store.currentAttempt ?? null) : null);
+  }
+
+  /** The run's kernel session (1-based, in order of first run) and whether another session has a run with its count. */
+  sessionOf(run: Run): { ordinal: number; ambiguous: boolean } {
+    if (!this._sessions) {
+      const ordinals = new Map<string, number>();
+      const byCount = new Map<number, Set<string>>();
+      for (const r of this._notebook?.log.runs ?? []) {
+        if (!ordinals.has(r.kernelSessionId)) {
+          ordinals.set(r.kernelSessionId, ordinals.size + 1);
+        }
+        if (r.executionCount !== null) {
+          const set = byCount.get(r.executionCount) ?? new Set<string>();
+          set.add(r.kernelSessionId);
+          byCount.set(r.executionCount, set);
+        }
+      }
+      this._sessions = { ordinals, byCount };
+    }
+    const { ordinals, byCount } = this._sessions;
+    return {
+      ordinal: ordinals.get(run.kernelSessionId) ?? ordinals.size + 1,
+      ambiguous: run.executionCount !== null && (byCount.get(run.executionCount)?.size ?? 0) > 1
+    };
+  }
+
+  /**
+   * For a run without a cell whose code is exactly what a cell that no longer
+   * exists ran before (Replay runs a deleted cell's recorded code that way),
+   * that cell's id; else null. So the run is named after the deleted cell,
+   * not as console input.
+   */
+  replayedFrom(run: Run): string | null {
+    const notebook = this._notebook;
+    if (run.cellId !== null || !notebook?.cellExists) {
+      return null;
+    }
+    for (const earlier of notebook.log.runs) {
+      if (earlier === run || earlier.start > run.start) {
+        break;
+      }
+      if (earlier.cellId !== null && earlier.code === run.code && !notebook.cellExists(earlier.cellId)) {
+        return earlier.cellId;
+      }
+    }
+    return null;
+  }
+
+  /** How the timeline and the detail name the cell of a run. */
+  cellOf(run: Run, replayedLabel: (deletedCellLabel: string) => string): string {
+    const origin = this.replayedFrom(run);
+    const label = this._notebook?.cellLabel(origin ?? run.cellId) ?? '';
+    return origin ? replayedLabel(label) : label;
+  }
+
+  /** Re-read labels (cells moved, say). */
+  refresh(): void {
+    this._items = null;
+    this._emit();
+  }
+
+  private _onLogChanged(): void {
+    this._items = null;
+    this._sessions = null;
+    this._emit();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _notebook: INotebookView | null = null;
+  private _history: NotebookHistory | null = null;
+  private _selected: Run | null = null;
+  private _items: TimelineItem[] | null = null;
+  private _sessions: { ordinals: Map<string, number>; byCount: Map<number, Set<string>> } | null = null;
+  private _filterText = '';
+  private _filter: RunFilter = parseFilter('');
+  private _changed = new Signal<this, void>(this);
+  private _selectionChanged = new Signal<this, Run | null>(this);
+}
+
+/** Runs and session markers, newest first; with a filter, only matching runs (no markers). */
+export function buildItems(log: RunLog | null, filter: RunFilter, model?: RetraceModel): TimelineItem[] {
+  if (!log) {
+    return [];
+  }
+  const items: TimelineItem[] = [];
+  const runs = log.runs;
+  if (!filter.empty) {
+    for (let r = runs.length - 1; r >= 0; r--) {
+      if (matchesFilter(runs[r], filter, model)) {
+        items.push({ kind: 'run', run: runs[r] });
+      }
+    }
+    return items;
+  }
+  const sessions = log.sessions;
+  let s = sessions.length - 1;
+  for (let r = runs.length - 1; r >= 0; r--) {
+    while (s >= 0 && sessions[s].start > runs[r].start) {
+      items.push({ kind: 'session', session: sessions[s--] });
+    }
+    items.push({ kind: 'run', run: runs[r] });
+  }
+  while (s >= 0) {
+    items.push({ kind: 'session', session: sessions[s--] });
+  }
+  return items;
+}

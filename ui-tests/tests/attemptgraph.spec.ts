@@ -1,0 +1,76 @@
+/**
+ * The attempt graph after two attempts and a restore, on the real server:
+ * one lane per attempt, forks where attempts branched (the restore's dashed),
+ * "you are here" on the point the notebook continues from, a markdown comment
+ * edited in place (kept in the repository), and a point chosen with the
+ * keyboard selecting its run in the timeline and the run detail.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+
+import { openNotebook, PANEL_ID } from './helpers';
+
+async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
+  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
+}
+
+async function run(page: IJupyterLabPageFixture, source: string): Promise<void> {
+  await page.notebook.setCell(0, 'code', source);
+  await page.notebook.runCell(0);
+  await waitSaved(page);
+}
+
+test.describe('attempt graph', () => {
+  test.use({ kernels: null });
+
+  test('two attempts and a restore: lanes, forks, you are here, comment edited in place, keyboard selection', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'graph.ipynb', ['x = 1', 'y = 0']);
+    const panel = page.locator(`#${PANEL_ID}`);
+    await run(page, 'x = 1');
+    await run(page, 'x = 2');
+    // A second attempt, started from here.
+    await panel.locator('.jp-RetraceAttempts-new').click();
+    await page.locator('.jp-RetraceAttemptDialog-title').fill('smaller steps');
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Save' }).click();
+    await run(page, 'x = 3');
+    // Restore the snapshot after run [1], then run: a third attempt forks there.
+    await panel.locator('.jp-RetraceTimeline-run', { hasText: 'x = 1' }).click();
+    await panel.locator('.jp-RetraceAttempts-restoreRun').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(0).sharedModel.getSource())).toBe('x = 1');
+    await run(page, 'x = 10');
+
+    const graph = panel.locator('.jp-RetraceGraph');
+    await expect(graph.locator('.jp-RetraceGraph-attempt')).toHaveCount(3);
+    await expect(graph.locator('.jp-RetraceGraph-attempt.jp-mod-current .jp-RetraceGraph-facts')).toContainText('restored from');
+    await expect(graph.locator('.jp-RetraceGraph-attempt', { hasText: 'smaller steps' }).locator('.jp-RetraceGraph-facts')).toContainText('1 run(s)');
+    const points = graph.locator('.jp-RetraceGraph-point');
+    await expect(points).toHaveCount(4);
+    // Three lanes of dots, two forks, the restore's marked; "you are here" on the newest point.
+    await expect.poll(() => graph.locator('circle').evaluateAll(cs => new Set(cs.map(c => c.getAttribute('cx'))).size)).toBe(3);
+    await expect(graph.locator('.jp-RetraceGraph-fork')).toHaveCount(2);
+    await expect(graph.locator('.jp-RetraceGraph-fork.jp-mod-restore')).toHaveCount(1);
+    await expect(points.first()).toHaveClass(/jp-mod-here/);
+    await expect(points.first()).toContainText('x = 10');
+    await expect(points.filter({ hasText: 'x = 1' }).filter({ hasNotText: 'x = 10' })).toContainText('restored →');
+
+    // The comment of the first attempt, as markdown, edited in place.
+    const main = graph.locator('.jp-RetraceGraph-attempt[data-attempt="main"]');
+    await main.locator('.jp-RetraceGraph-editComment').click();
+    await main.getByRole('textbox', { name: /Comment of/ }).fill('baseline with **x = 2**');
+    await main.locator('.jp-RetraceGraph-save').click();
+    await expect(main.locator('.jp-RetraceGraph-markdown strong')).toHaveText('x = 2');
+    const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
+    const status = await (await page.request.get('/retrace/api/status')).json();
+    const repo = `${status.historyDir}/${id}.git`;
+    expect(execFileSync('git', ['-C', repo, 'show', 'retrace-attempts:attempts.json'], { encoding: 'utf8' })).toContain('baseline with **x = 2**');
+
+    // Keyboard: down to the second point, Enter selects its run everywhere.
+    await points.first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect(points.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await expect(panel.locator('.jp-RetraceTimeline-run.jp-mod-selected')).toContainText('x = 3');
+    await expect(panel.locator('.jp-RetraceDetail-code')).toHaveText('x = 3');
+  });
+});
