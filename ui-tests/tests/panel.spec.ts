@@ -10,7 +10,10 @@ import * as path from 'path';
 
 import { openNotebook, PANEL_ID } from './helpers';
 
-const SCREENSHOTS = path.resolve(__dirname, '..', 'screenshots');
+// The tracked pictures change only when asked (`npm run screenshot`); `npm test` writes its own copies aside.
+const SCREENSHOTS = process.env.RETRACE_README_SCREENSHOT
+  ? path.resolve(__dirname, '..', 'screenshots')
+  : path.resolve(__dirname, '..', 'test-results', 'screenshots');
 
 /** Drag the sidebar's split handle so that the left area is `width` px wide. */
 async function setSidebarWidth(page: IJupyterLabPageFixture, width: number): Promise<void> {
