@@ -555,7 +555,7 @@ def summary_line(records, kind):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--corpus", default="/work/shared/corpus", help="corpus folder (sessions/, data/, manifest.csv)")
+    ap.add_argument("--corpus", default=os.path.join(REPO, "..", "shared", "corpus"), help="corpus folder (sessions/, data/, manifest.csv)")
     ap.add_argument("--report", default=os.path.join(HERE, "last-report.json"))
     ap.add_argument("--python", default=os.path.join(REPO, ".venv-corpus", "bin", "python"),
                     help="Python of the corpus venv (run.sh creates it)")

@@ -13,8 +13,7 @@ import { MemoryFS } from './memfs';
 export function notebooksDir(): string {
   const candidates = [
     process.env.RETRACE_NOTEBOOKS,
-    path.resolve(__dirname, '../../../shared/notebooks'),
-    '/work/shared/notebooks'
+    path.resolve(__dirname, '../../../shared/notebooks')
   ];
   for (const c of candidates) {
     if (c && fs.existsSync(c)) {
