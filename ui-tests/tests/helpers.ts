@@ -18,6 +18,11 @@ export async function openNotebook(page: IJupyterLabPageFixture, tmpPath: string
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
     cells: sources.map((source, i) => ({ cell_type: 'code', id: `cell-${i}`, source, metadata: {}, outputs: [], execution_count: null }))
   };
+  await openNotebookJSON(page, tmpPath, name, notebook);
+}
+
+/** Write `notebook` (nbformat JSON, any version) under `name`, open it on an idle kernel, show the panel. */
+export async function openNotebookJSON(page: IJupyterLabPageFixture, tmpPath: string, name: string, notebook: unknown): Promise<void> {
   await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
   await page.sidebar.openTab('filebrowser');
   await page.filebrowser.openDirectory(tmpPath);

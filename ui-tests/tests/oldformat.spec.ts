@@ -7,7 +7,8 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const PANEL_ID = 'jp-retrace-panel';
+import { openNotebookJSON, PANEL_ID } from './helpers';
+
 const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared', 'notebooks');
 const NOTEBOOK = 'wesm__pydata-book__ch05.ipynb';
 
@@ -38,13 +39,7 @@ test.describe('notebooks without cell ids', () => {
     const original = JSON.parse(fs.readFileSync(path.join(SHARED, NOTEBOOK), 'utf8'));
     expect([original.nbformat, original.nbformat_minor]).toEqual([4, 4]);
     expect(original.cells.some((c: any) => 'id' in c)).toBe(false);
-    await page.contents.uploadContent(JSON.stringify(original), 'text', `${tmpPath}/${NOTEBOOK}`);
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openDirectory(tmpPath);
-    await page.notebook.openByPath(`${tmpPath}/${NOTEBOOK}`);
-    await page.notebook.activate(NOTEBOOK);
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
-    await page.sidebar.openTab(PANEL_ID);
+    await openNotebookJSON(page, tmpPath, NOTEBOOK, original);
 
     for (const index of [0, 1, 3]) {
       await page.notebook.runCell(index);

@@ -7,7 +7,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 
-import { PANEL_ID } from './helpers';
+import { openNotebookJSON, PANEL_ID } from './helpers';
 
 function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -43,13 +43,7 @@ test.describe('the notebook as opened', () => {
         }
       ]
     };
-    await page.contents.uploadContent(JSON.stringify(notebook), 'text', `${tmpPath}/${name}`);
-    await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openDirectory(tmpPath);
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
-    await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
-    await page.sidebar.openTab(PANEL_ID);
+    await openNotebookJSON(page, tmpPath, name, notebook);
 
     await page.notebook.runCell(0);
     await waitSaved(page);
