@@ -12,6 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CaptureService } from './capture/service';
 import { NotebookIdentities } from './identity/notebookid';
 import { registerGatherCommand } from './order/gather';
+import { registerReproduceCommands } from './reproduce/commands';
 import { OrderService } from './order/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
@@ -84,6 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       trans,
       showPanel: () => app.shell.activateById(panel.id),
       rendermime,
+      capture,
       openMain: widget => {
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);
@@ -128,6 +130,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => actions.undoRestore()
     });
     registerGatherCommand(app, notebooks, orders, trans, palette);
+    registerReproduceCommands(app, { notebooks, orders, histories, capture, actions, panel, trans, palette });
     new DiagnosticBadges(notebooks, orders, trans);
     let mainView: MainAreaWidget | null = null;
     commands.addCommand(CommandIDs.openHistoryMain, {
