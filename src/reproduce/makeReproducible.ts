@@ -10,6 +10,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { UUID } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
+import { sanitizersFromMetadata } from '../replay/compare';
 import { IReplayReport, replayInOrder, summariseReport } from '../replay/controller';
 import { OrderService } from '../order/service';
 import { notebookJSON, loadNotebookJSON } from '../sync/notebookjson';
@@ -76,11 +77,20 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
   if (!options.confirmed && !(await confirm(trans, plan))) {
     return null;
   }
-  // Recorded first: the rewrite is undone by restoring this commit.
-  const before = await history.saveState(trans.__('before Make reproducible'));
-  if (before) {
-    options.rememberUndo(panel, before);
+  // Recorded first: the rewrite is undone by restoring this commit. If the
+  // history cannot take it, nothing is rewritten.
+  let before: string | null;
+  try {
+    before = await history.saveState(trans.__('before Make reproducible'));
+  } catch (error) {
+    before = null;
+    console.warn('Retrace: Make reproducible could not record the notebook', error);
   }
+  if (!before) {
+    await showErrorMessage(title, trans.__('The notebook could not be recorded in its history first, so it was left as it is.'));
+    return null;
+  }
+  options.rememberUndo(panel, before);
   if (!plan.unchanged) {
     loadNotebookJSON(model, { ...json, cells: plan.cells });
     model.dirty = true;
@@ -93,6 +103,7 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
       sessionContext: panel.sessionContext,
       steps: plan.steps,
       runs: result.runs,
+      sanitizers: sanitizersFromMetadata(json.metadata).sanitizers,
       onProgress: (done, total) => orderView.setProgress({ done, total })
     });
   } finally {
@@ -113,7 +124,7 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
   const ok = report.ended === 'completed' && counts.different === 0;
   Notification.emit(trans.__('Make reproducible: %1', summary), ok ? 'success' : 'warning', {
     autoClose: false,
-    actions: before ? [{ label: trans.__('Undo restore'), callback: () => options.undo() }] : []
+    actions: [{ label: trans.__('Undo restore'), callback: () => options.undo() }]
   });
   return {
     moved: plan.moved,
