@@ -153,6 +153,27 @@ test.describe('canonical order and replay', () => {
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[20, 30]');
   });
 
+  test('what always differs is sanitized: %%time figures, SVG element ids, and a pattern from the notebook metadata', async ({ page }) => {
+    await cells(page, [
+      '%%time\ntotal = sum(range(1000))\nprint(total)',
+      'import uuid\nfrom IPython.display import SVG, display\nmark = uuid.uuid4().hex[:8]\n' +
+        'display(SVG(f\'<svg xmlns="http://www.w3.org/2000/svg"><defs><circle id="c{mark}" r="5"/></defs><use href="#c{mark}"/></svg>\'))',
+      'import time\nprint("stamp", time.time_ns())'
+    ]);
+    for (const i of [0, 1, 2]) {
+      await page.notebook.runCell(i);
+    }
+    await page.evaluate(() => {
+      const model = (window.jupyterapp.shell.currentWidget as any).context.model;
+      model.setMetadata('retrace', { ...(model.getMetadata('retrace') ?? {}), check: { sanitize: [{ regex: 'stamp \\d+', replace: 'stamp N' }] } });
+    });
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'completed');
+    await expect(report).toHaveAttribute('data-compared', '3');
+    await expect(report).toHaveAttribute('data-identical', '3');
+  });
+
   test('the kernel tracer reveals a mutation that static analysis cannot see', async ({ page }) => {
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-note`)).toHaveText('Using static analysis and the kernel tracer.');
     await cells(page, ['data = []', 'def add(value):\n    data.append(value)', 'add(5)', 'len(data)']);
