@@ -25,20 +25,32 @@ import { OrderService } from './service';
 
 export const GATHER_COMMAND = 'retrace:export-canonical-order';
 
-/** The gathered notebook (nbformat 4 JSON). */
-export function gatheredNotebook(doc: IExportedOrder, sourceName: string, metadata: Record<string, unknown>, trans: TranslationBundle): any {
-  const changed = doc.steps.filter(s => !s.current);
-  const intro = [
-    `# ${trans.__('Gathered from %1', '`' + sourceName + '`')}`,
-    '',
-    trans.__('The canonical order Retrace inferred: %1 of %2 runs rebuild the kernel state, in an order that works.', doc.steps.length, doc.runs)
-  ];
+/** One cell of a gathered notebook: the code a run executed, and where it came from. */
+interface IGatheredStep {
+  cellId: string | null;
+  /** "cell N" or "deleted cell". */
+  label: string;
+  code: string;
+  /** The cell still holds this code. */
+  current: boolean;
+}
+
+/** A gathered notebook (nbformat 4 JSON): a markdown cell saying where it came from, then the steps. */
+function gatheredDocument(
+  steps: readonly IGatheredStep[],
+  heading: string[],
+  metadata: Record<string, unknown>,
+  trans: TranslationBundle
+): any {
+  const intro = heading.slice();
+  const changed = steps.filter(s => !s.current);
   if (changed.length > 0) {
     intro.push('', trans.__('Steps that differ from the notebook as it stands:'));
     for (const s of changed) {
       intro.push(s.label === 'deleted cell' ? `- ${trans.__('code of a deleted cell')}` : `- ${trans.__('%1: the version that ran, since edited', s.label)}`);
     }
   }
+  // The source's history id stays with the source: the new notebook gets a history of its own.
   const { retrace: _drop, ...rest } = metadata;
   void _drop;
   return {
@@ -47,7 +59,7 @@ export function gatheredNotebook(doc: IExportedOrder, sourceName: string, metada
     metadata: rest,
     cells: [
       { cell_type: 'markdown', id: 'gathered-intro', metadata: {}, source: intro.join('\n') },
-      ...doc.steps.map((s, i) => ({
+      ...steps.map((s, i) => ({
         cell_type: 'code',
         id: `gathered-${i + 1}`,
         metadata: { retrace: { from: s.cellId, label: s.label, current: s.current } },
@@ -57,6 +69,20 @@ export function gatheredNotebook(doc: IExportedOrder, sourceName: string, metada
       }))
     ]
   };
+}
+
+/** The gathered notebook of the canonical order (nbformat 4 JSON). */
+export function gatheredNotebook(doc: IExportedOrder, sourceName: string, metadata: Record<string, unknown>, trans: TranslationBundle): any {
+  return gatheredDocument(
+    doc.steps,
+    [
+      `# ${trans.__('Gathered from %1', '`' + sourceName + '`')}`,
+      '',
+      trans.__('The canonical order Retrace inferred: %1 of %2 runs rebuild the kernel state, in an order that works.', doc.steps.length, doc.runs)
+    ],
+    metadata,
+    trans
+  );
 }
 
 export function registerGatherCommand(
@@ -83,15 +109,9 @@ export function registerGatherCommand(
         return;
       }
       const path = panel.context.path;
-      const dir = PathExt.dirname(path);
-      const stem = PathExt.basename(path, '.ipynb');
-      const contents = app.serviceManager.contents;
-      let target = PathExt.join(dir, `${stem}-gathered.ipynb`);
-      for (let n = 2; await contents.get(target, { content: false }).then(() => true, () => false); n++) {
-        target = PathExt.join(dir, `${stem}-gathered-${n}.ipynb`);
-      }
+      const target = await freeName(app, path, 'gathered');
       const content = gatheredNotebook(doc, PathExt.basename(path), (panel.context.model.toJSON() as any).metadata ?? {}, trans);
-      await contents.save(target, { type: 'notebook', format: 'json', content });
+      await app.serviceManager.contents.save(target, { type: 'notebook', format: 'json', content });
       await app.commands.execute('docmanager:open', { path: target });
       return target;
     }
@@ -161,36 +181,16 @@ export function registerGatherOutputCommand(
           current: at !== undefined && normalizeSource(modelCells[at].source) === normalizeSource(run.code)
         };
       });
-      const intro = [
-        `# ${trans.__('Gathered from %1', '`' + PathExt.basename(panel.context.path) + '`')}`,
-        '',
-        trans.__('The cells behind the output of cell %1: %2 of the %3 runs of the kernel session, in an order that works.', position, steps.length, runs.length)
-      ];
-      const changed = steps.filter(s => !s.current);
-      if (changed.length > 0) {
-        intro.push('', trans.__('Steps that differ from the notebook as it stands:'));
-        for (const s of changed) {
-          intro.push(s.label === 'deleted cell' ? `- ${trans.__('code of a deleted cell')}` : `- ${trans.__('%1: the version that ran, since edited', s.label)}`);
-        }
-      }
-      const { retrace: _drop, ...metadata } = ((panel.context.model.toJSON() as any).metadata ?? {}) as Record<string, unknown>;
-      void _drop;
-      const content = {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata,
-        cells: [
-          { cell_type: 'markdown', id: 'gathered-intro', metadata: {}, source: intro.join('\n') },
-          ...steps.map((s, i) => ({
-            cell_type: 'code',
-            id: `gathered-${i + 1}`,
-            metadata: { retrace: { from: s.cellId, label: s.label, current: s.current } },
-            source: s.code,
-            outputs: [],
-            execution_count: null
-          }))
-        ]
-      };
+      const content = gatheredDocument(
+        steps,
+        [
+          `# ${trans.__('Gathered from %1', '`' + PathExt.basename(panel.context.path) + '`')}`,
+          '',
+          trans.__('The cells behind the output of cell %1: %2 of the %3 runs of the kernel session, in an order that works.', position, steps.length, runs.length)
+        ],
+        ((panel.context.model.toJSON() as any).metadata ?? {}) as Record<string, unknown>,
+        trans
+      );
       const path = await freeName(app, panel.context.path, `cell-${position}-gathered`);
       await app.serviceManager.contents.save(path, { type: 'notebook', format: 'json', content });
       await app.commands.execute('docmanager:open', { path });
