@@ -69,4 +69,14 @@ test.describe('make reproducible', () => {
     await dialog.getByRole('button').first().click();
     expect(await notebookJSON(page)).toBe(before);
   });
+
+  test('both commands are in the palette under Retrace', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'palette.ipynb', ['x = 1']);
+    await page.keyboard.press('Control+Shift+c');
+    const palette = page.locator('#command-palette');
+    await palette.locator('.lm-CommandPalette-input').fill('Retrace');
+    const items = await palette.locator('.lm-CommandPalette-item:visible .lm-CommandPalette-itemLabel').allTextContents();
+    expect(items).toContain('Make Reproducible…');
+    expect(items).toContain('Gather the Cells Behind This Output');
+  });
 });
