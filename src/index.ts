@@ -13,6 +13,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CaptureService } from './capture/service';
 import { NotebookIdentities } from './identity/notebookid';
 import { registerGatherCommand } from './order/gather';
+import { registerReproduceCommands } from './reproduce/commands';
 import { OrderService } from './order/service';
 import { fetchServerState } from './server';
 import { openPendingQueue } from './sync/queue';
@@ -84,6 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       trans,
       showPanel: () => app.shell.activateById(panel.id),
       rendermime,
+      capture,
       openMain: widget => {
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);
@@ -99,6 +101,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     registerRetraceCommands({ app, notebooks, panel, actions, trans, rendermime, detailActions, palette });
     registerGatherCommand(app, notebooks, orders, trans, palette);
+    registerReproduceCommands(app, { notebooks, orders, histories, capture, actions, panel, trans, palette });
     new DiagnosticBadges(notebooks, orders, trans);
 
     void fetchServerState().then(state => {

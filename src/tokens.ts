@@ -17,6 +17,8 @@ export namespace CommandIDs {
   export const restoreSelectedRun = 'retrace:restore-selected-run';
   export const diffWithPrevious = 'retrace:diff-with-previous';
   export const diffNotebook = 'retrace:diff-notebook';
+  export const makeReproducible = 'retrace:make-reproducible';
+  export const gatherOutput = 'retrace:gather-output';
 }
 
 /** What `GET /retrace/api/status` answers. */

@@ -1,11 +1,105 @@
 /**
  * Compares the outputs a replay produced with the outputs recorded when the
  * run first happened. Text is normalised for what legitimately changes between
- * two identical runs (object addresses, trailing spaces, execution counts);
- * images and other binary data are compared by digest, never byte by byte in
- * the UI.
+ * two identical runs (object addresses, trailing spaces, execution counts),
+ * then passed through sanitizers for what always differs (SVG element ids,
+ * timings of `%%time`/`%timeit`, progress bars), plus the notebook's own
+ * (`metadata.retrace.check.sanitize`, as nbval's sanitize file); images and
+ * other binary data are compared by digest, never byte by byte in the UI.
  */
 import type { IOutput, MultilineString } from '@jupyterlab/nbformat';
+
+/** One rewrite applied to output text before comparing (nbval's `regex`/`replace`). */
+export interface ISanitizer {
+  regex: RegExp;
+  replace: string;
+}
+
+export interface ICompareOptions {
+  /** Applied in order to every text output after the built-in normalisation. */
+  sanitizers?: readonly ISanitizer[];
+}
+
+/** What differs between every two runs of the same code, whatever it computes. */
+export const BUILTIN_SANITIZERS: readonly ISanitizer[] = [
+  // `%%time` / `%time`
+  { regex: /^(CPU times:|Wall time:).*$/gm, replace: '$1 …' },
+  // `%timeit`: "1.23 ms ± 4.5 µs per loop (mean ± std. dev. of 7 runs, 1,000 loops each)"
+  { regex: /^[\d.]+ ?[nµum]?s ± [\d.]+ ?[nµum]?s per loop .*$/gm, replace: '… per loop' },
+  // tqdm-style progress bars: elapsed<remaining, rate
+  { regex: /\[\d+:\d+(?::\d+)?<[^\]\n]*\]/g, replace: '[…]' },
+  { regex: /\b\d+(?:\.\d+)?(?:it|s)\/(?:s|it)\b/g, replace: '…/s' }
+];
+
+/**
+ * The notebook's sanitizers from its metadata, the same list `jupyter retrace
+ * check` reads (`retrace.check.sanitize`), plus any for the page only
+ * (`retrace.replay.sanitize`): `[{"regex": "…", "replace": "…"}]`.
+ * `"retrace": {"replay": {"builtinSanitizers": false}}` turns the built-in
+ * ones off. A pattern that does not compile is reported, never silently dropped.
+ */
+export function sanitizersFromMetadata(metadata: unknown): { sanitizers: ISanitizer[]; errors: string[] } {
+  const retrace = (metadata as any)?.retrace;
+  const sanitizers: ISanitizer[] = retrace?.replay?.builtinSanitizers === false ? [] : BUILTIN_SANITIZERS.slice();
+  const errors: string[] = [];
+  for (const where of ['check', 'replay']) {
+    const list = retrace?.[where]?.sanitize;
+    if (list === undefined) {
+      continue;
+    }
+    if (!Array.isArray(list)) {
+      errors.push(`metadata.retrace.${where}.sanitize must be a list of {"regex", "replace"}`);
+      continue;
+    }
+    for (const entry of list) {
+      if (typeof entry?.regex !== 'string') {
+        errors.push(`sanitizer without a "regex" string: ${JSON.stringify(entry)}`);
+        continue;
+      }
+      try {
+        sanitizers.push({ regex: new RegExp(entry.regex, 'gm'), replace: typeof entry.replace === 'string' ? entry.replace : '' });
+      } catch (error) {
+        errors.push(`sanitizer ${JSON.stringify(entry.regex)}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return { sanitizers, errors };
+}
+
+function sanitize(value: string, sanitizers: readonly ISanitizer[]): string {
+  let out = value;
+  for (const s of sanitizers) {
+    s.regex.lastIndex = 0;
+    out = out.replace(s.regex, s.replace);
+  }
+  return out;
+}
+
+/** A progress bar redraws its line with carriage returns: only what stays on screen counts. */
+function collapseCarriageReturns(value: string): string {
+  return value.includes('\r') ? value.split('\n').map(line => line.slice(line.lastIndexOf('\r') + 1)).join('\n') : value;
+}
+
+/**
+ * SVG element ids (matplotlib makes new random ones on every draw) renamed in
+ * order of first appearance, references included, so two drawings of the
+ * same figure compare equal.
+ */
+export function canonicalSvgIds(svg: string): string {
+  const names = new Map<string, string>();
+  svg.replace(/\bid="([^"]+)"/g, (_, id: string) => {
+    if (!names.has(id)) {
+      names.set(id, `id${names.size}`);
+    }
+    return '';
+  });
+  if (names.size === 0) {
+    return svg;
+  }
+  const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const any = new RegExp(`(id="|#)(${Array.from(names.keys()).map(escape).join('|')})(?=["')\\s])`, 'g');
+  return svg.replace(any, (_, prefix: string, id: string) => prefix + names.get(id)!);
+}
 
 export type OutputComparison =
   | { same: true }
@@ -26,8 +120,8 @@ function text(value: MultilineString | undefined): string {
 }
 
 /** Text with object addresses, colour codes and trailing blanks normalised. */
-export function normaliseText(value: string): string {
-  return value
+export function normaliseText(value: string, sanitizers: readonly ISanitizer[] = []): string {
+  return sanitize(collapseCarriageReturns(value), sanitizers)
     .replace(ANSI, '')
     .replace(ADDRESS, '0x…')
     .replace(/[ \t]+$/gm, '')
@@ -49,12 +143,12 @@ export function digest(value: string): string {
 const TEXT_TYPES = /^(text\/|application\/json$|application\/javascript$)/;
 
 /** The comparable form of one output: a kind and a normalised value. */
-export function outputKey(output: IOutput): string {
+export function outputKey(output: IOutput, sanitizers: readonly ISanitizer[] = BUILTIN_SANITIZERS): string {
   switch (output.output_type) {
     case 'stream':
-      return `stream:${output.name}:${normaliseText(text(output.text as MultilineString))}`;
+      return `stream:${output.name}:${normaliseText(text(output.text as MultilineString), sanitizers)}`;
     case 'error':
-      return `error:${output.ename}:${normaliseText(String(output.evalue))}`;
+      return `error:${output.ename}:${normaliseText(String(output.evalue), sanitizers)}`;
     case 'execute_result':
     case 'display_data': {
       const data = (output.data ?? {}) as Record<string, unknown>;
@@ -65,7 +159,10 @@ export function outputKey(output: IOutput): string {
         .map(mime => {
           const value = data[mime];
           const raw = typeof value === 'string' || Array.isArray(value) ? text(value as MultilineString) : JSON.stringify(value);
-          return TEXT_TYPES.test(mime) ? `${mime}=${normaliseText(raw)}` : `${mime}#${digest(raw)}`;
+          if (mime === 'image/svg+xml') {
+            return `${mime}#${digest(sanitize(canonicalSvgIds(raw), sanitizers))}`;
+          }
+          return TEXT_TYPES.test(mime) ? `${mime}=${normaliseText(raw, sanitizers)}` : `${mime}#${digest(raw)}`;
         });
       return `data:${parts.join('|')}`;
     }
@@ -89,7 +186,8 @@ function mergeStreams(outputs: readonly IOutput[]): IOutput[] {
 }
 
 /** Compare a replay's outputs with the recorded ones. */
-export function compareOutputs(recorded: readonly IOutput[], replayed: readonly IOutput[]): OutputComparison {
+export function compareOutputs(recorded: readonly IOutput[], replayed: readonly IOutput[], options: ICompareOptions = {}): OutputComparison {
+  const sanitizers = options.sanitizers ?? BUILTIN_SANITIZERS;
   const a = mergeStreams(recorded);
   const b = mergeStreams(replayed);
   const n = Math.max(a.length, b.length);
@@ -100,8 +198,8 @@ export function compareOutputs(recorded: readonly IOutput[], replayed: readonly 
     if (i >= b.length) {
       return { same: false, index: i, detail: `missing output: ${describe(a[i])}` };
     }
-    const ka = outputKey(a[i]);
-    const kb = outputKey(b[i]);
+    const ka = outputKey(a[i], sanitizers);
+    const kb = outputKey(b[i], sanitizers);
     if (ka !== kb) {
       return { same: false, index: i, detail: `${describe(a[i])} → ${describe(b[i])}` };
     }

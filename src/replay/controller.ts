@@ -3,10 +3,15 @@
  * other, stop at the first error, and compare each new output with the output
  * recorded when the run first happened.
  *
- * A step whose cell still exists runs that cell, so the notebook shows the new
- * outputs. A step whose cell was deleted (or that came from a console) runs
- * its recorded code directly in the kernel: the state depends on it and there
- * is no cell to show it in.
+ * A step whose cell still holds the code it ran runs that cell, so the
+ * notebook shows the new outputs. A step whose cell was deleted, edited since
+ * (or that came from a console) runs its recorded code directly in the
+ * kernel: the state depends on that code, not on what the cell shows now.
+ *
+ * Only steps that produced an output (recorded or replayed) count as
+ * compared. After the steps, cells whose output the user sees but that are
+ * not in the order (a table shown at the end) are run and compared too, when
+ * the caller found that they change no state (./display.ts).
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { CodeCell } from '@jupyterlab/cells';
@@ -14,15 +19,18 @@ import { IOutput } from '@jupyterlab/nbformat';
 import { Notebook, NotebookActions } from '@jupyterlab/notebook';
 import { KernelMessage } from '@jupyterlab/services';
 
+import { normalizeSource } from '../analysis/orderDiagnostics';
 import { CanonicalStep } from '../analysis/orderTypes';
 import { Run } from '../capture/run';
-import { compareOutputs } from './compare';
+import { compareOutputs, ISanitizer } from './compare';
 
 export type StepOutcome =
   /** Ran, and every output matches the recorded one. */
   | 'identical'
   /** Ran; neither the recorded run nor the replay produced an output: nothing was compared. */
   | 'no-output'
+  /** A shown output not compared: the cell is outside the order and changes the state, or was edited (`detail` says why). */
+  | 'not-compared'
   /** Ran, and some output differs from the recorded one. */
   | 'different'
   /** Ran and raised: the replay stopped here. */
@@ -35,10 +43,12 @@ export type StepOutcome =
 export interface IStepResult {
   step: CanonicalStep;
   outcome: StepOutcome;
-  /** The cell ran its current source, which differs from the code recorded for this step. */
+  /** The cell was edited since the recorded run: the step ran the recorded code, not the cell. */
   edited: boolean;
-  /** The step ran recorded code because its cell no longer exists. */
+  /** The step ran recorded code (its cell no longer exists, or was edited since). */
   ranRecordedCode: boolean;
+  /** A cell outside the order whose shown output was rerun after the steps (or said why not). */
+  display?: boolean;
   /** What differs, or the error. */
   detail?: string;
 }
@@ -60,11 +70,57 @@ export interface IReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops before the next step (the running step is interrupted). */
   signal?: AbortSignal;
+  /** Output sanitizers (default: the built-in ones). */
+  sanitizers?: readonly ISanitizer[];
+  /** Cells outside the order whose shown outputs are compared after the steps (see ./display.ts). */
+  display?: IDisplayPlan;
+}
+
+/** Cells shown but not in the order: run and compared, or reported not compared. */
+export interface IDisplayPlan {
+  run: { cellId: string; recorded: IOutput[] }[];
+  notCompared: { cellId: string; reason: string }[];
+}
+
+/** The counts a report states: compared outputs only, never steps without one. */
+export interface IReportCounts {
+  steps: number;
+  ran: number;
+  compared: number;
+  identical: number;
+  different: number;
+  noOutput: number;
+  notCompared: number;
+}
+
+export function summariseReport(report: IReplayReport): IReportCounts {
+  const steps = report.results.filter(r => !r.display);
+  const count = (outcome: StepOutcome) => report.results.filter(r => r.outcome === outcome).length;
+  return {
+    steps: steps.length,
+    ran: steps.filter(r => r.outcome !== 'not-run').length,
+    compared: count('identical') + count('different'),
+    identical: count('identical'),
+    different: count('different'),
+    noOutput: count('no-output'),
+    notCompared: count('unchecked') + count('not-compared')
+  };
 }
 
 export async function replayInOrder(options: IReplayOptions): Promise<IReplayReport> {
-  const { notebook, sessionContext, steps, runs, onProgress, signal } = options;
+  const { notebook, sessionContext, steps, runs, onProgress, signal, sanitizers, display } = options;
   const results: IStepResult[] = steps.map(step => ({ step, outcome: 'not-run', edited: false, ranRecordedCode: false }));
+  const compare = (recorded: readonly IOutput[], outputs: IOutput[], result: IStepResult) => {
+    if (recorded.length === 0 && outputs.length === 0) {
+      result.outcome = 'no-output';
+      return;
+    }
+    const comparison = compareOutputs(recorded, outputs, { sanitizers });
+    result.outcome = comparison.same ? 'identical' : 'different';
+    if (!comparison.same) {
+      result.detail = comparison.detail;
+    }
+  };
   const onAbort = () => void sessionContext.session?.kernel?.interrupt();
   signal?.addEventListener('abort', onAbort);
   try {
@@ -78,48 +134,67 @@ export async function replayInOrder(options: IReplayOptions): Promise<IReplayRep
       const run = runs[step.runIndex];
       const cell = step.cellId === null ? undefined : notebook.widgets.find(w => w.model.id === step.cellId);
       const result = results[i];
-      let outputs: IOutput[];
-      let error: { ename: string; evalue: string } | null;
-      if (cell && cell.model.type === 'code') {
-        const codeCell = cell as CodeCell;
-        result.edited = codeCell.model.sharedModel.getSource() !== run.code;
-        // Through NotebookActions, so the run is captured like any other.
-        notebook.activeCellIndex = notebook.widgets.indexOf(cell);
-        notebook.deselectAll();
-        const ok = await NotebookActions.run(notebook, sessionContext);
-        outputs = codeCell.model.outputs.toJSON() as IOutput[];
-        error = ok ? null : errorOf(undefined, outputs);
-      } else {
-        result.ranRecordedCode = true;
-        ({ outputs, error } = await executeCode(sessionContext, run.code));
-      }
+      const codeCell = cell && cell.model.type === 'code' ? (cell as CodeCell) : undefined;
+      result.edited = codeCell !== undefined && normalizeSource(codeCell.model.sharedModel.getSource()) !== normalizeSource(run.code);
+      const ran = codeCell && !result.edited ? await runCell(notebook, sessionContext, codeCell) : await recordedCode(sessionContext, run.code, result);
       if (signal?.aborted) {
         return { results, ended: 'cancelled', firstError: null };
       }
-      if (error) {
+      if (ran.error) {
         result.outcome = 'error';
-        result.detail = `${error.ename}: ${error.evalue}`;
+        result.detail = `${ran.error.ename}: ${ran.error.evalue}`;
         return { results, ended: 'error', firstError: i };
       }
       if (run.outputsRecorded === false) {
         result.outcome = 'unchecked';
         continue;
       }
-      if (run.outputs.length === 0 && outputs.length === 0) {
-        result.outcome = 'no-output';
-        continue;
-      }
-      const comparison = compareOutputs(run.outputs, outputs);
-      result.outcome = comparison.same ? 'identical' : 'different';
-      if (!comparison.same) {
-        result.detail = comparison.detail;
-      }
+      compare(run.outputs, ran.outputs, result);
     }
     onProgress?.(steps.length, steps.length);
-    return { results, ended: 'completed', firstError: null };
+    // Shown outputs outside the order: they change no state, so running them last is safe.
+    for (const { cellId, recorded } of display?.run ?? []) {
+      const cell = notebook.widgets.find(w => w.model.id === cellId);
+      if (signal?.aborted || !cell || cell.model.type !== 'code') {
+        continue;
+      }
+      const result: IStepResult = { step: { cellId, runIndex: -1, position: notebook.widgets.indexOf(cell) }, outcome: 'not-run', edited: false, ranRecordedCode: false, display: true };
+      results.push(result);
+      const ran = await runCell(notebook, sessionContext, cell as CodeCell);
+      if (ran.error && !recorded.some(o => o.output_type === 'error')) {
+        result.outcome = 'error';
+        result.detail = `${ran.error.ename}: ${ran.error.evalue}`;
+        continue;
+      }
+      compare(recorded, ran.outputs, result);
+    }
+    for (const { cellId, reason } of display?.notCompared ?? []) {
+      const position = notebook.widgets.findIndex(w => w.model.id === cellId);
+      results.push({ step: { cellId, runIndex: -1, position }, outcome: 'not-compared', detail: reason, edited: false, ranRecordedCode: false, display: true });
+    }
+    return { results, ended: signal?.aborted ? 'cancelled' : 'completed', firstError: null };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+interface IRan {
+  outputs: IOutput[];
+  error: { ename: string; evalue: string } | null;
+}
+
+/** Run a cell through NotebookActions, so the run is captured like any other and the cell shows it. */
+async function runCell(notebook: Notebook, sessionContext: ISessionContext, cell: CodeCell): Promise<IRan> {
+  notebook.activeCellIndex = notebook.widgets.indexOf(cell);
+  notebook.deselectAll();
+  const ok = await NotebookActions.run(notebook, sessionContext);
+  const outputs = cell.model.outputs.toJSON() as IOutput[];
+  return { outputs, error: ok ? null : errorOf(undefined, outputs) };
+}
+
+async function recordedCode(sessionContext: ISessionContext, code: string, result: IStepResult): Promise<IRan> {
+  result.ranRecordedCode = true;
+  return executeCode(sessionContext, code);
 }
 
 function errorOf(

@@ -4,14 +4,18 @@
  * themselves are registered in index.ts.
  */
 import { InputDialog, MainAreaWidget, Notification, showErrorMessage } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { analyzeCell } from '../analysis/effects';
 import { Run } from '../capture/run';
+import { CaptureService } from '../capture/service';
 import { diffNotebooks } from '../diff/notebookdiff';
+import { sanitizersFromMetadata } from '../replay/compare';
 import { replayInOrder } from '../replay/controller';
-import { OrderService } from '../replay/service';
+import { planDisplayCells } from '../replay/display';
+import { OrderService } from '../order/service';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { previewRestore, restoreInto } from '../sync/restore';
 import { HistoryService } from '../sync/service';
@@ -35,6 +39,8 @@ export interface IRetraceActionsOptions {
   rendermime?: IRenderMimeRegistry | null;
   /** Put a widget in the main area and show it. */
   openMain?: (widget: MainAreaWidget) => void;
+  /** The kernel tracer's evidence: a replay compares a shown output outside the order only when it changes no state. */
+  capture?: CaptureService;
 }
 
 export class RetraceActions {
@@ -46,6 +52,12 @@ export class RetraceActions {
 
   canUndoRestore(notebook: NotebookPanel | null): boolean {
     return !!notebook && this._undo.has(notebook.context);
+  }
+
+  /** Let Undo restore bring `commit` back into `notebook` (Make reproducible records the notebook first). */
+  rememberUndo(notebook: NotebookPanel, commit: string): void {
+    this._undo.set(notebook.context, commit);
+    this._o.changed();
   }
 
   stopReplay(): void {
@@ -85,11 +97,17 @@ export class RetraceActions {
     this._stop = new AbortController();
     this._o.changed();
     try {
+      const { sanitizers, errors } = sanitizersFromMetadata((notebook.context.model.toJSON() as any)?.metadata);
+      if (errors.length) {
+        Notification.warning(trans.__('Replay sanitizers in the notebook metadata ignored: %1', errors.join('; ')), { autoClose: false });
+      }
       const report = await replayInOrder({
         notebook: notebook.content,
         sessionContext: notebook.sessionContext,
         steps: result.order.steps,
         runs: result.runs,
+        sanitizers,
+        display: this._displayPlan(notebook, result.order.steps, result.runs),
         signal: this._stop.signal,
         onProgress: (done, total) => panel.order.setProgress({ done, total })
       });
@@ -156,7 +174,7 @@ export class RetraceActions {
       await this.diffNotebook('now', commit);
       return;
     }
-    if (answer !== 'restore') {
+    if (answer !== 'restore' && answer !== 'restore-replay') {
       return;
     }
     await this._restore(notebook, history, commit);
@@ -164,6 +182,44 @@ export class RetraceActions {
       autoClose: 5000,
       actions: [{ label: trans.__('Undo restore'), callback: () => void this.undoRestore() }]
     });
+    if (answer === 'restore-replay') {
+      await this._rebuildKernel(notebook);
+    }
+  }
+
+  /**
+   * Restore and replay: a fresh kernel runs the restored cells top to bottom,
+   * stopping at the first error, so the kernel holds what the notebook shows.
+   */
+  private async _rebuildKernel(notebook: NotebookPanel): Promise<void> {
+    const trans = this._o.trans;
+    const { sessionContext, content } = notebook;
+    await sessionContext.ready;
+    await sessionContext.restartKernel();
+    const ok = await NotebookActions.runAll(content, sessionContext);
+    if (ok) {
+      Notification.success(trans.__('Kernel rebuilt: the restored cells ran top to bottom.'), { autoClose: 5000 });
+    } else {
+      const failed = content.widgets.findIndex(w => w.model.type === 'code' && (w.model.toJSON() as any).outputs?.some((o: any) => o.output_type === 'error'));
+      Notification.warning(
+        failed >= 0
+          ? trans.__('Kernel rebuilt up to cell %1, which raised: the kernel holds the state before it.', failed + 1)
+          : trans.__('The restored cells did not all run: the kernel may not match the notebook.'),
+        { autoClose: false }
+      );
+    }
+  }
+
+  /** Cells the user sees output of that the order leaves out: run after it, or reported. */
+  private _displayPlan(notebook: NotebookPanel, steps: readonly { cellId: string | null }[], runs: readonly Run[]) {
+    const tracer = this._o.capture?.tracerFor(notebook) ?? null;
+    const cells = notebook.content.widgets.map(w => {
+      const json = w.model.toJSON() as any;
+      return { id: w.model.id, type: w.model.type, source: w.model.sharedModel.getSource(), outputs: json.outputs ?? [] };
+    });
+    return planDisplayCells(cells, new Set(steps.map(s => s.cellId)), runs, analyzeCell, count =>
+      tracer?.status.state === 'active' ? tracer.effects(count) : undefined
+    );
   }
 
   /**

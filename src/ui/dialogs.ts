@@ -61,7 +61,7 @@ export async function confirmRestore(
   commit: string,
   preview: IRestorePreview,
   changes: string[]
-): Promise<'restore' | 'diff' | 'cancel'> {
+): Promise<'restore' | 'restore-replay' | 'diff' | 'cancel'> {
   const body = new Widget();
   body.addClass('jp-RetraceRestoreDialog');
   const add = (tag: string, text: string, className = '') => {
@@ -93,7 +93,8 @@ export async function confirmRestore(
   if (preview.omittedOutputs) {
     add('p', trans.__('%1 output(s) were over the size cap when recorded and come back as placeholders.', preview.omittedOutputs));
   }
-  add('p', trans.__('The current state is recorded first, so nothing is lost: Undo restore brings it back. The kernel is not touched.'));
+  add('p', trans.__('The current state is recorded first, so nothing is lost: Undo restore brings it back.'));
+  add('p', trans.__('Restore alone leaves the kernel as it is: its variables may not match the restored cells.'));
   const answer = await showDialog({
     title: trans.__('Restore snapshot %1?', commit.slice(0, 7)),
     body,
@@ -101,10 +102,19 @@ export async function confirmRestore(
       Dialog.cancelButton(),
       Dialog.createButton({ label: trans.__('Show diff'), displayType: 'default', actions: ['diff'] }),
       Dialog.okButton({ label: trans.__('Restore') })
-    ]
+    ],
+    // A checkbox, not a third button: the choice qualifies Restore.
+    checkbox: {
+      label: trans.__('Restore and replay'),
+      caption: trans.__('Restart the kernel and run the restored cells top to bottom, so the kernel holds what the notebook shows'),
+      checked: false
+    }
   });
   if (answer.button.actions.includes('diff')) {
     return 'diff';
   }
-  return answer.button.accept ? 'restore' : 'cancel';
+  if (!answer.button.accept) {
+    return 'cancel';
+  }
+  return answer.isChecked ? 'restore-replay' : 'restore';
 }

@@ -7,8 +7,8 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { CaptureService } from '../capture/service';
-import { NotebookOrder } from '../replay/order';
-import { OrderService } from '../replay/service';
+import { NotebookOrder } from '../order/notebookorder';
+import { OrderService } from '../order/service';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { HistoryService } from '../sync/service';
 import { cellIndex, cellLabel } from './labels';

@@ -7,8 +7,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { OrderDiagnostic } from '../analysis/orderTypes';
-import { IReplayReport } from '../replay/controller';
-import { IOrderResult, OrderAvailability } from '../replay/order';
+import { IReplayReport, summariseReport } from '../replay/controller';
+import { IOrderResult, OrderAvailability } from '../order/notebookorder';
 import { describeDiagnostic, describeOrder } from './diagnostic';
 
 export interface IOrderViewCallbacks {
@@ -45,6 +45,11 @@ export class OrderView extends Widget {
 
   /** Show the order (or why there is none). */
   render(availability: OrderAvailability | null, result: IOrderResult | null): void {
+    this._render(availability, result);
+    this._extra.forEach(b => (b.disabled = this._replay.disabled));
+  }
+
+  private _render(availability: OrderAvailability | null, result: IOrderResult | null): void {
     clear(this._steps);
     clear(this._diagnostics);
     this._note.textContent = '';
@@ -83,6 +88,7 @@ export class OrderView extends Widget {
     this._running = progress !== null;
     this._stop.hidden = !this._running;
     this._replay.disabled = this._running || this._replay.disabled;
+    this._extra.forEach(b => (b.disabled = this._replay.disabled));
     this._progress.textContent = progress
       ? this._trans.__('Replaying step %1 of %2…', Math.min(progress.done + 1, progress.total), progress.total)
       : '';
@@ -96,51 +102,80 @@ export class OrderView extends Widget {
     if (!report) {
       return;
     }
-    const ran = report.results.filter(r => r.outcome !== 'not-run').length;
-    const identical = report.results.filter(r => r.outcome === 'identical').length;
-    const different = report.results.filter(r => r.outcome === 'different').length;
-    const unchecked = report.results.filter(r => r.outcome === 'unchecked').length;
+    const trans = this._trans;
+    // Only outputs compared are counted: a step without output proves nothing.
+    const counts = summariseReport(report);
     this._report.dataset.ended = report.ended;
+    this._report.dataset.compared = String(counts.compared);
+    this._report.dataset.identical = String(counts.identical);
+    this._report.dataset.different = String(counts.different);
     const summary = append(this._report, 'div', 'jp-RetraceOrder-reportSummary');
-    summary.textContent = this._trans.__(
-      'Replay %1: %2 of %3 steps run, %4 outputs identical, %5 different.',
-      report.ended === 'completed' ? this._trans.__('completed') : report.ended === 'error' ? this._trans.__('stopped at an error') : this._trans.__('stopped'),
-      ran,
-      report.results.length,
-      identical,
-      different
-    ) + (unchecked ? ' ' + this._trans.__('%1 not compared (run before the page was reloaded).', unchecked) : '');
+    const parts = [
+      trans.__(
+        'Replay %1: %2 of %3 steps run, %4 outputs compared: %5 identical, %6 different.',
+        report.ended === 'completed' ? trans.__('completed') : report.ended === 'error' ? trans.__('stopped at an error') : trans.__('stopped'),
+        counts.ran,
+        counts.steps,
+        counts.compared,
+        counts.identical,
+        counts.different
+      )
+    ];
+    if (counts.noOutput) {
+      parts.push(trans.__('%1 without output (nothing to compare).', counts.noOutput));
+    }
+    if (counts.notCompared) {
+      parts.push(trans.__('%1 not compared.', counts.notCompared));
+    }
+    summary.textContent = parts.join(' ');
     const list = append(this._report, 'ul', 'jp-RetraceOrder-reportList');
     report.results.forEach(result => {
-      if ((result.outcome === 'identical' || result.outcome === 'unchecked' || result.outcome === 'no-output') && !result.edited && !result.ranRecordedCode) {
+      if ((result.outcome === 'identical' || result.outcome === 'no-output') && !result.edited && !result.ranRecordedCode && !result.display) {
         return;
       }
       if (result.outcome === 'not-run') {
         return;
       }
       const item = append(list, 'li', `jp-RetraceOrder-result jp-mod-${result.outcome}`);
+      item.dataset.outcome = result.outcome;
       item.appendChild(this._cellLink(result.step.cellId));
       const text = append(item, 'span', 'jp-RetraceOrder-resultText');
       const notes: string[] = [];
+      if (result.display) {
+        notes.push(trans.__('shown output, outside the order:'));
+      }
       if (result.outcome === 'error') {
-        notes.push(this._trans.__('error: %1', result.detail ?? ''));
+        notes.push(trans.__('error: %1', result.detail ?? ''));
       } else if (result.outcome === 'different') {
-        notes.push(this._trans.__('output differs: %1', result.detail ?? ''));
+        notes.push(trans.__('output differs: %1', result.detail ?? ''));
       } else if (result.outcome === 'unchecked') {
-        notes.push(this._trans.__('ran; output not compared'));
+        notes.push(trans.__('ran; not compared (recorded before the page was reloaded)'));
+      } else if (result.outcome === 'not-compared') {
+        notes.push(trans.__('not compared: %1', trans.__(result.detail ?? '')));
       } else if (result.outcome === 'no-output') {
-        notes.push(this._trans.__('ran; no output to compare'));
+        notes.push(trans.__('ran; no output to compare'));
       } else {
-        notes.push(this._trans.__('output identical'));
+        notes.push(trans.__('output identical'));
       }
       if (result.edited) {
-        notes.push(this._trans.__('(cell edited since the recorded run)'));
-      }
-      if (result.ranRecordedCode) {
-        notes.push(this._trans.__('(recorded code of a cell that no longer exists)'));
+        notes.push(trans.__('(cell edited since: the code it ran was replayed)'));
+      } else if (result.ranRecordedCode) {
+        notes.push(trans.__('(recorded code of a cell that no longer exists)'));
       }
       text.textContent = ' ' + notes.join(' ');
     });
+  }
+
+  /** A further action beside Replay (enabled whenever Replay is). */
+  addAction(label: string, className: string, onClick: () => void): HTMLButtonElement {
+    const button = document.createElement('button');
+    button.className = `jp-Button jp-mod-styled ${className}`;
+    button.textContent = label;
+    button.disabled = this._replay.disabled;
+    button.addEventListener('click', onClick);
+    this._replay.after(button);
+    this._extra.push(button);
+    return button;
   }
 
   private _renderDiagnostic(diagnostic: OrderDiagnostic): HTMLElement {
@@ -175,6 +210,7 @@ export class OrderView extends Widget {
   }
 
   private _running = false;
+  private _extra: HTMLButtonElement[] = [];
   private _summary: HTMLElement;
   private _steps: HTMLElement;
   private _diagnostics: HTMLElement;

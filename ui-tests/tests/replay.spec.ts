@@ -76,7 +76,7 @@ test.describe('canonical order and replay', () => {
     await replayFromToolbar(page);
     const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
     await expect(report).toHaveAttribute('data-ended', 'completed');
-    await expect(report).toContainText('2 of 2 steps run, 1 outputs identical, 0 different');
+    await expect(report).toContainText('2 of 2 steps run, 1 outputs compared: 1 identical, 0 different');
     expect((await page.notebook.getCellTextOutput(0))?.[0]).toContain('42');
   });
 
@@ -89,11 +89,11 @@ test.describe('canonical order and replay', () => {
     await expect(page.locator(`#${PANEL_ID} [data-kind="needs-rerun"]`)).toBeVisible();
 
     await replayFromToolbar(page);
-    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`)).toContainText('3 of 3 steps run, 2 outputs identical, 0 different');
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`)).toContainText('3 of 3 steps run, 2 outputs compared: 2 identical, 0 different');
     expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('2');
   });
 
-  test('a deleted cell and an edited cell are diagnosed, and replay reports the differing output', async ({ page }) => {
+  test('a deleted cell and an edited cell are diagnosed, and replay runs the code they ran', async ({ page }) => {
     await cells(page, ['a = 5', 'b = a + 1\nb']);
     await page.notebook.runCell(0);
     await page.notebook.runCell(1);
@@ -107,24 +107,71 @@ test.describe('canonical order and replay', () => {
     await replayFromToolbar(page);
     const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
     await expect(report).toHaveAttribute('data-ended', 'completed');
-    await expect(report).toContainText('1 different');
-    await expect(report).toContainText('output differs: "6" → "105"');
+    // The edited cell's step replays the code it ran (b = a + 1), not the edit.
+    await expect(report).toContainText('2 of 2 steps run, 1 outputs compared: 1 identical, 0 different');
+    await expect(report).toContainText('cell edited since: the code it ran was replayed');
     await expect(report).toContainText('recorded code of a cell that no longer exists');
   });
 
-  test('replay stops at the first error and says where', async ({ page }) => {
-    await cells(page, ['z = 1', 'w = z + 1\nw']);
+  test('replay stops at the first error and says where', async ({ page, tmpPath }) => {
+    await page.contents.uploadContent('1', 'text', `${tmpPath}/n.txt`);
+    await cells(page, ['z = int(open("n.txt").read())', 'w = z + 1\nw']);
     await page.notebook.runCell(0);
     await page.notebook.runCell(1);
-    await page.notebook.setCell(0, 'code', 'z = undefined_name');
+    // The file the first step read is gone: the recorded code fails now.
+    await page.contents.deleteFile(`${tmpPath}/n.txt`);
     await replayFromToolbar(page);
     const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
     await expect(report).toHaveAttribute('data-ended', 'error');
-    await expect(report).toContainText("error: NameError: name 'undefined_name' is not defined");
+    await expect(report).toContainText('error: FileNotFoundError');
     await expect(report).toContainText('1 of 2 steps run');
     // The failing cell is one click away.
     await report.locator('.jp-RetraceOrder-cell', { hasText: 'cell 1' }).click();
     expect(await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.activeCellIndex)).toBe(0);
+  });
+
+  test('the report counts only compared outputs, replays an edited step with the code it ran, and compares a shown table outside the order', async ({ page }) => {
+    await cells(page, ['threshold = 15', 'values = [10, 20, 30]', 'above = [v for v in values if v > threshold]\nlen(above)', 'sorted(above)']);
+    for (const i of [0, 1, 2, 3]) {
+      await page.notebook.runCell(i);
+    }
+    expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[20, 30]');
+    // Edited, not run: the state still comes from threshold = 15.
+    await page.notebook.setCell(0, 'code', 'threshold = 25');
+    await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2', 'cell 3']);
+
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'completed');
+    // Two outputs compared (len(above), and sorted(above) run after the order), two steps without output.
+    await expect(report).toHaveAttribute('data-compared', '2');
+    await expect(report).toHaveAttribute('data-identical', '2');
+    await expect(report).toContainText('3 of 3 steps run, 2 outputs compared: 2 identical, 0 different. 2 without output (nothing to compare).');
+    await expect(report.locator('.jp-RetraceOrder-result', { hasText: 'cell 1' })).toContainText('cell edited since: the code it ran was replayed');
+    await expect(report.locator('.jp-RetraceOrder-result', { hasText: 'cell 4' })).toContainText('shown output, outside the order: output identical');
+    expect((await page.notebook.getCellTextOutput(2))?.[0]).toBe('2');
+    expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[20, 30]');
+  });
+
+  test('what always differs is sanitized: %%time figures, SVG element ids, and a pattern from the notebook metadata', async ({ page }) => {
+    await cells(page, [
+      '%%time\ntotal = sum(range(1000))\nprint(total)',
+      'import uuid\nfrom IPython.display import SVG, display\nmark = uuid.uuid4().hex[:8]\n' +
+        'display(SVG(f\'<svg xmlns="http://www.w3.org/2000/svg"><defs><circle id="c{mark}" r="5"/></defs><use href="#c{mark}"/></svg>\'))',
+      'import time\nprint("stamp", time.time_ns())'
+    ]);
+    for (const i of [0, 1, 2]) {
+      await page.notebook.runCell(i);
+    }
+    await page.evaluate(() => {
+      const model = (window.jupyterapp.shell.currentWidget as any).context.model;
+      model.setMetadata('retrace', { ...(model.getMetadata('retrace') ?? {}), check: { sanitize: [{ regex: 'stamp \\d+', replace: 'stamp N' }] } });
+    });
+    await replayFromToolbar(page);
+    const report = page.locator(`#${PANEL_ID} .jp-RetraceOrder-report`);
+    await expect(report).toHaveAttribute('data-ended', 'completed');
+    await expect(report).toHaveAttribute('data-compared', '3');
+    await expect(report).toHaveAttribute('data-identical', '3');
   });
 
   test('the kernel tracer reveals a mutation that static analysis cannot see', async ({ page }) => {
@@ -141,13 +188,14 @@ test.describe('canonical order and replay', () => {
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[]');
   });
 
-  test('a replay can be stopped while it runs, and the report says so', async ({ page }) => {
-    await cells(page, ['import time', 'time.sleep(0.1)\nslow = 1', 'done = slow + 1']);
+  test('a replay can be stopped while it runs, and the report says so', async ({ page, tmpPath }) => {
+    await page.contents.uploadContent('0.1', 'text', `${tmpPath}/delay.txt`);
+    await cells(page, ['import time\ndelay = float(open("delay.txt").read())', 'time.sleep(delay)\nslow = 1', 'done = slow + 1']);
     for (const i of [0, 1, 2]) {
       await page.notebook.runCell(i);
     }
-    // Make the middle step long before replaying it.
-    await page.notebook.setCell(1, 'code', 'time.sleep(60)\nslow = 1');
+    // Make the middle step long before replaying it (a replay runs the code each step ran).
+    await page.contents.uploadContent('60', 'text', `${tmpPath}/delay.txt`);
     await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
     await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
     const progress = page.locator(`#${PANEL_ID} .jp-RetraceOrder-progress`);

@@ -1,2 +1,0 @@
-/** Moved to src/order/ (the canonical-order adapter lives with the order code). */
-export * from '../order/service';
