@@ -1,6 +1,6 @@
 /**
- * Recover in the panel: a history whose branch ref was emptied (as after a
- * power cut) or garbled on disk is reported as damaged, never as "no
+ * Recover in the panel: a history whose branch ref or HEAD was emptied (as
+ * after a power cut) or garbled on disk is reported as damaged, never as "no
  * history"; Recover (reachable from the keyboard) puts the branch back on the
  * newest valid commit and the timeline shows the runs again. Checked on disk
  * with the git command line (`git fsck --full --strict`, `git log`).
@@ -28,14 +28,15 @@ async function repository(page: IJupyterLabPageFixture): Promise<string> {
 const runs = (page: IJupyterLabPageFixture) => page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
 
 for (const damage of [
-  { name: 'emptied', write: '' },
-  { name: 'garbled', write: 'not a commit id\n' }
+  { name: 'branch ref was emptied', file: 'refs/heads/main', write: '' },
+  { name: 'branch ref was garbled', file: 'refs/heads/main', write: 'not a commit id\n' },
+  { name: 'HEAD was emptied', file: 'HEAD', write: '' }
 ]) {
-  test.describe(`a history whose branch ref was ${damage.name}`, () => {
+  test.describe(`a history whose ${damage.name}`, () => {
     test.use({ kernels: null });
 
     test('is reported, and Recover brings its runs back', async ({ page, tmpPath }) => {
-      const name = `recover-${damage.name}.ipynb`;
+      const name = `recover-${damage.name.replace(/ /g, '-')}.ipynb`;
       await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2', 'c = 3']);
       await page.notebook.runCell(0);
       await waitSaved(page);
@@ -49,7 +50,7 @@ for (const damage of [
 
       // The crash: the branch's ref file loses its content, and the kernel is gone
       // (so the page after the reload cannot learn the runs from its journal either).
-      fs.writeFileSync(`${repo}/refs/heads/main`, damage.write);
+      fs.writeFileSync(`${repo}/${damage.file}`, damage.write);
       await page.kernel.shutdownAll();
       page.on('dialog', dialog => void dialog.accept());
       await page.reload({ waitForIsReady: false });
@@ -58,12 +59,12 @@ for (const damage of [
       await page.sidebar.openTab(PANEL_ID);
 
       const notice = page.locator(`#${PANEL_ID} .jp-RetraceRecover[data-state="damaged"]`);
-      await expect(notice).toContainText('refs/heads/main', { timeout: 30_000 });
+      await expect(notice).toContainText(damage.file, { timeout: 30_000 });
       await expect(notice).toContainText('damaged');
       await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'broken');
       await expect(runs(page)).toHaveCount(0);
       // Nothing was written over the damaged ref meanwhile.
-      expect(fs.readFileSync(`${repo}/refs/heads/main`, 'utf8')).toBe(damage.write);
+      expect(fs.readFileSync(`${repo}/${damage.file}`, 'utf8')).toBe(damage.write);
 
       // Keyboard: the button takes the focus and Enter presses it.
       const button = notice.getByRole('button', { name: 'Recover' });
@@ -71,7 +72,7 @@ for (const damage of [
       await expect(button).toBeFocused();
       await page.keyboard.press('Enter');
 
-      await expect(page.locator(`#${PANEL_ID} .jp-RetraceRecover[data-state="recovered"]`)).toContainText('refs/heads/main', { timeout: 30_000 });
+      await expect(page.locator(`#${PANEL_ID} .jp-RetraceRecover[data-state="recovered"]`)).toContainText(damage.file, { timeout: 30_000 });
       await expect(runs(page)).toHaveCount(2, { timeout: 30_000 });
       await waitSaved(page);
       expect(git(repo, 'rev-parse', 'refs/heads/main').trim()).toBe(tip);
