@@ -11,7 +11,9 @@ moves the entry.
 Histories that older versions left behind for a notebook that was never
 saved (the id never reached the file) are re-attached: when a path has no
 entry, the history whose latest snapshot says it belongs to that path, and
-that no other path claims, is taken.
+that no other path claims, is taken, but only when the notebook now at that
+path is plausibly the one it recorded (see ``plausibly_same``): a new notebook
+made later at the same path starts a history of its own.
 
 The only file this module writes is ``notebooks.json`` (atomically); notebook
 paths are keys, never opened, and are refused unless plain relative paths.
@@ -34,6 +36,8 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 MAP_FILE = "notebooks.json"
 MAX_PATH = 1024
 MAX_ENTRIES = 100_000
+# A notebook file larger than this is not read to compare it with an orphan's snapshot.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
 
 class IdentityError(Exception):
@@ -64,9 +68,12 @@ def clean_id(value) -> str:
 class IdentityMap:
     """path -> history id, kept in the history folder."""
 
-    def __init__(self, history_dir: str):
+    def __init__(self, history_dir: str, notebook_root: str | None = None):
         self.root = os.path.realpath(history_dir)
         self.file = os.path.join(self.root, MAP_FILE)
+        # Where notebook paths are relative to (the Jupyter root): orphans are re-attached
+        # only after a look at the notebook there. Without it, none is.
+        self.notebook_root = os.path.realpath(notebook_root) if notebook_root else None
 
     def _load(self) -> dict[str, str]:
         try:
@@ -140,10 +147,32 @@ class IdentityMap:
         self._save(paths)
         return value
 
+    def _notebook_at(self, path: str) -> tuple[float, dict] | None:
+        """The notebook file at path (its mtime and JSON), if it is a readable file inside the root."""
+        if self.notebook_root is None:
+            return None
+        full = os.path.realpath(os.path.join(self.notebook_root, *path.split("/")))
+        if not full.startswith(self.notebook_root + os.sep):
+            return None  # a symbolic link out of the root: not looked at
+        try:
+            st = os.stat(full)
+            if st.st_size > MAX_NOTEBOOK_BYTES:
+                return st.st_mtime, {}
+            with open(full, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return st.st_mtime, doc if isinstance(doc, dict) else {}
+
     def find_orphan(self, path: str, claimed: set[str]) -> str | None:
-        """A history whose latest snapshot belongs to path and that no path claims (git CLI)."""
+        """A history whose latest snapshot belongs to path, that no path claims (git CLI),
+        and that the notebook now at path plausibly is (``plausibly_same``)."""
         git = shutil.which("git")
         if git is None or not os.path.isdir(self.root):
+            return None
+        notebook = self._notebook_at(path)
+        if notebook is None or _retrace_metadata(notebook[1]).get("id"):
+            # No notebook there to compare with, or it carries an id of its own: nothing to re-attach.
             return None
         best = None
         for name in os.listdir(self.root):
@@ -168,9 +197,72 @@ class IdentityMap:
                 meta = _retrace_metadata(json.loads(shown.stdout))
             except (OSError, ValueError, subprocess.SubprocessError):
                 continue
-            if meta.get("id") == repo_id and meta.get("path") == path and (best is None or when > best[0]):
+            if meta.get("id") != repo_id or meta.get("path") != path or (best is not None and when <= best[0]):
+                continue
+            if plausibly_same(notebook[0], notebook[1], when, lambda: _snapshot_sources(git, repo)):
                 best = (when, repo_id)
         return best[1] if best else None
+
+
+def plausibly_same(mtime: float, notebook: dict, last_commit: int, snapshot_sources) -> bool:
+    """Is the notebook file (mtime, JSON) plausibly the one an orphaned history recorded?
+
+    An orphan is the history of a notebook whose id never reached its file. If
+    the file was not written after the history's last commit, the runs were
+    made in this very file (it was simply never saved afterwards). If it was
+    written later, it is the same notebook only when its cells hold what the
+    history's last snapshot holds (saved again without the id); otherwise it is
+    a different notebook made later at the same path (another Untitled.ipynb),
+    which must not inherit a stranger's runs.
+    """
+    # Commit times have whole seconds; one second of slack for the file system's finer clock.
+    if mtime <= last_commit + 1:
+        return True
+    theirs = snapshot_sources()
+    return theirs is not None and theirs == _cell_sources(notebook.get("cells"))
+
+
+def _cell_sources(cells) -> list[str] | None:
+    if not isinstance(cells, list):
+        return None
+    out = []
+    for cell in cells:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        out.append("".join(source) if isinstance(source, list) else str(source))
+    return out
+
+
+def _snapshot_sources(git: str, repo: str) -> list[str] | None:
+    """The cell sources of the last snapshot of a history, in notebook order (git CLI)."""
+
+    def show(spec: str) -> str | None:
+        out = subprocess.run([git, "--git-dir", repo, "show", spec], capture_output=True, timeout=10)
+        return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+    try:
+        top = json.loads(show("HEAD:notebook.json") or "null")
+        if isinstance(top, dict) and top.get("layout") == "whole":
+            return _cell_sources((top.get("notebook") or {}).get("cells"))
+        order = json.loads(show("HEAD:order.json") or "null")
+        if not isinstance(order, list):
+            return None
+        listed = subprocess.run(
+            [git, "--git-dir", repo, "ls-tree", "-r", "--name-only", "HEAD", "cells"], capture_output=True, text=True, timeout=10
+        )
+        where = {}
+        for name in listed.stdout.splitlines():
+            parts = name.split("/")
+            if len(parts) == 5 and parts[4] == "source":
+                where[parts[3]] = name
+        sources = []
+        for key in order:
+            text = show(f"HEAD:{where[key]}") if key in where else ""
+            if text is None:
+                return None
+            sources.append(text)
+        return sources
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
 
 
 def _retrace_metadata(doc) -> dict:
@@ -190,7 +282,8 @@ class IdentityHandler(APIHandler):
     """
 
     def _map(self) -> IdentityMap:
-        return IdentityMap(str(self.settings["retrace_config"].history_path))
+        config = self.settings["retrace_config"]
+        return IdentityMap(str(config.history_path), str(config.root_dir))
 
     def _fail(self, err: IdentityError):
         self.set_status(err.status)

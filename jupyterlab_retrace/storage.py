@@ -265,7 +265,8 @@ class RepoStatusHandler(RepoHandler):
         repo = self.repo_path(repo_id)
         exists = os.path.isdir(repo)
         problem = repository_problem(repo) if exists else None
-        damaged = gitrepo.damaged_refs(repo) if exists and problem is None else {}
+        # A damaged HEAD makes the repository invalid, and is one of the refs Recover repairs.
+        damaged = gitrepo.damaged_refs(repo) if exists and (problem is None or _only_head_damaged(repo)) else {}
         return {
             "id": repo_id,
             "exists": exists,
@@ -650,11 +651,24 @@ class RecoverHandler(RepoHandler):
     def _recover(self, repo_id):
         from .doctor import repair_refs
 
-        repo = self.existing_repo(repo_id)
+        repo = self.repo_path(repo_id)
+        if not (os.path.isdir(repo) and _only_head_damaged(repo)):
+            repo = self.existing_repo(repo_id)
         damaged = gitrepo.damaged_refs(repo)
         changes, left = repair_refs(repo, damaged) if damaged else ([], [])
         gitrepo.forget(repo)
         return {"changes": changes, "unrepaired": left, "damagedRefs": gitrepo.damaged_refs(repo)}
+
+
+def _only_head_damaged(repo: str) -> bool:
+    """The repository is sound but for its HEAD file (emptied or garbled): Recover can set it."""
+    head = os.path.join(repo, "HEAD")
+    if os.path.islink(head) or not os.path.isfile(head):
+        return False
+    with open(head, "rb") as f:
+        if ref_file_problem(f.read(4096)) is None:
+            return False
+    return os.path.isdir(os.path.join(repo, "objects")) and os.path.isdir(os.path.join(repo, "refs"))
 
 
 def _fsync_tree(top: str) -> None:

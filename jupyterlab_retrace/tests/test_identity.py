@@ -1,8 +1,8 @@
 """Notebook identity before the first save (jupyterlab_retrace/identity.py) on a real Jupyter server."""
 import json
 import os
-import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -89,30 +89,79 @@ async def test_an_unreadable_map_is_reported_and_never_overwritten(jp_fetch, ret
         assert f.read() == "{not json"
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git command line not installed")
+def make_orphan(folder, tmp_path, repo_id, path, sources, when):
+    """A history an older version made for a notebook whose id never reached the file (committed at `when`)."""
+    repo = os.path.join(folder, repo_id + ".git")
+    subprocess.run(["git", "init", "-q", "--bare", repo], check=True)
+    work = tmp_path / repo_id
+    work.mkdir()
+    (work / "notebook.json").write_text(
+        json.dumps({"format": 1, "layout": "cells", "notebook": {"metadata": {"retrace": {"id": repo_id, "path": path}}}})
+    )
+    keys = [f"cell-{i}" for i in range(len(sources))]
+    (work / "order.json").write_text(json.dumps(keys))
+    for key, source in zip(keys, sources):
+        cell = work / "cells" / "0a" / "0b" / key
+        cell.mkdir(parents=True)
+        (cell / "source").write_text(source)
+    stamp = f"{int(when)} +0000"
+    env = {**os.environ, "GIT_DIR": repo, "GIT_WORK_TREE": str(work), "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", *ident, "add", "."], check=True, env=env)
+    subprocess.run(["git", *ident, "commit", "-q", "-m", "run [1]"], check=True, env=env)
+
+
+def write_notebook(retrace_config, path, sources, mtime, metadata=None):
+    full = os.path.join(str(retrace_config.root_dir), *path.split("/"))
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [], "execution_count": None} for s in sources]
+    with open(full, "w") as f:
+        json.dump({"nbformat": 4, "nbformat_minor": 4, "metadata": metadata or {}, "cells": cells}, f)
+    os.utime(full, (mtime, mtime))
+
+
 async def test_an_orphaned_history_of_an_unsaved_notebook_is_reattached(jp_fetch, retrace_config, tmp_path):
-    """A history an older version made for a notebook whose id never reached the file."""
     folder = history(retrace_config)
     os.makedirs(folder, exist_ok=True)
-
-    def make_history(repo_id, path):
-        repo = os.path.join(folder, repo_id + ".git")
-        subprocess.run(["git", "init", "-q", "--bare", repo], check=True)
-        work = tmp_path / repo_id
-        work.mkdir()
-        (work / "notebook.json").write_text(json.dumps({"format": 1, "metadata": {"retrace": {"id": repo_id, "path": path}}}))
-        env = {**os.environ, "GIT_DIR": repo, "GIT_WORK_TREE": str(work)}
-        ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-        subprocess.run(["git", *ident, "add", "notebook.json"], check=True, env=env)
-        subprocess.run(["git", *ident, "commit", "-q", "-m", "run [1]"], check=True, env=env)
-
-    make_history("orphan-1", "lost/analysis.ipynb")
-    make_history("someone-else", "other.ipynb")
+    now = time.time()
+    # The file was written before the history's runs, and never saved after them.
+    write_notebook(retrace_config, "lost/analysis.ipynb", ["a = 1"], now - 3600)
+    make_orphan(folder, tmp_path, "orphan-1", "lost/analysis.ipynb", ["a = 1", "b = 2"], now - 600)
+    make_orphan(folder, tmp_path, "someone-else", "other.ipynb", ["x"], now - 600)
     response = await claim(jp_fetch, {"path": "lost/analysis.ipynb", "id": "fresh-id"})
     assert answer(response) == {"id": "orphan-1", "how": "reattached"}
     # Once claimed it is nobody else's orphan.
     assert answer(await claim(jp_fetch, {"path": "lost/analysis.ipynb", "id": "again"}))["id"] == "orphan-1"
     assert answer(await claim(jp_fetch, {"path": "new.ipynb", "id": "new-id"})) == {"id": "new-id", "how": "new"}
+
+
+async def test_a_new_notebook_made_later_at_an_orphans_path_starts_its_own_history(jp_fetch, retrace_config, tmp_path):
+    folder = history(retrace_config)
+    os.makedirs(folder, exist_ok=True)
+    now = time.time()
+    make_orphan(folder, tmp_path, "old-untitled", "Untitled.ipynb", ["import pandas as pd", "df = pd.DataFrame()"], now - 3600)
+    # Another Untitled.ipynb, created an hour after the orphan's last run, with other cells.
+    write_notebook(retrace_config, "Untitled.ipynb", [""], now)
+    response = await claim(jp_fetch, {"path": "Untitled.ipynb", "id": "its-own"})
+    assert answer(response) == {"id": "its-own", "how": "new"}
+
+
+async def test_a_notebook_written_later_with_the_orphans_cells_is_reattached(jp_fetch, retrace_config, tmp_path):
+    folder = history(retrace_config)
+    os.makedirs(folder, exist_ok=True)
+    now = time.time()
+    make_orphan(folder, tmp_path, "same-cells", "saved/later.ipynb", ["a = 1", "print(a)"], now - 3600)
+    write_notebook(retrace_config, "saved/later.ipynb", ["a = 1", "print(a)"], now)
+    assert answer(await claim(jp_fetch, {"path": "saved/later.ipynb", "id": "fresh"})) == {"id": "same-cells", "how": "reattached"}
+
+
+async def test_a_notebook_with_an_id_of_its_own_is_never_given_an_orphan(jp_fetch, retrace_config, tmp_path):
+    folder = history(retrace_config)
+    os.makedirs(folder, exist_ok=True)
+    now = time.time()
+    make_orphan(folder, tmp_path, "orphan-2", "has-id.ipynb", ["a = 1"], now - 60)
+    write_notebook(retrace_config, "has-id.ipynb", ["a = 1"], now - 3600, {"retrace": {"id": "mine", "path": "has-id.ipynb"}})
+    assert answer(await claim(jp_fetch, {"path": "has-id.ipynb", "id": "fresh"})) == {"id": "fresh", "how": "new"}
 
 
 async def test_once_the_file_carries_its_id_the_path_is_forgotten(jp_fetch):

@@ -123,11 +123,16 @@ export class CaptureService {
     tracer.journaled.connect((_, journal) => add(fromJournal(journal)));
     tracer.statusChanged.connect(() => {
       const journal = tracer.kernelProcess !== null;
+      // Only once the tracer has settled: while it installs (or with no kernel) nothing is known yet.
+      const state = tracer.status.state;
+      const without = !journal && tracer.kernel !== null && (state === 'unavailable' || state === 'failed');
       log.setCoverage(
         journal,
         journal
           ? 'Every run of this kernel is recorded once, from the kernel’s journal.'
-          : 'Without the kernel tracer, only runs this page saw are recorded: runs made while it was closed or reloading may be missing, and runs sent from other tabs or consoles are recorded without their cell.'
+          : without
+            ? `Without the kernel tracer, only runs this page saw are recorded: runs made while it was closed or reloading may be missing, and runs sent from other tabs or consoles are recorded without their cell. (${tracer.status.reason})`
+            : ''
       );
       void this._catchUp(context, entry, fromJournal);
     });

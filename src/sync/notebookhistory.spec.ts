@@ -5,7 +5,7 @@
  */
 import { Run } from '../capture/run';
 import { HistoryStore, LocalBackend, MemoryFS, RepositoryError } from '../history';
-import { NotebookHistory } from './notebookhistory';
+import { contentKey, NotebookHistory } from './notebookhistory';
 import { IPendingQueue } from './queue';
 
 const GITDIR = '/history/nb.git';
@@ -86,5 +86,30 @@ describe('NotebookHistory records a run once', () => {
     expect(t.history.status.state).not.toBe('broken');
     await t.history.flush();
     expect(await recorded(fsys)).toEqual(['P/2']);
+  });
+});
+
+describe('contentKey', () => {
+  const cell = (id: string) => ({ id, cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null });
+
+  it('ignores the cell ids a load gives a notebook without ids in its file (nbformat 4.4)', () => {
+    const a = { nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [cell('random-1')] };
+    const b = { nbformat: 4, nbformat_minor: 4, metadata: { retrace: { id: 'h' } }, cells: [cell('random-2')] };
+    expect(contentKey(a)).toBe(contentKey(b));
+    expect(contentKey(a)).not.toBe(contentKey({ ...a, cells: [{ ...cell('random-1'), source: 'x = 2' }] }));
+  });
+
+  it('keeps the ids of an nbformat 4.5 notebook: they are in its file', () => {
+    const a = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('one')] };
+    expect(contentKey(a)).not.toBe(contentKey({ ...a, cells: [cell('two')] }));
+  });
+});
+
+describe('contentKey and cell trust', () => {
+  it('ignores cell trust, which a save strips and a load sets anew', () => {
+    const cell = (trusted: boolean) => ({ id: 'a', cell_type: 'code', source: 'x', metadata: { trusted, tags: ['t'] }, outputs: [], execution_count: null });
+    const nb = (trusted: boolean) => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell(trusted)] });
+    expect(contentKey(nb(false))).toBe(contentKey(nb(true)));
+    expect(contentKey(nb(true))).not.toBe(contentKey({ ...nb(true), cells: [{ ...cell(true), metadata: { trusted: true } }] }));
   });
 });

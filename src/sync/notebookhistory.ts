@@ -42,6 +42,26 @@ export interface INotebookHistoryOptions {
    * the history opens, before any run, unless the history holds exactly it.
    */
   opened?: () => unknown;
+  /** The server's repair of a damaged repository (Recover), when the store is served by one. */
+  repair?: IHistoryRepair;
+}
+
+/** What the server can say and do about damaged refs (an emptied or garbage ref file after a crash). */
+export interface IHistoryRepair {
+  /** The damaged refs of the repository and what is wrong with each (empty when none). */
+  damaged(): Promise<Record<string, string>>;
+  /**
+   * Set each damaged ref to the newest valid commit found (reflog, dangling
+   * commits); what was there is kept aside, never written over.
+   */
+  recover(): Promise<IRecovery>;
+}
+
+export interface IRecovery {
+  /** What changed, one line per ref. */
+  changes: string[];
+  /** What could not be repaired, one line per ref. */
+  unrepaired: string[];
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -68,6 +88,38 @@ export class NotebookHistory {
 
   get store(): HistoryStore {
     return this._options.store;
+  }
+
+  /**
+   * The damaged refs the server reports while the history is broken (empty
+   * or garbage ref files): Recover can repair them. Null when none are known.
+   */
+  get damage(): Readonly<Record<string, string>> | null {
+    return this._damage;
+  }
+
+  /** Whether Recover is offered: the history is broken by damaged refs the server can repair. */
+  get canRecover(): boolean {
+    return !!this._options.repair && this._status.state === 'broken' && !!this._damage;
+  }
+
+  /**
+   * Recover the damaged refs on the server, then open the history again (its
+   * runs come back, and runs queued meanwhile are committed on top).
+   */
+  async recover(): Promise<IRecovery> {
+    const repair = this._options.repair;
+    if (!repair) {
+      throw new Error('this history cannot be recovered from here');
+    }
+    const result = await repair.recover();
+    this._damage = null;
+    this._opening = null;
+    this._ready = false;
+    this._backoff = 1000;
+    this._setStatus('opening', '');
+    await this.open();
+    return result;
   }
 
   /** The current attempt's runs as timeline rows (code shortened to its first line). */
@@ -139,12 +191,8 @@ export class NotebookHistory {
       return; // this browser committed exactly this content as opened already (another tab, a reload)
     }
     await exclusively(`retrace-commit:${this._options.notebookId}`, async () => {
-      const head = this.store.head;
-      if (head) {
-        const snapshot = await this.store.readSnapshot(head);
-        if (contentKey(snapshot.notebook) === content) {
-          return;
-        }
+      if (await this._holds(content)) {
+        return;
       }
       if (openedSeen(this._options.notebookId).has(content)) {
         return;
@@ -153,6 +201,25 @@ export class NotebookHistory {
       rememberOpened(this._options.notebookId, content);
       await this._refresh();
     });
+  }
+
+  /**
+   * Whether one of the latest snapshots of the current attempt holds exactly
+   * this content. Not only the head: a notebook saved after one run and
+   * reloaded after more runs opens as an earlier snapshot, which the history
+   * has. Bounded, as each look reads a snapshot; older content is rare here.
+   */
+  private async _holds(content: string): Promise<boolean> {
+    const commits = [this.store.head, ...this._index.map(entry => entry.commit).reverse()].filter(
+      (commit, i, all): commit is string => !!commit && all.indexOf(commit) === i
+    );
+    for (const commit of commits.slice(0, OPENED_LOOKBACK)) {
+      const snapshot = await this.store.readSnapshot(commit);
+      if (contentKey(snapshot.notebook) === content) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Queue a run (durably) and commit it soon. */
@@ -324,6 +391,9 @@ export class NotebookHistory {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof RepositoryError && (error.kind === 'corrupt' || error.kind === 'refused')) {
       this._setStatus('broken', message);
+      if (error.kind === 'corrupt') {
+        void this._readDamage();
+      }
       return;
     }
     this._setStatus('retrying', message);
@@ -333,6 +403,15 @@ export class NotebookHistory {
       void this.flush();
     }, this._backoff);
     this._backoff = Math.min(this._backoff * 2, MAX_BACKOFF_MS);
+  }
+
+  /** Ask the server which refs are damaged (a corrupt repository may have none: Recover is not offered). */
+  private async _readDamage(): Promise<void> {
+    const damaged = await this._options.repair?.damaged().catch(() => null);
+    if (this._status.state === 'broken' && damaged && Object.keys(damaged).length) {
+      this._damage = damaged;
+      this._changed.emit();
+    }
   }
 
   private async _refresh(): Promise<void> {
@@ -355,6 +434,7 @@ export class NotebookHistory {
     this._changed.emit();
   }
 
+  private _damage: Record<string, string> | null = null;
   private _opening: Promise<void> | null = null;
   /** The notebook JSON last committed or restored, to skip committing an unchanged state. */
   private _savedText: string | null = null;
@@ -372,13 +452,32 @@ export class NotebookHistory {
 
 /**
  * A key for a notebook's content, ignoring key order (the server sorts keys
- * when it saves) and Retrace's own metadata (the id is written at the first
- * run): a hash of its canonical JSON.
+ * when it saves), Retrace's own metadata (the id is written at the first
+ * run) and what a load sets anew (cell trust, the ids of a notebook without
+ * ids): a hash of its canonical JSON.
  */
-function contentKey(nb: any): string {
+export function contentKey(nb: any): string {
   const metadata = { ...(nb?.metadata ?? {}) };
   delete metadata.retrace;
-  const text = canonical({ ...nb, metadata });
+  let cells = nb?.cells;
+  if (Array.isArray(cells)) {
+    const withoutIds = nb.nbformat === 4 && nb.nbformat_minor < 5;
+    cells = cells.map((cell: any) => {
+      const rest = { ...(cell ?? {}) };
+      if (withoutIds) {
+        // A notebook without ids in its file gets new random ones at each load
+        // (snapshots keep them, see notebookjson.ts): they are not its content.
+        delete rest.id;
+      }
+      if (rest.metadata && typeof rest.metadata === 'object' && 'trusted' in rest.metadata) {
+        // Transient: a save strips it (nbformat), a load sets it from the notebook's signature.
+        rest.metadata = { ...rest.metadata };
+        delete rest.metadata.trusted;
+      }
+      return rest;
+    });
+  }
+  const text = canonical({ ...nb, metadata, ...(cells !== undefined ? { cells } : {}) });
   // cyrb53-style 53-bit hash, plus the length: enough to tell contents apart here.
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -393,6 +492,8 @@ function contentKey(nb: any): string {
 }
 
 const OPENED_KEY = 'retrace-opened:';
+/** How many of the latest snapshots are compared with the notebook as opened. */
+const OPENED_LOOKBACK = 10;
 const OPENED_KEEP = 20;
 
 /** Contents this browser committed as "notebook as opened" for a notebook (tabs share it). */

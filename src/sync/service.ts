@@ -11,7 +11,8 @@ import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { HistoryStore, RemoteBackend } from '../history';
 import { NotebookIdentities, readNotebookId } from '../identity/notebookid';
-import { NotebookHistory } from './notebookhistory';
+import { requestAPI } from '../server';
+import { IHistoryRepair, IRecovery, NotebookHistory } from './notebookhistory';
 import { notebookJSON } from './notebookjson';
 import { IPendingQueue } from './queue';
 
@@ -91,7 +92,8 @@ export class HistoryService {
             const notebook = this._asOpened.get(context);
             this._asOpened.delete(context);
             return notebook;
-          }
+          },
+          repair: repairOf(id, settings)
         });
         entry = { history, opened: history.open() };
         this._histories.set(id, entry);
@@ -113,4 +115,16 @@ export class HistoryService {
   private _asOpened = new Map<NotebookContext, unknown>();
   private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
   private _opened = new Signal<this, NotebookContext>(this);
+}
+
+/** The storage endpoint's status (damaged refs) and Recover for one history. */
+function repairOf(id: string, settings: ServerConnection.ISettings): IHistoryRepair {
+  const repo = `repos/${encodeURIComponent(id)}`;
+  return {
+    damaged: async () => (await requestAPI<{ damagedRefs?: Record<string, string> }>(repo, {}, settings))?.damagedRefs ?? {},
+    recover: async () => {
+      const answer = await requestAPI<Partial<IRecovery>>(`${repo}/recover`, { method: 'POST', body: '{}' }, settings);
+      return { changes: answer?.changes ?? [], unrepaired: answer?.unrepaired ?? [] };
+    }
+  };
 }

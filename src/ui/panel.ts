@@ -12,9 +12,11 @@ import { SidePanel } from '@jupyterlab/ui-components';
 import { ServerState } from '../tokens';
 import { AttemptGraphView } from './attemptgraph';
 import { AttemptsView, IAttemptsCallbacks } from './attempts';
+import { CoverageView } from './coverage';
 import { retraceIcon } from './icons';
 import { INotebookView, RetraceModel } from './model';
 import { IOrderViewCallbacks, OrderView } from './orderview';
+import { RecoverView } from './recover';
 import { IRunDetailActions, RunDetailView } from './rundetail';
 import { ITimelineActions, RunsView } from './timeline';
 
@@ -53,6 +55,8 @@ export class RetracePanel extends SidePanel {
     this.header.addWidget(heading);
     this.header.addWidget(this._status);
     this.header.addWidget(this._notebook);
+    this.header.addWidget(new RecoverView(this.model, trans));
+    this.header.addWidget(new CoverageView(this.model, trans));
 
     this.order = new OrderView(trans, {
       replay: () => options.order?.replay(),

@@ -2,6 +2,11 @@
  * Shared by the browser tests.
  */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { Page } from '@playwright/test';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
 
 export const PANEL_ID = 'jp-retrace-panel';
 
@@ -30,4 +35,85 @@ export async function openNotebookJSON(page: IJupyterLabPageFixture, tmpPath: st
   await page.notebook.activate(name);
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
   await page.sidebar.openTab(PANEL_ID);
+}
+
+const JUPYTER = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'jupyter');
+const UI_TESTS = path.resolve(__dirname, '..');
+
+/** A TCP port no one listens on now. */
+export function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A Jupyter server of a spec's own (the project's .venv, the browser tests'
+ * configuration), for what the Playwright-owned server cannot do: be killed
+ * and restarted, or see a kernel installed for one test.
+ */
+export class OwnServer {
+  constructor(
+    readonly root: string,
+    readonly port: number,
+    private readonly _log: string,
+    private readonly _env: Record<string, string> = {}
+  ) {}
+
+  async start(): Promise<void> {
+    const out = fs.openSync(this._log, 'a');
+    // Its own process group, so that the kill takes the whole server at once.
+    this._child = spawn(JUPYTER, ['lab', '--config', 'jupyter_server_test_config.py'], {
+      cwd: UI_TESTS,
+      env: { ...process.env, ...this._env, RETRACE_TEST_PORT: String(this.port), JUPYTERLAB_GALATA_ROOT_DIR: this.root },
+      detached: true,
+      stdio: ['ignore', out, out]
+    });
+    fs.closeSync(out);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (this._child.exitCode !== null) {
+        throw new Error(`jupyter lab exited (${this._child.exitCode}); see ${this._log}`);
+      }
+      try {
+        if ((await fetch(`${this.url}/api/status`)).ok) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    throw new Error(`jupyter lab did not answer on port ${this.port}; see ${this._log}`);
+  }
+
+  /** SIGKILL, as a crash: nothing is shut down cleanly. */
+  async kill(): Promise<void> {
+    const child = this._child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise(resolve => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+  }
+
+  get url(): string {
+    return `http://localhost:${this.port}`;
+  }
+
+  private _child: ChildProcess | null = null;
+}
+
+/** Open JupyterLab of `server` on a notebook and wait for its kernel; show the Retrace panel. */
+export async function openLab(page: Page, server: OwnServer, notebook: string): Promise<void> {
+  await page.goto(`${server.url}/lab/tree/${notebook}`);
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 60_000 });
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60_000 });
+  await page.evaluate(id => window.jupyterapp.shell.activateById(id), PANEL_ID);
 }

@@ -1,7 +1,8 @@
 /**
  * Notebooks written before cell ids (nbformat 4.0–4.4, most older notebooks):
  * cells keep their identity through snapshot, restore and undo, so every run
- * stays linked to its cell. Uses a shared corpus notebook (nbformat 4.4).
+ * stays linked to its cell. Uses a fixture kept in the repository
+ * (nbformat 4.4, no ids; see ui-tests/fixtures/README.md).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
@@ -9,8 +10,8 @@ import * as path from 'path';
 
 import { openNotebookJSON, PANEL_ID } from './helpers';
 
-const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared', 'notebooks');
-const NOTEBOOK = 'wesm__pydata-book__ch05.ipynb';
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+const NOTEBOOK = 'made__python-nbformat-4.4-no-ids.ipynb';
 
 async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
   await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
@@ -36,7 +37,7 @@ test.describe('notebooks without cell ids', () => {
   test.use({ kernels: null });
 
   test('restore and undo on an nbformat 4.4 notebook keep every run linked to its cell', async ({ page, tmpPath }) => {
-    const original = JSON.parse(fs.readFileSync(path.join(SHARED, NOTEBOOK), 'utf8'));
+    const original = JSON.parse(fs.readFileSync(path.join(FIXTURES, NOTEBOOK), 'utf8'));
     expect([original.nbformat, original.nbformat_minor]).toEqual([4, 4]);
     expect(original.cells.some((c: any) => 'id' in c)).toBe(false);
     await openNotebookJSON(page, tmpPath, NOTEBOOK, original);
@@ -46,7 +47,7 @@ test.describe('notebooks without cell ids', () => {
       await waitSaved(page);
     }
     // An edit and a run: the snapshot to come back from.
-    await page.notebook.setCell(3, 'code', 'obj = pd.Series([1, 2, 3])\nobj');
+    await page.notebook.setCell(3, 'code', 'obj = list([1, 2, 3])\nobj');
     await page.notebook.runCell(3);
     await waitSaved(page);
     const idsBefore = await cellIds(page);
@@ -58,7 +59,7 @@ test.describe('notebooks without cell ids', () => {
     await page.locator('.jp-Dialog').getByRole('button', { name: 'Restore' }).click();
     await expect
       .poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(3).sharedModel.getSource()))
-      .toContain('pd.Series([4, 7, -5, 3])');
+      .toContain('list([4, 7, -5, 3])');
     expect(await cellIds(page)).toEqual(idsBefore);
     expect(await runCells(page)).toEqual(['cell 4', 'cell 4', 'cell 2', 'cell 1']);
 
@@ -66,7 +67,7 @@ test.describe('notebooks without cell ids', () => {
     await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-undo`).click();
     await expect
       .poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(3).sharedModel.getSource()))
-      .toContain('pd.Series([1, 2, 3])');
+      .toContain('list([1, 2, 3])');
     expect(await cellIds(page)).toEqual(idsBefore);
     expect(await runCells(page)).toEqual(['cell 4', 'cell 4', 'cell 2', 'cell 1']);
     // A run after the undo is a run of the same cell.
