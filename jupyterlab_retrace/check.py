@@ -351,6 +351,12 @@ def run_notebook(
     for r in results:
         if r.status in ("error", "different", "timeout"):
             explain(r, nb, history)
+        if r.status == "error" and r.ename == "ModuleNotFoundError":
+            missing = _NO_MODULE.search(r.evalue or "")
+            top = missing.group(1).split(".")[0] if missing else None
+            for d in env_diffs:
+                if top in d.get("modules", []):
+                    r.explanation.append(f"the history recorded it from {d['name']} {d['recorded']}: pip install {d['name']}=={d['recorded']}")
     if order == "top-to-bottom" and history is not None and history.canonical_order and any(r.status != "ok" for r in results):
         steps = history.canonical_order.get("steps", [])
         if steps and history.canonical_order.get("replayable", True):

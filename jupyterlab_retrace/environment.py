@@ -141,7 +141,8 @@ def local_probe(names: list[str]) -> dict:
 
 
 def differences(recorded: RecordedEnvironment, here: dict, where: str = "the checking kernel") -> list[dict]:
-    """Each difference: {"name", "recorded", "found", "text"}; Python first, then distributions by name."""
+    """Each difference: {"name", "recorded", "found", "text"} (and the "modules" of a distribution);
+    Python first, then distributions by name."""
     out = []
     if here.get("python") and here["python"] != recorded.python:
         out.append(
@@ -155,5 +156,6 @@ def differences(recorded: RecordedEnvironment, here: dict, where: str = "the che
         if got == want:
             continue
         text = f"{name} {want} recorded, " + (f"{got} in {where}" if got else f"not installed in {where}")
-        out.append({"name": name, "recorded": want, "found": got, "text": text})
+        modules = recorded.distributions[name].get("modules", [])
+        out.append({"name": name, "recorded": want, "found": got, "text": text, "modules": modules})
     return out

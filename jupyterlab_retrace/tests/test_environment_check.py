@@ -80,7 +80,10 @@ def test_gather_pins_the_requirements_to_the_recorded_versions(tmp_path, node_bu
 def test_check_names_the_version_differences_when_a_notebook_does_not_reproduce(tmp_path, node_build):  # noqa: F811
     nb_id = "3f2a9c1e-0000-4000-8000-00000000e003"
     # The saved output came from the recorded pandas; this kernel has another.
-    nb = notebook([code("import pandas as pd\nprint(pd.__version__)", [stream("2.2.3\n")], 1, cell_id="a")], nb_id)
+    nb = notebook([
+        code("import pandas as pd\nprint(pd.__version__)", [stream("2.2.3\n")], 1, cell_id="a"),
+        code("import retrace_gone", [], 2, cell_id="b"),
+    ], nb_id)
     recorded_python = "3.11.2" if platform.python_version() != "3.11.2" else "3.10.0"
     env = env_doc(recorded_python, {
         "pandas": {"version": "2.2.3", "modules": ["pandas"]},
@@ -96,6 +99,8 @@ def test_check_names_the_version_differences_when_a_notebook_does_not_reproduce(
     assert "retrace-gone 0.1 recorded, not installed in the checking kernel" in out.stdout
     assert f"Python {recorded_python} recorded, {platform.python_version()} in the checking kernel" in out.stdout
     assert "numpy" not in out.stdout
+    # A module that is not installed: the distribution and version to install, from the history.
+    assert "why: the history recorded it from retrace-gone 0.1: pip install retrace-gone==0.1" in out.stdout
     report = json.loads((tmp_path / "r.json").read_text())["notebooks"][0]
     assert [(d["name"], d["recorded"], d["found"]) for d in report["environment"]] == [
         ("Python", recorded_python, platform.python_version()),
