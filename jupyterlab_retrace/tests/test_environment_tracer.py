@@ -1,22 +1,18 @@
 """The kernel session's environment, recorded by the tracer (src/kernel/tracer.py, last section).
 
 A real ipykernel started with jupyter_client, the tracer installed exactly as
-the frontend does, the environment read from the comm target the page opens.
+the frontend does, the environment read from the tracer comm the page opens.
 Distributions are real (pandas, numpy, ipython of this virtual environment)
 and made on the spot: a `.dist-info` folder beside a package in a folder put
 on sys.path, as pip would leave it.
 """
 import importlib.metadata
-import re
 import uuid
 from pathlib import Path
 
 import pytest
 
-from .test_tracer import PROTOCOL, ROOT, RealKernel, SOURCE
-
-ENV_TARGET = "retrace.environment"
-
+from .test_tracer import PROTOCOL, RealKernel
 
 def make_distribution(site: Path, dist: str, version: str, module: str, top_level_txt=True):
     """A package `module` installed as distribution `dist` into the folder `site`."""
@@ -33,17 +29,20 @@ def make_distribution(site: Path, dist: str, version: str, module: str, top_leve
 
 class EnvKernel(RealKernel):
     def open_environment(self):
+        """Open a tracer comm as a page does: hello, then the kernel session's environment."""
         comm_id = uuid.uuid4().hex
-        msg = self.kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": ENV_TARGET, "data": {}})
+        msg = self.kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": PROTOCOL["target"], "data": {}})
         self.kc.shell_channel.send(msg)
         data = self.comm_data(self.drain_until_idle(msg["header"]["msg_id"]), comm_id)
-        assert len(data) == 1 and data[0]["type"] == "environment", data
-        return comm_id, data[0]
+        assert [d["type"] for d in data] == ["hello", "environment"], data
+        return comm_id, data[1]
 
-    def run(self, env_comm, code):
-        """Run code as a stored execution: the environment messages it caused."""
+    def run(self, comm_id, code):
+        """Run code as a stored execution: the environment messages it caused (after its run report)."""
         _, messages = self.execute(code)
-        return self.comm_data(messages, env_comm)
+        data = self.comm_data(messages, comm_id)
+        assert data and data[0]["type"] == "run", data
+        return [d for d in data if d["type"] == "environment"]
 
 
 @pytest.fixture
@@ -60,13 +59,6 @@ def kernel(tmp_path):
         yield k
     finally:
         k.close()
-
-
-def test_the_kernel_and_the_page_agree_on_the_comm_target():
-    page = re.search(r"^export const ENVIRONMENT_TARGET = '([^']+)';$", (ROOT / "src" / "kernel" / "environment.ts").read_text(), re.M)
-    kernel = re.search(r'^ENV_TARGET = "([^"]+)"$', SOURCE, re.M)
-    assert page and kernel and page.group(1) == kernel.group(1) == ENV_TARGET
-    assert PROTOCOL["target"] != ENV_TARGET
 
 
 def test_records_python_and_the_distributions_imports_came_from(kernel, tmp_path):

@@ -13,7 +13,6 @@ import { fakeClock, memoryBackend, syntheticNotebook } from '../history/testkit.
 import {
   attachEnvironment,
   compareEnvironments,
-  ENVIRONMENT_TARGET,
   EnvironmentRecord,
   environmentAt,
   environmentRecordOf,
@@ -157,74 +156,47 @@ async function treeOf(store: HistoryStore, commit: string): Promise<string> {
 
 /** Just what KernelEnvironment uses of a KernelTracer and a kernel connection. */
 function fakeKernel() {
-  const comms: any[] = [];
-  const kernel: any = {
-    isDisposed: false,
-    status: 'idle',
-    createComm(target: string) {
-      const comm: any = {
-        target,
-        isDisposed: false,
-        opened: false,
-        closed: false,
-        open() {
-          comm.opened = true;
-        },
-        close() {
-          comm.closed = true;
-        },
-        dispose() {
-          comm.isDisposed = true;
-        }
-      };
-      comms.push(comm);
-      return comm;
-    }
-  };
-  return { kernel, comms };
+  const kernel: any = {};
+  kernel.iopubMessage = new Signal<any, any>(kernel);
+  kernel.say = (data: unknown, msgType = 'comm_msg') =>
+    kernel.iopubMessage.emit({ header: { msg_type: msgType }, content: { comm_id: 'c', data } });
+  return kernel;
 }
 
 class FakeTracer {
   statusChanged = new Signal<this, unknown>(this);
-  status = { state: 'installing', reason: '' };
   kernel: any = null;
-  set(state: string, kernel: any) {
-    this.status = { state, reason: '' };
+  attach(kernel: any) {
     this.kernel = kernel;
-    this.statusChanged.emit(this.status);
+    this.statusChanged.emit({});
   }
 }
 
+const environmentMsg = (kernel: string, python: string) => ({ type: 'environment', kernel, python, distributions: {} });
+
 describe('KernelEnvironment', () => {
-  it('opens the environment comm once the tracer is active, again after a restart, and closes it when not', () => {
+  it('reads the environment the tracer sends on IOPub, following the tracer from kernel to kernel', () => {
     const tracer = new FakeTracer();
+    const first = fakeKernel();
+    tracer.kernel = first;
     const follower = new KernelEnvironment(tracer as any);
     const got: string[] = [];
     follower.received.connect((_, m) => got.push(`${m.kernel}:${m.environment.python}`));
-    const { kernel, comms } = fakeKernel();
-    tracer.kernel = kernel;
-    tracer.set('installing', kernel);
-    expect(comms).toHaveLength(0);
-    tracer.set('active', kernel);
-    expect(comms).toHaveLength(1);
-    expect(comms[0].target).toBe(ENVIRONMENT_TARGET);
-    expect(comms[0].opened).toBe(true);
-    comms[0].onMsg({ content: { data: { type: 'environment', kernel: 'k1', python: '3.12.1', distributions: {} } } });
-    comms[0].onMsg({ content: { data: { type: 'nonsense' } } });
+    first.say(environmentMsg('k1', '3.12.1'));
+    // Other tracer messages, other message types, malformed data: nothing.
+    first.say({ type: 'hello', kernel: 'k1' });
+    first.say(environmentMsg('k1', '3.12.1'), 'status');
+    first.say({ type: 'environment', kernel: 'k1' });
     expect(got).toEqual(['k1:3.12.1']);
-    // A restart: the tracer installs again, a new comm follows the new kernel process.
-    kernel.status = 'restarting';
-    tracer.set('installing', kernel);
-    expect(comms[0].isDisposed).toBe(true);
-    expect(comms[0].closed).toBe(false);
-    kernel.status = 'idle';
-    tracer.set('active', kernel);
-    expect(comms).toHaveLength(2);
-    comms[1].onMsg({ content: { data: { type: 'environment', kernel: 'k2', python: '3.12.1', distributions: {} } } });
-    // The old comm says nothing any more.
-    comms[0].onMsg?.({ content: { data: { type: 'environment', kernel: 'k1', python: '3.0.0', distributions: {} } } });
-    expect(got).toEqual(['k1:3.12.1', 'k2:3.12.1']);
+    // Another kernel (a kernel change): the old one is not listened to any more.
+    const second = fakeKernel();
+    tracer.attach(second);
+    first.say(environmentMsg('k1', '3.0.0'));
+    second.say(environmentMsg('k2', '3.13.0'));
+    expect(got).toEqual(['k1:3.12.1', 'k2:3.13.0']);
+    expect(follower.last?.kernel).toBe('k2');
     follower.dispose();
-    expect(comms[1].closed).toBe(true);
+    second.say(environmentMsg('k2', '3.13.1'));
+    expect(got).toHaveLength(2);
   });
 });

@@ -7,13 +7,13 @@
  *
  * The kernel half is the last section of tracer.py: it maps each imported
  * top-level module to its distribution once and sends the kernel session's
- * environment over its own comm target whenever it grows.
- * `KernelEnvironment` follows that comm for one notebook's tracer;
+ * environment on the tracer's comm (after hello, and whenever it grows).
+ * `KernelEnvironment` follows those messages for one notebook's kernel;
  * `EnvironmentRecord` keeps every kernel session's environment for one
  * history and writes `environment.json`; `compareEnvironments` says what
  * changed between two of them.
  */
-import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
@@ -23,9 +23,6 @@ import type { HistoryStore } from '../history/store';
 import type { CaptureService } from '../capture/service';
 import type { HistoryService } from '../sync/service';
 import type { KernelTracer } from './tracer';
-
-/** The comm target of the environment section of tracer.py. */
-export const ENVIRONMENT_TARGET = 'retrace.environment';
 
 /** The file each commit carries. */
 export const ENVIRONMENT_FILE = 'environment.json';
@@ -268,18 +265,25 @@ function sameModules(a: ISessionEnvironment, b: ISessionEnvironment): boolean {
 }
 
 /**
- * Follows the environment comm of one notebook's kernel: opened whenever its
- * tracer becomes active (after every kernel start), closed when it is not.
+ * Follows the environment of one notebook's kernel. The tracer sends it on its
+ * own comm (after hello, then whenever it grows); this reads those messages
+ * from the kernel's IOPub, so it adds no request of its own to the kernel.
+ * Create it before the tracer attaches to a kernel, or it misses the first one.
  */
 export class KernelEnvironment implements IDisposable {
-  constructor(private readonly _tracer: KernelTracer) {
+  constructor(private readonly _tracer: Pick<KernelTracer, 'kernel' | 'statusChanged'>) {
     _tracer.statusChanged.connect(this._follow, this);
     this._follow();
   }
 
-  /** Every environment the kernel sends (on opening, then after each change). */
+  /** Every environment the kernel sends (on a tracer comm opening, then after each change). */
   get received(): ISignal<this, { kernel: string; environment: ISessionEnvironment }> {
     return this._received;
+  }
+
+  /** The last environment received, if any. */
+  get last(): { kernel: string; environment: ISessionEnvironment } | null {
+    return this._last;
   }
 
   get isDisposed(): boolean {
@@ -292,64 +296,34 @@ export class KernelEnvironment implements IDisposable {
     }
     this._isDisposed = true;
     this._tracer.statusChanged.disconnect(this._follow, this);
-    this._close();
+    this._kernel?.iopubMessage.disconnect(this._onIOPub, this);
+    this._kernel = null;
     Signal.clearData(this);
   }
 
   private _follow(): void {
-    const kernel = this._tracer.status.state === 'active' ? this._tracer.kernel : null;
-    if (kernel === this._kernel && this._comm) {
+    const kernel = this._tracer.kernel;
+    if (kernel === this._kernel) {
       return;
     }
-    this._close();
-    if (!kernel || kernel.isDisposed) {
-      return;
-    }
+    this._kernel?.iopubMessage.disconnect(this._onIOPub, this);
     this._kernel = kernel;
-    try {
-      const comm = kernel.createComm(ENVIRONMENT_TARGET);
-      this._comm = comm;
-      comm.onMsg = (msg: KernelMessage.ICommMsgMsg) => {
-        const parsed = parseEnvironmentMessage(msg.content.data);
-        if (parsed && comm === this._comm) {
-          this._received.emit(parsed);
-        }
-      };
-      comm.onClose = () => {
-        if (comm === this._comm) {
-          this._comm = null;
-        }
-      };
-      comm.open({});
-    } catch (error) {
-      // An environment is an extra: runs are recorded without it.
-      console.warn('Retrace: the kernel environment is not followed', error);
-      this._comm = null;
-    }
+    kernel?.iopubMessage.connect(this._onIOPub, this);
   }
 
-  private _close(): void {
-    const comm = this._comm;
-    const kernel = this._kernel;
-    this._comm = null;
-    this._kernel = null;
-    if (!comm || comm.isDisposed) {
+  private _onIOPub(_: Kernel.IKernelConnection, msg: KernelMessage.IIOPubMessage): void {
+    if (msg.header.msg_type !== 'comm_msg') {
       return;
     }
-    comm.onMsg = () => undefined;
-    comm.onClose = () => undefined;
-    try {
-      if (kernel && !kernel.isDisposed && kernel.status !== 'dead' && kernel.status !== 'restarting') {
-        comm.close();
-      }
-    } catch {
-      // The connection is going away anyway.
+    const parsed = parseEnvironmentMessage((msg as KernelMessage.ICommMsgMsg).content.data);
+    if (parsed) {
+      this._last = parsed;
+      this._received.emit(parsed);
     }
-    comm.dispose();
   }
 
   private _kernel: Kernel.IKernelConnection | null = null;
-  private _comm: Kernel.IComm | null = null;
+  private _last: { kernel: string; environment: ISessionEnvironment } | null = null;
   private _isDisposed = false;
   private _received = new Signal<this, { kernel: string; environment: ISessionEnvironment }>(this);
 }
@@ -384,8 +358,9 @@ export function attachEnvironment(store: HistoryStore, record: EnvironmentRecord
 }
 
 /**
- * Wiring: for every notebook with a history, follow its kernel's environment
- * and store it with each commit. Connect after the other attachment writers
+ * Wiring: follow the environment of every open notebook's kernel from the
+ * start (the tracer sends it once, after hello), and store it with each
+ * commit of its history. Call after the other attachment writers
  * (OrderService.recordWith), since it composes with what they set.
  */
 export function recordEnvironment(
@@ -393,20 +368,37 @@ export function recordEnvironment(
   tracker: INotebookTracker,
   capture: Pick<CaptureService, 'tracerFor'>
 ): void {
+  type Context = NotebookPanel['context'];
+  const followed = new Map<Context, { record: EnvironmentRecord; tracer: KernelTracer }>();
+  const follow = (panel: NotebookPanel) => {
+    const context = panel.context;
+    if (followed.has(context)) {
+      return;
+    }
+    const tracer = capture.tracerFor(panel);
+    const record = new EnvironmentRecord();
+    const follower = new KernelEnvironment(tracer);
+    follower.received.connect((_, { kernel, environment }) => {
+      record.current = tracer.kernelProcess ?? kernel;
+      record.update(kernel, environment);
+    });
+    followed.set(context, { record, tracer });
+    context.disposed.connect(() => {
+      follower.dispose();
+      followed.delete(context);
+    });
+  };
+  tracker.forEach(follow);
+  tracker.widgetAdded.connect((_, panel) => follow(panel));
   histories.historyOpened.connect((_, context) => {
     const panel = tracker.find(p => p.context === context);
     const history = panel ? histories.peek(panel) : null;
     if (!panel || !history) {
       return;
     }
-    const tracer = capture.tracerFor(panel);
-    const record = new EnvironmentRecord();
+    follow(panel);
+    const { record, tracer } = followed.get(context)!;
     attachEnvironment(history.store, record, () => tracer.kernelProcess);
-    const follower = new KernelEnvironment(tracer);
-    follower.received.connect((_, { kernel, environment }) => {
-      record.current = tracer.kernelProcess ?? kernel;
-      record.update(kernel, environment);
-    });
     // What earlier pages recorded, from the latest commit, once the history is open.
     void histories.historyFor(context).then(async opened => {
       const head = opened?.store.head;
@@ -414,6 +406,5 @@ export function recordEnvironment(
         record.seed(await readEnvironment(opened.store, head).catch(() => null));
       }
     });
-    context.disposed.connect(() => follower.dispose());
   });
 }

@@ -26,7 +26,7 @@ off and tells the frontend.
 
 The last section, kept apart, records the kernel session's environment: the
 Python version and the installed distributions its imports came from, sent
-over a comm target of its own (ENV_TARGET) whenever they change.
+as an "environment" message after hello and whenever it grows.
 
 Executing this source again in the same kernel is idempotent: an active
 tracer of the same VERSION is kept, one of another version is replaced.
@@ -463,7 +463,8 @@ class Tracer:
                 "last": journal.last(),
                 "disabled": self.disabled,
             }
-            self._send_one(comm, hello)
+            if self._send_one(comm, hello) and self._environment is not None:
+                self._send_one(comm, self._environment.message())
         except Exception:
             pass
 
@@ -765,7 +766,7 @@ class Tracer:
             self._emit(report)
             if self._environment_changed:
                 self._environment_changed = False
-                self._environment.publish()
+                self._emit(self._environment.message())
             if failure is not None:
                 self._failed("post_run_cell", failure, count)
             elif effects is not None:
@@ -900,7 +901,7 @@ def _kernel_process_id(shell):
 
 # ============================================================================
 # The environment (kept apart from the tracer above, which calls only
-# before_run, after_run and publish): which Python, and which installed
+# before_run, after_run and message): which Python, and which installed
 # distributions the kernel session's imports came from -- not a pip freeze.
 #
 # After each traced run: the top-level modules the run loaded (sys.modules
@@ -913,7 +914,6 @@ def _kernel_process_id(shell):
 # every installed distribution on each call (about 0.5 s for 100 of them).
 # A run that imports nothing costs a len(sys.modules) comparison.
 
-ENV_TARGET = "retrace.environment"
 ENV_MAX_DISTRIBUTIONS = 1000
 
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
@@ -1026,7 +1026,6 @@ class Environment:
         self._known = self._tops()
         self._folders = {}  # folder -> [mtime, {normal dist name: info path}, {module: info path} or None]
         self._infos = {}  # info path -> (name, version) or None
-        self._comms = []
 
     @staticmethod
     def _tops():
@@ -1156,8 +1155,6 @@ class Environment:
         self._infos[path] = found
         return found
 
-    # -- the comm --------------------------------------------------------------
-
     def message(self):
         return {
             "type": "environment",
@@ -1168,54 +1165,9 @@ class Environment:
             "ms": round(self.ms, 3),
         }
 
-    def register(self, manager):
-        manager.register_target(ENV_TARGET, self.comm_opened)
-
-    def comm_opened(self, comm, msg=None):
-        """A page follows the environment: send it now, and after each change."""
-        try:
-            self._comms.append(comm)
-            if len(self._comms) > MAX_COMMS:
-                del self._comms[0]
-            try:
-                comm.on_close(lambda _msg, c=comm: self._forget(c))
-            except Exception:
-                pass
-            try:
-                comm.on_msg(lambda _msg, c=comm: self._send(c))
-            except Exception:
-                pass
-            self._send(comm)
-        except Exception:
-            pass
-
-    def _forget(self, comm):
-        try:
-            self._comms.remove(comm)
-        except ValueError:
-            pass
-
-    def _send(self, comm):
-        try:
-            comm.send(self.message())
-        except Exception:
-            self._forget(comm)
-
-    def publish(self):
-        try:
-            if self._comms:
-                message = self.message()
-                for comm in list(self._comms):
-                    try:
-                        comm.send(message)
-                    except Exception:
-                        self._forget(comm)
-        except Exception:
-            pass
-
 
 def _install_environment(tracer):
-    """The kernel session's Environment, kept across tracer upgrades; its comm target registered."""
+    """Give the tracer the kernel session's Environment, kept across tracer upgrades."""
     g = globals()
     env = g.get("_ENVIRONMENT")
     if env is None or type(env) is not Environment or env.kernel != tracer._journal.kernel:
@@ -1224,8 +1176,6 @@ def _install_environment(tracer):
             fresh.distributions = getattr(env, "distributions", {})
         env = g["_ENVIRONMENT"] = fresh
     tracer._environment = env
-    if tracer._target_manager is not None:
-        env.register(tracer._target_manager)
 
 
 # ----------------------------------------------------------------------------
