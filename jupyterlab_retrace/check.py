@@ -209,6 +209,8 @@ class NotebookResult:
     seconds: float
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: When it does not reproduce: versions that differ from the environment the history recorded.
+    environment: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -305,6 +307,7 @@ def run_notebook(
     )
     results: list[CellResult] = []
     stopped: str | None = None
+    env_diffs: list[dict] = []
     try:
         with client.setup_kernel():
             for k, (index, cell) in enumerate(plan):
@@ -339,6 +342,8 @@ def run_notebook(
                         results.append(CellResult(index, cell.get("id"), label, "different", seconds, detail=diff))
                         continue
                 results.append(CellResult(index, cell.get("id"), label, "ok", seconds))
+            if repo is not None and any(r.status != "ok" for r in results):
+                env_diffs = _environment_differences(client, repo, stopped, notes)
     except CheckError:
         raise
     except Exception as e:  # kernel failed to start, etc.
@@ -346,6 +351,12 @@ def run_notebook(
     for r in results:
         if r.status in ("error", "different", "timeout"):
             explain(r, nb, history)
+        if r.status == "error" and r.ename == "ModuleNotFoundError":
+            missing = _NO_MODULE.search(r.evalue or "")
+            top = missing.group(1).split(".")[0] if missing else None
+            for d in env_diffs:
+                if top in d.get("modules", []):
+                    r.explanation.append(f"the history recorded it from {d['name']} {d['recorded']}: pip install {d['name']}=={d['recorded']}")
     if order == "top-to-bottom" and history is not None and history.canonical_order and any(r.status != "ok" for r in results):
         steps = history.canonical_order.get("steps", [])
         if steps and history.canonical_order.get("replayable", True):
@@ -355,7 +366,42 @@ def run_notebook(
                 + " (run with --order canonical)"
             )
     reproduces = all(r.status == "ok" for r in results)
-    return NotebookResult(str(path), kernel_name, why, order, reproduces, results, str(repo) if repo else None, time.monotonic() - t0, notes=notes)
+    return NotebookResult(
+        str(path), kernel_name, why, order, reproduces, results, str(repo) if repo else None, time.monotonic() - t0,
+        notes=notes, environment=env_diffs,
+    )
+
+
+def _environment_differences(client, repo: Path, stopped: str | None, notes: list[str]) -> list[dict]:
+    """Versions that differ between the environment the history recorded and the checking kernel's."""
+    import nbformat
+
+    from . import environment
+
+    try:
+        recorded = environment.read_recorded_environment(repo)
+    except HistoryError as e:
+        notes.append(f"recorded environment not read: {e}")
+        return []
+    if recorded is None:
+        return []
+    names = sorted(recorded.distributions)
+    here = None
+    if not stopped:
+        # Ask the kernel that ran the notebook: its versions are the ones that matter.
+        probe = nbformat.v4.new_code_cell(environment.probe_code(names))
+        client.nb.cells.append(probe)  # nbclient writes a cell back at its index
+        try:
+            client.execute_cell(probe, len(client.nb.cells) - 1)
+            here = environment.parse_probe("".join(_text(o.get("text")) for o in probe.outputs if o.get("output_type") == "stream"))
+        except Exception:
+            here = None
+        finally:
+            client.nb.cells.pop()
+    if here is None:
+        notes.append("the checking kernel could not be asked for its versions: compared with the Python running the check")
+        return environment.differences(recorded, environment.local_probe(names), "the Python running the check")
+    return environment.differences(recorded, here)
 
 
 # ---- Explanations -----------------------------------------------------------------
@@ -510,6 +556,8 @@ def junit_xml(results: list[NotebookResult]) -> str:
         ElementTree.SubElement(props, "property", name="order", value=nb.order)
         if nb.history:
             ElementTree.SubElement(props, "property", name="history", value=nb.history)
+        for d in nb.environment:
+            ElementTree.SubElement(props, "property", name="environment-difference", value=d["text"])
         if nb.error:
             case = ElementTree.SubElement(suite, "testcase", classname=nb.path, name="kernel", time="0")
             ElementTree.SubElement(case, "error", message=nb.error).text = nb.error
@@ -554,6 +602,9 @@ def text_report(nb: NotebookResult) -> str:
         lines.append(f"  {len(skipped)} cells not run ({skipped[0].detail})")
     compared = sum(1 for c in nb.cells if c.status in ("ok", "different"))
     lines.append(f"  {sum(1 for c in nb.cells if c.status == 'ok')} of {len(nb.cells)} cells ok, {compared} run without error")
+    if nb.environment:
+        lines.append("  the environment differs from the one the history recorded:")
+        lines.extend(f"    {d['text']}" for d in nb.environment)
     if nb.history is None:
         lines.append("  no Retrace history found: failures are explained from the notebook alone")
     for n in nb.notes:

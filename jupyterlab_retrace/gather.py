@@ -84,24 +84,46 @@ def imported_modules(sources) -> list[str]:
     return found
 
 
-def requirements(sources) -> list[str]:
-    """`dist==version` for each distribution the code imports, as installed here (standard library left out)."""
+def requirements(sources, recorded=None) -> list[str]:
+    """`dist==version` for each distribution the code imports (standard library left out):
+    at the version the history recorded (``recorded``, a RecordedEnvironment), else as installed here."""
     from importlib import metadata
 
     stdlib = getattr(sys, "stdlib_module_names", set())
-    owners = metadata.packages_distributions()
+    owners = None
     lines: list[str] = []
     for module in imported_modules(sources):
         if module in stdlib:
             continue
-        for dist in owners.get(module, []):
-            try:
-                line = f"{dist}=={metadata.version(dist)}"
-            except metadata.PackageNotFoundError:
-                continue
+        pinned = recorded.version_for_module(module) if recorded is not None else None
+        if pinned is not None:
+            found = [f"{pinned[0]}=={pinned[1]}"]
+        else:
+            if owners is None:
+                owners = metadata.packages_distributions()
+            found = []
+            for dist in owners.get(module, []):
+                try:
+                    found.append(f"{dist}=={metadata.version(dist)}")
+                except metadata.PackageNotFoundError:
+                    continue
+        for line in found:
             if line not in lines:
                 lines.append(line)
     return sorted(lines, key=str.lower)
+
+
+def _recorded_environment(path: Path, history_dir: Path | None):
+    """The environment the notebook's history recorded, or None."""
+    import nbformat
+
+    from .environment import read_recorded_environment
+
+    try:
+        repo = find_history(path, nbformat.read(str(path), as_version=4), history_dir)
+        return read_recorded_environment(repo) if repo is not None else None
+    except (HistoryError, OSError, ValueError):
+        return None
 
 
 def add_arguments(parser) -> None:
@@ -110,7 +132,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--history-dir", type=Path, default=None, help="folder holding the Retrace histories")
     parser.add_argument(
         "--requirements", type=Path, default=None, metavar="FILE",
-        help="also write FILE: the distributions the gathered code imports, pinned to the versions installed here",
+        help="also write FILE: the distributions the gathered code imports, pinned to the versions the history "
+        "recorded (else to the versions installed here)",
     )
 
 
@@ -128,7 +151,10 @@ def main(args) -> int:
     nbformat.write(out, str(args.output))
     print(f"{args.output}: {len(out.cells) - 1} steps gathered from {args.notebook}")
     if args.requirements is not None:
-        reqs = requirements(c.source for c in out.cells if c.cell_type == "code")
-        args.requirements.write_text("".join(r + "\n" for r in reqs), encoding="utf-8")
-        print(f"{args.requirements}: {len(reqs)} distributions")
+        recorded = _recorded_environment(args.notebook, args.history_dir)
+        reqs = requirements((c.source for c in out.cells if c.cell_type == "code"), recorded)
+        head = [f"# imported by the canonical order of {args.notebook.name}; recorded with Python {recorded.python}"] if recorded else []
+        args.requirements.write_text("".join(r + "\n" for r in head + reqs), encoding="utf-8")
+        where = "at the versions the history recorded" if recorded else "at the versions installed here (no environment recorded)"
+        print(f"{args.requirements}: {len(reqs)} distributions, {where}")
     return 0

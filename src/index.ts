@@ -12,6 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CaptureService } from './capture/service';
 import { NotebookIdentities } from './identity/notebookid';
+import { recordEnvironment } from './kernel/environment';
 import { registerGatherCommand } from './order/gather';
 import { registerReproduceCommands } from './reproduce/commands';
 import { OrderService } from './order/service';
@@ -51,6 +52,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const orders = new OrderService(capture);
     const histories = new HistoryService(capture, notebooks, identities, openPendingQueue());
     orders.recordWith(histories, notebooks);
+    recordEnvironment(histories, notebooks, capture);
 
     const detailActions = {
       restore: (commit: string) => void commands.execute(CommandIDs.restoreAttempt, { commit }),

@@ -339,7 +339,7 @@ def test_a_closed_comm_gets_nothing_and_the_next_page_catches_up(traced):
     result = run(shell, "a = 1")
     assert fake.sent == []
     second = open_comm()
-    assert [m["type"] for m in second.sent] == ["hello"]
+    assert [m["type"] for m in second.sent] == ["hello", "environment"]  # the kernel session's environment follows hello
     entries = second.ask({"type": "journal", "after": 0})["entries"]
     assert [e["execution_count"] for e in entries][-1] == result.execution_count
 

@@ -13,8 +13,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IAttempt, IRunIndexEntry } from '../history';
+import { HistoryStore, IAttempt, IRunIndexEntry } from '../history';
 import { NotebookHistory } from '../sync/notebookhistory';
+import { EnvironmentChanges } from './environment';
 import { formatDateTime } from './format';
 import { RetraceModel } from './model';
 
@@ -188,6 +189,7 @@ function AttemptGraph(props: {
             attempt={attempt}
             lane={graph.lanes.get(attempt.id)!}
             runs={graph.runs.get(attempt.id) ?? 0}
+            store={history.store}
             trans={trans}
             rendermime={props.rendermime}
             onSave={comment => props.actions.editComment(attempt.id, comment)}
@@ -258,6 +260,7 @@ function AttemptCard(props: {
   attempt: IAttempt;
   lane: number;
   runs: number;
+  store: HistoryStore;
   trans: TranslationBundle;
   rendermime: IRenderMimeRegistry | null;
   onSave: (comment: string) => Promise<void>;
@@ -302,6 +305,7 @@ function AttemptCard(props: {
           .filter(Boolean)
           .join(' · ')}
       </div>
+      <EnvironmentChanges store={props.store} from={attempt.base} to={attempt.tip} trans={trans} />
       {editing ? (
         <div className="jp-RetraceGraph-edit">
           <textarea

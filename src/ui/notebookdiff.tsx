@@ -15,6 +15,7 @@ import * as React from 'react';
 import { diffNotebooks, ICellDiff, INotebookDiff, IOutputDiff, outputImage, outputText, sourceOf } from '../diff/notebookdiff';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { CodeDiff } from './codediff';
+import { EnvironmentChanges } from './environment';
 import { retraceIcon } from './icons';
 import { Outputs } from './outputs';
 
@@ -236,6 +237,7 @@ function NotebookDiff(props: { model: NotebookDiffModel; trans: TranslationBundl
         {picker(trans.__('From'), model.from, v => void model.setPoints(v, model.to), 'jp-RetraceNbDiff-from')}
         {picker(trans.__('To'), model.to, v => void model.setPoints(model.from, v), 'jp-RetraceNbDiff-to')}
       </div>
+      <EnvironmentChanges store={model.source.history.store} from={model.from} to={model.to} trans={trans} />
       {model.error && <div className="jp-RetraceNbDiff-error">{trans.__('Could not compare: %1', model.error)}</div>}
       {!diff && !model.error && <div className="jp-RetraceNbDiff-note">{trans.__('Reading both notebooks…')}</div>}
       {diff && <Summary diff={diff} trans={trans} />}
