@@ -399,6 +399,104 @@ def traced_evidence(trace_msg, runs_meta):
     return evidence
 
 
+# ---------------------------------------------------------------- ablation
+
+ABLATED_KINDS = ("needs-rerun", "edited")
+
+
+def ablation_cases(order, payload):
+    """The replays that test each diagnostic claiming a run is needed.
+
+    needs-rerun (the cell must run N times): one variant per run of that cell
+    in the order but its last, without that run (earliest first, at most
+    ABLATION_VARIANTS; dropping the last run of a cell, the one whose value
+    usually stays live, almost always changes the state, and each variant is
+    a whole replay); edited (the state depends on a run of older code): one
+    variant with the cell's current code in place of the code it ran.
+    """
+    steps = [s["runIndex"] for s in order["steps"]]
+    runs = payload["runs"]
+    current = {c["id"]: c["source"] for c in payload["cells"]}
+    cases = []
+    for d in order.get("diagnostics", []):
+        if d["kind"] not in ABLATED_KINDS or not d.get("cellIds"):
+            continue
+        cell = d["cellIds"][0]
+        named = set(d.get("runIndices", []))
+        at = [j for j, r in enumerate(steps) if r in named and runs[r]["cellId"] == cell]
+        if d["kind"] == "needs-rerun":
+            variants = [[runs[r]["code"] for k, r in enumerate(steps) if k != j] for j in at[:-1][:ABLATION_VARIANTS]]
+        else:
+            if cell not in current:
+                continue
+            variants = [[current[cell] if k in at else runs[r]["code"] for k, r in enumerate(steps)]]
+        cases.append({"kind": d["kind"], "cell": cell, "runIndices": sorted(named), "positions": at,
+                      "variants": variants})
+    return cases
+
+
+ABLATION_VARIANTS = 2
+
+
+def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
+    """Replay each ablation variant; a diagnostic was right when every variant's
+    scored state differs from the one the order rebuilds (only names the
+    order's own replay got right are compared)."""
+    out = {"diagnostics": len(order.get("diagnostics", [])), "cases": []}
+    base = replay_cached("slice-traced", [codes[s["runIndex"]] for s in order["steps"]])
+    if base["crashed"]:
+        out["skipped"] = "the order's replay crashed"
+        return out
+    comparable = [n for n in scored if n not in compare(ref, [n], base["names"])]
+    for n, case in enumerate(ablation_cases(order, payload)):
+        verdict, differs = "right", []
+        for v, seq in enumerate(case["variants"]):
+            rp = replay_cached(f"ablate-{n}-{v}", seq)
+            if rp["crashed"] or rp.get("sessionTimeout"):
+                verdict = "inconclusive"
+                differs.append(None)
+                continue
+            d = compare(ref, comparable, rp["names"])
+            differs.append(d[:10])
+            if not d:
+                verdict = "wrong"  # one run fewer (or today's code) rebuilds the same state
+                break
+        out["cases"].append({"kind": case["kind"], "cell": case["cell"], "runIndices": case["runIndices"],
+                             "positions": case["positions"], "verdict": verdict, "differs": differs})
+    return out
+
+
+def median(xs):
+    xs = sorted(xs)
+    if not xs:
+        return 0
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+def ablation_line(records):
+    """`diagnostics D per session needs-rerun precision P% edited precision Q%`."""
+    recs = [r for r in records if not r.get("excluded") and r.get("ablation")]
+    d = median([r["ablation"]["diagnostics"] for r in recs])
+
+    def precision(kind):
+        verdicts = [c["verdict"] for r in recs for c in r["ablation"]["cases"] if c["kind"] == kind]
+        right = verdicts.count("right")
+        wrong = verdicts.count("wrong")
+        return f"{100.0 * right / (right + wrong):.1f}%" if right + wrong else "n/a"
+    return (f"diagnostics {d:g} per session needs-rerun precision {precision('needs-rerun')} "
+            f"edited precision {precision('edited')}")
+
+
+def ablation_counts(records):
+    counts = {}
+    for r in records:
+        for c in (r.get("ablation") or {}).get("cases", []) if not r.get("excluded") else []:
+            k = counts.setdefault(c["kind"], {"right": 0, "wrong": 0, "inconclusive": 0})
+            k[c["verdict"]] += 1
+    return counts
+
+
 def bench_session(cfg, session):
     t0 = time.monotonic()
     name = session["name"]
@@ -505,6 +603,9 @@ def bench_session(cfg, session):
                                   "diagnostics": o.get("diagnostics", [])[:50], "stats": o.get("stats"),
                                   "cliStderr": o.get("cliStderr")}
 
+    if cfg.ablation and "error" not in orders["traced"]:
+        rec["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached)
+
     payload_cells = payload["cells"]
     base = replay_cached("baseline", [c["source"] for c in payload_cells])
     differ = scored if base["crashed"] else compare(ref, scored, base["names"])
@@ -569,6 +670,8 @@ def main(argv=None):
     ap.add_argument("--only", action="append", help="regex on session names (repeatable)")
     ap.add_argument("--limit", type=int, help="first N sessions only")
     ap.add_argument("--min-scored", type=int, default=3)
+    ap.add_argument("--no-ablation", dest="ablation", action="store_false",
+                    help="skip the replays that test the needs-rerun and edited diagnostics")
     ap.add_argument("--keep-tmp", action="store_true", help="keep replay folders (debugging)")
     ap.add_argument("--allow-network", action="store_true",
                     help="run without a network namespace if none can be made (results not comparable)")
@@ -656,7 +759,9 @@ def main(argv=None):
         "totalSeconds": round(total, 1),
         "summary": {"traced": summary_line(records, "traced") if records else None,
                     "static": summary_line(records, "static") if records else None,
-                    "excludedBy": excluded},
+                    "excludedBy": excluded,
+                    "ablation": ablation_line(records) if cfg.ablation else None,
+                    "ablationCounts": ablation_counts(records)},
         "sessions": records,
     }
     os.makedirs(os.path.dirname(os.path.abspath(cfg.report)), exist_ok=True)
@@ -665,6 +770,8 @@ def main(argv=None):
     print(f"excluded: {excluded}" if excluded else "excluded: none")
     print(f"total time {total:.0f}s; report {cfg.report}; engine {cfg.engine}; "
           f"tracer {'yes' if cfg.tracer else 'no (traced = static)'}")
+    if cfg.ablation:
+        print(ablation_line(records))
     print("static: " + summary_line(records, "static"))
     print(summary_line(records, "traced"))
 

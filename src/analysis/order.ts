@@ -105,6 +105,11 @@ export function keyName(name: string, key: string): string {
   return KEY + name + PSEUDO + key;
 }
 
+/** The variable of a key name (`keyName`). */
+export function keyBase(name: string): string {
+  return name.slice(KEY.length, name.indexOf(PSEUDO, KEY.length));
+}
+
 /** Calls into libraries whose functions draw from (or depend on) a seeded generator. */
 const RANDOM_LIBRARY_CALL = /\b(?:pyro|torch|random|tf\.random|tensorflow\.random|jax\.random)\.\w+\s*\(/;
 
@@ -667,6 +672,34 @@ export class CanonicalOrderEngine {
           readers.forEach(r => edge(r, next));
           if (key >= 0) {
             edge(key, next);
+          }
+        }
+      }
+    }
+    // A store to a key changes the object the variable holds at that time:
+    // it stays before the next run in the slice that rebinds the variable, or
+    // the replay stores the key on the new object. (When the rebinding is a
+    // merged rerun of the object's producer, this makes a cycle, and the
+    // classes are un-merged.)
+    const binders = new Map<string, number[]>();
+    for (const s of runs) {
+      for (const w of records[s].writes) {
+        if (w.name[0] !== PSEUDO) {
+          const b = binders.get(w.name);
+          if (b) {
+            b.push(s);
+          } else {
+            binders.set(w.name, [s]);
+          }
+        }
+      }
+    }
+    for (const s of runs) {
+      for (const w of records[s].writes) {
+        if (w.name.startsWith(KEY)) {
+          const next = binders.get(keyBase(w.name))?.find(t => t > s);
+          if (next !== undefined) {
+            edge(s, next);
           }
         }
       }

@@ -176,3 +176,18 @@ describe('tweak and rerun', () => {
     expect(steps(order(s))).toEqual(['load@0', 'warm@1', 'warm@2']);
   });
 });
+
+describe('keys stored on an object that is bound again', () => {
+  it('a store on the old frame stays before the reload, even when the reload reruns the loading cell', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('warm', 'sales["warm"] = sales["temperature_c"] > 15')
+      .cell('agg', 'share = sales.mean()')
+      .run('load')
+      .run('warm')
+      .run('agg')
+      .run('load');
+    // share was computed with the column; the live frame has none.
+    expect(steps(order(s))).toEqual(['load@0', 'warm@1', 'agg@2', 'load@3']);
+  });
+});
