@@ -15,7 +15,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const NODE_BUILD = path.join(__dirname, '..', 'build', 'node', 'analysis');
+// RETRACE_ORDER_BUILD: another build of the engine (bench:order --before-build).
+const NODE_BUILD = process.env.RETRACE_ORDER_BUILD || path.join(__dirname, '..', 'build', 'node', 'analysis');
 
 function main() {
   const orderJs = path.join(NODE_BUILD, 'order.js');

@@ -290,6 +290,7 @@ export class CanonicalOrderEngine {
     eff.deletes.forEach(n => readNames.add(n));
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
+    const wholeByCall = new Set<string>();
     const seenDefs = new Set<number>();
     const queue = Array.from(readNames);
     for (let i = 0; i < queue.length; i++) {
@@ -307,6 +308,9 @@ export class CanonicalOrderEngine {
           readNames.add(u);
           indirect.add(u);
           queue.push(u);
+        } else if (readNames.has(u) && !def.facts.effects.keyedReads?.[u]) {
+          // Read here by constant keys, but whole by the function.
+          wholeByCall.add(u);
         }
       }
     }
@@ -334,7 +338,8 @@ export class CanonicalOrderEngine {
         continue;
       }
       const keyed = eff.keyedReads?.[n];
-      if (keyed && !may.has(n) && !del.has(n)) {
+      // A function the run calls may read the whole object.
+      if (keyed && !may.has(n) && !del.has(n) && !indirect.has(n) && !wholeByCall.has(n)) {
         keyed.forEach(k => readNames.add(keyName(n, k)));
       } else {
         this._keysOf.get(n)?.forEach(k => readNames.add(k));

@@ -179,6 +179,14 @@ class Walker {
   private readonly keyReads = new Map<string, Set<string>>();
   private readonly wholeReads = new Set<string>();
   private readonly otherMutations = new Set<string>();
+  /**
+   * While a module-level expression statement is walked: the names it reads
+   * whole. They stay reads of the variable but not of its keys when the
+   * statement turns out to change nothing (see `displayStatement`).
+   */
+  private displayReads: Set<string> | null = null;
+  /** Mutations and calls of session functions seen so far (a statement that adds none only shows). */
+  private changes = 0;
   /** Module names whose binding now is an import / a def, class or lambda. */
   private readonly moduleImports = new Set<string>();
   private readonly callables = new Set<string>();
@@ -267,6 +275,7 @@ class Walker {
     }
     const mode = this.refMode;
     if (mutate) {
+      this.changes++;
       if (!isPredefinedName(name)) {
         this.mutates.add(name);
         if (mode?.kind === 'key-store') {
@@ -295,7 +304,7 @@ class Walker {
         }
         keys.add(mode.key);
       } else if (mode?.kind !== 'store-base') {
-        this.wholeReads.add(name);
+        (this.displayReads ?? this.wholeReads).add(name);
       }
     }
   }
@@ -334,6 +343,96 @@ class Walker {
       }
     }
     return null;
+  }
+
+  /** A constant string key (`"a"`, not an f-string), without its quotes, else null. */
+  private constantString(node: SyntaxNode): string | null {
+    const t = this.text(node);
+    return node.name === 'String' && /^(?:'[^'\\\n{}]*'|"[^"\\\n{}]*")$/.test(t) ? t.slice(1, -1) : null;
+  }
+
+  /** `"a"` or `["a", "b"]` / `("a", "b")`: the keys (`[a`), else null. */
+  private constantKeys(node: SyntaxNode): string[] | null {
+    const one = this.constantString(node);
+    if (one !== null) {
+      return ['[' + one];
+    }
+    if (node.name !== 'ArrayExpression' && node.name !== 'TupleExpression') {
+      return null;
+    }
+    const keys: string[] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.name === ',' || isBracket(c.name)) {
+        continue;
+      }
+      const k = this.constantString(c);
+      if (k === null) {
+        return null;
+      }
+      keys.push('[' + k);
+    }
+    return keys.length > 0 ? keys : null;
+  }
+
+  /**
+   * Column selections that read only the keys they name:
+   * `df[["a", "b"]]` and `df.groupby("a")["b"]` / `df.groupby(["a", "b"], as_index=False)[["c"]]`
+   * (grouped by constant keys, then constant keys selected: the result
+   * depends on those columns and the index only). The variable, the keys,
+   * and the other argument values to walk; else null.
+   */
+  private columnSelection(node: SyntaxNode): { name: string; keys: string[]; rest: SyntaxNode[] } | null {
+    const kids = children(node);
+    if (kids.length !== 4 || kids[1].name !== '[' || kids[3].name !== ']') {
+      return null;
+    }
+    const selected = this.constantKeys(kids[2]);
+    if (selected === null) {
+      return null;
+    }
+    const base = kids[0];
+    if (base.name === 'VariableName') {
+      return kids[2].name === 'String' ? null : { name: this.text(base), keys: selected, rest: [] };
+    }
+    if (base.name !== 'CallExpression') {
+      return null;
+    }
+    const callee = base.firstChild;
+    const args = base.getChild('ArgList');
+    if (callee === null || args === null || callee.name !== 'MemberExpression') {
+      return null;
+    }
+    const parts = children(callee);
+    if (parts.length !== 3 || parts[0].name !== 'VariableName' || parts[2].name !== 'PropertyName' || this.text(parts[2]) !== 'groupby') {
+      return null;
+    }
+    const keys = [...selected];
+    const rest: SyntaxNode[] = [];
+    let by = false;
+    for (const arg of splitCommas(children(args).filter(k => k.name !== '(' && k.name !== ')'))) {
+      if (arg.length === 3 && arg[0].name === 'VariableName' && arg[1].name === 'AssignOp') {
+        if (this.text(arg[0]) === 'by') {
+          const k = this.constantKeys(arg[2]);
+          if (k === null || by) {
+            return null;
+          }
+          keys.push(...k);
+          by = true;
+        } else {
+          rest.push(arg[2]);
+        }
+      } else if (arg.length === 1 && !by) {
+        const k = this.constantKeys(arg[0]);
+        if (k === null) {
+          return null;
+        }
+        keys.push(...k);
+        by = true;
+      } else {
+        return null;
+      }
+    }
+    return by ? { name: this.text(parts[0]), keys: Array.from(new Set(keys)), rest } : null;
   }
 
   /** Hand a reference to the nearest scope a nested scope can see (classes are skipped). */
@@ -519,6 +618,10 @@ class Walker {
 
   private statement(node: SyntaxNode, scope: Scope): void {
     const name = node.name;
+    if (name === 'ExpressionStatement' && scope.kind === 'module' && !scope.deferred && this.displayReads === null) {
+      this.displayStatement(node, scope);
+      return;
+    }
     if (STATEMENTS_OF_EXPRESSIONS.has(name)) {
       this.expressions(node, scope);
       return;
@@ -591,6 +694,32 @@ class Walker {
         this.expression(node, scope);
     }
   }
+
+  /**
+   * `df.describe()`, `df.head()`, `print(df)`, `sns.heatmap(df.corr())`: a
+   * statement whose value is only shown. When it mutates nothing, calls no
+   * function of the session and has no other effect (file, shell, clock,
+   * randomness, unknown definitions), what it reads of an object's keys
+   * changes no state: the names it reads whole are reads of the variable
+   * only. Otherwise (`df.to_csv(p)`, `model.fit(df)`, `train(df)`) they are
+   * whole reads.
+   */
+  private displayStatement(node: SyntaxNode, scope: Scope): void {
+    const changes = this.changes;
+    const effects = this.effects.length;
+    const unknown = this.unknownDefines;
+    const reads = new Set<string>();
+    this.displayReads = reads;
+    try {
+      this.expressions(node, scope);
+    } finally {
+      this.displayReads = null;
+    }
+    const shows = this.changes === changes && this.effects.length === effects && this.unknownDefines === unknown;
+    reads.forEach(n => (shows ? this.displayOnlyReads : this.wholeReads).add(n));
+  }
+
+  private readonly displayOnlyReads = new Set<string>();
 
   private expressions(node: SyntaxNode, scope: Scope): void {
     for (let c = node.firstChild; c !== null; c = c.nextSibling) {
@@ -1182,6 +1311,12 @@ class Walker {
           this.keyedRef(scope, keyed.name, false, { kind: 'key-read', key: keyed.key });
           return;
         }
+        const selected = this.columnSelection(node);
+        if (selected !== null) {
+          selected.keys.forEach(key => this.keyedRef(scope, selected.name, false, { kind: 'key-read', key }));
+          selected.rest.forEach(n => this.expression(n, scope));
+          return;
+        }
         for (let c = node.firstChild; c !== null; c = c.nextSibling) {
           if (c.name !== 'PropertyName') {
             this.expression(c, scope);
@@ -1379,6 +1514,17 @@ class Walker {
     const argNode = node.getChild('ArgList');
     if (callee === null) {
       return;
+    }
+    // A call of a function defined in the session (or of something computed)
+    // may change anything. A builtin or an imported function changes nothing
+    // but global state, and a method's effect on its object is judged by its
+    // name (`mutationByCall`).
+    if (
+      callee.name === 'VariableName'
+        ? !isPredefinedName(this.text(callee)) && this.moduleOf(scope, this.text(callee)) === null
+        : callee.name !== 'MemberExpression'
+    ) {
+      this.changes++;
     }
     this.expression(callee, scope);
     const args = argNode !== null ? this.argList(argNode, scope) : { positional: [], keywords: new Map(), count: 0 };
