@@ -110,9 +110,6 @@ export function keyBase(name: string): string {
   return name.slice(KEY.length, name.indexOf(PSEUDO, KEY.length));
 }
 
-/** Calls into libraries whose functions draw from (or depend on) a seeded generator. */
-const RANDOM_LIBRARY_CALL = /\b(?:pyro|torch|random|tf\.random|tensorflow\.random|jax\.random)\.\w+\s*\(/;
-
 interface LastWrite {
   seq: number;
   kind: WriteKind;
@@ -323,7 +320,7 @@ export class CanonicalOrderEngine {
     }
     if (facts.seeds) {
       kill.add(RNG);
-    } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(run.code, eff))) {
+    } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(facts))) {
       if (this._last.has(RNG)) {
         may.add(RNG);
         readNames.add(RNG);
@@ -730,11 +727,11 @@ export class CanonicalOrderEngine {
    * call into a random-number library (`pyro.sample`, `torch.randn`). Such a
    * run is taken to draw, so the seed and the draws before it stay in order.
    */
-  private _mayDrawIndirectly(code: string, eff: CellEffects): boolean {
-    if (RANDOM_LIBRARY_CALL.test(code)) {
+  private _mayDrawIndirectly(facts: CodeFacts): boolean {
+    if (facts.randomLibraryCalls) {
       return true;
     }
-    return eff.uses.some(name => {
+    return facts.effects.uses.some(name => {
       const lw = this._last.get(name);
       return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
     });

@@ -117,6 +117,14 @@ export interface ScopeWalkResult {
   keyedStores: Record<string, KeyedStore[]>;
   /** See `CellEffects.keyedReads`. */
   keyedReads: Record<string, string[]>;
+  /** See `CellEffects.seeds`. */
+  seeds: boolean;
+  /** See `CellEffects.randomLibraryCalls`. */
+  randomLibraryCalls: boolean;
+  /** Calls or stores that change the process: working directory, environment variables, `sys.path`. */
+  changesProcess: boolean;
+  /** See `CellEffects.definitionReads`. */
+  definitionReads?: string[];
   unknownDefines: boolean;
   effects: CellEffect[];
 }
@@ -138,6 +146,25 @@ const STATEMENTS_OF_EXPRESSIONS = new Set([
   'RaiseStatement',
   'AssertStatement',
   'PrintStatement'
+]);
+
+/** Functions that seed a generator, whatever their module (`pyro.set_rng_seed`, `seed_everything`). */
+const SEED_FUNCTION_NAMES = new Set(['seed', 'manual_seed', 'manual_seed_all', 'set_seed', 'set_random_seed', 'set_rng_seed', 'seed_everything']);
+
+/** Modules whose functions draw from (or depend on) a seeded generator. */
+const RANDOM_LIBRARY_PREFIXES = ['pyro.', 'torch.', 'random.', 'numpy.random.', 'np.random.', 'tensorflow.random.', 'tf.random.', 'jax.random.'];
+
+/** Calls that change the process for the runs after them. */
+const PROCESS_CALLS = new Set([
+  'os.chdir',
+  'os.putenv',
+  'os.unsetenv',
+  'os.environ.update',
+  'os.environ.setdefault',
+  'os.environ.pop',
+  'sys.path.append',
+  'sys.path.insert',
+  'sys.path.extend'
 ]);
 
 function children(node: SyntaxNode): SyntaxNode[] {
@@ -196,6 +223,11 @@ class Walker {
   /** Names bound by import in this cell, and the module path they stand for. */
   private readonly imported = new Map<string, string>();
   private readonly seeded = new Set<RngFamily>();
+  private seeds = false;
+  private randomLibraryCalls = false;
+  private changesProcess = false;
+  /** Module names read when the code runs (not only when a function it defines is called). */
+  private readonly immediateUses = new Set<string>();
   unknownDefines = false;
 
   constructor(private readonly src: string) {}
@@ -240,7 +272,12 @@ class Walker {
       }
     }
     const sorted = (xs: Iterable<string>): string[] => Array.from(xs).sort();
+    const definitionOnly = this.definitionOnly(tree.topNode);
     return {
+      seeds: this.seeds,
+      randomLibraryCalls: this.randomLibraryCalls,
+      changesProcess: this.changesProcess,
+      ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
       uses: sorted(this.uses),
@@ -258,6 +295,36 @@ class Walker {
 
   private text(node: SyntaxNode): string {
     return this.src.slice(node.from, node.to);
+  }
+
+  /**
+   * The cell only defines functions or classes (with imports, docstrings and
+   * `pass`, which magics become): running it reads only what the `def` and
+   * `class` lines evaluate (decorators, defaults, bases).
+   */
+  private definitionOnly(top: SyntaxNode): boolean {
+    let defines = false;
+    for (let c = top.firstChild; c !== null; c = c.nextSibling) {
+      switch (c.name) {
+        case 'FunctionDefinition':
+        case 'ClassDefinition':
+        case 'DecoratedStatement':
+          defines = true;
+          break;
+        case 'ImportStatement':
+        case 'PassStatement':
+        case 'Comment':
+          break;
+        case 'ExpressionStatement':
+          if (c.firstChild?.name === 'String' && c.firstChild.nextSibling === null) {
+            break;
+          }
+          return false;
+        default:
+          return false;
+      }
+    }
+    return defines;
   }
 
   // ---- Names --------------------------------------------------------------
@@ -292,6 +359,7 @@ class Walker {
       }
     } else {
       (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+      this.immediateUses.add(name);
       if (mode?.kind === 'key-read') {
         if (this.keyStores.get(name)?.get(mode.key) === false) {
           // Reads back what the cell itself stored.
@@ -812,6 +880,10 @@ class Walker {
       return;
     }
     this.expression(node, scope);
+    const object = node.firstChild;
+    if (object !== null && this.modulePathOf(scope, object) === 'os.environ') {
+      this.changesProcess = true;
+    }
     const root = this.rootOf(node);
     if (root === null) {
       const base = this.baseCall(node);
@@ -1545,12 +1617,39 @@ class Walker {
     const object = method !== null ? callee.firstChild : null;
 
     this.mutationByCall(scope, object, method, modulePath, args);
+    this.processCall(modulePath, fnName, written);
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
 
     if (modulePath === 'exec' || modulePath === 'execfile') {
       this.unknownDefines = true;
     }
+  }
+
+  /**
+   * Seeds (anywhere in the cell, also in a function it defines), calls into
+   * random-number libraries, and calls that change the process.
+   */
+  private processCall(modulePath: string | null, fnName: string | null, written: string | null): void {
+    if ((fnName !== null && SEED_FUNCTION_NAMES.has(fnName)) || (modulePath !== null && SEED_CALLS.has(modulePath))) {
+      this.seeds = true;
+    }
+    // As written too: `pyro` imported in another cell is no known alias.
+    if ([modulePath, written].some(path => path !== null && RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))) {
+      this.randomLibraryCalls = true;
+    }
+    if (modulePath !== null) {
+      if (PROCESS_CALLS.has(modulePath)) {
+        this.changesProcess = true;
+      }
+    }
+  }
+
+  /** The module path a dotted expression stands for (`os.environ` → `os.environ`, `o.environ` after `import os as o`). */
+  private modulePathOf(scope: Scope, node: SyntaxNode): string | null {
+    const dotted = this.dottedPath(node);
+    const mod = dotted === null ? null : this.moduleOf(scope, dotted[0]);
+    return mod === null ? null : [mod, ...dotted!.slice(1)].join('.');
   }
 
   private mutationByCall(
