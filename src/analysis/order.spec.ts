@@ -455,3 +455,18 @@ describe('canonical order', () => {
     expect(steps(o)).toEqual(['a@0', 'b@1']);
   });
 });
+
+describe('merged reruns with tracer evidence', () => {
+  it('a rerun that rebinds what the first run added merges with it', () => {
+    const s = new SessionBuilder()
+      .cell('load', 'import pandas as pd\nurl = "x.csv"\ndf = pd.read_csv(url)')
+      .cell('use', 'n = len(df)')
+      .run('load', { traced: { added: ['pd', 'url', 'df'] } })
+      .run('use', { traced: { added: ['n'] } })
+      .run('load', { traced: { rebound: ['pd', 'url', 'df'] } });
+    const o = order(s);
+    // n read the first load's df; the rerun computes the same value.
+    expect(steps(o)).toEqual(['load@2', 'use@1']);
+    expect(o.diagnostics).toEqual([]);
+  });
+});

@@ -352,8 +352,10 @@ export class CanonicalOrderEngine {
     const names = Array.from(readNames).sort();
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
+      // Added or rebound is the same binding: whether the name existed before
+      // does not change the value, and a rerun must merge with the first run.
       sig.push(
-        [tr.added, tr.rebound, tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
+        [[...tr.added, ...tr.rebound], tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
       );
     }
     for (const name of names) {
