@@ -3,9 +3,8 @@
  * Canonical order from the command line: reads `{runs: AnalysisRun[], cells:
  * AnalysisCell[], mergeReruns?: boolean, failedRuns?: 'may-bind' |
  * 'only-definer'}` as JSON on stdin, prints the
- * CanonicalOrder as JSON on stdout. Uses the real analyzer
- * (build/node/analysis/effects.js) when built, else a crude regex stand-in
- * (said on stderr). Build first: `npm run build:node`.
+ * CanonicalOrder as JSON on stdout, on the real analyzer
+ * (build/node/analysis/effects.js). Build first: `npm run build:node`.
  *
  * Also accepts a JSON array of such requests (one process for a whole corpus):
  * prints an array of results in the same order.
@@ -16,25 +15,18 @@
 const fs = require('fs');
 const path = require('path');
 
-const NODE_BUILD = path.join(__dirname, '..', 'build', 'node', 'analysis');
-
-function loadAnalyzer() {
-  const real = path.join(NODE_BUILD, 'effects.js');
-  if (fs.existsSync(real)) {
-    return { analyze: require(real).analyzeCell, name: 'effects.js' };
-  }
-  process.stderr.write('order-cli: build/node/analysis/effects.js not found; using a regex stand-in analyzer\n');
-  return { analyze: require(path.join(NODE_BUILD, 'orderTestkit.spec-util.js')).fakeAnalyze, name: 'regex stand-in' };
-}
+// RETRACE_ORDER_BUILD: another build of the engine (bench:order --before-build).
+const NODE_BUILD = process.env.RETRACE_ORDER_BUILD || path.join(__dirname, '..', 'build', 'node', 'analysis');
 
 function main() {
   const orderJs = path.join(NODE_BUILD, 'order.js');
-  if (!fs.existsSync(orderJs)) {
-    process.stderr.write('order-cli: build/node/analysis/order.js not found: run `npm run build:node` first\n');
+  const effectsJs = path.join(NODE_BUILD, 'effects.js');
+  if (!fs.existsSync(orderJs) || !fs.existsSync(effectsJs)) {
+    process.stderr.write('order-cli: build/node/analysis/{order,effects}.js not found: run `npm run build:node` first\n');
     process.exit(2);
   }
   const { canonicalOrder } = require(orderJs);
-  const { analyze } = loadAnalyzer();
+  const analyze = require(effectsJs).analyzeCell;
   let input;
   try {
     input = JSON.parse(fs.readFileSync(0, 'utf8'));

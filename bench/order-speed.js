@@ -24,18 +24,11 @@ if (!fs.existsSync(path.join(NODE_BUILD, 'order.js'))) {
 }
 const { canonicalOrder, CanonicalOrderEngine } = require(path.join(NODE_BUILD, 'order.js'));
 
-let analyze;
-let clearCache = () => {};
-let analyzerName;
-if (fs.existsSync(path.join(NODE_BUILD, 'effects.js'))) {
-  const effects = require(path.join(NODE_BUILD, 'effects.js'));
-  analyze = effects.analyzeCell;
-  clearCache = effects.clearEffectsCache || clearCache;
-  analyzerName = 'effects.js (@lezer/python)';
-} else {
-  analyze = require(path.join(NODE_BUILD, 'orderTestkit.spec-util.js')).fakeAnalyze;
-  analyzerName = 'regex stand-in (effects.js not built)';
-}
+// The real analyzer (build:node builds it with the engine).
+const effects = require(path.join(NODE_BUILD, 'effects.js'));
+const analyze = effects.analyzeCell;
+const clearCache = effects.clearEffectsCache;
+const analyzerName = 'effects.js (@lezer/python)';
 
 const RUNS = Number(process.argv[2] || 10000);
 const CELLS = Number(process.argv[3] || 1000);

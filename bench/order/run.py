@@ -269,9 +269,10 @@ def replay(cfg, session, label, codes, tracer=False):
 
 # ---------------------------------------------------------------- order engines
 
-def cli_order(cfg, payload):
+def cli_order(cfg, payload, build=None):
+    env = dict(os.environ, RETRACE_ORDER_BUILD=build) if build else None
     proc = subprocess.run(["node", cfg.order_cli], input=json.dumps(payload), capture_output=True,
-                          text=True, timeout=cfg.order_timeout, cwd=REPO)
+                          text=True, timeout=cfg.order_timeout, cwd=REPO, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"order-cli exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
     out = json.loads(proc.stdout)
@@ -297,9 +298,9 @@ def standin_order(kind, payload):
     return {"steps": steps, "diagnostics": [], "topToBottomWorks": None, "standIn": kind}
 
 
-def compute_order(cfg, payload):
+def compute_order(cfg, payload, build=None):
     if cfg.engine == "cli":
-        return cli_order(cfg, payload)
+        return cli_order(cfg, payload, build)
     return standin_order(cfg.engine, payload)
 
 
@@ -399,6 +400,158 @@ def traced_evidence(trace_msg, runs_meta):
     return evidence
 
 
+# ---------------------------------------------------------------- ablation
+
+ABLATED_KINDS = ("needs-rerun", "edited")
+
+
+def ablation_cases(order, payload):
+    """The replays that test each diagnostic claiming a run is needed.
+
+    needs-rerun (the cell must run N times): one variant per run of that cell
+    in the order but its last, without that run (earliest first, at most
+    ABLATION_VARIANTS; dropping the last run of a cell, the one whose value
+    usually stays live, almost always changes the state, and each variant is
+    a whole replay); edited (the state depends on a run of older code): one
+    variant with the cell's current code in place of the code it ran.
+    """
+    steps = [s["runIndex"] for s in order["steps"]]
+    runs = payload["runs"]
+    current = {c["id"]: c["source"] for c in payload["cells"]}
+    cases = []
+    for d in order.get("diagnostics", []):
+        if d["kind"] not in ABLATED_KINDS or not d.get("cellIds"):
+            continue
+        cell = d["cellIds"][0]
+        named = set(d.get("runIndices", []))
+        at = [j for j, r in enumerate(steps) if r in named and runs[r]["cellId"] == cell]
+        if d["kind"] == "needs-rerun":
+            variants = [[runs[r]["code"] for k, r in enumerate(steps) if k != j] for j in at[:-1][:ABLATION_VARIANTS]]
+        else:
+            if cell not in current:
+                continue
+            variants = [[current[cell] if k in at else runs[r]["code"] for k, r in enumerate(steps)]]
+        cases.append({"kind": d["kind"], "cell": cell, "runIndices": sorted(named), "positions": at,
+                      "variants": variants})
+    return cases
+
+
+ABLATION_VARIANTS = 2
+
+
+def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
+    """Replay each ablation variant; a diagnostic was right when every variant's
+    scored state differs from the one the order rebuilds (only names the
+    order's own replay got right are compared)."""
+    out = {"diagnostics": len(order.get("diagnostics", [])), "cases": []}
+    base = replay_cached("slice-traced", [codes[s["runIndex"]] for s in order["steps"]])  # cached: scored above
+    if base["crashed"]:
+        out["skipped"] = "the order's replay crashed"
+        return out
+    comparable = [n for n in scored if n not in compare(ref, [n], base["names"])]
+    for n, case in enumerate(ablation_cases(order, payload)):
+        verdict, differs = "right", []
+        for v, seq in enumerate(case["variants"]):
+            rp = replay_cached(f"ablate-{n}-{v}", seq)
+            if rp["crashed"] or rp.get("sessionTimeout"):
+                verdict = "inconclusive"
+                differs.append(None)
+                continue
+            d = compare(ref, comparable, rp["names"])
+            differs.append(d[:10])
+            if not d:
+                verdict = "wrong"  # one run fewer (or today's code) rebuilds the same state
+                break
+        out["cases"].append({"kind": case["kind"], "cell": case["cell"], "runIndices": case["runIndices"],
+                             "positions": case["positions"], "verdict": verdict, "differs": differs})
+    return out
+
+
+def median(xs):
+    xs = sorted(xs)
+    if not xs:
+        return 0
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+def ablation_line(records):
+    """`diagnostics D per session needs-rerun precision P% edited precision Q%`."""
+    recs = [r for r in records if not r.get("excluded") and r.get("ablation")]
+    d = median([r["ablation"]["diagnostics"] for r in recs])
+
+    def precision(kind):
+        verdicts = [c["verdict"] for r in recs for c in r["ablation"]["cases"] if c["kind"] == kind]
+        right = verdicts.count("right")
+        wrong = verdicts.count("wrong")
+        return f"{100.0 * right / (right + wrong):.1f}%" if right + wrong else "n/a"
+    return (f"diagnostics {d:g} per session needs-rerun precision {precision('needs-rerun')} "
+            f"edited precision {precision('edited')}")
+
+
+def ablation_counts(records):
+    counts = {}
+    for r in records:
+        for c in (r.get("ablation") or {}).get("cases", []) if not r.get("excluded") else []:
+            k = counts.setdefault(c["kind"], {"right": 0, "wrong": 0, "inconclusive": 0})
+            k[c["verdict"]] += 1
+    return counts
+
+
+def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cached):
+    """Static and traced orders of one engine build (None: this repository's),
+    each replayed and scored, and the ablation of the traced order's diagnostics."""
+    orders = {}
+    try:
+        orders["static"] = compute_order(cfg, payload, build)
+    except Exception as exc:
+        orders["static"] = {"error": str(exc)[:500]}
+    if evidence:
+        traced_payload = json.loads(json.dumps(payload))
+        for i, ev in evidence.items():
+            traced_payload["runs"][i]["traced"] = ev
+        try:
+            orders["traced"] = compute_order(cfg, traced_payload, build)
+        except Exception as exc:
+            orders["traced"] = {"error": str(exc)[:500]}
+    else:
+        orders["traced"] = orders["static"]  # no tracer evidence: same order, noted in the report
+
+    tag = "-before" if build else ""
+    results = {}
+    step_lists = {}
+    for kind in ("static", "traced"):
+        order = orders[kind]
+        if "error" in order:
+            results[kind] = {"reproduced": False, "error": "order engine: " + order["error"],
+                             "steps": None, "differ": scored}
+            continue
+        steps = [s["runIndex"] for s in order["steps"]]
+        step_lists[kind] = steps
+        same = [k for k in results if step_lists.get(k) == steps]
+        if same:  # identical order: no need to replay it again
+            results[kind] = dict(results[same[0]])
+            continue
+        rp = replay_cached(f"slice-{kind}{tag}", [codes[i] for i in steps])
+        if rp["crashed"]:
+            differ = scored
+        else:
+            differ = compare(ref, scored, rp["names"])
+        results[kind] = {"reproduced": not differ, "steps": len(steps), "differ": differ,
+                         "diff": describe_diff(ref, rp["names"], differ),
+                         "crashed": rp["crashed"], "seconds": rp["seconds"],
+                         "sliceErrors": [{"step": j, "run": steps[j], "ename": r.get("ename")}
+                                         for j, r in enumerate(rp["runs"]) if r.get("status") == "error"]}
+    for kind in ("static", "traced"):
+        o = orders[kind]
+        results[kind]["order"] = {"steps": step_lists.get(kind), "topToBottomWorks": o.get("topToBottomWorks"),
+                                  "diagnostics": o.get("diagnostics", [])[:50], "stats": o.get("stats"),
+                                  "cliStderr": o.get("cliStderr")}
+    if cfg.ablation and "error" not in orders["traced"]:
+        results["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached)
+    return results
+
+
 def bench_session(cfg, session):
     t0 = time.monotonic()
     name = session["name"]
@@ -449,22 +602,6 @@ def bench_session(cfg, session):
                      "version": (trace.get("hello") or {}).get("version"),
                      "errors": trace.get("errors") or [],
                      "runsWithEvidence": len(evidence)}
-    orders = {}
-    try:
-        orders["static"] = compute_order(cfg, payload)
-    except Exception as exc:
-        orders["static"] = {"error": str(exc)[:500]}
-    if evidence:
-        traced_payload = json.loads(json.dumps(payload))
-        for i, ev in evidence.items():
-            traced_payload["runs"][i]["traced"] = ev
-        try:
-            orders["traced"] = compute_order(cfg, traced_payload)
-        except Exception as exc:
-            orders["traced"] = {"error": str(exc)[:500]}
-    else:
-        orders["traced"] = orders["static"]  # no tracer evidence: same order, noted in the report
-
     # Replays of one session keyed by their code: a slice equal to the whole log
     # is the second full replay, and two orders with the same code run once.
     cache = {tuple(codes): full_b}
@@ -475,35 +612,11 @@ def bench_session(cfg, session):
             cache[key] = replay(cfg, session, label, list(seq))
         return cache[key]
 
-    results = {}
-    step_lists = {}
-    for kind in ("static", "traced"):
-        order = orders[kind]
-        if "error" in order:
-            results[kind] = {"reproduced": False, "error": "order engine: " + order["error"],
-                             "steps": None, "differ": scored}
-            continue
-        steps = [s["runIndex"] for s in order["steps"]]
-        step_lists[kind] = steps
-        same = [k for k in results if step_lists.get(k) == steps]
-        if same:  # identical order: no need to replay it again
-            results[kind] = dict(results[same[0]])
-            continue
-        rp = replay_cached(f"slice-{kind}", [codes[i] for i in steps])
-        if rp["crashed"]:
-            differ = scored
-        else:
-            differ = compare(ref, scored, rp["names"])
-        results[kind] = {"reproduced": not differ, "steps": len(steps), "differ": differ,
-                         "diff": describe_diff(ref, rp["names"], differ),
-                         "crashed": rp["crashed"], "seconds": rp["seconds"],
-                         "sliceErrors": [{"step": j, "run": steps[j], "ename": r.get("ename")}
-                                         for j, r in enumerate(rp["runs"]) if r.get("status") == "error"]}
-    for kind in ("static", "traced"):
-        o = orders[kind]
-        results[kind]["order"] = {"steps": step_lists.get(kind), "topToBottomWorks": o.get("topToBottomWorks"),
-                                  "diagnostics": o.get("diagnostics", [])[:50], "stats": o.get("stats"),
-                                  "cliStderr": o.get("cliStderr")}
+    results = score_engine(cfg, None, payload, evidence, codes, ref, scored, replay_cached)
+    rec["ablation"] = results.pop("ablation", None)
+    if cfg.before_build:
+        # The same session, the same full replays, scored with another build of the engine.
+        rec["before"] = score_engine(cfg, cfg.before_build, payload, evidence, codes, ref, scored, replay_cached)
 
     payload_cells = payload["cells"]
     base = replay_cached("baseline", [c["source"] for c in payload_cells])
@@ -529,6 +642,20 @@ def session_line(rec):
     parts = [rec["name"], f"runs={rec['runs']}",
              f"steps={s.get('steps')}/{t.get('steps')}", f"scored={rec['scored']}",
              f"static={yn('static')}", f"traced={yn('traced')}", f"baseline={yn('baseline')}"]
+    def verdicts(ab):
+        out = []
+        for kind, short in (("needs-rerun", "rerun"), ("edited", "edited")):
+            v = [c["verdict"] for c in (ab or {}).get("cases", []) if c["kind"] == kind]
+            if v:
+                out.append(f"{short} {v.count('right')}/{v.count('right') + v.count('wrong')}")
+        return ",".join(out)
+    if rec.get("ablation"):
+        parts.append(f"diagnostics={rec['ablation']['diagnostics']} {verdicts(rec['ablation'])}".rstrip())
+    if rec.get("before"):
+        b = rec["before"]
+        parts.append(f"before: steps={b['static'].get('steps')}/{b['traced'].get('steps')} "
+                     f"traced={'yes' if b['traced']['reproduced'] else 'NO'} "
+                     f"diagnostics={(b.get('ablation') or {}).get('diagnostics')} {verdicts(b.get('ablation'))}".rstrip())
     for kind in ("static", "traced", "baseline"):
         r = rec[kind]
         if not r["reproduced"]:
@@ -569,6 +696,10 @@ def main(argv=None):
     ap.add_argument("--only", action="append", help="regex on session names (repeatable)")
     ap.add_argument("--limit", type=int, help="first N sessions only")
     ap.add_argument("--min-scored", type=int, default=3)
+    ap.add_argument("--before-build", help="folder of another build of the engine (build/node/analysis of an "
+                    "older commit): its orders are scored on the same replays and printed as 'before:' lines")
+    ap.add_argument("--no-ablation", dest="ablation", action="store_false",
+                    help="skip the replays that test the needs-rerun and edited diagnostics")
     ap.add_argument("--keep-tmp", action="store_true", help="keep replay folders (debugging)")
     ap.add_argument("--allow-network", action="store_true",
                     help="run without a network namespace if none can be made (results not comparable)")
@@ -656,7 +787,9 @@ def main(argv=None):
         "totalSeconds": round(total, 1),
         "summary": {"traced": summary_line(records, "traced") if records else None,
                     "static": summary_line(records, "static") if records else None,
-                    "excludedBy": excluded},
+                    "excludedBy": excluded,
+                    "ablation": ablation_line(records) if cfg.ablation else None,
+                    "ablationCounts": ablation_counts(records)},
         "sessions": records,
     }
     os.makedirs(os.path.dirname(os.path.abspath(cfg.report)), exist_ok=True)
@@ -665,6 +798,14 @@ def main(argv=None):
     print(f"excluded: {excluded}" if excluded else "excluded: none")
     print(f"total time {total:.0f}s; report {cfg.report}; engine {cfg.engine}; "
           f"tracer {'yes' if cfg.tracer else 'no (traced = static)'}")
+    if cfg.before_build:
+        before = [dict(r, **r["before"]) if r.get("before") else r for r in records]
+        if cfg.ablation:
+            print("before: " + ablation_line(before))
+        print("before: static: " + summary_line(before, "static"))
+        print("before: " + summary_line(before, "traced"))
+    if cfg.ablation:
+        print(ablation_line(records))
     print("static: " + summary_line(records, "static"))
     print(summary_line(records, "traced"))
 

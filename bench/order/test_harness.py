@@ -144,6 +144,34 @@ def test_summary_line_format():
     assert bench.summary_line(recs, "static") == "reproduced 1/2 (50.0%) slice 0.75 baseline 50.0% excluded 1"
 
 
+def test_ablation_variants_drop_one_run_or_put_in_todays_code():
+    payload = {"runs": [{"index": 0, "cellId": "a", "code": "x = 1"},
+                        {"index": 1, "cellId": "b", "code": "y = x"},
+                        {"index": 2, "cellId": "a", "code": "x = 2"},
+                        {"index": 3, "cellId": "b", "code": "y = x + 1"}],
+               "cells": [{"id": "a", "source": "x = 2"}, {"id": "b", "source": "y = x + 1"}]}
+    order = {"steps": [{"runIndex": 0}, {"runIndex": 1}, {"runIndex": 2}],
+             "diagnostics": [{"kind": "needs-rerun", "cellIds": ["a"], "runIndices": [0, 2]},
+                             {"kind": "edited", "cellIds": ["b"], "runIndices": [1]},
+                             {"kind": "undefined-name", "cellIds": ["b"], "runIndices": [1]}]}
+    cases = bench.ablation_cases(order, payload)
+    assert [c["kind"] for c in cases] == ["needs-rerun", "edited"]
+    assert cases[0]["variants"] == [["y = x", "x = 2"]]
+    assert cases[1]["variants"] == [["x = 1", "y = x + 1", "x = 2"]]
+
+
+def test_ablation_line_format():
+    def rec(n, *verdicts):
+        return {"name": str(n), "runs": 3, "ablation": {"diagnostics": n, "cases": [
+            {"kind": k, "verdict": v} for k, v in verdicts]}}
+    recs = [rec(2, ("needs-rerun", "right"), ("edited", "wrong")),
+            rec(5, ("needs-rerun", "right"), ("needs-rerun", "wrong"), ("edited", "right")),
+            rec(3, ("needs-rerun", "inconclusive"), ("edited", "right")),
+            rec(4), {"name": "x", "runs": 1, "excluded": "fewer than 3 scored names (1)"}]
+    assert bench.ablation_line(recs) == "diagnostics 3.5 per session needs-rerun precision 66.7% edited precision 66.7%"
+    assert bench.ablation_line(recs[3:]) == "diagnostics 4 per session needs-rerun precision n/a edited precision n/a"
+
+
 @pytest.mark.skipif(not os.path.exists(VENV_PY), reason="corpus venv missing (bench/order/run.sh creates it)")
 def test_end_to_end_on_a_tiny_corpus(tmp_path):
     sessions = tmp_path / "sessions"
@@ -169,6 +197,7 @@ def test_end_to_end_on_a_tiny_corpus(tmp_path):
         pytest.skip("no network namespace here")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
+    assert lines[-3].startswith("diagnostics 0 per session needs-rerun precision n/a")
     assert lines[-1] == "reproduced 1/1 (100.0%) slice 1.00 baseline 100.0% excluded 1"
     assert lines[-2].startswith("static: reproduced 1/1")
     rec = {r["name"]: r for r in json.loads(report.read_text())["sessions"]}

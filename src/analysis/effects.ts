@@ -171,6 +171,22 @@ function freeze(effects: CellEffects): CellEffects {
   return Object.freeze(effects);
 }
 
+/** Magics that change the process (`%cd`, `%env`, `%pip`) or only set up the session (`%matplotlib`). */
+const BARRIER_MAGICS = new Set(['%cd', '%env', '%set_env', '%pip', '%conda', '%mamba']);
+const SETUP_MAGICS = new Set(['%matplotlib', '%load_ext', '%autoreload', '%config', '%precision', '%reload_ext']);
+const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\b/;
+
+function environment(changesProcess: boolean, effects: CellEffect[]): CellEffects['environment'] {
+  let setup = false;
+  for (const e of effects) {
+    if (changesProcess || (e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic)) || (e.kind === 'shell' && INSTALL_COMMAND.test(e.command))) {
+      return 'barrier';
+    }
+    setup ||= e.kind === 'opaque-magic' && SETUP_MAGICS.has(e.magic);
+  }
+  return changesProcess ? 'barrier' : setup ? 'setup' : null;
+}
+
 function analyzeUncached(source: string): CellEffects {
   if (source.trim() === '') {
     return emptyEffects();
@@ -190,6 +206,10 @@ function analyzeUncached(source: string): CellEffects {
       callables: walked.callables,
       keyedStores: walked.keyedStores,
       keyedReads: walked.keyedReads,
+      seeds: walked.seeds,
+      randomLibraryCalls: walked.randomLibraryCalls,
+      environment: environment(walked.changesProcess, ipython.effects),
+      ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),
       parseError: hasParseError(tree, ipython.python),

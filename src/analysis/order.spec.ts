@@ -1,7 +1,8 @@
 import { canonicalOrder, CanonicalOrder, CanonicalOrderEngine, DiagnosticKind } from './order';
-import { fakeAnalyze, SessionBuilder } from './orderTestkit.spec-util';
+import { analyzeCell } from './effects';
+import { SessionBuilder } from './orderTestkit.spec-util';
 
-const options = { analyze: fakeAnalyze };
+const options = { analyze: analyzeCell };
 
 function order(s: SessionBuilder, mergeReruns = true): CanonicalOrder {
   return canonicalOrder(s.runs, s.cells, { ...options, mergeReruns });
@@ -341,7 +342,7 @@ describe('canonical order', () => {
       .run('a')
       .run('b', { status: 'error' })
       .run('c', { status: 'error' });
-    const o = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' });
+    const o = canonicalOrder(s.runs, s.cells, { ...options, failedRuns: 'only-definer' });
     // b counts for y (nothing else defines it), not for x (a does); c only for z.
     expect(steps(o)).toEqual(['a@0', 'b@1', 'c@2']);
     const t = new SessionBuilder()
@@ -350,7 +351,7 @@ describe('canonical order', () => {
       .run('a')
       .run('b', { status: 'error' })
       .run('b', { status: 'error' });
-    expect(steps(canonicalOrder(t.runs, t.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' }))).toEqual([
+    expect(steps(canonicalOrder(t.runs, t.cells, { ...options, failedRuns: 'only-definer' }))).toEqual([
       'a@0'
     ]);
     // Two failed runs that are the only definers keep their order in time.
@@ -361,7 +362,7 @@ describe('canonical order', () => {
       .run('c')
       .cell('b', 'y = 2\nfail()')
       .run('b', { status: 'error' });
-    expect(steps(canonicalOrder(u.runs, u.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' }))).toEqual([
+    expect(steps(canonicalOrder(u.runs, u.cells, { ...options, failedRuns: 'only-definer' }))).toEqual([
       'b@0',
       'c@1',
       'b@2'
@@ -452,5 +453,20 @@ describe('canonical order', () => {
     const s = new SessionBuilder().cell('a', 'x = 1').cell('b', 'y = x + 1').run('a').run('b');
     const o = canonicalOrder(s.runs.slice().reverse(), s.cells, options);
     expect(steps(o)).toEqual(['a@0', 'b@1']);
+  });
+});
+
+describe('merged reruns with tracer evidence', () => {
+  it('a rerun that rebinds what the first run added merges with it', () => {
+    const s = new SessionBuilder()
+      .cell('load', 'import pandas as pd\nurl = "x.csv"\ndf = pd.read_csv(url)')
+      .cell('use', 'n = len(df)')
+      .run('load', { traced: { added: ['pd', 'url', 'df'] } })
+      .run('use', { traced: { added: ['n'] } })
+      .run('load', { traced: { rebound: ['pd', 'url', 'df'] } });
+    const o = order(s);
+    // n read the first load's df; the rerun computes the same value.
+    expect(steps(o)).toEqual(['load@2', 'use@1']);
+    expect(o.diagnostics).toEqual([]);
   });
 });

@@ -105,8 +105,10 @@ export function keyName(name: string, key: string): string {
   return KEY + name + PSEUDO + key;
 }
 
-/** Calls into libraries whose functions draw from (or depend on) a seeded generator. */
-const RANDOM_LIBRARY_CALL = /\b(?:pyro|torch|random|tf\.random|tensorflow\.random|jax\.random)\.\w+\s*\(/;
+/** The variable of a key name (`keyName`). */
+export function keyBase(name: string): string {
+  return name.slice(KEY.length, name.indexOf(PSEUDO, KEY.length));
+}
 
 interface LastWrite {
   seq: number;
@@ -285,6 +287,7 @@ export class CanonicalOrderEngine {
     eff.deletes.forEach(n => readNames.add(n));
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
+    const wholeByCall = new Set<string>();
     const seenDefs = new Set<number>();
     const queue = Array.from(readNames);
     for (let i = 0; i < queue.length; i++) {
@@ -302,6 +305,9 @@ export class CanonicalOrderEngine {
           readNames.add(u);
           indirect.add(u);
           queue.push(u);
+        } else if (readNames.has(u) && !def.facts.effects.keyedReads?.[u]) {
+          // Read here by constant keys, but whole by the function.
+          wholeByCall.add(u);
         }
       }
     }
@@ -314,7 +320,7 @@ export class CanonicalOrderEngine {
     }
     if (facts.seeds) {
       kill.add(RNG);
-    } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(run.code, eff))) {
+    } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(facts))) {
       if (this._last.has(RNG)) {
         may.add(RNG);
         readNames.add(RNG);
@@ -329,7 +335,8 @@ export class CanonicalOrderEngine {
         continue;
       }
       const keyed = eff.keyedReads?.[n];
-      if (keyed && !may.has(n) && !del.has(n)) {
+      // A function the run calls may read the whole object.
+      if (keyed && !may.has(n) && !del.has(n) && !indirect.has(n) && !wholeByCall.has(n)) {
         keyed.forEach(k => readNames.add(keyName(n, k)));
       } else {
         this._keysOf.get(n)?.forEach(k => readNames.add(k));
@@ -345,8 +352,10 @@ export class CanonicalOrderEngine {
     const names = Array.from(readNames).sort();
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
+      // Added or rebound is the same binding: whether the name existed before
+      // does not change the value, and a rerun must merge with the first run.
       sig.push(
-        [tr.added, tr.rebound, tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
+        [[...tr.added, ...tr.rebound], tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
       );
     }
     for (const name of names) {
@@ -671,6 +680,34 @@ export class CanonicalOrderEngine {
         }
       }
     }
+    // A store to a key changes the object the variable holds at that time:
+    // it stays before the next run in the slice that rebinds the variable, or
+    // the replay stores the key on the new object. (When the rebinding is a
+    // merged rerun of the object's producer, this makes a cycle, and the
+    // classes are un-merged.)
+    const binders = new Map<string, number[]>();
+    for (const s of runs) {
+      for (const w of records[s].writes) {
+        if (w.name[0] !== PSEUDO) {
+          const b = binders.get(w.name);
+          if (b) {
+            b.push(s);
+          } else {
+            binders.set(w.name, [s]);
+          }
+        }
+      }
+    }
+    for (const s of runs) {
+      for (const w of records[s].writes) {
+        if (w.name.startsWith(KEY)) {
+          const next = binders.get(keyBase(w.name))?.find(t => t > s);
+          if (next !== undefined) {
+            edge(s, next);
+          }
+        }
+      }
+    }
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
     // the place of the slice run before it in time.
     const key = new Float64Array(runs.length);
@@ -692,11 +729,11 @@ export class CanonicalOrderEngine {
    * call into a random-number library (`pyro.sample`, `torch.randn`). Such a
    * run is taken to draw, so the seed and the draws before it stay in order.
    */
-  private _mayDrawIndirectly(code: string, eff: CellEffects): boolean {
-    if (RANDOM_LIBRARY_CALL.test(code)) {
+  private _mayDrawIndirectly(facts: CodeFacts): boolean {
+    if (facts.randomLibraryCalls) {
       return true;
     }
-    return eff.uses.some(name => {
+    return facts.effects.uses.some(name => {
       const lw = this._last.get(name);
       return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
     });

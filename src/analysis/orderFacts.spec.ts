@@ -1,12 +1,11 @@
 /**
  * Facts the order needs beyond def/use come from the syntax walker (imports,
- * callables) or from code whose comments and strings are blanked (seeds,
- * environment changes): text in a comment or a string is not code.
+ * callables, seeds, random-library calls, environment changes, definition-time
+ * reads): text in a comment or a string is not code.
  */
 import { analyzeCell } from './effects';
 import { canonicalOrder } from './order';
 import { deriveFacts } from './orderFacts';
-import { maskCommentsAndStrings } from './orderHeuristics';
 import { SessionBuilder } from './orderTestkit.spec-util';
 
 const facts = (code: string) => deriveFacts(code, analyzeCell);
@@ -29,12 +28,46 @@ describe('facts from the syntax walker', () => {
     expect(facts('np.random.seed(42)').seeds).toBe(true);
   });
 
-  it('masking keeps length, lines and quotes', () => {
-    const code = 'a = "x # y"  # note\nb = \'\'\'q\nr\'\'\'\nc = f"{a}"';
-    const m = maskCommentsAndStrings(code);
-    expect(m.length).toBe(code.length);
-    expect(m.split('\n').length).toBe(code.split('\n').length);
-    expect(m).toBe('a = "     "        \nb = \'\'\' \n \'\'\'\nc = f"   "');
+  it('environment changes: magics, installs, os and sys calls, however the module is named', () => {
+    for (const code of [
+      '%cd data',
+      'cd data',
+      '%env A=1',
+      '%pip install tqdm',
+      '!pip install tqdm',
+      'out = !python -m pip install tqdm',
+      '%%bash\npip install tqdm',
+      "import os\nos.environ['A'] = '1'",
+      'os.environ.update({"A": "1"})',
+      'import os as o\no.chdir("..")',
+      'from os import chdir\nchdir("..")',
+      'import sys\nsys.path.insert(0, "..")'
+    ]) {
+      expect({ code, env: facts(code).env }).toEqual({ code, env: 'barrier' });
+    }
+    for (const code of ['%matplotlib inline', '%load_ext autoreload\n%autoreload 2', '%config InlineBackend.figure_format = "svg"']) {
+      expect({ code, env: facts(code).env }).toEqual({ code, env: 'setup' });
+    }
+    for (const code of ['print(os.environ["HOME"])', 'path = os.getcwd()', '!ls', 's = "os.chdir(x)"', 'x = sys.path[0]']) {
+      expect({ code, env: facts(code).env }).toEqual({ code, env: null });
+    }
+  });
+
+  it('seeds and random-library calls are calls', () => {
+    expect(facts('import torch\ntorch.manual_seed(0)').seeds).toBe(true);
+    expect(facts('pyro.set_rng_seed(1)').seeds).toBe(true);
+    expect(facts('from random import seed\nseed(3)').seeds).toBe(true);
+    expect(facts('seed = 3\nprint(seed)').seeds).toBe(false);
+    expect(facts('x = torch.randn(3)').randomLibraryCalls).toBe(true);
+    expect(facts('import tensorflow as tf\nz = tf.random.normal([2])').randomLibraryCalls).toBe(true);
+    expect(facts('loss = train(model)  # torch.randn(3)').randomLibraryCalls).toBe(false);
+  });
+
+  it('a cell that only defines reads what its def and class lines evaluate', () => {
+    const f = facts('import numpy as np\n\n@register(registry)\ndef f(x, scale=factor):\n    """Doc."""\n    return np.sum(x) * weights\n\nclass M(Base):\n    pass');
+    expect(Array.from(f.headerReads ?? []).sort()).toEqual(['Base', 'factor', 'register', 'registry']);
+    expect(facts('def f():\n    return w\ny = f()').headerReads).toBe(null);
+    expect(facts('import numpy as np').headerReads).toBe(null);
   });
 
   it('a seed mentioned only in a docstring leaves the draws unseeded', () => {

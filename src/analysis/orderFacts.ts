@@ -1,12 +1,15 @@
 /**
  * What the canonical order needs to know about one source text, derived once
- * per distinct source: the static effects from the injected analyzer plus the
- * code-level heuristics of `orderHeuristics.ts`.
+ * per distinct source from the injected analyzer's syntax walk (imports,
+ * callables, seeds, environment changes, definition-time reads): text in a
+ * comment or a string is never code.
  */
 
 import { emptyEffects } from './effects';
 import { CellEffects } from './types';
-import { callableNames, EnvKind, envKind, importedNames, maskCommentsAndStrings, seedsRandomness } from './orderHeuristics';
+
+/** See `CellEffects.environment`. */
+export type EnvKind = 'barrier' | 'setup' | null;
 
 export interface CodeFacts {
   effects: CellEffects;
@@ -16,6 +19,8 @@ export interface CodeFacts {
   callables: Set<string>;
   env: EnvKind;
   seeds: boolean;
+  /** Calls into a random-number library (they may draw after a seed). */
+  randomLibraryCalls: boolean;
   /** Randomness effects other than seeding. */
   draws: string[];
   times: string[];
@@ -31,36 +36,6 @@ export interface CodeFacts {
 
 /** What a run that could not be analysed contributes: nothing known, marked unparsed. */
 const EMPTY: CellEffects = { ...emptyEffects(), parseError: true };
-
-const KEYWORDS = new Set(
-  'def class async await lambda return if else elif for in is not and or None True False with as yield pass'.split(' ')
-);
-
-function headerReads(code: string): Set<string> | null {
-  let sawDef = false;
-  const names = new Set<string>();
-  for (const line of code.split('\n')) {
-    if (line === '' || /^\s/.test(line) || line.startsWith('#')) {
-      continue;
-    }
-    if (/^(?:@|(?:async\s+)?def\s|class\s)/.test(line)) {
-      sawDef = true;
-      // For `def`, only defaults/annotations are read: drop the function name.
-      const header = line.replace(/^(?:async\s+)?(?:def|class)\s+\w+/, '');
-      for (const m of header.match(/[A-Za-z_]\w*/g) ?? []) {
-        if (!KEYWORDS.has(m)) {
-          names.add(m);
-        }
-      }
-      continue;
-    }
-    if (/^(?:import\s|from\s+\S+\s+import\s)/.test(line) || /^[)\]}]/.test(line) || /^[rbuRBU]?("""|''')/.test(line)) {
-      continue;
-    }
-    return null;
-  }
-  return sawDef ? names : null;
-}
 
 export function deriveFacts(code: string, analyze: (code: string) => CellEffects): CodeFacts {
   let effects: CellEffects;
@@ -86,20 +61,18 @@ export function deriveFacts(code: string, analyze: (code: string) => CellEffects
       filesWritten.push(normalizePath(e.path));
     }
   }
-  // The syntax walker knows imports and callables; the rest is scanned on code
-  // whose comments and strings are blanked.
-  const masked = maskCommentsAndStrings(code);
   return {
     effects,
-    imports: new Set(effects.imports ?? importedNames(masked)),
-    callables: new Set(effects.callables ?? callableNames(masked)),
-    env: envKind(masked),
-    seeds: seedsRandomness(masked),
+    imports: new Set(effects.imports ?? []),
+    callables: new Set(effects.callables ?? []),
+    env: effects.environment ?? null,
+    seeds: effects.seeds ?? false,
+    randomLibraryCalls: effects.randomLibraryCalls ?? false,
     draws,
     times,
     filesRead,
     filesWritten,
-    headerReads: headerReads(masked)
+    headerReads: effects.definitionReads ? new Set(effects.definitionReads) : null
   };
 }
 

@@ -35,11 +35,45 @@ describe('keyed stores in the analyzer', () => {
   });
 
   it('whole-object reads are not keyed', () => {
-    expect(analyzeCell('df["b"] = df.groupby("a")["c"].transform("sum")').keyedReads).toEqual({});
-    expect(analyzeCell('print(df.shape)').keyedReads).toEqual({});
+    expect(analyzeCell('df["b"] = df.groupby("a").transform("sum")').keyedReads).toEqual({});
+    expect(analyzeCell('n = df.shape[1]').keyedReads).toEqual({});
+    expect(analyzeCell('df2 = df[cols]').keyedReads).toEqual({});
+    expect(analyzeCell('g = df.groupby(df["a"] > 0)["b"].sum()').keyedReads).toEqual({});
+    expect(analyzeCell('g = df.groupby(key)["b"].sum()').keyedReads).toEqual({});
     expect(analyzeCell('df["a"] += 1').keyedReads).toEqual({ df: ['[a'] });
     // Reading back a key the cell stored is not a read of an earlier run.
     expect(analyzeCell('df["a"] = 1\nprint(df["a"], df["b"])').keyedReads).toEqual({ df: ['[b'] });
+  });
+});
+
+describe('column selections and display statements', () => {
+  it('a constant column list and a group-by on constant columns read those columns only', () => {
+    expect(analyzeCell('sub = df[["a", "b"]]').keyedReads).toEqual({ df: ['[a', '[b'] });
+    expect(analyzeCell("by_region = sales.groupby('region')['revenue'].sum().sort_values(ascending=False)").keyedReads).toEqual({
+      sales: ['[region', '[revenue']
+    });
+    expect(analyzeCell('g = df.groupby(["a", "b"], as_index=False)[["c"]].mean()').keyedReads).toEqual({ df: ['[a', '[b', '[c'] });
+    expect(analyzeCell('g = df.groupby(by="a", sort=flag)["c"].mean()')).toMatchObject({
+      keyedReads: { df: ['[a', '[c'] },
+      uses: ['df', 'flag']
+    });
+    expect(analyzeCell('df["b"] = df.groupby("a")["c"].transform("sum")').keyedReads).toEqual({ df: ['[a', '[c'] });
+  });
+
+  it('a statement that only shows the object reads the variable, not its keys', () => {
+    expect(analyzeCell("sales['revenue'] = sales['units'] * sales['unit_price']\nsales.describe()").keyedReads).toEqual({
+      sales: ['[unit_price', '[units']
+    });
+    expect(analyzeCell('print(df)\ndf.head()').keyedReads).toEqual({ df: [] });
+    expect(analyzeCell('import seaborn as sns\nsns.heatmap(df.corr())').keyedReads).toEqual({ df: [] });
+  });
+
+  it('a statement that changes something reads the whole object', () => {
+    expect(analyzeCell('df.to_csv("out.csv")').keyedReads).toEqual({});
+    expect(analyzeCell('model.fit(df, y)').keyedReads).toEqual({});
+    expect(analyzeCell('train(df)').keyedReads).toEqual({});
+    expect(analyzeCell('x = df.sum()').keyedReads).toEqual({});
+    expect(analyzeCell('df.sample(3)').keyedReads).toEqual({});
   });
 });
 
@@ -174,5 +208,94 @@ describe('tweak and rerun', () => {
       .cell('warm', 'sales["warm"] = sales["temperature"] > 20')
       .run('warm', { status: 'error' });
     expect(steps(order(s))).toEqual(['load@0', 'warm@1', 'warm@2']);
+  });
+});
+
+describe('keys stored on an object that is bound again', () => {
+  it('a store on the old frame stays before the reload, even when the reload reruns the loading cell', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('warm', 'sales["warm"] = sales["temperature_c"] > 15')
+      .cell('agg', 'share = sales.mean()')
+      .run('load')
+      .run('warm')
+      .run('agg')
+      .run('load');
+    // share was computed with the column; the live frame has none.
+    expect(steps(order(s))).toEqual(['load@0', 'warm@1', 'agg@2', 'load@3']);
+  });
+});
+
+describe('the README demo: run out of order, threshold edited after a group-by read the frame', () => {
+  const cells: Array<[string, string]> = [
+    ['load', "import pandas as pd\nimport matplotlib.pyplot as plt\n\nsales = pd.read_csv('data/cafe_sales.csv', parse_dates=['date'])\nsales.head()"],
+    ['revenue', "sales['revenue'] = sales['units'] * sales['unit_price']\nsales.describe()"],
+    ['region', "by_region = sales.groupby('region')['revenue'].sum().sort_values(ascending=False)\nby_region"],
+    ['warm', "threshold = 15\nsales['warm'] = sales['temperature_c'] > threshold"],
+    ['show', "sales.groupby(['warm', 'product'])['units'].mean().unstack()"]
+  ];
+
+  function demo(): SessionBuilder {
+    const s = new SessionBuilder();
+    cells.forEach(([id, src]) => s.cell(id, src));
+    return s;
+  }
+
+  it('the threshold cell needs one run and nothing is reported', () => {
+    const s = demo().run('load').run('revenue').run('warm').run('show').run('region');
+    s.cell('warm', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold").run('warm').run('show');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'revenue@1', 'region@4', 'warm@5']);
+    expect(o.diagnostics).toEqual([]);
+    expect(o.topToBottomWorks).toBe(true);
+  });
+
+  it('a group-by on the column in between still needs the first threshold', () => {
+    const s = demo().cell('byWarm', "by_warm = sales.groupby('warm')['units'].mean()");
+    s.run('load').run('revenue').run('warm').run('byWarm');
+    s.cell('warm', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold").run('warm');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'revenue@1', 'warm@2', 'byWarm@3', 'warm@4']);
+    expect(o.diagnostics.map(d => d.kind)).toEqual(['edited', 'needs-rerun']);
+  });
+
+  it('a whole-frame read in between that binds a value still needs the first threshold', () => {
+    const s = demo().cell('copy', 'snapshot = sales.copy()');
+    s.run('load').run('warm').run('copy');
+    s.cell('warm', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold").run('warm');
+    expect(steps(order(s))).toEqual(['load@0', 'warm@1', 'copy@2', 'warm@3']);
+  });
+
+  it('a whole-frame read in between that only shows it does not', () => {
+    const s = demo().cell('peek', 'sales.tail()');
+    s.run('load').run('warm').run('peek');
+    s.cell('warm', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold").run('warm');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'warm@3']);
+    expect(o.diagnostics).toEqual([]);
+  });
+
+  it('a read of another column in between does not', () => {
+    const s = demo().cell('temp', "mean_t = sales['temperature_c'].mean()");
+    s.run('load').run('warm').run('temp');
+    s.cell('warm', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold").run('warm');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'warm@3', 'temp@2']);
+    expect(o.diagnostics).toEqual([]);
+  });
+
+  it('a function that reads the frame at call time reads every column', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('def', 'def total():\n    return sales.sum()')
+      .cell('warm', 'sales["warm"] = sales["temperature_c"] > 15')
+      .cell('use', 't = total() + sales["temperature_c"].sum()')
+      .run('load')
+      .run('def')
+      .run('warm')
+      .run('use')
+      .cell('warm', 'sales["warm"] = sales["temperature_c"] > 20')
+      .run('warm');
+    expect(steps(order(s))).toEqual(['load@0', 'def@1', 'warm@2', 'use@3', 'warm@4']);
   });
 });

@@ -1,8 +1,10 @@
 import { AnalysisCell, AnalysisRun, TracedEffects } from './types';
 import { canonicalOrder, CanonicalOrder, CanonicalOrderEngine } from './order';
-import { fakeAnalyze, interpret, Namespace, prng } from './orderTestkit.spec-util';
+import { analyzeCell } from './effects';
+import { interpret, Namespace, prng, Value } from './orderTestkit.spec-util';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e'];
+const KEYS = ['k', 'j'];
 
 interface Session {
   runs: AnalysisRun[];
@@ -18,18 +20,23 @@ interface Session {
 function randomSession(seed: number, withTrace: boolean): Session {
   const rnd = prng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
-  const term = (): string => (rnd() < 0.3 ? String(Math.floor(rnd() * 5)) : pick(NAMES));
+  const term = (): string => {
+    const r = rnd();
+    return r < 0.3 ? String(Math.floor(rnd() * 5)) : r < 0.45 ? `${pick(NAMES)}["${pick(KEYS)}"]` : pick(NAMES);
+  };
   const line = (): string => {
     const r = rnd();
     const n = pick(NAMES);
-    if (r < 0.45) {
+    if (r < 0.4) {
       return `${n} = ${term()}${rnd() < 0.5 ? ' + ' + term() : ''}`;
-    } else if (r < 0.6) {
+    } else if (r < 0.5) {
       return `${n} += ${term()}`;
-    } else if (r < 0.72) {
+    } else if (r < 0.58) {
       return `${n}.append(${term()})`;
-    } else if (r < 0.78) {
+    } else if (r < 0.61) {
       return `del ${n}`;
+    } else if (r < 0.75) {
+      return `${n}["${pick(KEYS)}"] = ${term()}`;
     } else if (r < 0.85) {
       return `import m${Math.floor(rnd() * 2)}`;
     }
@@ -93,7 +100,7 @@ function replay(o: CanonicalOrder, runs: AnalysisRun[]): Namespace {
   return ns;
 }
 
-function sorted(ns: Namespace): Array<[string, number | string]> {
+function sorted(ns: Namespace): Array<[string, Value]> {
   return Array.from(ns.entries()).sort((x, y) => (x[0] < y[0] ? -1 : 1));
 }
 
@@ -106,7 +113,7 @@ describe('canonical order on random sessions', () => {
         let shorter = 0;
         for (let seed = 1; seed <= 400; seed++) {
           const s = randomSession(seed, withTrace);
-          const o = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze, mergeReruns });
+          const o = canonicalOrder(s.runs, s.cells, { analyze: analyzeCell, mergeReruns });
           const got = sorted(replay(o, s.runs));
           const want = sorted(s.final);
           if (JSON.stringify(got) !== JSON.stringify(want)) {
@@ -137,7 +144,7 @@ describe('canonical order on random sessions', () => {
         continue;
       }
       checked++;
-      const o = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze, failedRuns: 'only-definer' });
+      const o = canonicalOrder(s.runs, s.cells, { analyze: analyzeCell, failedRuns: 'only-definer' });
       expect(sorted(replay(o, s.runs))).toEqual(sorted(s.final));
     }
     expect(checked).toBeGreaterThan(50);
@@ -147,7 +154,7 @@ describe('canonical order on random sessions', () => {
     for (let seed = 1; seed <= 150; seed++) {
       const s = randomSession(seed * 7919, seed % 2 === 0);
       const rnd = prng(seed);
-      const engine = new CanonicalOrderEngine({ analyze: fakeAnalyze });
+      const engine = new CanonicalOrderEngine({ analyze: analyzeCell });
       s.runs.forEach((run, i) => {
         engine.setCells(s.cellsAfter[i]);
         engine.addRun(run);
@@ -157,7 +164,7 @@ describe('canonical order on random sessions', () => {
       });
       engine.setCells(s.cells);
       const inc = engine.compute();
-      const one = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze });
+      const one = canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
       expect(inc).toEqual(one);
     }
   });
@@ -166,8 +173,8 @@ describe('canonical order on random sessions', () => {
     let fewer = 0;
     for (let seed = 1; seed <= 300; seed++) {
       const s = randomSession(seed, false);
-      const merged = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze });
-      const strict = canonicalOrder(s.runs, s.cells, { analyze: fakeAnalyze, mergeReruns: false });
+      const merged = canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
+      const strict = canonicalOrder(s.runs, s.cells, { analyze: analyzeCell, mergeReruns: false });
       expect(merged.steps.length).toBeLessThanOrEqual(strict.steps.length);
       if (merged.steps.length < strict.steps.length) {
         fewer++;

@@ -117,6 +117,14 @@ export interface ScopeWalkResult {
   keyedStores: Record<string, KeyedStore[]>;
   /** See `CellEffects.keyedReads`. */
   keyedReads: Record<string, string[]>;
+  /** See `CellEffects.seeds`. */
+  seeds: boolean;
+  /** See `CellEffects.randomLibraryCalls`. */
+  randomLibraryCalls: boolean;
+  /** Calls or stores that change the process: working directory, environment variables, `sys.path`. */
+  changesProcess: boolean;
+  /** See `CellEffects.definitionReads`. */
+  definitionReads?: string[];
   unknownDefines: boolean;
   effects: CellEffect[];
 }
@@ -138,6 +146,25 @@ const STATEMENTS_OF_EXPRESSIONS = new Set([
   'RaiseStatement',
   'AssertStatement',
   'PrintStatement'
+]);
+
+/** Functions that seed a generator, whatever their module (`pyro.set_rng_seed`, `seed_everything`). */
+const SEED_FUNCTION_NAMES = new Set(['seed', 'manual_seed', 'manual_seed_all', 'set_seed', 'set_random_seed', 'set_rng_seed', 'seed_everything']);
+
+/** Modules whose functions draw from (or depend on) a seeded generator. */
+const RANDOM_LIBRARY_PREFIXES = ['pyro.', 'torch.', 'random.', 'numpy.random.', 'np.random.', 'tensorflow.random.', 'tf.random.', 'jax.random.'];
+
+/** Calls that change the process for the runs after them. */
+const PROCESS_CALLS = new Set([
+  'os.chdir',
+  'os.putenv',
+  'os.unsetenv',
+  'os.environ.update',
+  'os.environ.setdefault',
+  'os.environ.pop',
+  'sys.path.append',
+  'sys.path.insert',
+  'sys.path.extend'
 ]);
 
 function children(node: SyntaxNode): SyntaxNode[] {
@@ -179,6 +206,14 @@ class Walker {
   private readonly keyReads = new Map<string, Set<string>>();
   private readonly wholeReads = new Set<string>();
   private readonly otherMutations = new Set<string>();
+  /**
+   * While a module-level expression statement is walked: the names it reads
+   * whole. They stay reads of the variable but not of its keys when the
+   * statement turns out to change nothing (see `displayStatement`).
+   */
+  private displayReads: Set<string> | null = null;
+  /** Mutations and calls of session functions seen so far (a statement that adds none only shows). */
+  private changes = 0;
   /** Module names whose binding now is an import / a def, class or lambda. */
   private readonly moduleImports = new Set<string>();
   private readonly callables = new Set<string>();
@@ -188,6 +223,11 @@ class Walker {
   /** Names bound by import in this cell, and the module path they stand for. */
   private readonly imported = new Map<string, string>();
   private readonly seeded = new Set<RngFamily>();
+  private seeds = false;
+  private randomLibraryCalls = false;
+  private changesProcess = false;
+  /** Module names read when the code runs (not only when a function it defines is called). */
+  private readonly immediateUses = new Set<string>();
   unknownDefines = false;
 
   constructor(private readonly src: string) {}
@@ -232,7 +272,12 @@ class Walker {
       }
     }
     const sorted = (xs: Iterable<string>): string[] => Array.from(xs).sort();
+    const definitionOnly = this.definitionOnly(tree.topNode);
     return {
+      seeds: this.seeds,
+      randomLibraryCalls: this.randomLibraryCalls,
+      changesProcess: this.changesProcess,
+      ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
       uses: sorted(this.uses),
@@ -252,6 +297,36 @@ class Walker {
     return this.src.slice(node.from, node.to);
   }
 
+  /**
+   * The cell only defines functions or classes (with imports, docstrings and
+   * `pass`, which magics become): running it reads only what the `def` and
+   * `class` lines evaluate (decorators, defaults, bases).
+   */
+  private definitionOnly(top: SyntaxNode): boolean {
+    let defines = false;
+    for (let c = top.firstChild; c !== null; c = c.nextSibling) {
+      switch (c.name) {
+        case 'FunctionDefinition':
+        case 'ClassDefinition':
+        case 'DecoratedStatement':
+          defines = true;
+          break;
+        case 'ImportStatement':
+        case 'PassStatement':
+        case 'Comment':
+          break;
+        case 'ExpressionStatement':
+          if (c.firstChild?.name === 'String' && c.firstChild.nextSibling === null) {
+            break;
+          }
+          return false;
+        default:
+          return false;
+      }
+    }
+    return defines;
+  }
+
   // ---- Names --------------------------------------------------------------
 
   /** A module-level read or mutation, now or (deferred) when a function runs. */
@@ -267,6 +342,7 @@ class Walker {
     }
     const mode = this.refMode;
     if (mutate) {
+      this.changes++;
       if (!isPredefinedName(name)) {
         this.mutates.add(name);
         if (mode?.kind === 'key-store') {
@@ -283,6 +359,7 @@ class Walker {
       }
     } else {
       (isPredefinedName(name) ? this.builtinUses : this.uses).add(name);
+      this.immediateUses.add(name);
       if (mode?.kind === 'key-read') {
         if (this.keyStores.get(name)?.get(mode.key) === false) {
           // Reads back what the cell itself stored.
@@ -295,7 +372,7 @@ class Walker {
         }
         keys.add(mode.key);
       } else if (mode?.kind !== 'store-base') {
-        this.wholeReads.add(name);
+        (this.displayReads ?? this.wholeReads).add(name);
       }
     }
   }
@@ -334,6 +411,96 @@ class Walker {
       }
     }
     return null;
+  }
+
+  /** A constant string key (`"a"`, not an f-string), without its quotes, else null. */
+  private constantString(node: SyntaxNode): string | null {
+    const t = this.text(node);
+    return node.name === 'String' && /^(?:'[^'\\\n{}]*'|"[^"\\\n{}]*")$/.test(t) ? t.slice(1, -1) : null;
+  }
+
+  /** `"a"` or `["a", "b"]` / `("a", "b")`: the keys (`[a`), else null. */
+  private constantKeys(node: SyntaxNode): string[] | null {
+    const one = this.constantString(node);
+    if (one !== null) {
+      return ['[' + one];
+    }
+    if (node.name !== 'ArrayExpression' && node.name !== 'TupleExpression') {
+      return null;
+    }
+    const keys: string[] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.name === ',' || isBracket(c.name)) {
+        continue;
+      }
+      const k = this.constantString(c);
+      if (k === null) {
+        return null;
+      }
+      keys.push('[' + k);
+    }
+    return keys.length > 0 ? keys : null;
+  }
+
+  /**
+   * Column selections that read only the keys they name:
+   * `df[["a", "b"]]` and `df.groupby("a")["b"]` / `df.groupby(["a", "b"], as_index=False)[["c"]]`
+   * (grouped by constant keys, then constant keys selected: the result
+   * depends on those columns and the index only). The variable, the keys,
+   * and the other argument values to walk; else null.
+   */
+  private columnSelection(node: SyntaxNode): { name: string; keys: string[]; rest: SyntaxNode[] } | null {
+    const kids = children(node);
+    if (kids.length !== 4 || kids[1].name !== '[' || kids[3].name !== ']') {
+      return null;
+    }
+    const selected = this.constantKeys(kids[2]);
+    if (selected === null) {
+      return null;
+    }
+    const base = kids[0];
+    if (base.name === 'VariableName') {
+      return kids[2].name === 'String' ? null : { name: this.text(base), keys: selected, rest: [] };
+    }
+    if (base.name !== 'CallExpression') {
+      return null;
+    }
+    const callee = base.firstChild;
+    const args = base.getChild('ArgList');
+    if (callee === null || args === null || callee.name !== 'MemberExpression') {
+      return null;
+    }
+    const parts = children(callee);
+    if (parts.length !== 3 || parts[0].name !== 'VariableName' || parts[2].name !== 'PropertyName' || this.text(parts[2]) !== 'groupby') {
+      return null;
+    }
+    const keys = [...selected];
+    const rest: SyntaxNode[] = [];
+    let by = false;
+    for (const arg of splitCommas(children(args).filter(k => k.name !== '(' && k.name !== ')'))) {
+      if (arg.length === 3 && arg[0].name === 'VariableName' && arg[1].name === 'AssignOp') {
+        if (this.text(arg[0]) === 'by') {
+          const k = this.constantKeys(arg[2]);
+          if (k === null || by) {
+            return null;
+          }
+          keys.push(...k);
+          by = true;
+        } else {
+          rest.push(arg[2]);
+        }
+      } else if (arg.length === 1 && !by) {
+        const k = this.constantKeys(arg[0]);
+        if (k === null) {
+          return null;
+        }
+        keys.push(...k);
+        by = true;
+      } else {
+        return null;
+      }
+    }
+    return by ? { name: this.text(parts[0]), keys: Array.from(new Set(keys)), rest } : null;
   }
 
   /** Hand a reference to the nearest scope a nested scope can see (classes are skipped). */
@@ -519,6 +686,10 @@ class Walker {
 
   private statement(node: SyntaxNode, scope: Scope): void {
     const name = node.name;
+    if (name === 'ExpressionStatement' && scope.kind === 'module' && !scope.deferred && this.displayReads === null) {
+      this.displayStatement(node, scope);
+      return;
+    }
     if (STATEMENTS_OF_EXPRESSIONS.has(name)) {
       this.expressions(node, scope);
       return;
@@ -591,6 +762,32 @@ class Walker {
         this.expression(node, scope);
     }
   }
+
+  /**
+   * `df.describe()`, `df.head()`, `print(df)`, `sns.heatmap(df.corr())`: a
+   * statement whose value is only shown. When it mutates nothing, calls no
+   * function of the session and has no other effect (file, shell, clock,
+   * randomness, unknown definitions), what it reads of an object's keys
+   * changes no state: the names it reads whole are reads of the variable
+   * only. Otherwise (`df.to_csv(p)`, `model.fit(df)`, `train(df)`) they are
+   * whole reads.
+   */
+  private displayStatement(node: SyntaxNode, scope: Scope): void {
+    const changes = this.changes;
+    const effects = this.effects.length;
+    const unknown = this.unknownDefines;
+    const reads = new Set<string>();
+    this.displayReads = reads;
+    try {
+      this.expressions(node, scope);
+    } finally {
+      this.displayReads = null;
+    }
+    const shows = this.changes === changes && this.effects.length === effects && this.unknownDefines === unknown;
+    reads.forEach(n => (shows ? this.displayOnlyReads : this.wholeReads).add(n));
+  }
+
+  private readonly displayOnlyReads = new Set<string>();
 
   private expressions(node: SyntaxNode, scope: Scope): void {
     for (let c = node.firstChild; c !== null; c = c.nextSibling) {
@@ -683,6 +880,10 @@ class Walker {
       return;
     }
     this.expression(node, scope);
+    const object = node.firstChild;
+    if (object !== null && this.modulePathOf(scope, object) === 'os.environ') {
+      this.changesProcess = true;
+    }
     const root = this.rootOf(node);
     if (root === null) {
       const base = this.baseCall(node);
@@ -1182,6 +1383,12 @@ class Walker {
           this.keyedRef(scope, keyed.name, false, { kind: 'key-read', key: keyed.key });
           return;
         }
+        const selected = this.columnSelection(node);
+        if (selected !== null) {
+          selected.keys.forEach(key => this.keyedRef(scope, selected.name, false, { kind: 'key-read', key }));
+          selected.rest.forEach(n => this.expression(n, scope));
+          return;
+        }
         for (let c = node.firstChild; c !== null; c = c.nextSibling) {
           if (c.name !== 'PropertyName') {
             this.expression(c, scope);
@@ -1380,6 +1587,17 @@ class Walker {
     if (callee === null) {
       return;
     }
+    // A call of a function defined in the session (or of something computed)
+    // may change anything. A builtin or an imported function changes nothing
+    // but global state, and a method's effect on its object is judged by its
+    // name (`mutationByCall`).
+    if (
+      callee.name === 'VariableName'
+        ? !isPredefinedName(this.text(callee)) && this.moduleOf(scope, this.text(callee)) === null
+        : callee.name !== 'MemberExpression'
+    ) {
+      this.changes++;
+    }
     this.expression(callee, scope);
     const args = argNode !== null ? this.argList(argNode, scope) : { positional: [], keywords: new Map(), count: 0 };
 
@@ -1399,12 +1617,39 @@ class Walker {
     const object = method !== null ? callee.firstChild : null;
 
     this.mutationByCall(scope, object, method, modulePath, args);
+    this.processCall(modulePath, fnName, written);
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
 
     if (modulePath === 'exec' || modulePath === 'execfile') {
       this.unknownDefines = true;
     }
+  }
+
+  /**
+   * Seeds (anywhere in the cell, also in a function it defines), calls into
+   * random-number libraries, and calls that change the process.
+   */
+  private processCall(modulePath: string | null, fnName: string | null, written: string | null): void {
+    if ((fnName !== null && SEED_FUNCTION_NAMES.has(fnName)) || (modulePath !== null && SEED_CALLS.has(modulePath))) {
+      this.seeds = true;
+    }
+    // As written too: `pyro` imported in another cell is no known alias.
+    if ([modulePath, written].some(path => path !== null && RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))) {
+      this.randomLibraryCalls = true;
+    }
+    if (modulePath !== null) {
+      if (PROCESS_CALLS.has(modulePath)) {
+        this.changesProcess = true;
+      }
+    }
+  }
+
+  /** The module path a dotted expression stands for (`os.environ` → `os.environ`, `o.environ` after `import os as o`). */
+  private modulePathOf(scope: Scope, node: SyntaxNode): string | null {
+    const dotted = this.dottedPath(node);
+    const mod = dotted === null ? null : this.moduleOf(scope, dotted[0]);
+    return mod === null ? null : [mod, ...dotted!.slice(1)].join('.');
   }
 
   private mutationByCall(

@@ -44,6 +44,23 @@ export interface CellEffects {
    * name read any other way (`df.groupby(…)`, `df.shape`, `f(df)`) is not listed.
    */
   keyedReads?: Record<string, string[]>;
+  /** The cell calls a seeding function (`np.random.seed(0)`, `torch.manual_seed`, `seed_everything`). */
+  seeds?: boolean;
+  /** The cell calls into a random-number library (`torch.randn`, `pyro.sample`, `np.random.rand`). */
+  randomLibraryCalls?: boolean;
+  /**
+   * 'barrier': the cell changes the process for later runs in ways no name
+   * shows (working directory, environment variables, `sys.path`, package
+   * installs); 'setup': it only sets up the session (`%matplotlib`,
+   * `%load_ext`, `%config`).
+   */
+  environment?: 'barrier' | 'setup' | null;
+  /**
+   * When the cell only defines functions or classes (and imports): the names
+   * read while defining them (decorators, defaults, bases), not those their
+   * bodies read when called. Absent otherwise.
+   */
+  definitionReads?: string[];
   /** `from x import *` or an unknown magic: the cell may define names we cannot see. */
   unknownDefines: boolean;
   /** Side effects that matter for reproducibility. */
