@@ -470,7 +470,17 @@ class RefsHandler(RepoHandler):
         await self.answer(self._refs, repo_id, pool=_read_executor)
 
     def _refs(self, repo_id):
-        return {"refs": gitrepo.all_refs(self.existing_repo(repo_id))}
+        repo = self.existing_repo(repo_id)
+        try:
+            return {"refs": gitrepo.all_refs(repo)}
+        except DamagedRef as err:
+            damaged = gitrepo.damaged_refs(repo) or err.extra["damaged"]
+            raise StorageError(
+                HTTPStatus.CONFLICT,
+                "history refs are damaged: " + ", ".join(f"{r} ({p})" for r, p in damaged.items()),
+                kind="damaged",
+                damaged=damaged,
+            ) from None
 
 
 # ``<oid>`` or ``<oid>:<path in its tree>``, as `git cat-file --batch` takes them.

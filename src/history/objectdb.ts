@@ -51,6 +51,8 @@ export class ObjectDatabase {
     if (!this.stored.has(oid) && !this.pending.has(oid)) {
       this.pending.set(oid, { path: objectPath(oid), data: this.codec.deflate(wrapped) });
       this.written++;
+      // Kept readable: the refresh after a commit reads what the commit just wrote.
+      this.remember(oid, { type, content });
     }
     return oid;
   }
@@ -136,6 +138,15 @@ export class ObjectDatabase {
       return out;
     }
     const unique = [...new Set(missing)];
+    if (this.backend.readObjects) {
+      const got = await this.readThroughBackend(unique);
+      if (got) {
+        for (const [oid, obj] of got) {
+          out.set(oid, obj);
+        }
+        return out;
+      }
+    }
     const files = await this.backend.readFiles(unique.map(objectPath));
     for (let i = 0; i < unique.length; i++) {
       const oid = unique[i];
@@ -149,6 +160,35 @@ export class ObjectDatabase {
       this.stored.add(oid);
       this.remember(oid, obj);
       out.set(oid, obj);
+    }
+    return out;
+  }
+
+  /** Objects read by the backend itself (the server's git), null when it cannot. */
+  private async readThroughBackend(oids: string[]): Promise<Map<string, IObject> | null> {
+    let got: Awaited<ReturnType<NonNullable<IHistoryBackend['readObjects']>>>;
+    try {
+      got = await this.backend.readObjects!(oids);
+    } catch (e) {
+      // Too large for one answer: read them as files.
+      if (e instanceof RepositoryError && e.status === 413) {
+        return null;
+      }
+      throw e;
+    }
+    if (!got) {
+      return null;
+    }
+    const out = new Map<string, IObject>();
+    for (const oid of oids) {
+      const obj = got.get(oid);
+      if (!obj || obj.oid !== oid) {
+        throw new RepositoryError('corrupt', `object ${oid} is missing from the history repository`);
+      }
+      const value = { type: obj.type, content: obj.content };
+      this.stored.add(oid);
+      this.remember(oid, value);
+      out.set(oid, value);
     }
     return out;
   }

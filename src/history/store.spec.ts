@@ -9,7 +9,7 @@ import git from 'isomorphic-git';
 
 import { LocalBackend, RepositoryError } from './backend';
 import { MemoryFS } from './memfs';
-import { HistoryStore, IRun, META_BRANCH } from './store';
+import { HistoryStore, INDEX_CHUNK, INDEX_FANOUT, IRun, META_BRANCH } from './store';
 import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
 
 const GITDIR = '/history/nb.git';
@@ -172,11 +172,13 @@ describe('HistoryStore', () => {
     const fsys = new MemoryFS();
     const store = await open(fsys);
     const nb = syntheticNotebook(10);
+    const COMMITS = 60;
+    const PER = 40;
     let n = 0;
     const commits: string[] = [];
-    for (let c = 0; c < 70; c++) {
+    for (let c = 0; c < COMMITS; c++) {
       const runs = [];
-      for (let k = 0; k < 16; k++) {
+      for (let k = 0; k < PER; k++) {
         n++;
         runs.push(run(`c000${n % 10}`, n));
       }
@@ -184,18 +186,39 @@ describe('HistoryStore', () => {
     }
     const fresh = await open(fsys);
     const index = await fresh.runIndex();
-    expect(index).toHaveLength(70 * 16);
-    expect(index.map(r => r.executionCount)).toEqual(Array.from({ length: 70 * 16 }, (_, i) => i + 1));
+    expect(index).toHaveLength(COMMITS * PER);
+    expect(index.map(r => r.executionCount)).toEqual(Array.from({ length: COMMITS * PER }, (_, i) => i + 1));
+    expect(index.map(r => r.cellId)).toEqual(Array.from({ length: COMMITS * PER }, (_, i) => `c000${(i + 1) % 10}`));
     expect(index[0].commit).toBe(commits[0]);
-    expect(index[index.length - 1].commit).toBe(commits[69]);
-    // The tip's tree holds the index of every earlier commit: 1104 lines in 2 folders of chunks.
+    expect(index[index.length - 1].commit).toBe(commits[COMMITS - 1]);
+    // The tip's tree holds the index of every earlier commit, in chunks spread over 2 folders.
     const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
-    const chunks = files.filter(f => f.startsWith('index/'));
-    expect(chunks.length).toBe(Math.ceil((69 * 16) / 32));
+    const chunks = files.filter(f => f.startsWith('index/') && f !== 'index/dict.json');
+    expect(chunks.length).toBe(Math.ceil(((COMMITS - 1) * PER) / INDEX_CHUNK));
+    expect(new Set(chunks.map(f => f.split('/')[1])).size).toBe(Math.ceil(chunks.length / INDEX_FANOUT));
     expect(new Set(chunks.map(f => f.split('/')[1])).size).toBe(2);
     // A fresh store continues the index exactly.
-    await fresh.commitSnapshot(edit(nb, 0, 'last', 2000), [run('c0000', 2000)]);
-    expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([1119, 1120, 2000]);
+    await fresh.commitSnapshot(edit(nb, 0, 'last', 5000), [run('c0000', 5000)]);
+    expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([COMMITS * PER - 1, COMMITS * PER, 5000]);
+  });
+
+  it('keeps each run\'s end in the index, so older runs read back keep their duration', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(3);
+    const timed = (cellId: string, n: number, start: string | number, end: string | number | null) =>
+      run(cellId, n, `x = ${n}`, { start, end, kernelSession: n < 3 ? 'old-kernel' : 'new-kernel' });
+    await store.commitSnapshot(nb, [timed('c0000', 1, '2024-01-01T10:00:00.000Z', '2024-01-01T10:00:02.500Z')]);
+    await store.commitSnapshot(nb, [timed('c0001', 2, Date.UTC(2024, 0, 1, 10, 1), Date.UTC(2024, 0, 1, 10, 1, 0, 40))]);
+    await store.commitSnapshot(nb, [timed('c0002', 3, '2024-01-01T11:00:00+01:00', null)]);
+    await store.commitSnapshot(nb, [timed('c0000', 4, '2024-01-01T12:00:00.000Z', '2024-01-01T12:00:00.007Z')]);
+    const fresh = await open(fsys);
+    const index = await fresh.runIndex();
+    const durations = index.map(e => (e.end === null ? null : e.end - Number(new Date(e.start!))));
+    expect(durations).toEqual([2500, 40, null, 7]);
+    expect(index.map(e => e.kernelSession)).toEqual(['old-kernel', 'old-kernel', 'new-kernel', 'new-kernel']);
+    // A time the recorder gave in its own form comes back as given.
+    expect(index[2].start).toBe('2024-01-01T11:00:00+01:00');
   });
 
   it('reports a corrupt repository and never overwrites it', async () => {
