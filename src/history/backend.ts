@@ -284,26 +284,6 @@ export class LocalBackend implements IHistoryBackend {
         throw new RepositoryError('refused', `bad ref update ${r.ref}`);
       }
     }
-    const made = new Set<string>();
-    for (const f of batch.files) {
-      const target = this.abs(f.path);
-      // Loose objects are content-addressed: one that exists is already right.
-      if (this.fs.existsSync(target)) {
-        continue;
-      }
-      const dir = target.slice(0, target.lastIndexOf('/'));
-      if (!made.has(dir)) {
-        this.fs.mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      if (this.options.atomicObjects === false) {
-        this.fs.writeFileSync(target, f.data);
-      } else {
-        const tmp = `${dir}/tmp_obj_${Math.random().toString(36).slice(2)}`;
-        this.fs.writeFileSync(tmp, f.data);
-        this.fs.renameSync(tmp, target);
-      }
-    }
     // Compare-and-swap under git's own lock files, so a git CLI sees a consistent state.
     const locked: string[] = [];
     try {
@@ -335,6 +315,28 @@ export class LocalBackend implements IHistoryBackend {
           conflicts[r.ref] = current[r.ref];
         }
         throw new RefConflictError(conflicts);
+      }
+      // Objects only once the refs are sure to move (git's receive-pack quarantines them
+      // the same way): a refused write leaves nothing behind.
+      const made = new Set<string>();
+      for (const f of batch.files) {
+        const target = this.abs(f.path);
+        // Loose objects are content-addressed: one that exists is already right.
+        if (this.fs.existsSync(target)) {
+          continue;
+        }
+        const dir = target.slice(0, target.lastIndexOf('/'));
+        if (!made.has(dir)) {
+          this.fs.mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        if (this.options.atomicObjects === false) {
+          this.fs.writeFileSync(target, f.data);
+        } else {
+          const tmp = `${dir}/tmp_obj_${Math.random().toString(36).slice(2)}`;
+          this.fs.writeFileSync(tmp, f.data);
+          this.fs.renameSync(tmp, target);
+        }
       }
       for (const r of batch.refs) {
         const lock = this.abs(r.ref) + '.lock';

@@ -65,12 +65,33 @@ export class ObjectDatabase {
     return this.put('tree', encodeTreeBytes(entries));
   }
 
+  /** A point to roll back to: objects queued after it belong to one commit being attempted. */
+  checkpoint(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Drop what was queued after `mark` and not stored: a commit that lost its compare-and-swap
+   * is rebuilt on the other writer's commit, and its own objects (commit, root tree, run
+   * index) must not reach the repository with the retry, where nothing would point at them.
+   */
+  rollback(mark: number): void {
+    let i = 0;
+    for (const oid of [...this.pending.keys()]) {
+      if (i++ >= mark) {
+        this.pending.delete(oid);
+        this.cache.delete(oid);
+        this.written--;
+      }
+    }
+  }
+
   /** Files to send in the next batch write. */
   pendingFiles(): IWriteFile[] {
     return [...this.pending.values()];
   }
 
-  /** The batch carrying `files` reached the repository (a 409 counts: objects are written first). */
+  /** The batch carrying `files` reached the repository. */
   markStored(files: IWriteFile[]): void {
     for (const f of files) {
       const oid = f.path.slice(8, 10) + f.path.slice(11);

@@ -191,6 +191,7 @@ export class HistoryStore {
   editAttempt(id: string, changes: { title?: string; comment?: string }): Promise<void> {
     return this.serial(async () => {
       for (let tries = 0; ; tries++) {
+        const mark = this.db.checkpoint();
         const meta = await this.readMeta();
         const doc: IMetaDoc = copyDoc(meta.doc);
         const prev = doc.attempts[id] ?? {
@@ -208,6 +209,7 @@ export class HistoryStore {
           this.meta.stored(update.new, doc);
           return;
         } catch (e) {
+          this.db.rollback(mark);
           if (!(e instanceof RefConflictError) || tries > 8) {
             throw e;
           }
@@ -438,6 +440,7 @@ export class HistoryStore {
     commitOnTop?: (id: string) => Promise<{ commit: string; parent: string | null }>
   ): Promise<string> {
     for (let tries = 0; ; tries++) {
+      const mark = this.db.checkpoint();
       const id = await this.nextAttemptId();
       const meta = await this.meta.read(this.refs.known?.[META_REF] ?? null);
       const doc: IMetaDoc = copyDoc(meta.doc);
@@ -461,6 +464,7 @@ export class HistoryStore {
       try {
         await this.writeBatch(refs);
       } catch (e) {
+        this.db.rollback(mark);
         if (!(e instanceof RefConflictError) || tries > 8) {
           throw e;
         }
@@ -582,6 +586,8 @@ export class HistoryStore {
 
     const branch = this.branch;
     for (let tries = 0; ; tries++) {
+      // The snapshot's objects (queued above) serve every try; the rest is this try's own.
+      const mark = this.db.checkpoint();
       const { commit } = await build(branch, parent);
       try {
         await this.writeBatch([{ ref: `refs/heads/${branch}`, old: parent, new: commit }]);
@@ -589,6 +595,8 @@ export class HistoryStore {
         this.pruneIndexCache();
         return commit;
       } catch (e) {
+        this.db.rollback(mark);
+        this.childIndex.delete(commit);
         if (!(e instanceof RefConflictError) || tries > 8) {
           throw e;
         }
