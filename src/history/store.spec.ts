@@ -8,6 +8,7 @@
 import git from 'isomorphic-git';
 
 import { LocalBackend, RepositoryError } from './backend';
+import { decodeCommit, decodeTree, encodeCommit, MODE_FILE, MODE_TREE } from './gitobject';
 import { MemoryFS } from './memfs';
 import { HistoryStore, INDEX_CHUNK, INDEX_FANOUT, IRun, META_BRANCH } from './store';
 import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
@@ -219,6 +220,41 @@ describe('HistoryStore', () => {
     expect(index.map(e => e.kernelSession)).toEqual(['old-kernel', 'old-kernel', 'new-kernel', 'new-kernel']);
     // A time the recorder gave in its own form comes back as given.
     expect(index[2].start).toBe('2024-01-01T11:00:00+01:00');
+  });
+
+  it('reads a run index in the earlier line format and rewrites it once in the compact one', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(2);
+    const first = await store.commitSnapshot(nb, [run('c0000', 1)]);
+    // A commit as the earlier format wrote it: index/0000/00.jsonl, one JSON object per run.
+    const db = store.db;
+    const lines = [1, 2, 3].map(n =>
+      JSON.stringify({ c: first, a: 'main', cell: `c000${n % 2}`, ci: n % 2, n, s: 'ok', t: `2024-01-01T00:00:0${n}Z`, k: 'k1', i: `r${n}`, sum: `x = ${n}` })
+    );
+    const chunk = db.putText(lines.join('\n') + '\n');
+    const dir = db.putTree([{ mode: MODE_FILE, name: '00.jsonl', oid: chunk }]);
+    const index = db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]);
+    const root = decodeTree((await db.read(decodeCommit((await db.read(first)).content).tree)).content);
+    const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
+    const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
+    const old = db.put('commit', encodeCommit({ tree, parents: [first], author: who, committer: who, message: 'old format\n' }));
+    await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: first, new: old }] });
+    db.markStored(db.pendingFiles());
+
+    const reader = await open(fsys);
+    const before = await reader.runIndex();
+    expect(before.map(e => [e.runId, e.cellId, e.summary, e.end])).toEqual([
+      ['r1', 'c0001', 'x = 1', null],
+      ['r2', 'c0000', 'x = 2', null],
+      ['r3', 'c0001', 'x = 3', null]
+    ]);
+    const next = await reader.commitSnapshot(edit(nb, 1, 'y = 4', 4), [run('c0001', 4, 'y = 4', { id: 'r4' })]);
+    const after = await (await open(fsys)).runIndex();
+    expect(after.map(e => e.runId)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(after[3].commit).toBe(next);
+    const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    expect(files.filter(f => f.startsWith('index/'))).toEqual(['index/0000/00.json', 'index/dict.json']);
   });
 
   it('reports a corrupt repository and never overwrites it', async () => {
