@@ -50,9 +50,10 @@ describe('commit messages', () => {
       { cellId: 'a3c1e2d4-0000-4000-8000-000000000002', code: 'b', executionCount: 2, cellIndex: nb.cells.length + 3 },
       { cellId: 'a3c1e2d4-0000-4000-8000-000000000003', code: 'c', executionCount: 3 }
     ];
-    expect(cellPositions(nb, runs)).toEqual([last, null, null]);
+    expect(cellPositions(nb, runs)).toEqual([last, null, undefined]);
     const s = subject(nb, runs);
-    expect(s).toBe(`3 runs: [1] cell ${last + 1}, [2] removed cell, [3] removed cell`);
+    // A recorded place outside the notebook: removed since; none recorded: no number to give.
+    expect(s).toBe(`3 runs: [1] cell ${last + 1}, [2] removed cell, [3] cell`);
     expect(s).not.toMatch(UUID_RE);
   });
 

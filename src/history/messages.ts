@@ -3,7 +3,8 @@
  * cell by its position in the snapshot the commit holds (`run [12] cell 4: …`),
  * the number a reader finds by counting cells in that snapshot: never a cell id,
  * and never the position the recorder saw at run time (cells may have moved
- * since). A run whose cell is no longer in the snapshot says so.
+ * since). A run whose cell is no longer in the snapshot says so; in a notebook
+ * whose cells carry no id, a run without a recorded position names no number.
  */
 import { firstLine } from './runindex';
 
@@ -20,9 +21,10 @@ export interface IMessageRun {
 /**
  * 0-based position of each run's cell in the snapshot's `cells`: by cell id; for
  * notebooks whose cells carry no id (nbformat < 4.5), the recorder's position when
- * it is inside the notebook; null when the cell is not in the snapshot.
+ * it is inside the notebook; null when the cell is not in the snapshot; undefined when
+ * that cannot be told (no ids, no recorded position).
  */
-export function cellPositions(notebook: any, runs: IMessageRun[]): (number | null)[] {
+export function cellPositions(notebook: any, runs: IMessageRun[]): (number | null | undefined)[] {
   const cells: any[] = Array.isArray(notebook?.cells) ? notebook.cells : [];
   const byId = new Map<string, number>();
   cells.forEach((c, i) => {
@@ -36,15 +38,21 @@ export function cellPositions(notebook: any, runs: IMessageRun[]): (number | nul
     if (found !== undefined) {
       return found;
     }
-    if (!hasIds && typeof r.cellIndex === 'number' && r.cellIndex >= 0 && r.cellIndex < cells.length) {
+    if (hasIds) {
+      return null;
+    }
+    if (typeof r.cellIndex === 'number' && r.cellIndex >= 0 && r.cellIndex < cells.length) {
       return r.cellIndex;
     }
-    return null;
+    return r.cellIndex === undefined ? undefined : null;
   });
 }
 
-function runLabel(run: IMessageRun, position: number | null): string {
+function runLabel(run: IMessageRun, position: number | null | undefined): string {
   const count = run.executionCount ?? ' ';
+  if (position === undefined) {
+    return `[${count}] cell`;
+  }
   return position === null ? `[${count}] removed cell` : `[${count}] cell ${position + 1}`;
 }
 
@@ -58,7 +66,7 @@ function statusNote(run: IMessageRun): string {
 /** Subject and body of a commit capturing `runs` (positions from `cellPositions`). */
 export function commitMessage(
   runs: IMessageRun[],
-  positions: (number | null)[],
+  positions: (number | null | undefined)[],
   message?: string
 ): { subject: string; body: string } {
   if (runs.length === 0) {

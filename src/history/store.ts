@@ -527,7 +527,8 @@ export class HistoryStore {
     const runs = runsIn.map((r, i) => {
       const rest = { ...r };
       delete rest.cellIndex;
-      return positions[i] === null ? rest : { ...rest, cellIndex: positions[i]! };
+      const at = positions[i];
+      return typeof at === 'number' ? { ...rest, cellIndex: at } : rest;
     });
     const encoded = this.snapshots.encode(notebook, this.db);
     this.primedFor = this.primedFor ?? 'encoded';
