@@ -21,7 +21,13 @@
  *    `git gc` are printed too);
  *  - opening the history of a 10,000-run notebook from a cold store (list attempts +
  *    run index of the current attempt);
- *  - restoring a ~1 MB snapshot from a cold store (decode into notebook JSON).
+ *  - restoring a ~1 MB snapshot from a cold store (decode into notebook JSON);
+ *  - a long history through the real server: 100,000 runs (10,000 commits of 10 runs on the
+ *    50-cell notebook, the changes above), built by the real store in memory and written
+ *    out as loose objects into the history folder of a Jupyter server started from .venv;
+ *    then opened cold through RemoteBackend (HEAD, attempts, run index), loose and again
+ *    after a real `git gc`; and a commit at 100,000 runs against one at 1,000 runs (the
+ *    commit and the refresh after it, as the panel does them).
  *
  * Times are the best of N runs (medians printed too): on a shared 2-core machine the
  * median mostly measures other processes; the minimum is the reproducible figure.
@@ -41,11 +47,14 @@ const build = path.join(__dirname, '..', 'build', 'node', 'history');
 const { LocalBackend } = require(path.join(build, 'backend.js'));
 const { HistoryStore } = require(path.join(build, 'store.js'));
 const { MemoryFS } = require(path.join(build, 'memfs.js'));
+const { RemoteBackend } = require(path.join(build, 'remote.js'));
+const { RefConflictError } = require(path.join(build, 'backend.js'));
 
 const QUICK = process.argv.includes('--quick');
 const COMMITS = QUICK ? 8 : 25;
 const GROWTH_COMMITS = QUICK ? 100 : 1000;
 const OPEN_RUNS = 10000;
+const LONG_COMMITS = QUICK ? 1000 : 10000;
 
 const hasGit = (() => {
   try {
@@ -317,7 +326,250 @@ async function benchRestore() {
   return { ms: min(times), median: median(times), bytes: size };
 }
 
+// ---- a long history through the real server --------------------------------------------------
+
+/** The writer's codec for building the long history fast (Node's own SHA-1 and zlib, same bytes). */
+const nodeCodec = {
+  sha1: d => crypto.createHash('sha1').update(d).digest('hex'),
+  deflate: d => zlib.deflateSync(d, { level: 1 }),
+  inflate: d => zlib.inflateSync(d)
+};
+
+/** A repository's files in a Map: the real store writes into it, then it goes to disk in one pass. */
+class MapBackend {
+  constructor() {
+    this.files = new Map();
+    this.fs = null;
+    this.gitdir = '/map';
+  }
+  async init(branch) {
+    if (!this.files.has('HEAD')) {
+      this.files.set('HEAD', Buffer.from(`ref: refs/heads/${branch}\n`));
+      return { created: true };
+    }
+    return { created: false };
+  }
+  async readFiles(paths) {
+    return paths.map(p => this.files.get(p) ?? null);
+  }
+  async listDir() {
+    return null;
+  }
+  async readRefs() {
+    const out = { HEAD: this.files.get('HEAD').toString().trim() };
+    for (const [p, v] of this.files) {
+      if (p.startsWith('refs/heads/')) {
+        out[p] = v.toString().trim();
+      }
+    }
+    return out;
+  }
+  async write(batch) {
+    for (const r of batch.refs) {
+      const cur = this.files.has(r.ref) ? this.files.get(r.ref).toString().trim() : null;
+      if (cur !== r.old) {
+        throw new RefConflictError({ [r.ref]: cur });
+      }
+    }
+    for (const f of batch.files) {
+      // A copy: zlib's small outputs are views of 16 KiB buffers, 700,000 of which do not fit.
+      this.files.set(f.path, Buffer.from(f.data));
+    }
+    for (const r of batch.refs) {
+      this.files.set(r.ref, Buffer.from(r.new + '\n'));
+    }
+    return { tips: await this.readRefs() };
+  }
+  /** Write the repository as git lays it out, every object loose. */
+  dump(gitdir) {
+    for (const d of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags']) {
+      fs.mkdirSync(path.join(gitdir, d), { recursive: true });
+    }
+    fs.writeFileSync(path.join(gitdir, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
+    const made = new Set();
+    for (const [p, data] of this.files) {
+      const full = path.join(gitdir, p);
+      const dir = path.dirname(full);
+      if (!made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      fs.writeFileSync(full, data);
+    }
+  }
+}
+
+/** A history of `commits` commits of 10 runs on the 50-cell notebook (two attempts), built by the store. */
+async function buildLongHistory(commits) {
+  const backend = new MapBackend();
+  const writer = new HistoryStore({ backend, codec: nodeCodec });
+  await writer.init();
+  const nb = notebook(50);
+  await writer.commitSnapshot(nb, []);
+  let step = 0;
+  for (let c = 0; c < commits; c++) {
+    if (c === Math.floor(commits / 2)) {
+      await writer.newAttempt('Second attempt', 'half-way');
+    }
+    const runs = [];
+    for (let k = 0; k < 10; k++) {
+      runs.push(change(nb, step++));
+    }
+    await writer.commitSnapshot(nb, runs);
+  }
+  return { backend, nb, step, attempt: writer.currentAttempt };
+}
+
+const TOKEN = 'retrace-bench-token';
+
+/** A real Jupyter server with Retrace, from the project's .venv (a missing .venv is a failure). */
+async function startServer() {
+  const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
+  if (!fs.existsSync(jupyter)) {
+    throw new Error(`${jupyter} not found: run \`bash scripts/setup.sh\` first`);
+  }
+  const root = tmpdir('server');
+  const port = await new Promise((resolve, reject) => {
+    const srv = require('net').createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => resolve(p));
+    });
+    srv.on('error', reject);
+  });
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  const child = require('child_process').spawn(
+    jupyter,
+    ['server', '--no-browser', `--ServerApp.port=${port}`, '--ServerApp.ip=127.0.0.1', `--ServerApp.root_dir=${root}`,
+      `--IdentityProvider.token=${TOKEN}`, '--ServerApp.allow_root=True', '--Retrace.git_gc=False'],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
+  );
+  let log = '';
+  child.stderr.on('data', d => (log += d));
+  // Never leave the server behind, whatever ends the bench.
+  const reap = () => child.exitCode === null && child.kill('SIGTERM');
+  process.once('exit', reap);
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  const request = (url, init = {}) => fetch(url, { ...init, headers: { ...(init.headers || {}), Authorization: `token ${TOKEN}` } });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await request(`${baseUrl}retrace/api/status`)).ok) {
+        break;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    if (i > 600) {
+      throw new Error(`Jupyter server did not start:\n${log}`);
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return {
+    root,
+    baseUrl,
+    request,
+    gitdir: id => path.join(root, '.retrace', `${id}.git`),
+    async stop() {
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Cold open through the server: a new store reads HEAD, the attempts and the run index. */
+async function openThrough(server, repoId) {
+  const t0 = process.hrtime.bigint();
+  const store = new HistoryStore({ backend: new RemoteBackend({ baseUrl: server.baseUrl, repoId, request: server.request }) });
+  await store.init();
+  const attempts = await store.listAttempts({ cached: true });
+  const index = await store.runIndex(undefined, { cached: true });
+  return { ms: ms(t0), store, attempts: attempts.length, runs: index.length };
+}
+
+/** Commits of 10 runs on an opened history, each with the refresh after it; best of n after one warm-up. */
+async function commitsThrough(store, nb, step, n) {
+  const times = [];
+  for (let i = 0; i <= n; i++) {
+    const runs = [];
+    for (let k = 0; k < 10; k++) {
+      runs.push(change(nb, step++));
+    }
+    const input = JSON.parse(JSON.stringify(nb));
+    const t0 = process.hrtime.bigint();
+    await store.commitSnapshot(input, runs);
+    await store.listAttempts({ cached: true });
+    await store.runIndex(undefined, { cached: true });
+    if (i > 0) {
+      times.push(ms(t0));
+    }
+  }
+  return { ms: min(times), median: median(times) };
+}
+
+async function benchLong() {
+  const server = await startServer();
+  try {
+    const t0 = process.hrtime.bigint();
+    const long = await buildLongHistory(LONG_COMMITS);
+    const buildMs = ms(t0);
+    process.stderr.write(`long history built: ${LONG_COMMITS} commits in ${(buildMs / 1000).toFixed(1)} s\n`);
+    const t1 = process.hrtime.bigint();
+    long.backend.dump(server.gitdir('nb-long'));
+    const objects = [...long.backend.files.keys()].filter(k => k.startsWith('objects/')).length;
+    long.backend.files.clear();
+    const dumpMs = ms(t1);
+    process.stderr.write(`written loose: ${objects} objects in ${(dumpMs / 1000).toFixed(1)} s\n`);
+    const loose = [];
+    let opened;
+    for (let i = 0; i < 5; i++) {
+      opened = await openThrough(server, 'nb-long');
+      loose.push(opened.ms);
+    }
+    const t2 = process.hrtime.bigint();
+    execFileSync('git', ['--git-dir', server.gitdir('nb-long'), 'gc', '--quiet']);
+    const gcMs = ms(t2);
+    process.stderr.write(`git gc: ${(gcMs / 1000).toFixed(1)} s\n`);
+    const packedBytes = folderBytes(path.join(server.gitdir('nb-long'), 'objects'));
+    const packed = [];
+    for (let i = 0; i < 5; i++) {
+      opened = await openThrough(server, 'nb-long');
+      packed.push(opened.ms);
+    }
+    const commitLong = await commitsThrough(opened.store, long.nb, long.step + 1000000, QUICK ? 3 : 5);
+    // The same commit at 1,000 runs, through the same server.
+    const short = await buildLongHistory(100);
+    short.backend.dump(server.gitdir('nb-short'));
+    const shortOpen = await openThrough(server, 'nb-short');
+    const commitShort = await commitsThrough(shortOpen.store, short.nb, short.step + 1000000, QUICK ? 3 : 5);
+    return {
+      runs: opened.runs,
+      attempts: opened.attempts,
+      objects,
+      buildMs,
+      dumpMs,
+      gcMs,
+      packedBytes,
+      loose: { ms: min(loose), median: median(loose) },
+      packed: { ms: min(packed), median: median(packed) },
+      commitLong,
+      commitShort,
+      shortRuns: shortOpen.runs
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--long-only')) {
+    // Just the long history (for working on the open path).
+    const long = await benchLong();
+    console.log(JSON.stringify(long));
+    return;
+  }
   const commits = [];
   for (const n of [50, 500, 2000]) {
     const r = await benchCommit(n);
@@ -339,6 +591,15 @@ async function main() {
   console.log(`open history: ${open.runs} runs, ${open.attempts} attempts in ${open.ms.toFixed(1)} ms (cold store, best of 5; median ${open.median.toFixed(1)} ms)`);
   const restore = await benchRestore();
   console.log(`restore: ${(restore.bytes / 1024 / 1024).toFixed(2)} MB snapshot in ${restore.ms.toFixed(1)} ms (cold store, best of 5; median ${restore.median.toFixed(1)} ms)`);
+  const long = await benchLong();
+  console.log(
+    `long history through the server: ${long.runs} runs on the current attempt, ${long.attempts} attempts, ${long.objects} objects ` +
+      `(built by the store in ${(long.buildMs / 1000).toFixed(1)} s, written loose in ${(long.dumpMs / 1000).toFixed(1)} s; git gc ${(long.gcMs / 1000).toFixed(1)} s, ` +
+      `${(long.packedBytes / 1024 / 1024).toFixed(1)} MiB packed); open best of 5, medians ${long.loose.median.toFixed(1)} / ${long.packed.median.toFixed(1)} ms; ` +
+      `commit of 10 runs + refresh: ${long.commitLong.ms.toFixed(1)} ms at ${long.runs} runs vs ${long.commitShort.ms.toFixed(1)} ms at ${long.shortRuns} runs ` +
+      `(${(long.commitLong.ms / long.commitShort.ms).toFixed(2)}×; medians ${long.commitLong.median.toFixed(1)} / ${long.commitShort.median.toFixed(1)} ms)`
+  );
+  console.log(`open100k ${long.loose.ms.toFixed(0)} ms packed ${long.packed.ms.toFixed(0)} ms commit100k ${long.commitLong.ms.toFixed(0)} ms`);
   const c500 = commits.find(c => c.cells === 500);
   console.log(
     `commit500 ${c500.engine.toFixed(2)} ms (${(c500.engine / c500.floor).toFixed(2)}× floor, ${(c500.engine / c500.git).toFixed(2)}× git) ` +

@@ -442,6 +442,32 @@ def read_ref(repo: str, ref: str) -> str | None:
     return None if ref == "HEAD" else _packed_refs(repo).get(ref)
 
 
+def all_refs(repo: str) -> dict[str, str]:
+    """HEAD and every branch (loose over packed) in one answer; raises DamagedRef, never hides damage.
+
+    The client reads these together when it opens a history and gets them back
+    with every write, so listing attempts costs no request of its own.
+    """
+    out = {f"refs/heads/{name}": oid for name, oid in _packed_refs_under(repo, "refs/heads/").items()}
+    heads = os.path.join(repo, "refs", "heads")
+    for dirpath, _dirs, files in os.walk(heads):
+        for name in files:
+            if name.endswith(".lock") or name.startswith("tmp_"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, name), repo).replace(os.sep, "/")
+            value = read_ref(repo, rel)
+            if value is not None:
+                out[rel] = value
+    head = read_ref(repo, "HEAD")
+    if head is None:
+        raise DamagedRef("HEAD", "missing")
+    return {"HEAD": head, **dict(sorted(out.items()))}
+
+
+def _packed_refs_under(repo: str, prefix: str) -> dict[str, str]:
+    return {ref[len(prefix):]: oid for ref, oid in _packed_refs(repo).items() if ref.startswith(prefix)}
+
+
 def damaged_refs(repo: str) -> dict[str, str]:
     """Every loose ref (and HEAD) whose file is not a valid value."""
     out = {}

@@ -35,7 +35,9 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
@@ -461,6 +463,100 @@ class FileHandler(RepoHandler):
         return f, os.fstat(f.fileno()).st_size
 
 
+class RefsHandler(RepoHandler):
+    """GET: HEAD and every branch tip in one answer (``{refs: {HEAD: ..., refs/heads/x: oid}}``); 409 if one is damaged."""
+
+    @tornado.web.authenticated
+    async def get(self, repo_id):
+        await self.answer(self._refs, repo_id, pool=_read_executor)
+
+    def _refs(self, repo_id):
+        repo = self.existing_repo(repo_id)
+        try:
+            return {"refs": gitrepo.all_refs(repo)}
+        except DamagedRef as err:
+            damaged = gitrepo.damaged_refs(repo) or err.extra["damaged"]
+            raise StorageError(
+                HTTPStatus.CONFLICT,
+                "history refs are damaged: " + ", ".join(f"{r} ({p})" for r, p in damaged.items()),
+                kind="damaged",
+                damaged=damaged,
+            ) from None
+
+
+# ``<oid>`` or ``<oid>:<path in its tree>``, as `git cat-file --batch` takes them.
+OBJECT_NAME_RE = re.compile(r"[0-9a-f]{40}(:[A-Za-z0-9._-]{1,200}(/[A-Za-z0-9._-]{1,200}){0,15})?")
+
+
+class ObjectsHandler(RepoHandler):
+    """POST ``{names: [...]}``: the objects, loose or packed, inflated, as `git cat-file --batch` prints them.
+
+    Opening a long history reads thousands of small objects; git reads them
+    from loose files and packs alike at C speed, where the client would inflate
+    each one (and walk packs through isomorphic-git, seconds after a `git gc`).
+    The answer is raw bytes: per name ``<oid> <type> <size>\n<content>\n``, or
+    ``<name> missing\n``. 501 when the server has no git: the client then reads files.
+    """
+
+    @tornado.web.authenticated
+    async def post(self, repo_id):
+        try:
+            body = await asyncio.get_running_loop().run_in_executor(_read_executor, self._objects, repo_id)
+        except Exception as err:  # noqa: BLE001
+            self.fail(self.as_storage_error(err))
+            return
+        self.set_header("Content-Type", "application/octet-stream")
+        self.write(body)
+        # APIHandler.finish would set Content-Type back to JSON; the client relies on this one.
+        self.finish(set_content_type="application/octet-stream")
+
+    def _objects(self, repo_id) -> bytes:
+        repo = self.existing_repo(repo_id)
+        names = self.string_list(self.json_body(), "names")
+        for name in names:
+            if not OBJECT_NAME_RE.fullmatch(name) or ".." in name:
+                raise StorageError(HTTPStatus.BAD_REQUEST, f"bad object name {name[:300]!r}")
+        git = shutil.which("git")
+        if not git:
+            raise StorageError(HTTPStatus.NOT_IMPLEMENTED, "the server has no git command line", kind="no-git")
+        if not names:
+            return b""
+        proc = subprocess.Popen(
+            [git, "--git-dir", repo, "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_NO_REPLACE_OBJECTS": "1", "GIT_CONFIG_NOSYSTEM": "1"},
+        )
+        # Written from a thread so that a large answer never deadlocks on full pipes.
+        feeder = threading.Thread(target=self._feed, args=(proc, ("\n".join(names) + "\n").encode()), daemon=True)
+        feeder.start()
+        limit = self.retrace.max_request_bytes
+        chunks, size = [], 0
+        while True:
+            chunk = proc.stdout.read(1 << 20)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                proc.kill()
+                proc.wait()
+                raise StorageError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"answer exceeds {limit} bytes: ask for fewer objects")
+            chunks.append(chunk)
+        feeder.join()
+        if proc.wait() != 0:
+            raise StorageError(HTTPStatus.CONFLICT, "git could not read the history repository", kind="corrupt")
+        return b"".join(chunks)
+
+    @staticmethod
+    def _feed(proc, data: bytes) -> None:
+        try:
+            proc.stdin.write(data)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+
 class WriteHandler(RepoHandler):
     """POST ``{files: [{path, data}], refs: [{ref, old, new}]}``: one commit's objects, then CAS on the refs.
 
@@ -505,13 +601,19 @@ class WriteHandler(RepoHandler):
                 if refs:
                     gitrepo.update_refs(repo, refs, before_move=lambda: counts.update(quarantine.join(config.max_object_bytes)))
                     runregistry.remember(repo, run_ids)
+                # Every tip as it stands after this write, read under the lock: the client's
+                # refresh after a commit needs no request of its own.
+                try:
+                    tips = gitrepo.all_refs(repo)
+                except DamagedRef:
+                    tips = None  # the write stands; the client reads the refs (and learns of the damage)
                 else:
                     # Objects sent ahead of their commit (a write split in parts): valid on their own.
                     counts.update(quarantine.join(config.max_object_bytes))
             gitrepo.known_valid(repo).update(checked)
         finally:
             quarantine.discard()
-        return {**counts, "refs": {r: n for r, _, n in refs}}
+        return {**counts, "refs": {r: n for r, _, n in refs}, "tips": tips}
 
     def _parse(self, repo: str, data: dict):
         if data.get("deletes"):
@@ -694,6 +796,8 @@ def storage_handlers(base_url: str) -> list:
         (url_path_join(repos, "read"), ReadHandler),
         (url_path_join(repos, "file"), FileHandler),
         (url_path_join(repos, "write"), WriteHandler),
+        (url_path_join(repos, "refs"), RefsHandler),
+        (url_path_join(repos, "objects"), ObjectsHandler),
         (url_path_join(repos, "fork"), ForkHandler),
         (url_path_join(repos, "recover"), RecoverHandler),
     ]

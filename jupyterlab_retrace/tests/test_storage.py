@@ -100,7 +100,8 @@ def leftovers(folder):
 async def test_every_route_requires_authentication(jp_fetch, http_server_client, jp_base_url):
     await init(jp_fetch)
     # jp_fetch keeps an explicit header: an empty Authorization drops the token.
-    routes = [("init", "POST"), ("read", "POST"), ("write", "POST"), ("fork", "POST"), ("recover", "POST"), ("file", "GET"), ("", "GET")]
+    routes = [("init", "POST"), ("read", "POST"), ("write", "POST"), ("fork", "POST"), ("recover", "POST"), ("file", "GET"), ("", "GET"),
+              ("refs", "GET"), ("objects", "POST")]
     for action, method in routes:
         parts = ["retrace", "api", "repos", REPO] + ([action] if action else [])
         kw = {"body": "{}"} if method == "POST" else {}
@@ -443,6 +444,74 @@ async def test_compare_and_swap_sees_refs_packed_by_git_gc(jp_fetch, retrace_con
     listing = body(await post(jp_fetch, REPO, "read", {"dirs": ["objects/pack"], "files": ["packed-refs"]}))
     assert any(n.endswith(".pack") for n in listing["dirs"]["objects/pack"])
     assert c1 in base64.b64decode(listing["files"]["packed-refs"]).decode()
+
+
+# ---- refs and objects in one answer (opening a long history) ----------------------------------
+
+
+def parse_batch(raw: bytes) -> dict:
+    """`git cat-file --batch` output: name -> (type, content), or None when missing."""
+    out, p = {}, 0
+    while p < len(raw):
+        nl = raw.index(b"\n", p)
+        head = raw[p:nl].decode().split(" ")
+        if head[-1] == "missing":
+            out[" ".join(head[:-1])] = None
+            p = nl + 1
+            continue
+        oid, kind, size = head[0], head[1], int(head[2])
+        out[oid] = (kind, raw[nl + 1 : nl + 1 + size])
+        p = nl + 1 + size + 1
+    return out
+
+
+async def test_write_answers_with_every_tip_and_refs_reads_them_in_one_answer(jp_fetch, retrace_config):
+    await init(jp_fetch)
+    objs = Objects()
+    c1 = objs.snapshot_commit("a\n", [], "one")
+    first = await post(jp_fetch, REPO, "write", {"files": objs.files, "refs": [{"ref": "refs/heads/main", "old": None, "new": c1}]})
+    assert body(first)["tips"] == {"HEAD": "ref: refs/heads/main", "refs/heads/main": c1}
+    repo = repo_dir(retrace_config)
+    git(repo, "gc", "--quiet")  # main now lives in packed-refs only
+    objs = Objects()
+    c2 = objs.snapshot_commit("b\n", [c1], "two")
+    second = await post(jp_fetch, REPO, "write", {"files": objs.files, "refs": [{"ref": "refs/heads/attempt-1", "old": None, "new": c2}]})
+    expected = {"HEAD": "ref: refs/heads/main", "refs/heads/attempt-1": c2, "refs/heads/main": c1}
+    assert body(second)["tips"] == expected
+    refs = await jp_fetch("retrace", "api", "repos", REPO, "refs", raise_error=False)
+    assert refs.code == 200 and body(refs)["refs"] == expected
+    # A damaged ref is reported, never left out.
+    with open(os.path.join(repo, "refs", "heads", "attempt-1"), "w") as f:
+        f.write("")
+    damaged = await jp_fetch("retrace", "api", "repos", REPO, "refs", raise_error=False)
+    assert damaged.code == 409 and body(damaged)["kind"] == "damaged"
+
+
+async def test_objects_are_read_loose_and_packed_in_one_answer(jp_fetch, retrace_config):
+    await init(jp_fetch)
+    objs = Objects()
+    c1 = objs.snapshot_commit("print(1)\n", [], "one")
+    await post(jp_fetch, REPO, "write", {"files": objs.files, "refs": [{"ref": "refs/heads/main", "old": None, "new": c1}]})
+    repo = repo_dir(retrace_config)
+    names = [c1, f"{c1}:cells/a/source", "0" * 40]
+    for packed in (False, True):
+        if packed:
+            git(repo, "gc", "--quiet")
+            assert not os.path.exists(os.path.join(repo, "objects", c1[:2], c1[2:]))
+        response = await post(jp_fetch, REPO, "objects", {"names": names})
+        assert response.code == 200 and response.headers["Content-Type"] == "application/octet-stream"
+        got = parse_batch(response.body)
+        assert got[c1][0] == "commit" and got[c1][1].startswith(b"tree ")
+        source = [v for k, v in got.items() if v and v[0] == "blob"]
+        assert source == [("blob", b"print(1)\n")]
+        assert got["0" * 40] is None
+
+
+@pytest.mark.parametrize("name", ["../HEAD", "HEAD", "abc", "0" * 40 + ":../x", "0" * 40 + ":/etc/passwd", "0" * 40 + ":a\nb", "--batch-all-objects"])
+async def test_objects_refuses_names_that_are_not_object_names(jp_fetch, name):
+    await init(jp_fetch)
+    response = await post(jp_fetch, REPO, "objects", {"names": [name]})
+    assert response.code == 400, response.body
 
 
 # ---- fork (a copied notebook) ----------------------------------------------------------------

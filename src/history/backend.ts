@@ -26,6 +26,20 @@ export interface IWriteBatch {
   refs: IRefUpdate[];
 }
 
+/** HEAD's value and every branch tip (`refs/heads/…` → oid), loose and packed. */
+export type RefMap = Record<string, string>;
+
+export interface IWriteResult {
+  /** Every ref as the write left it, when the backend knows (the store's refresh needs no read). */
+  tips: RefMap | null;
+}
+
+/** An object as stored: its type and inflated content. */
+export interface IStoredObject {
+  type: 'blob' | 'tree' | 'commit' | 'tag';
+  content: Uint8Array;
+}
+
 /** A ref was not where the writer expected; `current` holds the values now on disk. */
 export class RefConflictError extends Error {
   constructor(readonly current: Record<string, string | null>) {
@@ -57,8 +71,16 @@ export interface IHistoryBackend {
   readFiles(paths: string[]): Promise<(Uint8Array | null)[]>;
   /** Names in a directory relative to the git directory, null when missing. */
   listDir(path: string): Promise<string[] | null>;
+  /** HEAD and every branch tip, in one round trip; a damaged ref is a RepositoryError('corrupt'). */
+  readRefs(): Promise<RefMap>;
+  /**
+   * Objects by oid (or `<oid>:<path>`), loose or packed, inflated, in one round trip; a
+   * missing one is absent from the map. Optional: without it (or when it answers null)
+   * the store reads loose files and packs itself.
+   */
+  readObjects?(names: string[]): Promise<Map<string, IStoredObject & { oid: string }> | null>;
   /** Write loose objects, then move refs if and only if every ref is still at its `old` value. */
-  write(batch: IWriteBatch): Promise<void>;
+  write(batch: IWriteBatch): Promise<IWriteResult>;
 }
 
 export const OBJECT_PATH_RE = /^objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
@@ -203,6 +225,42 @@ export class LocalBackend implements IHistoryBackend {
     }
   }
 
+  async readRefs(): Promise<RefMap> {
+    const out: RefMap = {};
+    const packed = this.readOrNull('packed-refs');
+    for (const line of (packed ? textDecoder.decode(packed) : '').split('\n')) {
+      if (/^[0-9a-f]{40} refs\/heads\/\S+$/.test(line)) {
+        out[line.slice(41)] = line.slice(0, 40);
+      }
+    }
+    const walk = (dir: string) => {
+      for (const name of this.fs.readdirSync(this.abs(dir))) {
+        const rel = `${dir}/${name}`;
+        if (this.isDir(rel)) {
+          walk(rel);
+        } else if (!name.endsWith('.lock')) {
+          const value = textDecoder.decode(this.readOrNull(rel) ?? new Uint8Array()).trim();
+          if (!isValidRefValue(value)) {
+            throw new RepositoryError('corrupt', `history refs are damaged: ${rel} (${value ? 'not a ref' : 'empty'})`);
+          }
+          out[rel] = value;
+        }
+      }
+    };
+    if (this.isDir('refs/heads')) {
+      walk('refs/heads');
+    }
+    const head = this.currentRef('HEAD');
+    if (!head || !isValidRefValue(head)) {
+      throw new RepositoryError('corrupt', `history refs are damaged: HEAD (${head ? 'not a ref' : 'missing'})`);
+    }
+    const sorted: RefMap = { HEAD: head };
+    for (const key of Object.keys(out).sort()) {
+      sorted[key] = out[key];
+    }
+    return sorted;
+  }
+
   private currentRef(ref: string): string | null {
     const loose = this.readOrNull(ref);
     if (loose) {
@@ -215,7 +273,7 @@ export class LocalBackend implements IHistoryBackend {
     return lookupPackedRef(packed ? textDecoder.decode(packed) : null, ref);
   }
 
-  async write(batch: IWriteBatch): Promise<void> {
+  async write(batch: IWriteBatch): Promise<IWriteResult> {
     for (const f of batch.files) {
       if (!OBJECT_PATH_RE.test(f.path)) {
         throw new RepositoryError('refused', `only loose objects may be written, not ${f.path}`);
@@ -224,26 +282,6 @@ export class LocalBackend implements IHistoryBackend {
     for (const r of batch.refs) {
       if (!isValidRefName(r.ref) || !isValidRefValue(r.new) || (r.old !== null && !isValidRefValue(r.old))) {
         throw new RepositoryError('refused', `bad ref update ${r.ref}`);
-      }
-    }
-    const made = new Set<string>();
-    for (const f of batch.files) {
-      const target = this.abs(f.path);
-      // Loose objects are content-addressed: one that exists is already right.
-      if (this.fs.existsSync(target)) {
-        continue;
-      }
-      const dir = target.slice(0, target.lastIndexOf('/'));
-      if (!made.has(dir)) {
-        this.fs.mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      if (this.options.atomicObjects === false) {
-        this.fs.writeFileSync(target, f.data);
-      } else {
-        const tmp = `${dir}/tmp_obj_${Math.random().toString(36).slice(2)}`;
-        this.fs.writeFileSync(tmp, f.data);
-        this.fs.renameSync(tmp, target);
       }
     }
     // Compare-and-swap under git's own lock files, so a git CLI sees a consistent state.
@@ -278,6 +316,28 @@ export class LocalBackend implements IHistoryBackend {
         }
         throw new RefConflictError(conflicts);
       }
+      // Objects only once the refs are sure to move (git's receive-pack quarantines them
+      // the same way): a refused write leaves nothing behind.
+      const made = new Set<string>();
+      for (const f of batch.files) {
+        const target = this.abs(f.path);
+        // Loose objects are content-addressed: one that exists is already right.
+        if (this.fs.existsSync(target)) {
+          continue;
+        }
+        const dir = target.slice(0, target.lastIndexOf('/'));
+        if (!made.has(dir)) {
+          this.fs.mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        if (this.options.atomicObjects === false) {
+          this.fs.writeFileSync(target, f.data);
+        } else {
+          const tmp = `${dir}/tmp_obj_${Math.random().toString(36).slice(2)}`;
+          this.fs.writeFileSync(tmp, f.data);
+          this.fs.renameSync(tmp, target);
+        }
+      }
       for (const r of batch.refs) {
         const lock = this.abs(r.ref) + '.lock';
         this.fs.renameSync(lock, this.abs(r.ref));
@@ -292,5 +352,6 @@ export class LocalBackend implements IHistoryBackend {
         }
       }
     }
+    return { tips: await this.readRefs() };
   }
 }

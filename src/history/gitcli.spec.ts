@@ -133,4 +133,24 @@ describe('history repository and the git command line', () => {
     execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict', '--no-dangling'], { stdio: 'pipe' });
     expect(git(gitdir, 'rev-list', 'main').split('\n').filter(Boolean)).toEqual([next, ...commits.reverse()]);
   });
+  itGit('leaves no unreachable object behind when a commit loses its compare-and-swap', async () => {
+    const a = new HistoryStore({ backend: new LocalBackend(fs, gitdir), now: fakeClock() });
+    await a.init();
+    const b = new HistoryStore({ backend: new LocalBackend(fs, gitdir), now: fakeClock() });
+    await b.init();
+    const nb = syntheticNotebook(6);
+    await a.commitSnapshot(nb, [run('c0000', 1, 'x0 = 0 * 2')]);
+    await b.reload();
+    // Both commit on the same tip: A wins, B's first commit loses and is rebuilt on A's.
+    nb.cells[1].source = 'from A';
+    const fromA = await a.commitSnapshot(JSON.parse(JSON.stringify(nb)), [run('c0001', 2, 'from A')]);
+    nb.cells[2].source = 'from B';
+    const fromB = await b.commitSnapshot(JSON.parse(JSON.stringify(nb)), [run('c0002', 3, 'from B')]);
+    expect(git(gitdir, 'rev-parse', `${fromB}^`).trim()).toBe(fromA);
+    // A title edit that races too.
+    await Promise.all([a.editAttempt('main', { title: 'A' }), b.editAttempt('main', { comment: 'B' })]);
+    const unreachable = git(gitdir, 'fsck', '--unreachable', '--no-reflogs', '--strict');
+    expect(unreachable.trim()).toBe('');
+    expect(git(gitdir, 'log', '--format=%s', 'main').split('\n').filter(Boolean)).toHaveLength(3);
+  });
 });

@@ -51,6 +51,8 @@ export class ObjectDatabase {
     if (!this.stored.has(oid) && !this.pending.has(oid)) {
       this.pending.set(oid, { path: objectPath(oid), data: this.codec.deflate(wrapped) });
       this.written++;
+      // Kept readable: the refresh after a commit reads what the commit just wrote.
+      this.remember(oid, { type, content });
     }
     return oid;
   }
@@ -63,12 +65,33 @@ export class ObjectDatabase {
     return this.put('tree', encodeTreeBytes(entries));
   }
 
+  /** A point to roll back to: objects queued after it belong to one commit being attempted. */
+  checkpoint(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Drop what was queued after `mark` and not stored: a commit that lost its compare-and-swap
+   * is rebuilt on the other writer's commit, and its own objects (commit, root tree, run
+   * index) must not reach the repository with the retry, where nothing would point at them.
+   */
+  rollback(mark: number): void {
+    let i = 0;
+    for (const oid of [...this.pending.keys()]) {
+      if (i++ >= mark) {
+        this.pending.delete(oid);
+        this.cache.delete(oid);
+        this.written--;
+      }
+    }
+  }
+
   /** Files to send in the next batch write. */
   pendingFiles(): IWriteFile[] {
     return [...this.pending.values()];
   }
 
-  /** The batch carrying `files` reached the repository (a 409 counts: objects are written first). */
+  /** The batch carrying `files` reached the repository. */
   markStored(files: IWriteFile[]): void {
     for (const f of files) {
       const oid = f.path.slice(8, 10) + f.path.slice(11);
@@ -136,6 +159,15 @@ export class ObjectDatabase {
       return out;
     }
     const unique = [...new Set(missing)];
+    if (this.backend.readObjects) {
+      const got = await this.readThroughBackend(unique);
+      if (got) {
+        for (const [oid, obj] of got) {
+          out.set(oid, obj);
+        }
+        return out;
+      }
+    }
     const files = await this.backend.readFiles(unique.map(objectPath));
     for (let i = 0; i < unique.length; i++) {
       const oid = unique[i];
@@ -149,6 +181,35 @@ export class ObjectDatabase {
       this.stored.add(oid);
       this.remember(oid, obj);
       out.set(oid, obj);
+    }
+    return out;
+  }
+
+  /** Objects read by the backend itself (the server's git), null when it cannot. */
+  private async readThroughBackend(oids: string[]): Promise<Map<string, IObject> | null> {
+    let got: Awaited<ReturnType<NonNullable<IHistoryBackend['readObjects']>>>;
+    try {
+      got = await this.backend.readObjects!(oids);
+    } catch (e) {
+      // Too large for one answer: read them as files.
+      if (e instanceof RepositoryError && e.status === 413) {
+        return null;
+      }
+      throw e;
+    }
+    if (!got) {
+      return null;
+    }
+    const out = new Map<string, IObject>();
+    for (const oid of oids) {
+      const obj = got.get(oid);
+      if (!obj || obj.oid !== oid) {
+        throw new RepositoryError('corrupt', `object ${oid} is missing from the history repository`);
+      }
+      const value = { type: obj.type, content: obj.content };
+      this.stored.add(oid);
+      this.remember(oid, value);
+      out.set(oid, value);
     }
     return out;
   }

@@ -129,14 +129,40 @@ describe('RemoteBackend against a real Jupyter server', () => {
     const c2 = await store.commitSnapshot(nb, [{ cellId: nb.cells[1].id, code: 'model.fit(X, y)', executionCount: 12 }]);
     expect(backend.requests - before).toBe(1);
 
+    // The whole commit in one request: the write, then the refresh (attempts, run index)
+    // from the tips the write answered with and the objects it just wrote.
+    nb.cells[2].source = 'score(model)';
+    const third = backend.requests;
+    const c3 = await store.commitSnapshot(nb, [{ cellId: nb.cells[2].id, code: 'score(model)', executionCount: 13 }]);
+    const attempts = await store.listAttempts({ cached: true });
+    const index = await store.runIndex(undefined, { cached: true });
+    expect(backend.requests - third).toBe(1);
+    expect(attempts.map(a => [a.id, a.tip])).toEqual([['main', c3]]);
+    expect(index.map(e => [e.commit, e.summary])).toEqual([
+      [c1, 'print(1)'],
+      [c2, 'model.fit(X, y)'],
+      [c3, 'score(model)']
+    ]);
+    nb.cells[2].source = 'model.fit(X, y)';
+    nb.cells[1].source = 'model.fit(X, y)';
+    const c2b = await store.commitSnapshot(nb, [{ cellId: nb.cells[1].id, code: 'model.fit(X, y)', executionCount: 12 }]);
+
     // A second client, cold: reads everything through the endpoint.
     const other = open('nb-e2e');
     await other.store.init();
-    expect(other.store.head).toBe(c2);
-    expect(JSON.stringify((await other.store.readSnapshot(c2)).notebook)).toBe(JSON.stringify(nb));
+    expect(other.store.head).toBe(c2b);
+    expect(JSON.stringify((await other.store.readSnapshot(c2b)).notebook)).toBe(JSON.stringify(nb));
     const history = await git.log({ fs: other.backend.fs, gitdir: other.backend.gitdir, ref: 'main' });
-    expect(history.map(h => h.oid)).toEqual([c2, c1]);
-    expect(history[0].commit.message.split('\n')[0]).toBe('run [12] cell 2: model.fit(X, y)');
+    expect(history.map(h => h.oid)).toEqual([c2b, c3, c2, c1]);
+    expect(history[2].commit.message.split('\n')[0]).toBe('run [12] cell 2: model.fit(X, y)');
+    // A cold open: one request for every ref, then the objects level by level (the server's git).
+    const cold = open('nb-e2e');
+    await cold.store.init();
+    const opened = cold.backend.requests;
+    await cold.store.listAttempts({ cached: true });
+    expect((await cold.store.runIndex(undefined, { cached: true })).map(e => e.executionCount)).toEqual([1, 12, 13, 12]);
+    // commit, root tree, index tree, its folders and dictionary, chunks; runs.json alongside.
+    expect(cold.backend.requests - opened).toBeLessThanOrEqual(7);
 
     const gitdir = path.join(root, '.retrace', 'nb-e2e.git');
     execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--strict'], { stdio: 'pipe' });

@@ -12,7 +12,15 @@
  */
 import { Buffer } from 'buffer';
 
-import { IHistoryBackend, IWriteBatch, RefConflictError, RepositoryError } from './backend';
+import {
+  IHistoryBackend,
+  IStoredObject,
+  IWriteBatch,
+  IWriteResult,
+  RefConflictError,
+  RefMap,
+  RepositoryError
+} from './backend';
 
 /** fetch-shaped: `(url, init) => Promise<Response>`. */
 export type RequestFunction = (url: string, init: RequestInit) => Promise<Response>;
@@ -73,6 +81,7 @@ export class RemoteBackend implements IHistoryBackend {
   requests = 0;
 
   private base: string;
+  private noObjectsRoute = false;
   private cache = new Map<string, Uint8Array>();
   private cacheBytes = 0;
   /** Objects written through isomorphic-git's fs, held until the next `write`. */
@@ -211,7 +220,60 @@ export class RemoteBackend implements IHistoryBackend {
     return dirs[path] ?? null;
   }
 
-  async write(batch: IWriteBatch): Promise<void> {
+  async readRefs(): Promise<RefMap> {
+    const { status, data } = await this.call('refs', { method: 'GET' });
+    if (status !== 200) {
+      throw this.error(status, data);
+    }
+    return data.refs;
+  }
+
+  /**
+   * Objects inflated by the server's git (`git cat-file --batch`), loose and packed alike, in
+   * one request. Not re-hashed here: the server checked each object when it was written
+   * (and git checks its packs); hashing every chunk of a 100,000-run index in JavaScript
+   * would cost more than the whole read. Null when the server has no git.
+   */
+  async readObjects(names: string[]): Promise<Map<string, IStoredObject & { oid: string }> | null> {
+    const out = new Map<string, IStoredObject & { oid: string }>();
+    if (this.noObjectsRoute || names.length === 0) {
+      return this.noObjectsRoute ? null : out;
+    }
+    const { status, data, raw } = await this.call(
+      'objects',
+      { method: 'POST', body: JSON.stringify({ names }), headers: { 'Content-Type': 'application/json' } },
+      true
+    );
+    if (status === 501) {
+      this.noObjectsRoute = true;
+      return null;
+    }
+    if (status !== 200) {
+      throw this.error(status, data);
+    }
+    const bytes = new Uint8Array(await raw.arrayBuffer());
+    const text = new TextDecoder();
+    let p = 0;
+    let i = 0;
+    while (p < bytes.length && i < names.length) {
+      const nl = bytes.indexOf(10, p);
+      const head = text.decode(bytes.subarray(p, nl)).split(' ');
+      if (head[head.length - 1] === 'missing') {
+        p = nl + 1;
+        i++;
+        continue;
+      }
+      const size = Number(head[2]);
+      const content = bytes.slice(nl + 1, nl + 1 + size);
+      const obj = { oid: head[0], type: head[1] as IStoredObject['type'], content };
+      out.set(names[i], obj);
+      p = nl + 1 + size + 1;
+      i++;
+    }
+    return out;
+  }
+
+  async write(batch: IWriteBatch): Promise<IWriteResult> {
     const limit = this.options.maxRequestBytes ?? 16 * 1024 * 1024;
     const files = [
       ...[...this.buffered].map(([path, data]) => ({ path, data })),
@@ -228,11 +290,13 @@ export class RemoteBackend implements IHistoryBackend {
       chunks[chunks.length - 1].push(f);
       size += f.data.length + f.path.length + 32;
     }
+    let tips: RefMap | null = null;
     for (let i = 0; i < chunks.length; i++) {
       const refs = i === chunks.length - 1 ? batch.refs : [];
       for (let attempt = 0; ; attempt++) {
         const { status, data } = await this.post('write', { files: chunks[i], refs });
         if (status === 200) {
+          tips = data?.tips ?? null;
           break;
         }
         if (status === 409 && data?.conflicts) {
@@ -248,6 +312,7 @@ export class RemoteBackend implements IHistoryBackend {
       }
     }
     this.buffered.clear();
+    return { tips };
   }
 
   // ---- isomorphic-git file system ------------------------------------------

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 
 import { decodeTree, encodeTree, MODE_FILE, MODE_TREE } from './gitobject';
 import { MemoryFS } from './memfs';
-import { sha1Hex } from './sha1';
+import { sha1Hex } from './gitobject';
 import { cellKeys, splitLines } from './snapshot';
 import { HistoryStore } from './store';
 import { fixtureNotebooks, sharedNotebooksIfPresent } from './fixtures/notebooks.spec-util';

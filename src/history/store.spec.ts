@@ -8,8 +8,9 @@
 import git from 'isomorphic-git';
 
 import { LocalBackend, RepositoryError } from './backend';
+import { decodeCommit, decodeTree, encodeCommit, MODE_FILE, MODE_TREE } from './gitobject';
 import { MemoryFS } from './memfs';
-import { HistoryStore, IRun, META_BRANCH } from './store';
+import { HistoryStore, INDEX_CHUNK, INDEX_FANOUT, IRun, META_BRANCH } from './store';
 import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
 
 const GITDIR = '/history/nb.git';
@@ -172,11 +173,13 @@ describe('HistoryStore', () => {
     const fsys = new MemoryFS();
     const store = await open(fsys);
     const nb = syntheticNotebook(10);
+    const COMMITS = 60;
+    const PER = 40;
     let n = 0;
     const commits: string[] = [];
-    for (let c = 0; c < 70; c++) {
+    for (let c = 0; c < COMMITS; c++) {
       const runs = [];
-      for (let k = 0; k < 16; k++) {
+      for (let k = 0; k < PER; k++) {
         n++;
         runs.push(run(`c000${n % 10}`, n));
       }
@@ -184,18 +187,74 @@ describe('HistoryStore', () => {
     }
     const fresh = await open(fsys);
     const index = await fresh.runIndex();
-    expect(index).toHaveLength(70 * 16);
-    expect(index.map(r => r.executionCount)).toEqual(Array.from({ length: 70 * 16 }, (_, i) => i + 1));
+    expect(index).toHaveLength(COMMITS * PER);
+    expect(index.map(r => r.executionCount)).toEqual(Array.from({ length: COMMITS * PER }, (_, i) => i + 1));
+    expect(index.map(r => r.cellId)).toEqual(Array.from({ length: COMMITS * PER }, (_, i) => `c000${(i + 1) % 10}`));
     expect(index[0].commit).toBe(commits[0]);
-    expect(index[index.length - 1].commit).toBe(commits[69]);
-    // The tip's tree holds the index of every earlier commit: 1104 lines in 2 folders of chunks.
+    expect(index[index.length - 1].commit).toBe(commits[COMMITS - 1]);
+    // The tip's tree holds the index of every earlier commit, in chunks spread over 2 folders.
     const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
-    const chunks = files.filter(f => f.startsWith('index/'));
-    expect(chunks.length).toBe(Math.ceil((69 * 16) / 32));
+    const chunks = files.filter(f => f.startsWith('index/') && f !== 'index/dict.json');
+    expect(chunks.length).toBe(Math.ceil(((COMMITS - 1) * PER) / INDEX_CHUNK));
+    expect(new Set(chunks.map(f => f.split('/')[1])).size).toBe(Math.ceil(chunks.length / INDEX_FANOUT));
     expect(new Set(chunks.map(f => f.split('/')[1])).size).toBe(2);
     // A fresh store continues the index exactly.
-    await fresh.commitSnapshot(edit(nb, 0, 'last', 2000), [run('c0000', 2000)]);
-    expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([1119, 1120, 2000]);
+    await fresh.commitSnapshot(edit(nb, 0, 'last', 5000), [run('c0000', 5000)]);
+    expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([COMMITS * PER - 1, COMMITS * PER, 5000]);
+  });
+
+  it('keeps each run\'s end in the index, so older runs read back keep their duration', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(3);
+    const timed = (cellId: string, n: number, start: string | number, end: string | number | null) =>
+      run(cellId, n, `x = ${n}`, { start, end, kernelSession: n < 3 ? 'old-kernel' : 'new-kernel' });
+    await store.commitSnapshot(nb, [timed('c0000', 1, '2024-01-01T10:00:00.000Z', '2024-01-01T10:00:02.500Z')]);
+    await store.commitSnapshot(nb, [timed('c0001', 2, Date.UTC(2024, 0, 1, 10, 1), Date.UTC(2024, 0, 1, 10, 1, 0, 40))]);
+    await store.commitSnapshot(nb, [timed('c0002', 3, '2024-01-01T11:00:00+01:00', null)]);
+    await store.commitSnapshot(nb, [timed('c0000', 4, '2024-01-01T12:00:00.000Z', '2024-01-01T12:00:00.007Z')]);
+    const fresh = await open(fsys);
+    const index = await fresh.runIndex();
+    const durations = index.map(e => (e.end === null ? null : e.end - Number(new Date(e.start!))));
+    expect(durations).toEqual([2500, 40, null, 7]);
+    expect(index.map(e => e.kernelSession)).toEqual(['old-kernel', 'old-kernel', 'new-kernel', 'new-kernel']);
+    // A time the recorder gave in its own form comes back as given.
+    expect(index[2].start).toBe('2024-01-01T11:00:00+01:00');
+  });
+
+  it('reads a run index in the earlier line format and rewrites it once in the compact one', async () => {
+    const fsys = new MemoryFS();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(2);
+    const first = await store.commitSnapshot(nb, [run('c0000', 1)]);
+    // A commit as the earlier format wrote it: index/0000/00.jsonl, one JSON object per run.
+    const db = store.db;
+    const lines = [1, 2, 3].map(n =>
+      JSON.stringify({ c: first, a: 'main', cell: `c000${n % 2}`, ci: n % 2, n, s: 'ok', t: `2024-01-01T00:00:0${n}Z`, k: 'k1', i: `r${n}`, sum: `x = ${n}` })
+    );
+    const chunk = db.putText(lines.join('\n') + '\n');
+    const dir = db.putTree([{ mode: MODE_FILE, name: '00.jsonl', oid: chunk }]);
+    const index = db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]);
+    const root = decodeTree((await db.read(decodeCommit((await db.read(first)).content).tree)).content);
+    const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
+    const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
+    const old = db.put('commit', encodeCommit({ tree, parents: [first], author: who, committer: who, message: 'old format\n' }));
+    await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: first, new: old }] });
+    db.markStored(db.pendingFiles());
+
+    const reader = await open(fsys);
+    const before = await reader.runIndex();
+    expect(before.map(e => [e.runId, e.cellId, e.summary, e.end])).toEqual([
+      ['r1', 'c0001', 'x = 1', null],
+      ['r2', 'c0000', 'x = 2', null],
+      ['r3', 'c0001', 'x = 3', null]
+    ]);
+    const next = await reader.commitSnapshot(edit(nb, 1, 'y = 4', 4), [run('c0001', 4, 'y = 4', { id: 'r4' })]);
+    const after = await (await open(fsys)).runIndex();
+    expect(after.map(e => e.runId)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(after[3].commit).toBe(next);
+    const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    expect(files.filter(f => f.startsWith('index/'))).toEqual(['index/0000/00.json', 'index/dict.json']);
   });
 
   it('reports a corrupt repository and never overwrites it', async () => {

@@ -1,8 +1,9 @@
 /**
  * HistoryStore: a notebook's history as a git repository. Each commit is a
  * Snapshot plus the Runs it captures; Attempts are branches (HEAD is the
- * current one); titles and comments live on a metadata branch so they can be
- * edited without rewriting history and travel with a plain `git clone`.
+ * current one). The store ties four concerns kept in files of their own:
+ * the run index (runindex.ts), attempt metadata (attempts.ts), refs (refs.ts)
+ * and commit messages (messages.ts).
  *
  * Repository layout (one bare repository per notebook):
  *   refs/heads/<attempt>        an Attempt; never moved backwards or deleted here
@@ -10,28 +11,25 @@
  *   HEAD                        the current Attempt
  * Commit tree = the snapshot (see snapshot.ts) plus
  *   runs.json                   the Runs this commit captures (full records)
- *   index/<dir>/<chunk>.jsonl   a compact line per Run of every earlier commit on the
- *                               first-parent chain, so a timeline opens from one tree
+ *   index/…                     the run index: every earlier Run on the first-parent chain
  *
- * Every write is one batch (objects + compare-and-swap ref updates). When a ref
- * moved under us (another tab), the commit is re-parented on top of the other
- * writer's commit and retried: neither side is lost.
+ * Every write is one batch (objects + compare-and-swap ref updates) whose answer
+ * carries every ref, so the refresh after it needs no request. When a ref moved
+ * under us (another tab), the commit is re-parented on top of the other writer's
+ * commit and retried: neither side is lost.
  */
-import { IHistoryBackend, IRefUpdate, lookupPackedRef, RefConflictError, RepositoryError } from './backend';
-import {
-  decodeCommit,
-  decodeTree,
-  defaultCodec,
-  encodeCommit,
-  IObjectCodec,
-  IPerson,
-  ITreeEntry,
-  MODE_FILE,
-  MODE_TREE,
-  OID_RE
-} from './gitobject';
+import { IHistoryBackend, IRefUpdate, RefConflictError, RepositoryError } from './backend';
+import { AttemptMetadata, copyDoc, IMetaDoc, META_BRANCH, META_REF } from './attempts';
+import { decodeCommit, defaultCodec, encodeCommit, IObjectCodec, IPerson, ITreeEntry, MODE_FILE, MODE_TREE, OID_RE } from './gitobject';
+import { cellPositions, commitMessage } from './messages';
 import { ObjectDatabase } from './objectdb';
+import { branchTips, Refs } from './refs';
+import { entriesOf, IIndexState, IRunIndexEntry, RunIndex } from './runindex';
 import { ISnapshot, SnapshotCodec } from './snapshot';
+
+export { META_BRANCH } from './attempts';
+export type { IRunIndexEntry } from './runindex';
+export { INDEX_CHUNK, INDEX_FANOUT } from './runindex';
 
 /** One execution of one code cell, as captured. Extra fields are kept as given. */
 export interface IRun {
@@ -68,21 +66,6 @@ export interface IAttempt {
   auto: boolean;
 }
 
-/** One line of the run index: enough for a timeline row. */
-export interface IRunIndexEntry {
-  commit: string;
-  attempt: string;
-  cellId: string;
-  cellIndex: number | null;
-  executionCount: number | null;
-  status: string | null;
-  start: string | number | null;
-  kernelSession: string | null;
-  runId: string | null;
-  /** First line of the code, shortened. */
-  summary: string;
-}
-
 export interface IHistoryStoreOptions {
   backend: IHistoryBackend;
   codec?: IObjectCodec;
@@ -94,67 +77,18 @@ export interface IHistoryStoreOptions {
   defaultBranch?: string;
 }
 
-interface IAttemptMeta {
-  title: string;
-  comment: string;
-  createdAt: number | null;
-  base: string | null;
-  fromAttempt: string | null;
-  auto: boolean;
-}
-
-interface IMetaDoc {
-  version: 1;
-  attempts: Record<string, IAttemptMeta>;
-}
-
-export const META_BRANCH = 'retrace-attempts';
-const META_REF = `refs/heads/${META_BRANCH}`;
-/** Index lines per chunk blob, and chunks per folder: small blobs and small trees per commit. */
-export const INDEX_CHUNK = 32;
-export const INDEX_FANOUT = 32;
-
-interface IIndexState {
-  count: number;
-  tail: string[];
-  /** Finished folders: number → tree oid. */
-  dirs: Map<number, string>;
-  cur: { dir: number; chunks: Map<number, string> };
-}
-
 /** Index state for a child of some commit: the parent's index plus the parent's own runs. */
 interface IChildIndex {
   base: IIndexState;
-  extra: string[];
+  extra: IRunIndexEntry[];
 }
 
 const dec = new TextDecoder();
 
-function emptyIndex(): IIndexState {
-  return { count: 0, tail: [], dirs: new Map(), cur: { dir: 0, chunks: new Map() } };
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-function firstLine(code: string | undefined, max: number): string {
-  const line = (code ?? '').split('\n').find(l => l.trim().length > 0) ?? '';
-  const t = line.trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-}
-
-function runLabel(run: IRun, cellIndex: number | null): string {
-  const count = run.executionCount ?? ' ';
-  const where = cellIndex === null ? `cell ${run.cellId}` : `cell ${cellIndex + 1}`;
-  return `[${count}] ${where}`;
-}
-
-function statusNote(run: IRun): string {
-  if (!run.status || run.status === 'ok') {
-    return '';
-  }
-  return run.status === 'error' && run.ename ? ` (error: ${run.ename})` : ` (${run.status})`;
+/** Options of the reads that follow a store's own change (see `Refs`). */
+export interface IReadOptions {
+  /** Use the refs this store's last read or write left, without a request (a refresh after a change). */
+  cached?: boolean;
 }
 
 export class HistoryStore {
@@ -168,6 +102,9 @@ export class HistoryStore {
     this.backend = options.backend;
     this.codec = options.codec ?? defaultCodec;
     this.db = new ObjectDatabase(this.backend, this.codec);
+    this.refs = new Refs(this.backend);
+    this.meta = new AttemptMetadata(this.db);
+    this.index = new RunIndex(this.db);
     this.maxOutputBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
     this.snapshots = new SnapshotCodec(this.codec, this.maxOutputBytes);
     this.author = options.author ?? { name: 'Retrace', email: 'retrace@localhost' };
@@ -203,14 +140,14 @@ export class HistoryStore {
 
   /** Re-read HEAD and the current attempt's tip (after another tab wrote, say). */
   async reload(): Promise<void> {
-    const [head] = await this.backend.readFiles(['HEAD']);
-    if (!head) {
+    const refs = await this.refs.read();
+    if (!refs.HEAD) {
       throw new RepositoryError('corrupt', 'history repository has no HEAD');
     }
-    this.headValue = dec.decode(head).trim();
+    this.headValue = refs.HEAD.trim();
     if (this.headValue.startsWith('ref: refs/heads/')) {
       this.branch = this.headValue.slice('ref: refs/heads/'.length);
-      this.tip = (await this.readRefs([`refs/heads/${this.branch}`]))[0];
+      this.tip = refs[`refs/heads/${this.branch}`] ?? null;
       this.fork = null;
     } else if (OID_RE.test(this.headValue)) {
       // Detached (a git CLI user checked out a commit): continue from it on a new attempt.
@@ -254,8 +191,9 @@ export class HistoryStore {
   editAttempt(id: string, changes: { title?: string; comment?: string }): Promise<void> {
     return this.serial(async () => {
       for (let tries = 0; ; tries++) {
+        const mark = this.db.checkpoint();
         const meta = await this.readMeta();
-        const doc: IMetaDoc = JSON.parse(JSON.stringify(meta.doc));
+        const doc: IMetaDoc = copyDoc(meta.doc);
         const prev = doc.attempts[id] ?? {
           title: id,
           comment: '',
@@ -265,16 +203,17 @@ export class HistoryStore {
           auto: false
         };
         doc.attempts[id] = { ...prev, ...changes };
-        const update = this.metaCommit(meta.tip, doc, `edit attempt ${id}`);
+        const update = this.meta.commit(meta.tip, doc, `edit attempt ${id}`, this.person());
         try {
           await this.writeBatch([update]);
-          this.metaCache = { tip: update.new, doc };
+          this.meta.stored(update.new, doc);
           return;
         } catch (e) {
+          this.db.rollback(mark);
           if (!(e instanceof RefConflictError) || tries > 8) {
             throw e;
           }
-          this.metaCache = null;
+          this.meta.forget();
         }
       }
     });
@@ -292,7 +231,7 @@ export class HistoryStore {
         this.fork = null;
         return snapshot;
       }
-      const tips = await this.branchTips();
+      const tips = branchTips(await this.refs.read());
       const owner = [...tips].find(([name, tip]) => tip === commit && name !== META_BRANCH)?.[0];
       if (owner) {
         const value = `ref: refs/heads/${owner}`;
@@ -335,8 +274,10 @@ export class HistoryStore {
   }
 
   /** All attempts: every branch, with titles and comments from the metadata branch. */
-  async listAttempts(): Promise<IAttempt[]> {
-    const [tips, meta] = await Promise.all([this.branchTips(), this.readMeta()]);
+  async listAttempts(options: IReadOptions = {}): Promise<IAttempt[]> {
+    const refs = await this.refs.current(options.cached);
+    const tips = branchTips(refs);
+    const meta = await this.meta.read(refs[META_REF] ?? null);
     const out: IAttempt[] = [];
     const names = new Set([...tips.keys(), ...Object.keys(meta.doc.attempts)]);
     if (this.branch) {
@@ -364,55 +305,29 @@ export class HistoryStore {
     return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.id.localeCompare(b.id));
   }
 
-  /** Every Run on an attempt's first-parent chain, oldest first, without walking commits. */
-  async runIndex(attempt?: string): Promise<IRunIndexEntry[]> {
+  /**
+   * Every Run on an attempt's first-parent chain, oldest first, without walking commits.
+   * Reads the ref, not our memory of it (another tab may have committed since), unless
+   * `cached` asks for the refs this store's last read or write left.
+   */
+  async runIndex(attempt?: string, options: IReadOptions = {}): Promise<IRunIndexEntry[]> {
     const id = attempt ?? this.branch;
-    // Read the ref, not our memory of it: another tab may have committed since.
-    const tip = id === null ? this.tip : (await this.readRefs([`refs/heads/${id}`]))[0];
+    const tip = id === null ? this.tip : ((await this.refs.current(options.cached))[`refs/heads/${id}`] ?? null);
     if (!tip) {
       return [];
     }
     const root = await this.rootOf(tip);
-    const lines: string[] = [];
-    const index = root.find(e => e.name === 'index');
-    if (index) {
-      const dirs = (await this.db.readTree(index.oid)).sort((a, b) => a.name.localeCompare(b.name));
-      const dirObjs = await this.db.readMany(dirs.map(d => d.oid));
-      const chunks: ITreeEntry[] = [];
-      for (const d of dirs) {
-        const entries = decodeTreeObj(dirObjs.get(d.oid)!).sort((a, b) => a.name.localeCompare(b.name));
-        chunks.push(...entries);
-      }
-      const chunkObjs = await this.db.readMany(chunks.map(c => c.oid));
-      for (const c of chunks) {
-        const text = dec.decode(chunkObjs.get(c.oid)!.content);
-        for (const line of text.split('\n')) {
-          if (line) {
-            lines.push(line);
-          }
-        }
-      }
-    }
+    const indexEntry = root.find(e => e.name === 'index' && e.mode === MODE_TREE);
     const runsEntry = root.find(e => e.name === 'runs.json');
-    if (runsEntry) {
-      const doc = JSON.parse(dec.decode((await this.db.read(runsEntry.oid)).content));
-      lines.push(...this.indexLines(tip, doc.attempt ?? id ?? '', doc.runs ?? []));
+    const [entries, runs] = await Promise.all([
+      this.index.read(indexEntry?.oid ?? null),
+      runsEntry ? this.db.read(runsEntry.oid) : Promise.resolve(null)
+    ]);
+    if (!runs) {
+      return entries;
     }
-    return lines.map(line => {
-      const r = JSON.parse(line);
-      return {
-        commit: r.c,
-        attempt: r.a,
-        cellId: r.cell,
-        cellIndex: r.ci ?? null,
-        executionCount: r.n ?? null,
-        status: r.s ?? null,
-        start: r.t ?? null,
-        kernelSession: r.k ?? null,
-        runId: r.i ?? null,
-        summary: r.sum ?? ''
-      };
-    });
+    const doc = JSON.parse(dec.decode(runs.content));
+    return entries.concat(entriesOf(tip, doc.attempt ?? id ?? '', doc.runs ?? []));
   }
 
   // ---- internals -----------------------------------------------------------
@@ -426,7 +341,9 @@ export class HistoryStore {
   private headValue: string | null = null;
   private tip: string | null = null;
   private fork: string | null = null;
-  private metaCache: { tip: string | null; doc: IMetaDoc } | null = null;
+  private refs: Refs;
+  private meta: AttemptMetadata;
+  private index: RunIndex;
   private childIndex = new Map<string, IChildIndex>();
   private queue: Promise<unknown> = Promise.resolve();
   private primedFor: string | null = null;
@@ -446,83 +363,9 @@ export class HistoryStore {
     };
   }
 
-  private async readRefs(refs: string[]): Promise<(string | null)[]> {
-    const files = await this.backend.readFiles([...refs, 'packed-refs']);
-    const packed = files[refs.length] ? dec.decode(files[refs.length]!) : null;
-    return refs.map((ref, i) => {
-      const f = files[i];
-      if (f) {
-        const v = dec.decode(f).trim();
-        return v || null;
-      }
-      return lookupPackedRef(packed, ref);
-    });
-  }
-
-  /** name → tip of every branch (loose and packed). */
-  private async branchTips(): Promise<Map<string, string>> {
-    const names: string[] = [];
-    const walk = async (dir: string, prefix: string) => {
-      const list = await this.backend.listDir(dir);
-      for (const name of list ?? []) {
-        if (name.endsWith('.lock')) {
-          continue;
-        }
-        const sub = await this.backend.listDir(`${dir}/${name}`);
-        if (sub) {
-          await walk(`${dir}/${name}`, `${prefix}${name}/`);
-        } else {
-          names.push(prefix + name);
-        }
-      }
-    };
-    await walk('refs/heads', '');
-    const [packedFile] = await this.backend.readFiles(['packed-refs']);
-    if (packedFile) {
-      for (const line of dec.decode(packedFile).split('\n')) {
-        const m = /^[0-9a-f]{40} refs\/heads\/(.+)$/.exec(line);
-        if (m && !names.includes(m[1])) {
-          names.push(m[1]);
-        }
-      }
-    }
-    const tips = await this.readRefs(names.map(n => `refs/heads/${n}`));
-    const out = new Map<string, string>();
-    names.forEach((n, i) => {
-      if (tips[i]) {
-        out.set(n, tips[i]!);
-      }
-    });
-    return out;
-  }
-
   /** Titles and comments as on disk now (the ref is re-read; the document only when it moved). */
   private async readMeta(): Promise<{ tip: string | null; doc: IMetaDoc }> {
-    const [tip] = await this.readRefs([META_REF]);
-    if (this.metaCache && this.metaCache.tip === tip) {
-      return this.metaCache;
-    }
-    let doc: IMetaDoc = { version: 1, attempts: {} };
-    if (tip) {
-      const root = await this.rootOf(tip);
-      const entry = root.find(e => e.name === 'attempts.json');
-      if (entry) {
-        doc = JSON.parse(dec.decode((await this.db.read(entry.oid)).content));
-      }
-    }
-    this.metaCache = { tip, doc };
-    return this.metaCache;
-  }
-
-  private metaCommit(parent: string | null, doc: IMetaDoc, message: string): IRefUpdate {
-    const blob = this.db.putText(JSON.stringify(doc, null, 1) + '\n');
-    const tree = this.db.putTree([{ mode: MODE_FILE, name: 'attempts.json', oid: blob }]);
-    const who = this.person();
-    const commit = this.db.put(
-      'commit',
-      encodeCommit({ tree, parents: parent ? [parent] : [], author: who, committer: who, message })
-    );
-    return { ref: META_REF, old: parent, new: commit };
+    return this.meta.read((await this.refs.read())[META_REF] ?? null);
   }
 
   private async rootOf(commit: string): Promise<ITreeEntry[]> {
@@ -549,8 +392,13 @@ export class HistoryStore {
    */
   private async writeBatch(refs: IRefUpdate[]): Promise<void> {
     const files = this.db.pendingFiles();
-    await this.backend.write({ files, refs });
+    const result = await this.backend.write({ files, refs });
     this.db.markStored(files);
+    if (result?.tips) {
+      this.refs.learn(result.tips);
+    } else {
+      this.refs.forget();
+    }
   }
 
   private async writeHead(value: string): Promise<void> {
@@ -572,8 +420,9 @@ export class HistoryStore {
   }
 
   private async nextAttemptId(): Promise<string> {
-    const tips = await this.branchTips();
-    const meta = await this.readMeta();
+    const refs = await this.refs.read();
+    const tips = branchTips(refs);
+    const meta = await this.meta.read(refs[META_REF] ?? null);
     let max = 0;
     for (const name of [...tips.keys(), ...Object.keys(meta.doc.attempts)]) {
       const m = /^attempt-(\d+)$/.exec(name);
@@ -591,9 +440,10 @@ export class HistoryStore {
     commitOnTop?: (id: string) => Promise<{ commit: string; parent: string | null }>
   ): Promise<string> {
     for (let tries = 0; ; tries++) {
+      const mark = this.db.checkpoint();
       const id = await this.nextAttemptId();
-      const meta = await this.readMeta();
-      const doc: IMetaDoc = JSON.parse(JSON.stringify(meta.doc));
+      const meta = await this.meta.read(this.refs.known?.[META_REF] ?? null);
+      const doc: IMetaDoc = copyDoc(meta.doc);
       doc.attempts[id] = { ...info, createdAt: this.now(), base };
       let tip = base;
       if (commitOnTop) {
@@ -604,15 +454,17 @@ export class HistoryStore {
         refs.push({ ref: `refs/heads/${id}`, old: null, new: tip });
       }
       refs.push({ ref: 'HEAD', old: this.headValue, new: `ref: refs/heads/${id}` });
-      const metaUpdate = this.metaCommit(
+      const metaUpdate = this.meta.commit(
         meta.tip,
         doc,
-        `${info.auto ? 'new attempt (after restore)' : 'new attempt'} ${id}: ${info.title}`
+        `${info.auto ? 'new attempt (after restore)' : 'new attempt'} ${id}: ${info.title}`,
+        this.person()
       );
       refs.push(metaUpdate);
       try {
         await this.writeBatch(refs);
       } catch (e) {
+        this.db.rollback(mark);
         if (!(e instanceof RefConflictError) || tries > 8) {
           throw e;
         }
@@ -620,10 +472,10 @@ export class HistoryStore {
         if ('HEAD' in e.current) {
           this.headValue = e.current.HEAD;
         }
-        this.metaCache = null;
+        this.meta.forget();
         continue;
       }
-      this.metaCache = { tip: metaUpdate.new, doc };
+      this.meta.stored(metaUpdate.new, doc);
       this.headValue = `ref: refs/heads/${id}`;
       this.branch = id;
       this.tip = tip;
@@ -632,132 +484,30 @@ export class HistoryStore {
     }
   }
 
-  /** Index lines for the runs of `commit`. */
-  private indexLines(commit: string, attempt: string, runs: IRun[]): string[] {
-    return runs.map(r =>
-      JSON.stringify({
-        c: commit,
-        a: attempt,
-        cell: r.cellId,
-        ci: typeof r.cellIndex === 'number' ? r.cellIndex : null,
-        n: r.executionCount ?? null,
-        s: r.status ?? null,
-        t: r.start ?? null,
-        k: r.kernelSession ?? null,
-        i: r.id ?? null,
-        sum: firstLine(r.code, 80)
-      })
-    );
-  }
-
   /** The index a child of `parent` carries (the parent's own index plus the parent's runs). */
   private async childIndexOf(parent: string | null): Promise<IChildIndex> {
     if (parent === null) {
-      return { base: emptyIndex(), extra: [] };
+      return { base: (await this.index.state(null)).state, extra: [] };
     }
     const cached = this.childIndex.get(parent);
     if (cached) {
       return cached;
     }
     const root = await this.rootOf(parent);
-    const base = emptyIndex();
-    const index = root.find(e => e.name === 'index');
-    if (index) {
-      const dirs = (await this.db.readTree(index.oid)).map(d => ({ n: Number(d.name), oid: d.oid }));
-      dirs.sort((a, b) => a.n - b.n);
-      const last = dirs[dirs.length - 1];
-      for (const d of dirs.slice(0, -1)) {
-        base.dirs.set(d.n, d.oid);
-      }
-      const chunks = (await this.db.readTree(last.oid)).map(c => ({ n: parseInt(c.name, 10), oid: c.oid }));
-      chunks.sort((a, b) => a.n - b.n);
-      base.cur = { dir: last.n, chunks: new Map(chunks.map(c => [c.n, c.oid])) };
-      const lastChunk = chunks[chunks.length - 1];
-      const text = dec.decode((await this.db.read(lastChunk.oid)).content);
-      const tail = text.split('\n').filter(l => l);
-      const chunkNumber = last.n * INDEX_FANOUT + lastChunk.n;
-      if (tail.length >= INDEX_CHUNK) {
-        base.count = (chunkNumber + 1) * INDEX_CHUNK;
-      } else {
-        base.count = chunkNumber * INDEX_CHUNK + tail.length;
-        base.tail = tail;
-      }
-    }
+    const indexEntry = root.find(e => e.name === 'index' && e.mode === MODE_TREE);
     const runsEntry = root.find(e => e.name === 'runs.json');
-    let extra: string[] = [];
-    if (runsEntry) {
-      const doc = JSON.parse(dec.decode((await this.db.read(runsEntry.oid)).content));
-      extra = this.indexLines(parent, doc.attempt ?? '', doc.runs ?? []);
+    const [{ state, carry }, runs] = await Promise.all([
+      this.index.state(indexEntry?.oid ?? null),
+      runsEntry ? this.db.read(runsEntry.oid) : Promise.resolve(null)
+    ]);
+    let extra = carry;
+    if (runs) {
+      const doc = JSON.parse(dec.decode(runs.content));
+      extra = extra.concat(entriesOf(parent, doc.attempt ?? '', doc.runs ?? []));
     }
-    const result = { base, extra };
+    const result = { base: state, extra };
     this.childIndex.set(parent, result);
     return result;
-  }
-
-  /** Append lines to an index (copy-on-write) and return its tree oid (null when empty). */
-  private buildIndex(child: IChildIndex): { state: IIndexState; tree: string | null } {
-    const s: IIndexState = {
-      count: child.base.count,
-      tail: [...child.base.tail],
-      dirs: new Map(child.base.dirs),
-      cur: { dir: child.base.cur.dir, chunks: new Map(child.base.cur.chunks) }
-    };
-    const db = this.db;
-    const flushDir = () => {
-      const entries: ITreeEntry[] = [...s.cur.chunks].map(([n, oid]) => ({
-        mode: MODE_FILE,
-        name: `${pad(n, 2)}.jsonl`,
-        oid
-      }));
-      return db.putTree(entries);
-    };
-    for (const line of child.extra) {
-      const chunk = Math.floor(s.count / INDEX_CHUNK);
-      const dir = Math.floor(chunk / INDEX_FANOUT);
-      if (dir !== s.cur.dir) {
-        s.dirs.set(s.cur.dir, flushDir());
-        s.cur = { dir, chunks: new Map() };
-      }
-      s.tail.push(line);
-      s.count++;
-      if (s.tail.length === INDEX_CHUNK) {
-        s.cur.chunks.set(chunk % INDEX_FANOUT, db.putText(s.tail.join('\n') + '\n'));
-        s.tail = [];
-      }
-    }
-    if (s.tail.length) {
-      const chunk = Math.floor((s.count - s.tail.length) / INDEX_CHUNK);
-      s.cur.chunks.set(chunk % INDEX_FANOUT, db.putText(s.tail.join('\n') + '\n'));
-    }
-    if (s.count === 0) {
-      return { state: s, tree: null };
-    }
-    const entries: ITreeEntry[] = [...s.dirs].map(([n, oid]) => ({ mode: MODE_TREE, name: pad(n, 4), oid }));
-    if (s.cur.chunks.size) {
-      entries.push({ mode: MODE_TREE, name: pad(s.cur.dir, 4), oid: flushDir() });
-    }
-    return { state: s, tree: db.putTree(entries) };
-  }
-
-  private summarize(runs: IRun[], message?: string): { subject: string; body: string } {
-    if (runs.length === 0) {
-      return { subject: message || 'snapshot', body: '' };
-    }
-    const labels = runs.map(r => runLabel(r, typeof r.cellIndex === 'number' ? r.cellIndex : null));
-    let subject: string;
-    if (runs.length === 1) {
-      subject = `run ${labels[0]}: ${firstLine(runs[0].code, 60)}${statusNote(runs[0])}`;
-    } else {
-      subject = `${runs.length} runs: ${labels.join(', ')}`;
-      if (subject.length > 72) {
-        subject = subject.slice(0, 71) + '…';
-      }
-    }
-    const body = runs
-      .map((r, i) => `${labels[i]}${statusNote(r)}: ${firstLine(r.code, 100)}`)
-      .concat(message ? ['', message] : [])
-      .join('\n');
-    return { subject, body };
   }
 
   /** Make the codec and the object set reflect `parent`, so unchanged content is not re-sent. */
@@ -772,19 +522,21 @@ export class HistoryStore {
   private async doCommit(notebook: any, runsIn: IRun[], message?: string): Promise<string> {
     let parent = this.fork ?? this.tip;
     await this.primeFrom(parent);
-    const cellIds: any[] = Array.isArray(notebook?.cells) ? notebook.cells.map((c: any) => c?.id) : [];
-    const runs = runsIn.map(r =>
-      typeof r.cellIndex === 'number' || cellIds.indexOf(r.cellId) < 0
-        ? r
-        : { ...r, cellIndex: cellIds.indexOf(r.cellId) }
-    );
+    // Cells are named by their place in this snapshot, not where the recorder saw them.
+    const positions = cellPositions(notebook, runsIn);
+    const runs = runsIn.map((r, i) => {
+      const rest = { ...r };
+      delete rest.cellIndex;
+      const at = positions[i];
+      return typeof at === 'number' ? { ...rest, cellIndex: at } : rest;
+    });
     const encoded = this.snapshots.encode(notebook, this.db);
     this.primedFor = this.primedFor ?? 'encoded';
-    const { subject, body } = this.summarize(runs, message);
+    const { subject, body } = commitMessage(runs, positions, message);
 
     const build = async (attempt: string, parentOid: string | null) => {
       const child = await this.childIndexOf(parentOid);
-      const index = this.buildIndex(child);
+      const index = this.index.append(child.base, child.extra);
       const entries = [...encoded.entries];
       if (runs.length) {
         entries.push({
@@ -810,7 +562,7 @@ export class HistoryStore {
       );
       this.childIndex.set(commit, {
         base: index.state,
-        extra: this.indexLines(commit, attempt, runs)
+        extra: entriesOf(commit, attempt, runs)
       });
       return { commit, parent: parentOid };
     };
@@ -835,6 +587,8 @@ export class HistoryStore {
 
     const branch = this.branch;
     for (let tries = 0; ; tries++) {
+      // The snapshot's objects (queued above) serve every try; the rest is this try's own.
+      const mark = this.db.checkpoint();
       const { commit } = await build(branch, parent);
       try {
         await this.writeBatch([{ ref: `refs/heads/${branch}`, old: parent, new: commit }]);
@@ -842,6 +596,8 @@ export class HistoryStore {
         this.pruneIndexCache();
         return commit;
       } catch (e) {
+        this.db.rollback(mark);
+        this.childIndex.delete(commit);
         if (!(e instanceof RefConflictError) || tries > 8) {
           throw e;
         }
@@ -861,11 +617,4 @@ export class HistoryStore {
       }
     }
   }
-}
-
-function decodeTreeObj(obj: { type: string; content: Uint8Array }): ITreeEntry[] {
-  if (obj.type !== 'tree') {
-    throw new RepositoryError('corrupt', `expected a tree, found a ${obj.type}`);
-  }
-  return decodeTree(obj.content);
 }

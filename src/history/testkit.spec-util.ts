@@ -72,6 +72,9 @@ export class CountingBackend implements IHistoryBackend {
   listDir(p: string) {
     return this.inner.listDir(p);
   }
+  readRefs() {
+    return this.inner.readRefs();
+  }
   async write(batch: IWriteBatch) {
     this.batches.push(batch);
     return this.inner.write(batch);

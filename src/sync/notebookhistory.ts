@@ -126,6 +126,8 @@ export class NotebookHistory {
   historicalRuns(): Run[] {
     return this._index.map(entry => {
       const time = new Date(entry.start ?? 0).toISOString();
+      // The index keeps each run's end: an older kernel's runs keep their duration.
+      const end = entry.end === null || entry.end === undefined ? time : new Date(entry.end).toISOString();
       return {
         id: entry.runId ?? `${entry.commit}/${entry.executionCount}`,
         notebookId: this._options.notebookId,
@@ -134,7 +136,7 @@ export class NotebookHistory {
         executionCount: entry.executionCount,
         kernelSessionId: entry.kernelSession ?? '',
         start: time,
-        end: time,
+        end,
         status: (entry.status as Run['status'] | null) ?? 'ok',
         outputs: [],
         fromHistory: true as const
@@ -415,13 +417,14 @@ export class NotebookHistory {
   }
 
   private async _refresh(): Promise<void> {
-    this._attempts = await this.store.listAttempts();
-    await this._readIndex();
+    // Always after this store's own read or write, whose answer carried every ref: no request.
+    this._attempts = await this.store.listAttempts({ cached: true });
+    await this._readIndex(true);
     this._changed.emit();
   }
 
-  private async _readIndex(): Promise<void> {
-    this._index = await this.store.runIndex();
+  private async _readIndex(cached = false): Promise<void> {
+    this._index = await this.store.runIndex(undefined, { cached });
     for (const entry of this._index) {
       if (entry.runId) {
         this._commitOfRun.set(entry.runId, entry.commit);
