@@ -6,7 +6,7 @@ export { HistoryStore, META_BRANCH } from './store';
 export type { IAttempt, IHistoryStoreOptions, IRun, IRunIndexEntry } from './store';
 export type { IOmittedOutput, ISnapshot } from './snapshot';
 export { LocalBackend, RefConflictError, RepositoryError } from './backend';
-export type { IHistoryBackend, IRefUpdate, IWriteBatch } from './backend';
+export type { IHistoryBackend, IRefUpdate, IWriteBatch, IWriteResult, RefMap } from './backend';
 export { RemoteBackend } from './remote';
 export type { IRemoteBackendOptions, RequestFunction } from './remote';
 export { MemoryFS } from './memfs';

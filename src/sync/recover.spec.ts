@@ -6,7 +6,7 @@
  * under ui-tests) runs the real one.
  */
 import { Run } from '../capture/run';
-import { HistoryStore, IHistoryBackend, IWriteBatch, LocalBackend, MemoryFS, RepositoryError } from '../history';
+import { HistoryStore, IHistoryBackend, IWriteBatch, IWriteResult, LocalBackend, MemoryFS, RefMap, RepositoryError } from '../history';
 import { NotebookHistory } from './notebookhistory';
 import { IPendingQueue } from './queue';
 
@@ -48,7 +48,13 @@ class DamagedBackend implements IHistoryBackend {
   listDir(path: string): Promise<string[] | null> {
     return this._inner.listDir(path);
   }
-  write(batch: IWriteBatch): Promise<void> {
+  async readRefs(): Promise<RefMap> {
+    if (this.damaged) {
+      throw new RepositoryError('corrupt', 'history refs are damaged: refs/heads/main (empty)', 409);
+    }
+    return this._inner.readRefs();
+  }
+  write(batch: IWriteBatch): Promise<IWriteResult> {
     return this._inner.write(batch);
   }
 }
