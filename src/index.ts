@@ -24,6 +24,7 @@ import { replayIcon } from './ui/icons';
 import { revealCell } from './ui/labels';
 import { createHistoryMainView } from './ui/mainview';
 import { RetracePanel } from './ui/panel';
+import { registerCellVersions } from './versions/service';
 
 const PLUGIN_ID = 'jupyterlab-retrace:plugin';
 
@@ -129,6 +130,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     registerGatherCommand(app, notebooks, orders, trans, palette);
     new DiagnosticBadges(notebooks, orders, trans);
+    registerCellVersions(notebooks, capture, histories, rendermime, trans);
     let mainView: MainAreaWidget | null = null;
     commands.addCommand(CommandIDs.openHistoryMain, {
       label: trans.__('Open History in the Main Area'),
