@@ -31,3 +31,11 @@ export async function openNotebookJSON(page: IJupyterLabPageFixture, tmpPath: st
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
   await page.sidebar.openTab(PANEL_ID);
 }
+
+/** Open a section of the Retrace panel (the attempt graph and run detail start collapsed). */
+export async function expandSection(page: IJupyterLabPageFixture, name: string): Promise<void> {
+  const title = page.locator(`#${PANEL_ID} .jp-AccordionPanel-title`, { hasText: name });
+  if ((await title.getAttribute('aria-expanded')) === 'false') {
+    await title.click();
+  }
+}
