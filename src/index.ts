@@ -26,6 +26,7 @@ import { PanelFollower } from './ui/follow';
 import { DiagnosticBadges } from './ui/diagnosticBadges';
 import { revealCell } from './ui/labels';
 import { RetracePanel } from './ui/panel';
+import { registerCellVersions } from './versions/service';
 
 const PLUGIN_ID = 'jupyterlab-retrace:plugin';
 
@@ -105,6 +106,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     registerGatherCommand(app, notebooks, orders, trans, palette);
     registerReproduceCommands(app, { notebooks, orders, histories, capture, actions, panel, trans, palette });
     new DiagnosticBadges(notebooks, orders, trans);
+    registerCellVersions(notebooks, capture, histories, rendermime, trans);
 
     void fetchServerState().then(state => {
       panel.serverState = state;

@@ -7,6 +7,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { CaptureService } from '../capture/service';
+import { KernelTracer } from '../kernel/tracer';
 import { NotebookOrder } from '../order/notebookorder';
 import { OrderService } from '../order/service';
 import { NotebookHistory } from '../sync/notebookhistory';
@@ -53,6 +54,11 @@ export class PanelFollower {
     this._order?.changed.disconnect(this.refreshOrder, this);
     this._order = notebook ? this._orders.orderFor(notebook) : null;
     this._order?.changed.connect(this.refreshOrder, this);
+    // A tracer report may arrive after its run is shown: show its names then.
+    this._tracer?.reported.disconnect(this._onTraced, this);
+    this._tracer = notebook ? this._capture.tracerFor(notebook) : null;
+    this._tracer?.reported.connect(this._onTraced, this);
+    const tracer = this._tracer;
     this._panel.notebook = notebook
       ? {
           name: notebook.context.localPath,
@@ -62,7 +68,12 @@ export class PanelFollower {
           cellSource: id => {
             const index = cellIndex(notebook, id);
             return index >= 0 ? notebook.content.model!.cells.get(index).sharedModel.getSource() : null;
-          }
+          },
+          // The tracer keeps the effects of the current kernel process's runs, by execution count.
+          traced: run =>
+            tracer && run.executionCount !== null && tracer.kernelProcess !== null && run.kernelSessionId === tracer.kernelProcess
+              ? tracer.effects(run.executionCount)
+              : undefined
         }
       : null;
     this._panel.order.showReport(null);
@@ -87,7 +98,12 @@ export class PanelFollower {
     }
   }
 
+  private _onTraced(): void {
+    this._panel.model.refresh();
+  }
+
   private _order: NotebookOrder | null = null;
+  private _tracer: KernelTracer | null = null;
   private _history: NotebookHistory | null = null;
   private _timer = 0;
 }

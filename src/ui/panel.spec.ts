@@ -1,3 +1,7 @@
+import { AccordionPanel, Widget } from '@lumino/widgets';
+
+import { RunLog } from '../capture/log';
+
 import { RetracePanel } from './panel';
 
 describe('RetracePanel', () => {
@@ -24,5 +28,41 @@ describe('RetracePanel', () => {
     panel.serverState = { kind: 'missing', message: '404' };
     expect(status(panel).dataset.state).toBe('error');
     expect(status(panel).textContent).toContain('Install Retrace with pip');
+  });
+
+  describe('sections', () => {
+    const expanded = (panel: RetracePanel) =>
+      (panel.content as AccordionPanel).titles.map(t => `${t.textContent}:${t.getAttribute('aria-expanded')}`);
+    const notebook = () => ({ name: 'nb.ipynb', log: new RunLog(), cellLabel: () => 'cell 1' });
+    afterEach(() => window.localStorage.clear());
+
+    it('start with the attempt graph and the run detail collapsed, and remember what the user collapsed', () => {
+      const panel = new RetracePanel();
+      Widget.attach(panel, document.body);
+      panel.notebook = notebook();
+      expect(expanded(panel)).toEqual([
+        'Canonical order:true',
+        'Attempts:true',
+        'Attempt graph:false',
+        'Runs:true',
+        'Run detail:false'
+      ]);
+      expect(panel.graph.isHidden).toBe(true);
+      expect(panel.order.isHidden).toBe(false);
+      // The user opens the graph and collapses the order.
+      (panel.content as AccordionPanel).expand(2);
+      (panel.content as AccordionPanel).collapse(0);
+      Widget.detach(panel);
+
+      const again = new RetracePanel();
+      Widget.attach(again, document.body);
+      expect(expanded(again)[0]).toBe('Canonical order:false');
+      expect(expanded(again)[2]).toBe('Attempt graph:true');
+      // Shown for a notebook, the collapsed order stays collapsed and the graph shows.
+      again.notebook = notebook();
+      expect(again.order.isHidden).toBe(true);
+      expect(again.graph.isHidden).toBe(false);
+      Widget.detach(again);
+    });
   });
 });

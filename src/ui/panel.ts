@@ -2,6 +2,8 @@
  * The Retrace sidebar: a SidePanel (as JupyterLab's own sidebars) whose header
  * says whether the server part is ready and which notebook is shown, and whose
  * sections collapse and resize: canonical order, attempts, runs, run detail.
+ * The runs list takes the height the other sections leave; the graph and the
+ * detail start collapsed, and the sections a user collapses stay so next time.
  */
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
@@ -93,7 +95,19 @@ export class RetracePanel extends SidePanel {
       section.addClass('jp-RetracePanel-section');
       this.addWidget(section);
     }
-    this.model.selectionChanged.connect((_, run) => (this.attempts.selectedRun = run));
+    // Titles as tall as a line: at 250 px × 768 px every row counts.
+    (this.content as AccordionPanel).titleSpace = 22;
+    this.model.selectionChanged.connect((_, run) => {
+      this.attempts.selectedRun = run;
+      // Picking a run is asking to see it: a collapsed detail opens.
+      if (run && this.isAttached) {
+        this.expand(this.detail);
+      }
+    });
+    (this.content as AccordionPanel).expansionToggled.connect(this._onToggled, this);
+    // The order grows with a replay report: give it the height its summary needs.
+    this._orderObserver = new MutationObserver(() => this._scheduleFit(false));
+    this._orderObserver.observe(this.order.node, { childList: true, subtree: true, characterData: true });
     this.serverState = { kind: 'checking' };
     this.notebook = null;
   }
@@ -114,7 +128,8 @@ export class RetracePanel extends SidePanel {
     const node = this._status.node;
     node.dataset.state = state.kind === 'ok' ? 'ok' : state.kind === 'checking' ? 'checking' : 'error';
     node.textContent = this._describe(state);
-    node.title = state.kind === 'ok' ? state.status.historyDir : '';
+    // The line may be cut at 250 px: the tooltip has all of it.
+    node.title = state.kind === 'ok' ? `${node.textContent}\n${state.status.historyDir}` : (node.textContent ?? '');
   }
 
   /** The notebook whose history is shown, or null when no notebook is in focus. */
@@ -122,9 +137,11 @@ export class RetracePanel extends SidePanel {
     this.model.notebook = view;
     this._notebook.node.textContent = view ? view.name : this._rtrans.__('Open a notebook to see its history.');
     this._notebook.node.title = view?.name ?? '';
-    this.order.setHidden(!view);
-    this.attempts.setHidden(!view);
-    this.graph.setHidden(!view);
+    for (const section of [this.order, this.attempts, this.graph]) {
+      const index = (this.content as AccordionPanel).widgets.indexOf(section);
+      // A section the user collapsed stays collapsed when a notebook comes.
+      section.setHidden(!view || !isExpanded(this.content as AccordionPanel, index));
+    }
     this.attempts.selectedRun = null;
   }
 
@@ -136,9 +153,107 @@ export class RetracePanel extends SidePanel {
     super.onAfterAttach(msg);
     if (!this._sized) {
       this._sized = true;
-      // Runs and their detail get most of the height; order and attempts what they usually need.
-      (this.content as AccordionPanel).setRelativeSizes([2, 1.2, 2, 3, 3.5]);
+      // The sections the user collapsed last time (graph and detail at first) start collapsed.
+      const collapsed = readCollapsed();
+      const content = this.content as AccordionPanel;
+      this._restoring = true;
+      SECTION_KEYS.forEach((key, index) => {
+        const widget = content.widgets[index];
+        const title = content.titles[index];
+        if (!collapsed.includes(key) || !widget || !title) {
+          return;
+        }
+        if (widget.isHidden) {
+          // Hidden until a notebook is shown: mark it collapsed so it stays so then.
+          title.classList.remove('lm-mod-expanded');
+          title.setAttribute('aria-expanded', 'false');
+        } else {
+          content.collapse(index);
+        }
+      });
+      this._restoring = false;
     }
+    this._scheduleFit(true);
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._scheduleFit(false);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._scheduleFit(false);
+  }
+
+  dispose(): void {
+    this._orderObserver.disconnect();
+    window.cancelAnimationFrame(this._fitFrame);
+    super.dispose();
+  }
+
+  /**
+   * Share the height. First the order's summary, its Replay button and the
+   * replay report's summary (the whole order when it is short); the graph and
+   * the detail, when open, a share each; then the runs enough for eight runs;
+   * then the attempts what is left (at least two lines), and the runs
+   * everything beyond.
+   */
+  fitSections(): void {
+    const content = this.content as AccordionPanel;
+    const widgets = content.widgets;
+    const titles = content.titles.reduce((sum, title) => sum + title.offsetHeight, 0);
+    const height = content.node.clientHeight - titles;
+    if (height <= 0) {
+      return;
+    }
+    this._fittedHeight = this.node.clientHeight;
+    this._orderNatural = naturalHeight(this.order.node);
+    const shown = (widget: Widget) => !widget.isHidden;
+    const size = new Map<Widget, number>();
+    if (shown(this.order)) {
+      const natural = this._orderNatural;
+      const essential = orderEssentialHeight(this.order.node);
+      size.set(this.order, natural <= 0.2 * height ? natural : Math.min(natural, Math.max(essential, 0.2 * height)));
+    }
+    if (shown(this.graph)) {
+      size.set(this.graph, Math.min(naturalHeight(this.graph.node), 0.35 * height));
+    }
+    if (shown(this.detail)) {
+      size.set(this.detail, 0.4 * height);
+    }
+    const taken = () => [...size.values()].reduce((a, b) => a + b, 0);
+    if (shown(this.attempts)) {
+      const natural = naturalHeight(this.attempts.node);
+      const left = height - taken() - (shown(this.timeline) ? runsWanted(this.timeline.node) : 0);
+      size.set(this.attempts, Math.min(natural, Math.max(left, 44)));
+    }
+    if (shown(this.timeline)) {
+      size.set(this.timeline, Math.max(height - taken(), 0.2 * height));
+    }
+    content.setRelativeSizes(widgets.map(widget => size.get(widget) ?? 0));
+  }
+
+  private _scheduleFit(always: boolean): void {
+    window.cancelAnimationFrame(this._fitFrame);
+    this._fitFrame = window.requestAnimationFrame(() => {
+      if (!this.isVisible) {
+        return;
+      }
+      // Re-fit only when the panel's height or the order's needed height changed, so a user's drag holds.
+      if (always || this.node.clientHeight !== this._fittedHeight || naturalHeight(this.order.node) !== this._orderNatural) {
+        this.fitSections();
+      }
+    });
+  }
+
+  private _onToggled(): void {
+    if (this._restoring) {
+      return;
+    }
+    const content = this.content as AccordionPanel;
+    writeCollapsed(SECTION_KEYS.filter((_, index) => !isExpanded(content, index)));
+    this._scheduleFit(true);
   }
 
   /** Expand the run detail section (collapsed by the user, say) and move the focus there. */
@@ -181,4 +296,70 @@ export class RetracePanel extends SidePanel {
   private _notebook: Widget;
   private _serverState: ServerState = { kind: 'checking' };
   private _sized = false;
+  private _restoring = false;
+  private _fitFrame = 0;
+  private _fittedHeight = -1;
+  private _orderNatural = -1;
+  private _orderObserver: MutationObserver;
+}
+
+/** The sections in panel order, as named in the remembered collapsed list. */
+const SECTION_KEYS = ['order', 'attempts', 'graph', 'runs', 'detail'] as const;
+type SectionKey = (typeof SECTION_KEYS)[number];
+const COLLAPSED_STORAGE_KEY = 'jupyterlab-retrace:collapsed-sections';
+const DEFAULT_COLLAPSED: SectionKey[] = ['graph', 'detail'];
+
+function isExpanded(content: AccordionPanel, index: number): boolean {
+  return content.titles[index]?.getAttribute('aria-expanded') !== 'false';
+}
+
+function readCollapsed(): SectionKey[] {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(COLLAPSED_STORAGE_KEY) ?? 'null');
+    if (Array.isArray(stored)) {
+      return stored.filter((key): key is SectionKey => (SECTION_KEYS as readonly string[]).includes(key));
+    }
+  } catch {
+    // Storage off or a value from elsewhere: the defaults.
+  }
+  return DEFAULT_COLLAPSED;
+}
+
+function writeCollapsed(keys: SectionKey[]): void {
+  try {
+    window.localStorage.setItem(COLLAPSED_STORAGE_KEY, JSON.stringify(keys));
+  } catch {
+    // Not remembered: nothing else depends on it.
+  }
+}
+
+/** How tall a section's content is (its children laid out, however tall the section is now). */
+function naturalHeight(node: HTMLElement): number {
+  let bottom = 0;
+  for (const child of Array.from(node.children) as HTMLElement[]) {
+    bottom = Math.max(bottom, child.offsetTop + child.offsetHeight);
+  }
+  return Math.ceil(bottom + parseFloat(getComputedStyle(node).paddingBottom || '0'));
+}
+
+/** The runs section with its filter and eight runs (fewer when there are fewer runs). */
+function runsWanted(node: HTMLElement): number {
+  // The list starts below the filter box.
+  const top = node.querySelector<HTMLElement>('.jp-RetraceTimeline')?.offsetTop ?? 40;
+  const row = node.querySelector<HTMLElement>('.jp-RetraceTimeline-run')?.offsetHeight || 42;
+  const rows = node.querySelector<HTMLElement>('.jp-RetraceTimeline-spacer')?.offsetHeight ?? 0;
+  // Nine rows: eight runs and the start of a kernel session between them.
+  return top + 6 + Math.max(Math.min(rows, 9 * row), 2 * row);
+}
+
+/** The order section down to its summary, Replay button and replay summary: what must never be clipped. */
+function orderEssentialHeight(node: HTMLElement): number {
+  let bottom = 0;
+  for (const selector of ['.jp-RetraceOrder-summary', '.jp-RetraceOrder-actions', '.jp-RetraceOrder-reportSummary']) {
+    const element = node.querySelector<HTMLElement>(selector);
+    if (element && element.offsetParent === node) {
+      bottom = Math.max(bottom, element.offsetTop + element.offsetHeight);
+    }
+  }
+  return Math.ceil(bottom + parseFloat(getComputedStyle(node).paddingBottom || '0'));
 }

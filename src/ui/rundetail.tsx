@@ -1,7 +1,8 @@
 /**
  * The detail of the selected run: its code exactly as it ran, status and
  * duration, its outputs rendered from the history (even when the notebook no
- * longer shows them), the names it read and wrote, and its code compared with
+ * longer shows them), the names it read and wrote (from the kernel tracer when
+ * it reported on the run, else from static analysis, and saying which), and its code compared with
  * the cell's previous run and with the cell now.
  */
 import type { IOutput } from '@jupyterlab/nbformat';
@@ -102,7 +103,8 @@ export function RunDetail(props: {
   const cellLabel = model.cellOf(run, deleted => trans.__('%1, replayed', deleted));
   const code = record?.code ?? run.code;
   const now = run.cellId ? (notebook?.cellSource?.(run.cellId) ?? null) : null;
-  const names = namesOf({ ...run, code }, notebook?.traced?.(run));
+  const traced = notebook?.traced?.(run);
+  const names = namesOf({ ...run, code }, traced);
   const duration = Date.parse(run.end) - Date.parse(run.start);
   return (
     <div className="jp-RetraceDetail-body" data-run-id={run.id}>
@@ -158,11 +160,28 @@ export function RunDetail(props: {
         )}
       </Section>
       <Section title={names.source === 'tracer' ? trans.__('Names (kernel tracer)') : trans.__('Names (static analysis)')}>
+        <div className="jp-RetraceDetail-namesSource" data-source={names.source}>
+          {names.source === 'tracer'
+            ? trans.__('What the kernel tracer saw this run read and write.')
+            : trans.__('Read from the code: the kernel tracer did not report on this run (another kernel session, or no IPython tracer).')}
+        </div>
         <dl className="jp-RetraceDetail-names">
           <dt>{trans.__('Read')}</dt>
           <dd className="jp-RetraceDetail-reads">{names.reads.join(', ') || '—'}</dd>
           <dt>{trans.__('Wrote')}</dt>
           <dd className="jp-RetraceDetail-writes">{names.writes.join(', ') || '—'}</dd>
+          {traced && traced.filesRead.length > 0 && (
+            <>
+              <dt>{trans.__('Files read')}</dt>
+              <dd className="jp-RetraceDetail-filesRead">{traced.filesRead.join(', ')}</dd>
+            </>
+          )}
+          {traced && traced.filesWritten.length > 0 && (
+            <>
+              <dt>{trans.__('Files written')}</dt>
+              <dd className="jp-RetraceDetail-filesWritten">{traced.filesWritten.join(', ')}</dd>
+            </>
+          )}
         </dl>
       </Section>
       {previous && (

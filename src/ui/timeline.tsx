@@ -18,7 +18,7 @@ import { RetraceModel, TimelineItem } from './model';
 
 export const ROW_HEIGHT = 24;
 /** In a narrow sidebar a row takes two lines: the run on the first, its code on the whole second. */
-export const COMPACT_ROW_HEIGHT = 42;
+export const COMPACT_ROW_HEIGHT = 35;
 const COMPACT_BELOW_PX = 420;
 
 export interface ITimelineActions {

@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { expandSection, openNotebook, PANEL_ID } from './helpers';
 
 async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
   await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
@@ -40,6 +40,7 @@ test.describe('attempt graph', () => {
     await expect.poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(0).sharedModel.getSource())).toBe('x = 1');
     await run(page, 'x = 10');
 
+    await expandSection(page, 'Attempt graph');
     const graph = panel.locator('.jp-RetraceGraph');
     await expect(graph.locator('.jp-RetraceGraph-attempt')).toHaveCount(3);
     await expect(graph.locator('.jp-RetraceGraph-attempt.jp-mod-current .jp-RetraceGraph-facts')).toContainText('restored from');

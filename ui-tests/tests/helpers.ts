@@ -117,3 +117,11 @@ export async function openLab(page: Page, server: OwnServer, notebook: string): 
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor({ timeout: 60_000 });
   await page.evaluate(id => window.jupyterapp.shell.activateById(id), PANEL_ID);
 }
+
+/** Open a section of the Retrace panel (the attempt graph and run detail start collapsed). */
+export async function expandSection(page: IJupyterLabPageFixture, name: string): Promise<void> {
+  const title = page.locator(`#${PANEL_ID} .jp-AccordionPanel-title`, { hasText: name });
+  if ((await title.getAttribute('aria-expanded')) === 'false') {
+    await title.click();
+  }
+}

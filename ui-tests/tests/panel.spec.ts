@@ -128,6 +128,58 @@ test.describe('the Retrace panel', () => {
     await page.theme.setLightTheme();
   });
 
+  test('at 250 × 768 the runs take the height left: 8 runs or more in view, the order and replay summaries whole, graph and detail collapsed until wanted', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await openNotebook(page, tmpPath, 'tall.ipynb', ['a = 1', 'b = a + 1', 'c = b * 2', 'd = c - 1\nd']);
+    for (const index of [0, 1, 2, 3, 0, 1, 2, 3, 1, 2, 3]) {
+      await page.notebook.runCell(index);
+    }
+    await setSidebarWidth(page, 250);
+    const panel = page.locator(`#${PANEL_ID}`);
+    const title = (name: string) => panel.locator('.jp-AccordionPanel-title', { hasText: name });
+    await expect(title('Attempt graph')).toHaveAttribute('aria-expanded', 'false');
+    await expect(title('Run detail')).toHaveAttribute('aria-expanded', 'false');
+    await panel.locator('.jp-RetraceOrder-replay').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
+    await expect(panel.locator('.jp-RetraceOrder-report[data-ended="completed"]')).toBeVisible({ timeout: 60_000 });
+
+    /** Rows wholly inside the scrolled list; whether each summary is wholly inside the order section. */
+    const measure = () =>
+      panel.evaluate(node => {
+        const inside = (e: Element | null, box: DOMRect) => {
+          const r = e?.getBoundingClientRect();
+          return !!r && r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.left >= box.left - 1 && r.right <= box.right + 1;
+        };
+        const list = node.querySelector('.jp-RetraceTimeline')!.getBoundingClientRect();
+        const order = node.querySelector('.jp-RetraceOrder')!.getBoundingClientRect();
+        return {
+          rows: [...node.querySelectorAll('.jp-RetraceTimeline-run')].filter(row => inside(row, list)).length,
+          summary: inside(node.querySelector('.jp-RetraceOrder-summary'), order),
+          replaySummary: inside(node.querySelector('.jp-RetraceOrder-reportSummary'), order),
+          replayButton: inside(node.querySelector('.jp-RetraceOrder-replay'), order)
+        };
+      });
+    await expect.poll(async () => (await measure()).rows).toBeGreaterThanOrEqual(8);
+    expect(await measure()).toEqual(expect.objectContaining({ summary: true, replaySummary: true, replayButton: true }));
+    await expect(panel.locator('.jp-RetraceOrder-reportSummary')).toContainText('Replay completed');
+
+    // Picking a run opens its detail; the runs still show several rows.
+    await panel.locator('.jp-RetraceTimeline-run').first().click();
+    await expect(title('Run detail')).toHaveAttribute('aria-expanded', 'true');
+    await expect(panel.locator('.jp-RetraceDetail-code')).toBeVisible();
+    await expect.poll(async () => (await measure()).rows).toBeGreaterThanOrEqual(3);
+
+    // Sections the user opens and closes stay so (remembered across reloads: see src/ui/panel.spec.ts).
+    await title('Attempts').click();
+    await title('Attempt graph').click();
+    await expect(title('Attempts')).toHaveAttribute('aria-expanded', 'false');
+    await expect(panel.locator('.jp-RetraceGraph')).toBeVisible();
+    expect(await page.evaluate(() => window.localStorage.getItem('jupyterlab-retrace:collapsed-sections'))).toBe('["attempts"]');
+  });
+
   test('a keyboard-only path: focus the runs, move with arrows and End, Enter opens the detail; sections collapse', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'keys.ipynb', ['a = 1', 'b = a + 1', 'c = b * 10\nc']);
     for (const index of [0, 1, 2]) {
