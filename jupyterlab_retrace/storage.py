@@ -601,15 +601,15 @@ class WriteHandler(RepoHandler):
                 if refs:
                     gitrepo.update_refs(repo, refs, before_move=lambda: counts.update(quarantine.join(config.max_object_bytes)))
                     runregistry.remember(repo, run_ids)
+                else:
+                    # Objects sent ahead of their commit (a write split in parts): valid on their own.
+                    counts.update(quarantine.join(config.max_object_bytes))
                 # Every tip as it stands after this write, read under the lock: the client's
                 # refresh after a commit needs no request of its own.
                 try:
                     tips = gitrepo.all_refs(repo)
                 except DamagedRef:
                     tips = None  # the write stands; the client reads the refs (and learns of the damage)
-                else:
-                    # Objects sent ahead of their commit (a write split in parts): valid on their own.
-                    counts.update(quarantine.join(config.max_object_bytes))
             gitrepo.known_valid(repo).update(checked)
         finally:
             quarantine.discard()
