@@ -31,7 +31,14 @@ export class OrderView extends Widget {
     this._note = append(this.node, 'div', 'jp-RetraceOrder-note');
     const actions = append(this.node, 'div', 'jp-RetraceOrder-actions');
     this._replay = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-accept jp-RetraceOrder-replay') as HTMLButtonElement;
-    this._replay.textContent = this._trans.__('Replay in order');
+    // A short label for a narrow sidebar (CSS picks one), so Replay and the actions beside it share a line.
+    const long = this._trans.__('Replay in order');
+    append(this._replay, 'span', 'jp-RetraceOrder-labelLong').textContent = long;
+    const short = append(this._replay, 'span', 'jp-RetraceOrder-labelShort');
+    short.textContent = this._trans.__('Replay');
+    short.setAttribute('aria-hidden', 'true');
+    this._replay.setAttribute('aria-label', long);
+    this._replay.title = long;
     this._replay.addEventListener('click', () => this._callbacks.replay());
     this._progress = append(actions, 'span', 'jp-RetraceOrder-progress');
     this._progress.setAttribute('role', 'status');
@@ -122,7 +129,7 @@ export class OrderView extends Widget {
       )
     ];
     if (counts.noOutput) {
-      parts.push(trans.__('%1 without output (nothing to compare).', counts.noOutput));
+      parts.push(trans.__('%1 without output.', counts.noOutput));
     }
     if (counts.notCompared) {
       parts.push(trans.__('%1 not compared.', counts.notCompared));

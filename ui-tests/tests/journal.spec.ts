@@ -247,7 +247,10 @@ test.describe('replay and reload', () => {
     await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-report[data-ended]`)).toBeVisible({ timeout: 60_000 });
     await waitSaved(page);
-    const steps = await page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents();
+    // The order of the replay's own kernel session: its three steps (the order engine answers a moment after the report).
+    const stepCells = page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`);
+    await expect(stepCells).toHaveCount(3);
+    const steps = await stepCells.allTextContents();
     await page.notebook.save();
 
     await page.reload({ waitForIsReady: false });
