@@ -16,7 +16,8 @@ module.exports = {
   timeout: 90_000,
   expect: { timeout: 15_000 },
   retries: 0,
-  workers: 1,
+  // Two workers: the tests mostly wait on kernels and debounces; each file's tests stay in one worker, in order.
+  workers: 2,
   reporter: [
     ['list'],
     ['json', { outputFile: 'test-results/results.json' }],

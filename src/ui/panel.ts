@@ -219,10 +219,12 @@ export class RetracePanel extends SidePanel {
     if (shown(this.graph)) {
       size.set(this.graph, Math.min(naturalHeight(this.graph.node), 0.35 * height));
     }
-    if (shown(this.detail)) {
-      size.set(this.detail, 0.4 * height);
-    }
     const taken = () => [...size.values()].reduce((a, b) => a + b, 0);
+    if (shown(this.detail)) {
+      // Up to 40 %, but the runs keep a few rows (and the attempts their two lines) beside it.
+      const keep = (shown(this.timeline) ? runsWanted(this.timeline.node, 4) : 0) + (shown(this.attempts) ? 44 : 0);
+      size.set(this.detail, Math.max(0.2 * height, Math.min(0.4 * height, height - taken() - keep)));
+    }
     if (shown(this.attempts)) {
       const natural = naturalHeight(this.attempts.node);
       const left = height - taken() - (shown(this.timeline) ? runsWanted(this.timeline.node) : 0);
@@ -232,6 +234,9 @@ export class RetracePanel extends SidePanel {
       size.set(this.timeline, Math.max(height - taken(), 0.2 * height));
     }
     content.setRelativeSizes(widgets.map(widget => size.get(widget) ?? 0));
+    // Focus returning to Replay after its dialog may have scrolled the order while it was short:
+    // once it has its height again, its summary comes first.
+    this.order.node.scrollTop = 0;
   }
 
   private _scheduleFit(always: boolean): void {
@@ -342,14 +347,14 @@ function naturalHeight(node: HTMLElement): number {
   return Math.ceil(bottom + parseFloat(getComputedStyle(node).paddingBottom || '0'));
 }
 
-/** The runs section with its filter and eight runs (fewer when there are fewer runs). */
-function runsWanted(node: HTMLElement): number {
+/** The runs section with its filter and eight runs (fewer when there are fewer runs), or `wanted` rows. */
+function runsWanted(node: HTMLElement, wanted = 9): number {
   // The list starts below the filter box.
   const top = node.querySelector<HTMLElement>('.jp-RetraceTimeline')?.offsetTop ?? 40;
   const row = node.querySelector<HTMLElement>('.jp-RetraceTimeline-run')?.offsetHeight || 42;
   const rows = node.querySelector<HTMLElement>('.jp-RetraceTimeline-spacer')?.offsetHeight ?? 0;
-  // Nine rows: eight runs and the start of a kernel session between them.
-  return top + 6 + Math.max(Math.min(rows, 9 * row), 2 * row);
+  // Nine rows by default: eight runs and the start of a kernel session between them.
+  return top + 6 + Math.max(Math.min(rows, wanted * row), 2 * row);
 }
 
 /** The order section down to its summary, Replay button and replay summary: what must never be clipped. */
