@@ -1,7 +1,7 @@
 /**
  * Shared by the browser tests.
  */
-import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -124,4 +124,39 @@ export async function expandSection(page: IJupyterLabPageFixture, name: string):
   if ((await title.getAttribute('aria-expanded')) === 'false') {
     await title.click();
   }
+}
+
+/**
+ * Open `path` in a second browser tab on its own workspace, and wait until that tab's current
+ * widget is the notebook with an idle kernel. JupyterLab's current widget follows focus; when the
+ * tab is restored while another page is busy, the notebook can open without taking focus, so it is
+ * activated again until it is current (as a user clicking its tab would).
+ */
+export async function openInSecondTab(page: Page, path: string, workspace: string): Promise<Page> {
+  const second = await page.context().newPage();
+  await second.goto(page.url().replace(/\/lab.*$/, `/lab/workspaces/${workspace}`));
+  await second.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  await second.waitForFunction(() => (window as any).jupyterapp?.commands?.hasCommand('docmanager:open'));
+  await second.evaluate(async p => {
+    await window.jupyterapp.commands.execute('docmanager:open', { path: p });
+  }, path);
+  await expect
+    .poll(
+      () =>
+        second.evaluate(p => {
+          const shell = window.jupyterapp.shell as any;
+          const notebook = Array.from(shell.widgets('main') as Iterable<any>).find(w => w.context?.path === p);
+          if (!notebook) {
+            return 'not open';
+          }
+          if (shell.currentWidget !== notebook) {
+            shell.activateById(notebook.id);
+            return 'not current';
+          }
+          return notebook.sessionContext?.session?.kernel?.status ?? 'no kernel';
+        }, path),
+      { timeout: 30_000 }
+    )
+    .toBe('idle');
+  return second;
 }

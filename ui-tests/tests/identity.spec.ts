@@ -8,7 +8,7 @@ import { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openInSecondTab, openNotebook, PANEL_ID } from './helpers';
 
 function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -86,16 +86,7 @@ test.describe('identity before the first save', () => {
     const name = 'fresh.ipynb';
     const path = `${tmpPath}/${name}`;
     await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2']);
-    const second = await page.context().newPage();
-    await second.goto(page.url().replace(/\/lab.*$/, '/lab/workspaces/fresh-second'));
-    await second.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await second.waitForFunction(() => (window as any).jupyterapp?.commands?.hasCommand('docmanager:open'));
-    await second.evaluate(async p => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path: p });
-    }, path);
-    await expect
-      .poll(() => second.evaluate(() => (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session?.kernel?.status ?? null))
-      .toBe('idle');
+    const second = await openInSecondTab(page, path, 'fresh-second');
 
     // Neither tab has run anything: the first runs of each go to one history.
     await page.notebook.runCell(0);

@@ -9,7 +9,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openInSecondTab, openNotebook, PANEL_ID } from './helpers';
 
 function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -181,16 +181,7 @@ test.describe('two tabs on one notebook', () => {
     const id = await notebookIdOf(page);
 
     // A second browser tab on the same notebook (and so the same kernel).
-    const second = await page.context().newPage();
-    await second.goto(page.url().replace(/\/lab.*$/, '/lab/workspaces/second'));
-    await second.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await second.waitForFunction(() => (window as any).jupyterapp?.commands?.hasCommand('docmanager:open'));
-    await second.evaluate(async path => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-    }, `${tmpPath}/${name}`);
-    await expect
-      .poll(() => second.evaluate(() => (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session?.kernel?.status ?? null))
-      .toBe('idle');
+    const second = await openInSecondTab(page, `${tmpPath}/${name}`, 'second');
     const sameKernel = await Promise.all(
       [page, second].map(p => p.evaluate(() => (window.jupyterapp.shell.currentWidget as any).sessionContext.session.kernel.id))
     );
