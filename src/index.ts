@@ -63,6 +63,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new RetracePanel({
       translator: translator ?? nullTranslator,
       rendermime,
+      restored: app.restored,
       order: {
         replay: () => void commands.execute(CommandIDs.replayInOrder),
         stop: () => actions.stopReplay(),

@@ -64,5 +64,39 @@ describe('RetracePanel', () => {
       expect(again.graph.isHidden).toBe(false);
       Widget.detach(again);
     });
+
+    it("keep the user's sections over an older layout the shell restores, and do not remember the shell's toggles", async () => {
+      const first = new RetracePanel();
+      Widget.attach(first, document.body);
+      first.notebook = notebook();
+      (first.content as AccordionPanel).collapse(1);
+      Widget.detach(first);
+      expect(window.localStorage.getItem('jupyterlab-retrace:collapsed-sections')).toBe('["attempts","graph","detail"]');
+
+      let restored: () => void = () => undefined;
+      const panel = new RetracePanel({ restored: new Promise<void>(resolve => (restored = resolve)) });
+      Widget.attach(panel, document.body);
+      panel.notebook = notebook();
+      // The shell rehydrates the workspace saved before the user collapsed the attempts.
+      const content = panel.content as AccordionPanel;
+      content.expand(1);
+      content.collapse(2);
+      expect(window.localStorage.getItem('jupyterlab-retrace:collapsed-sections')).toBe('["attempts","graph","detail"]');
+      restored();
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(expanded(panel)).toEqual([
+        'Canonical order:true',
+        'Attempts:false',
+        'Attempt graph:false',
+        'Runs:true',
+        'Run detail:false'
+      ]);
+      expect(panel.attempts.isHidden).toBe(true);
+      // After the restore, the user's toggles are remembered again.
+      content.expand(1);
+      expect(window.localStorage.getItem('jupyterlab-retrace:collapsed-sections')).toBe('["graph","detail"]');
+      Widget.detach(panel);
+    });
   });
 });

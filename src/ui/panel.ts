@@ -32,6 +32,14 @@ export interface IRetracePanelOptions {
   attempts?: IAttemptsCallbacks;
   timeline?: Partial<ITimelineActions>;
   detail?: IRunDetailActions;
+  /**
+   * Resolves when JupyterLab has restored its layout. The shell restores the
+   * sections' expansion from the workspace, saved whenever the layout last
+   * changed (not when a section is toggled), so it can be older than the
+   * user's last toggle: until then toggles are not remembered, and after it
+   * the remembered sections are applied again.
+   */
+  restored?: Promise<unknown>;
 }
 
 export class RetracePanel extends SidePanel {
@@ -110,6 +118,15 @@ export class RetracePanel extends SidePanel {
     this._orderObserver.observe(this.order.node, { childList: true, subtree: true, characterData: true });
     this.serverState = { kind: 'checking' };
     this.notebook = null;
+    if (options.restored) {
+      this._restoring = true;
+      void options.restored.then(() => {
+        this._restoring = false;
+        if (this.isAttached) {
+          this._applyCollapsed();
+        }
+      });
+    }
   }
 
   readonly model: RetraceModel;
@@ -153,27 +170,38 @@ export class RetracePanel extends SidePanel {
     super.onAfterAttach(msg);
     if (!this._sized) {
       this._sized = true;
-      // The sections the user collapsed last time (graph and detail at first) start collapsed.
-      const collapsed = readCollapsed();
-      const content = this.content as AccordionPanel;
-      this._restoring = true;
-      SECTION_KEYS.forEach((key, index) => {
-        const widget = content.widgets[index];
-        const title = content.titles[index];
-        if (!collapsed.includes(key) || !widget || !title) {
-          return;
-        }
-        if (widget.isHidden) {
-          // Hidden until a notebook is shown: mark it collapsed so it stays so then.
-          title.classList.remove('lm-mod-expanded');
-          title.setAttribute('aria-expanded', 'false');
-        } else {
-          content.collapse(index);
-        }
-      });
-      this._restoring = false;
+      if (!this._restoring) {
+        this._applyCollapsed();
+      }
     }
     this._scheduleFit(true);
+  }
+
+  /** The sections the user collapsed last time (graph and detail at first) collapsed, the others expanded. */
+  private _applyCollapsed(): void {
+    const collapsed = readCollapsed();
+    const content = this.content as AccordionPanel;
+    const restoring = this._restoring;
+    this._restoring = true;
+    SECTION_KEYS.forEach((key, index) => {
+      const widget = content.widgets[index];
+      const title = content.titles[index];
+      if (!widget || !title) {
+        return;
+      }
+      const expanded = !collapsed.includes(key);
+      if (!this.model.notebook && WITH_NOTEBOOK_ONLY.includes(key)) {
+        // Hidden until a notebook is shown: its title says how it will be then.
+        widget.hide();
+        title.classList.toggle('lm-mod-expanded', expanded);
+        title.setAttribute('aria-expanded', String(expanded));
+      } else if (expanded) {
+        content.expand(index);
+      } else {
+        content.collapse(index);
+      }
+    });
+    this._restoring = restoring;
   }
 
   protected onResize(msg: Widget.ResizeMessage): void {
@@ -313,6 +341,8 @@ const SECTION_KEYS = ['order', 'attempts', 'graph', 'runs', 'detail'] as const;
 type SectionKey = (typeof SECTION_KEYS)[number];
 const COLLAPSED_STORAGE_KEY = 'jupyterlab-retrace:collapsed-sections';
 const DEFAULT_COLLAPSED: SectionKey[] = ['graph', 'detail'];
+/** Sections shown only while a notebook is. */
+const WITH_NOTEBOOK_ONLY: readonly SectionKey[] = ['order', 'attempts', 'graph'];
 
 function isExpanded(content: AccordionPanel, index: number): boolean {
   return content.titles[index]?.getAttribute('aria-expanded') !== 'false';

@@ -128,7 +128,7 @@ test.describe('the Retrace panel', () => {
     await page.theme.setLightTheme();
   });
 
-  test('at 250 × 768 the runs take the height left: 7 runs or more in view, the order and replay summaries whole, graph and detail collapsed until wanted', async ({
+  test('at 250 × 768 the runs take the height left: 7 runs or more in view, the order and replay summaries whole, graph and detail collapsed until wanted, and the sections as the user left them after a reload', async ({
     page,
     tmpPath
   }) => {
@@ -178,12 +178,23 @@ test.describe('the Retrace panel', () => {
     await expect(panel.locator('.jp-RetraceDetail-code')).toBeVisible();
     await expect.poll(async () => (await measure()).rows).toBeGreaterThanOrEqual(3);
 
-    // Sections the user opens and closes stay so (remembered across reloads: see src/ui/panel.spec.ts).
+    // Sections the user opens and closes stay so, also across a reload.
     await title('Attempts').click();
     await title('Attempt graph').click();
     await expect(title('Attempts')).toHaveAttribute('aria-expanded', 'false');
     await expect(panel.locator('.jp-RetraceGraph')).toBeVisible();
     expect(await page.evaluate(() => window.localStorage.getItem('jupyterlab-retrace:collapsed-sections'))).toBe('["attempts"]');
+    await page.notebook.save();
+    await page.reload({ waitForIsReady: false });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page.sidebar.openTab(PANEL_ID);
+    await expect(panel.locator('.jp-RetraceTimeline-run').first()).toBeVisible();
+    await expect(title('Attempts')).toHaveAttribute('aria-expanded', 'false');
+    await expect(title('Attempt graph')).toHaveAttribute('aria-expanded', 'true');
+    await expect(title('Run detail')).toHaveAttribute('aria-expanded', 'true');
+    await expect(panel.locator('.jp-RetraceGraph')).toBeVisible();
+    await expect(panel.locator('.jp-RetraceAttempts')).toBeHidden();
   });
 
   test('a keyboard-only path: focus the runs, move with arrows and End, Enter opens the detail; sections collapse', async ({ page, tmpPath }) => {
