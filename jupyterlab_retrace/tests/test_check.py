@@ -139,18 +139,22 @@ def test_a_notebook_that_reproduces_exits_0_and_normalises_what_always_differs(t
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")
 
 
-def test_a_deleted_defining_cell_fails_and_the_report_shows_its_code(tmp_path, node_build):
-    nb_id = "3f2a9c1e-0000-4000-8000-00000000d31e"
-    defining = code("base = 40", [], 1, cell_id="defines-base")
+def with_a_deleted_defining_cell(node_build, folder, nb_id):
+    """deleted.ipynb in folder, whose cell reads `base` from a cell deleted since it ran
+    (the history, in folder/.retrace, has both runs); its path."""
     using = code("answer = base + 2\nanswer", [result("42", 2)], 2, cell_id="uses-base")
-    before = notebook([defining, using], nb_id)
+    before = notebook([code("base = 40", [], 1, cell_id="defines-base"), using], nb_id)
     after = notebook([using], nb_id)
     runs = [
         ran("defines-base", "base = 40", 1, kernelSession="k1"),
         ran("uses-base", "answer = base + 2\nanswer", 2, kernelSession="k1"),
     ]
-    write_history(node_build, tmp_path, nb_id, snapshot(before, runs), snapshot(after, [{**runs[1], "executionCount": 3}]))
-    path = save(after, tmp_path / "deleted.ipynb")
+    write_history(node_build, folder, nb_id, snapshot(before, runs), snapshot(after, [{**runs[1], "executionCount": 3}]))
+    return save(after, folder / "deleted.ipynb")
+
+
+def test_a_deleted_defining_cell_fails_and_the_report_shows_its_code(tmp_path, node_build):
+    path = with_a_deleted_defining_cell(node_build, tmp_path, "3f2a9c1e-0000-4000-8000-00000000d31e")
     out = run_cli("check", path, "--junit-xml", tmp_path / "r.xml")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "NameError: name 'base' is not defined" in out.stdout

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .test_check import code, node_build, notebook, ran, result, save, snapshot, stream, write_history  # noqa: F401
+from .test_check import code, node_build, notebook, save, stream, with_a_deleted_defining_cell  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +50,7 @@ def test_the_wheel_installs_jupyter_retrace_check(wheel_env, tmp_path, node_buil
     out = jupyter(env_dir, env, "check", good)
     assert out.returncode == 0, out.stdout + out.stderr
 
-    nb_id = "3f2a9c1e-0000-4000-8000-0000000f4e5b"
-    using = code("answer = base + 2\nanswer", [result("42", 2)], 2, cell_id="uses-base")
-    before = notebook([code("base = 40", [], 1, cell_id="defines-base"), using], nb_id)
-    after = notebook([using], nb_id)
-    write_history(
-        node_build,
-        tmp_path,
-        nb_id,
-        snapshot(before, [ran("defines-base", "base = 40", 1), ran("uses-base", "answer = base + 2\nanswer", 2)]),
-        snapshot(after, [ran("uses-base", "answer = base + 2\nanswer", 3)]),
-    )
-    bad = save(after, tmp_path / "deleted.ipynb")
+    bad = with_a_deleted_defining_cell(node_build, tmp_path, "3f2a9c1e-0000-4000-8000-0000000f4e5b")
     out = jupyter(env_dir, env, "check", bad, "--junit-xml", tmp_path / "r.xml")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "base was defined by a deleted cell (id defines-base)" in out.stdout
