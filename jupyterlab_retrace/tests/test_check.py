@@ -58,8 +58,45 @@ def save(nb, path: Path) -> Path:
     return path
 
 
-def write_history(node_build, gitdir: Path, commits):
-    spec = {"root": str(node_build), "gitdir": str(gitdir), "commits": commits}
+def ran(cell_id, source, count, **more):
+    """A run of a cell as the page records it."""
+    return {"cellId": cell_id, "code": source, "executionCount": count, "status": "ok", **more}
+
+
+def snapshot(nb, runs, order=None, environment=None):
+    """One commit of a history: the notebook, its runs and, when given, the canonical order
+    and the environment document (environment.json as the page writes it) attached."""
+    commit = {"notebook": json.loads(nbformat.writes(nb)), "runs": runs}
+    attachments = {}
+    if environment is not None:
+        attachments["environment.json"] = environment
+    if order is not None:
+        attachments["canonical-order.json"] = json.dumps(order)
+    if attachments:
+        commit["attachments"] = attachments
+    return commit
+
+
+def canonical_order(steps, diagnostics=(), **more):
+    """A canonical order as the page attaches it; steps are (cell id, label, code[, current])."""
+    return {
+        "format": 1,
+        "verdict": "in-order",
+        "replayable": True,
+        **more,
+        "steps": [{"cellId": i, "label": label, "code": c, "current": rest[0] if rest else True} for i, label, c, *rest in steps],
+        "diagnostics": list(diagnostics),
+    }
+
+
+def out_of_order(nb_id):
+    """Cell 1 reads x, which cell 2 defines: runs only in the order 2, 1."""
+    return notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
+
+
+def write_history(node_build, folder: Path, nb_id, *commits):
+    """The history of notebook nb_id in folder/.retrace, written by the page's own engine."""
+    spec = {"root": str(node_build), "gitdir": str(folder / ".retrace" / f"{nb_id}.git"), "commits": list(commits)}
     subprocess.run(
         ["node", str(Path(__file__).with_name("make_history.js"))],
         input=json.dumps(spec).encode(),
@@ -102,28 +139,22 @@ def test_a_notebook_that_reproduces_exits_0_and_normalises_what_always_differs(t
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")
 
 
-def test_a_deleted_defining_cell_fails_and_the_report_shows_its_code(tmp_path, node_build):
-    nb_id = "3f2a9c1e-0000-4000-8000-00000000d31e"
-    defining = code("base = 40", [], 1, cell_id="defines-base")
+def with_a_deleted_defining_cell(node_build, folder, nb_id):
+    """deleted.ipynb in folder, whose cell reads `base` from a cell deleted since it ran
+    (the history, in folder/.retrace, has both runs); its path."""
     using = code("answer = base + 2\nanswer", [result("42", 2)], 2, cell_id="uses-base")
-    before = notebook([defining, using], nb_id)
+    before = notebook([code("base = 40", [], 1, cell_id="defines-base"), using], nb_id)
     after = notebook([using], nb_id)
     runs = [
-        {"cellId": "defines-base", "code": "base = 40", "executionCount": 1, "status": "ok", "kernelSession": "k1"},
-        {"cellId": "uses-base", "code": "answer = base + 2\nanswer", "executionCount": 2, "status": "ok", "kernelSession": "k1"},
+        ran("defines-base", "base = 40", 1, kernelSession="k1"),
+        ran("uses-base", "answer = base + 2\nanswer", 2, kernelSession="k1"),
     ]
-    write_history(
-        node_build,
-        tmp_path / ".retrace" / f"{nb_id}.git",
-        [
-            {"notebook": json.loads(nbformat.writes(before)), "runs": runs},
-            {
-                "notebook": json.loads(nbformat.writes(after)),
-                "runs": [{**runs[1], "executionCount": 3}],
-            },
-        ],
-    )
-    path = save(after, tmp_path / "deleted.ipynb")
+    write_history(node_build, folder, nb_id, snapshot(before, runs), snapshot(after, [{**runs[1], "executionCount": 3}]))
+    return save(after, folder / "deleted.ipynb")
+
+
+def test_a_deleted_defining_cell_fails_and_the_report_shows_its_code(tmp_path, node_build):
+    path = with_a_deleted_defining_cell(node_build, tmp_path, "3f2a9c1e-0000-4000-8000-00000000d31e")
     out = run_cli("check", path, "--junit-xml", tmp_path / "r.xml")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "NameError: name 'base' is not defined" in out.stdout
@@ -141,17 +172,10 @@ def test_an_edited_cell_is_named_and_its_earlier_version_shown(tmp_path, node_bu
     now = notebook([code("ratio = 0.5", [], 1, cell_id="a"), code("cost = rate * 10\ncost", [result("5.0", 2)], 2, cell_id="b")], nb_id)
     write_history(
         node_build,
-        tmp_path / ".retrace" / f"{nb_id}.git",
-        [
-            {
-                "notebook": json.loads(nbformat.writes(first)),
-                "runs": [
-                    {"cellId": "a", "code": "rate = 0.5", "executionCount": 1, "status": "ok"},
-                    {"cellId": "b", "code": "cost = rate * 10\ncost", "executionCount": 2, "status": "ok"},
-                ],
-            },
-            {"notebook": json.loads(nbformat.writes(now)), "runs": [{"cellId": "a", "code": "ratio = 0.5", "executionCount": 3, "status": "ok"}]},
-        ],
+        tmp_path,
+        nb_id,
+        snapshot(first, [ran("a", "rate = 0.5", 1), ran("b", "cost = rate * 10\ncost", 2)]),
+        snapshot(now, [ran("a", "ratio = 0.5", 3)]),
     )
     out = run_cli("check", save(now, tmp_path / "edited.ipynb"))
     assert out.returncode == 1
@@ -193,31 +217,12 @@ def test_a_cell_over_the_time_limit_times_out_and_the_rest_is_not_run(tmp_path):
 
 def test_canonical_order_from_the_history_reproduces_where_top_to_bottom_fails(tmp_path, node_build):
     nb_id = "3f2a9c1e-0000-4000-8000-0000000c0de5"
-    nb = notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
-    order = {
-        "format": 1,
-        "verdict": "in-order",
-        "replayable": True,
-        "steps": [
-            {"cellId": "def", "label": "cell 2", "code": "x = 21", "current": True},
-            {"cellId": "use", "label": "cell 1", "code": "y = x * 2\ny", "current": True},
-        ],
-        "diagnostics": [{"kind": "depends-on-later-cell", "severity": "error", "cellIds": ["use", "def"], "names": ["x"], "runIndices": [0, 1]}],
-    }
-    write_history(
-        node_build,
-        tmp_path / ".retrace" / f"{nb_id}.git",
-        [
-            {
-                "notebook": json.loads(nbformat.writes(nb)),
-                "runs": [
-                    {"cellId": "def", "code": "x = 21", "executionCount": 1, "status": "ok"},
-                    {"cellId": "use", "code": "y = x * 2\ny", "executionCount": 2, "status": "ok"},
-                ],
-                "attachments": {"canonical-order.json": json.dumps(order)},
-            }
-        ],
+    nb = out_of_order(nb_id)
+    order = canonical_order(
+        [("def", "cell 2", "x = 21"), ("use", "cell 1", "y = x * 2\ny")],
+        [{"kind": "depends-on-later-cell", "severity": "error", "cellIds": ["use", "def"], "names": ["x"], "runIndices": [0, 1]}],
     )
+    write_history(node_build, tmp_path, nb_id, snapshot(nb, [ran("def", "x = 21", 1), ran("use", "y = x * 2\ny", 2)], order))
     path = save(nb, tmp_path / "canon.ipynb")
     top = run_cli("check", path)
     assert top.returncode == 1
@@ -271,32 +276,25 @@ def test_cli_dispatcher_lists_subcommands(capsys):
 
 
 def test_gather_writes_the_canonical_order_and_its_requirements(tmp_path, node_build):
-    import nbformat as nbf
-
     nb_id = "3f2a9c1e-0000-4000-8000-00000000a7e5"
-    nb = notebook([code("y = x * 2\ny", [result("42", 2)], 2, cell_id="use"), code("x = 21", [], 1, cell_id="def")], nb_id)
-    order = {
-        "format": 1, "verdict": "in-order", "replayable": True, "runs": 3,
-        "steps": [
-            {"cellId": "gone", "label": "deleted cell", "code": "import json\nimport nbformat\nbase = 1", "current": False},
-            {"cellId": "def", "label": "cell 2", "code": "x = 21", "current": True},
-            {"cellId": "use", "label": "cell 1", "code": "y = x * 2\ny", "current": True},
+    nb = out_of_order(nb_id)
+    order = canonical_order(
+        [
+            ("gone", "deleted cell", "import json\nimport nbformat\nbase = 1", False),
+            ("def", "cell 2", "x = 21"),
+            ("use", "cell 1", "y = x * 2\ny"),
         ],
-        "diagnostics": [],
-    }
-    write_history(node_build, tmp_path / ".retrace" / f"{nb_id}.git", [
-        {"notebook": json.loads(nbformat.writes(nb)),
-         "runs": [{"cellId": "def", "code": "x = 21", "executionCount": 1, "status": "ok"}],
-         "attachments": {"canonical-order.json": json.dumps(order)}},
-    ])
+        runs=3,
+    )
+    write_history(node_build, tmp_path, nb_id, snapshot(nb, [ran("def", "x = 21", 1)], order))
     path = save(nb, tmp_path / "g.ipynb")
     out = run_cli("gather", path, "-o", tmp_path / "out.ipynb", "--requirements", tmp_path / "requirements.txt")
     assert out.returncode == 0, out.stdout + out.stderr
-    got = nbf.read(str(tmp_path / "out.ipynb"), as_version=4)
+    got = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
     assert got.cells[0].cell_type == "markdown" and "Gathered from `g.ipynb`" in got.cells[0].source
     assert "code of a deleted cell" in got.cells[0].source
     assert [c.source for c in got.cells[1:]] == [s["code"] for s in order["steps"]]
-    assert (tmp_path / "requirements.txt").read_text() == f"nbformat=={nbf.__version__}\n"
+    assert (tmp_path / "requirements.txt").read_text() == f"nbformat=={nbformat.__version__}\n"
     # It runs in a fresh kernel to the saved value.
     res = check.run_notebook(tmp_path / "out.ipynb")
     assert [c.status for c in res.cells] == ["ok", "ok", "different"]

@@ -8,39 +8,18 @@ check runs, and read by the check with git alone.
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import venv
-from pathlib import Path
 from xml.etree import ElementTree
 
-import nbformat
 import pytest
 
-from .test_check import code, notebook, result, save, stream, write_history, node_build  # noqa: F401
-
-PROJECT = Path(__file__).resolve().parents[2]
+from .test_check import code, node_build, notebook, save, stream, with_a_deleted_defining_cell  # noqa: F401
 
 
 @pytest.fixture(scope="module")
-def wheel_env(tmp_path_factory):
-    # Built as a release is, from a copy of the tracked files (as test_packaging does).
-    src = tmp_path_factory.mktemp("src")
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if (PROJECT / name).is_file():
-            (src / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT / name, src / name)
-    (src / "node_modules").symlink_to(PROJECT / "node_modules")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    dist = tmp_path_factory.mktemp("dist")
-    for cmd in (["npm", "run", "build:prod"], [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)]):
-        r = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True, timeout=900)
-        assert r.returncode == 0, f"{cmd} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
-    wheel = next(dist.glob("jupyterlab_retrace-*.whl"))
+def wheel_env(wheel, tmp_path_factory):
     env_dir = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     py = env_dir / "bin" / "python"
@@ -71,18 +50,7 @@ def test_the_wheel_installs_jupyter_retrace_check(wheel_env, tmp_path, node_buil
     out = jupyter(env_dir, env, "check", good)
     assert out.returncode == 0, out.stdout + out.stderr
 
-    nb_id = "3f2a9c1e-0000-4000-8000-0000000f4e5b"
-    using = code("answer = base + 2\nanswer", [result("42", 2)], 2, cell_id="uses-base")
-    before = notebook([code("base = 40", [], 1, cell_id="defines-base"), using], nb_id)
-    after = notebook([using], nb_id)
-    write_history(node_build, tmp_path / ".retrace" / f"{nb_id}.git", [
-        {"notebook": json.loads(nbformat.writes(before)), "runs": [
-            {"cellId": "defines-base", "code": "base = 40", "executionCount": 1, "status": "ok"},
-            {"cellId": "uses-base", "code": "answer = base + 2\nanswer", "executionCount": 2, "status": "ok"}]},
-        {"notebook": json.loads(nbformat.writes(after)), "runs": [
-            {"cellId": "uses-base", "code": "answer = base + 2\nanswer", "executionCount": 3, "status": "ok"}]},
-    ])
-    bad = save(after, tmp_path / "deleted.ipynb")
+    bad = with_a_deleted_defining_cell(node_build, tmp_path, "3f2a9c1e-0000-4000-8000-0000000f4e5b")
     out = jupyter(env_dir, env, "check", bad, "--junit-xml", tmp_path / "r.xml")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "base was defined by a deleted cell (id defines-base)" in out.stdout

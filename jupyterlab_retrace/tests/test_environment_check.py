@@ -10,11 +10,10 @@ import json
 import platform
 from xml.etree import ElementTree
 
-import nbformat
 
 from jupyterlab_retrace import check, environment
 
-from .test_check import code, notebook, result, run_cli, save, stream, write_history, node_build  # noqa: F401
+from .test_check import canonical_order, code, node_build, notebook, ran, result, run_cli, save, snapshot, stream, write_history  # noqa: F401
 
 PANDAS = importlib.metadata.version("pandas")
 NUMPY = importlib.metadata.version("numpy")
@@ -29,15 +28,7 @@ def env_doc(python, dists, current="k2", older=None):
 
 
 def history_with(tmp_path, node_build, nb_id, nb, env, order=None):  # noqa: F811
-    attachments = {"environment.json": env}
-    if order is not None:
-        attachments["canonical-order.json"] = json.dumps(order)
-    write_history(
-        node_build,
-        tmp_path / ".retrace" / f"{nb_id}.git",
-        [{"notebook": json.loads(nbformat.writes(nb)), "runs": [{"cellId": "a", "code": "x = 1", "executionCount": 1, "status": "ok"}],
-          "attachments": attachments}],
-    )
+    write_history(node_build, tmp_path, nb_id, snapshot(nb, [ran("a", "x = 1", 1)], order, environment=env))
 
 
 def test_the_environment_of_the_current_kernel_session_is_read_back_with_git(tmp_path, node_build):  # noqa: F811
@@ -58,13 +49,7 @@ def test_the_environment_of_the_current_kernel_session_is_read_back_with_git(tmp
 def test_gather_pins_the_requirements_to_the_recorded_versions(tmp_path, node_build):  # noqa: F811
     nb_id = "3f2a9c1e-0000-4000-8000-00000000e002"
     nb = notebook([code("x = 1", cell_id="a")], nb_id)
-    order = {
-        "format": 1, "verdict": "in-order", "replayable": True,
-        "steps": [
-            {"cellId": "a", "label": "cell 1", "code": "import pandas as pd\nimport numpy\nimport nbformat, json\nx = 1", "current": True},
-        ],
-        "diagnostics": [],
-    }
+    order = canonical_order([("a", "cell 1", "import pandas as pd\nimport numpy\nimport nbformat, json\nx = 1")])
     # pandas and numpy recorded at other versions than installed here; nbformat not recorded.
     env = env_doc("3.11.2", {"pandas": {"version": "2.2.3", "modules": ["pandas"]}, "numpy": {"version": "1.26.4", "modules": ["numpy"]}})
     history_with(tmp_path, node_build, nb_id, nb, env, order)

@@ -7,12 +7,8 @@ and made on the spot: a `.dist-info` folder beside a package in a folder put
 on sys.path, as pip would leave it.
 """
 import importlib.metadata
-import uuid
 from pathlib import Path
 
-import pytest
-
-from .test_tracer import PROTOCOL, RealKernel
 
 def make_distribution(site: Path, dist: str, version: str, module: str, top_level_txt=True):
     """A package `module` installed as distribution `dist` into the folder `site`."""
@@ -27,40 +23,6 @@ def make_distribution(site: Path, dist: str, version: str, module: str, top_leve
     (info / "RECORD").write_text(f"{module}/__init__.py,,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n")
 
 
-class EnvKernel(RealKernel):
-    def open_environment(self):
-        """Open a tracer comm as a page does: hello, then the kernel session's environment."""
-        comm_id = uuid.uuid4().hex
-        msg = self.kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": PROTOCOL["target"], "data": {}})
-        self.kc.shell_channel.send(msg)
-        data = self.comm_data(self.drain_until_idle(msg["header"]["msg_id"]), comm_id)
-        assert [d["type"] for d in data] == ["hello", "environment"], data
-        return comm_id, data[1]
-
-    def run(self, comm_id, code):
-        """Run code as a stored execution: the environment messages it caused (after its run report)."""
-        _, messages = self.execute(code)
-        data = self.comm_data(messages, comm_id)
-        assert data and data[0]["type"] == "run", data
-        return [d for d in data if d["type"] == "environment"]
-
-
-@pytest.fixture
-def kernel(tmp_path):
-    for attempt in range(3):
-        try:
-            k = EnvKernel(tmp_path)
-            break
-        except RuntimeError:
-            if attempt == 2:
-                raise
-    try:
-        k.install()
-        yield k
-    finally:
-        k.close()
-
-
 def test_records_python_and_the_distributions_imports_came_from(kernel, tmp_path):
     site = tmp_path / "site"
     make_distribution(site, "retrace-fake", "1.0.0", "retracefake")
@@ -71,20 +33,20 @@ def test_records_python_and_the_distributions_imports_came_from(kernel, tmp_path
     # The kernel's own modules (ipykernel, tornado, zmq, traitlets) are not the notebook's imports.
     assert first["distributions"] == {}
 
-    assert kernel.run(comm_id, f"import sys\nsys.path.insert(0, {str(site)!r})") == []
-    [update] = kernel.run(comm_id, "import retracefake")
+    assert kernel.run_environment(comm_id, f"import sys\nsys.path.insert(0, {str(site)!r})") == []
+    [update] = kernel.run_environment(comm_id, "import retracefake")
     assert update["distributions"] == {"retrace-fake": {"version": "1.0.0", "modules": ["retracefake"]}}
     # A module whose name is not its distribution's: found from the RECORD; the standard library is left out.
-    [update] = kernel.run(comm_id, "import json\nimport fakeowner")
+    [update] = kernel.run_environment(comm_id, "import json\nimport fakeowner")
     assert update["distributions"]["Fake-Owner-Dist"] == {"version": "0.3", "modules": ["fakeowner"]}
     assert set(update["distributions"]) == {"retrace-fake", "Fake-Owner-Dist"}
     # A run that imports nothing new says nothing.
-    assert kernel.run(comm_id, "x = 1\nimport retracefake") == []
+    assert kernel.run_environment(comm_id, "x = 1\nimport retracefake") == []
 
 
 def test_real_packages_and_what_they_pull_in_match_importlib_metadata(kernel):
     comm_id, _ = kernel.open_environment()
-    [update] = kernel.run(comm_id, "import pandas as pd")
+    [update] = kernel.run_environment(comm_id, "import pandas as pd")
     dists = update["distributions"]
     assert dists["pandas"]["version"] == importlib.metadata.version("pandas")
     # numpy came with pandas: its version is part of what the notebook ran on.
@@ -97,7 +59,7 @@ def test_real_packages_and_what_they_pull_in_match_importlib_metadata(kernel):
             assert d["version"] == importlib.metadata.version(name)
     assert not {"ipykernel", "tornado", "pyzmq", "traitlets"} & set(dists)
     # A module the kernel had loaded already counts once a cell imports it.
-    [update] = kernel.run(comm_id, "from IPython.display import display")
+    [update] = kernel.run_environment(comm_id, "from IPython.display import display")
     assert update["distributions"]["ipython"]["version"] == importlib.metadata.version("ipython")
 
 

@@ -1,19 +1,16 @@
 """`pip install jupyterlab-retrace` is all a user needs.
 
-Builds the wheel the way a release is built (production frontend build, then
-`python -m build --wheel`) from a copy of the project, installs it with
-JupyterLab into a brand-new virtual environment, and asks Jupyter itself
-whether both halves of the extension are enabled.
+Takes the wheel built the way a release is built (the `wheel` fixture of
+conftest.py: production frontend build, then `python -m build --wheel`, from a
+copy of the project), installs it with JupyterLab into a brand-new virtual
+environment, and asks Jupyter itself whether both halves of the extension are
+enabled.
 """
 import os
-import shutil
 import subprocess
-import sys
 import venv
 import zipfile
 from pathlib import Path
-
-import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 PINNED_LAB = next(
@@ -27,31 +24,6 @@ def run(cmd, cwd=None, env=None):
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"{cmd} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout + result.stderr
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    if not (PROJECT / "node_modules").is_dir():
-        pytest.fail("node_modules is missing: run `npm test` (or scripts/setup.sh) first")
-    src = tmp_path_factory.mktemp("src")
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=PROJECT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if not (PROJECT / name).is_file():
-            continue
-        target = src / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT / name, target)
-    (src / "node_modules").symlink_to(PROJECT / "node_modules")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    run(["npm", "run", "build:prod"], cwd=src, env=env)
-    dist = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)], cwd=src, env=env)
-    wheels = list(dist.glob("jupyterlab_retrace-*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
 
 
 def test_wheel_carries_the_prebuilt_extension_and_server_config(wheel):

@@ -301,7 +301,28 @@ class _TypeTable:
 
 
 # ----------------------------------------------------------------------------
-# Global names loaded by code objects.
+# Names in bytecode: the globals a run's code loads, and (in the environment
+# section below) the modules it imports.  One walk over the instructions.
+
+
+def _names_of(code, ops, out):
+    """Add to out the co_names entry of each instruction of code (nested code
+    not included) whose opcode is in ops, a {opcode: shift} table (the name
+    index is the argument shifted right).  Returns the instructions read."""
+    names = code.co_names
+    raw = code.co_code
+    ext = 0
+    for i in range(0, len(raw), 2):
+        op = raw[i]
+        arg = raw[i + 1] | ext
+        if op == _EXTENDED_ARG:
+            ext = arg << 8
+            continue
+        ext = 0
+        shift = ops.get(op)
+        if shift is not None:
+            out.add(names[arg >> shift])
+    return len(raw) // 2
 
 
 def _loaded_names(code, out, budget):
@@ -309,24 +330,10 @@ def _loaded_names(code, out, budget):
 
     Returns the instruction budget left; past it, co_names stands in (a superset).
     """
-    names = code.co_names
-    raw = code.co_code
     if budget <= 0:
-        out.update(names)
+        out.update(code.co_names)
     else:
-        ops = _LOAD_OPS
-        ext = 0
-        for i in range(0, len(raw), 2):
-            op = raw[i]
-            arg = raw[i + 1] | ext
-            if op == _EXTENDED_ARG:
-                ext = arg << 8
-                continue
-            ext = 0
-            shift = ops.get(op)
-            if shift is not None:
-                out.add(names[arg >> shift])
-        budget -= len(raw) // 2
+        budget -= _names_of(code, _LOAD_OPS, out)
     for c in code.co_consts:
         if type(c) is types.CodeType:
             budget = _loaded_names(c, out, budget)
@@ -917,6 +924,7 @@ def _kernel_process_id(shell):
 ENV_MAX_DISTRIBUTIONS = 1000
 
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+_IMPORT_OPS = {_IMPORT_NAME: 0}
 _IMPORT_BYTE = bytes((_IMPORT_NAME,))
 _NORMAL = re.compile(r"[-_.]+")
 _UNKNOWN = object()  # not loaded (yet): ask again after a later run
@@ -929,23 +937,15 @@ def _normal_name(name):
 def _imported_tops(codes, out):
     """Add the top-level modules the cell's own code imports (nested code is
     seen through sys.modules when it first loads a module)."""
+    imported = set()
     for code in codes:
-        raw = code.co_code
-        if _IMPORT_BYTE not in raw:
-            continue
-        names = code.co_names
-        ext = 0
-        for i in range(0, len(raw), 2):
-            op = raw[i]
-            arg = raw[i + 1] | ext
-            if op == _EXTENDED_ARG:
-                ext = arg << 8
-                continue
-            ext = 0
-            if op == _IMPORT_NAME:
-                top = names[arg].partition(".")[0]
-                if top:
-                    out.add(top)
+        # Most cells import nothing: skip the walk when no byte could be the opcode.
+        if _IMPORT_BYTE in code.co_code:
+            _names_of(code, _IMPORT_OPS, imported)
+    for name in imported:
+        top = name.partition(".")[0]
+        if top:  # "" for a relative import
+            out.add(top)
 
 
 def _root_of(module):

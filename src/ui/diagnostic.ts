@@ -33,59 +33,43 @@ function names(trans: TranslationBundle, list: ReadonlyArray<string>): string {
  */
 export function describeDiagnostic(d: OrderDiagnostic, trans: TranslationBundle, label: (cellId: string) => string): IDiagnosticText {
   const n = d.names.length > 0 ? names(trans, d.names) : '';
+  // One line each: the reason, then the fix and its label (none for what only the user can judge).
+  const text = (reason: string, fix: DiagnosticFix = null, fixLabel = ''): IDiagnosticText => ({ reason, fix, fixLabel });
   switch (d.kind) {
     case 'edited':
-      return {
-        reason: n
-          ? trans.__('Edited since the run the kernel state depends on (%1).', n)
-          : trans.__('Edited since the run the kernel state depends on.'),
-        fix: 'run-now',
-        fixLabel: trans.__('Run this cell now')
-      };
+      return text(
+        n ? trans.__('Edited since the run the kernel state depends on (%1).', n) : trans.__('Edited since the run the kernel state depends on.'),
+        'run-now',
+        trans.__('Run this cell now')
+      );
     case 'deleted-cell':
-      return {
-        reason: n
-          ? trans.__('The kernel state depends on a deleted cell (%1).', n)
-          : trans.__('The kernel state depends on a deleted cell.'),
-        fix: 'insert-deleted-code',
-        fixLabel: trans.__("Insert the deleted cell's code here")
-      };
+      return text(
+        n ? trans.__('The kernel state depends on a deleted cell (%1).', n) : trans.__('The kernel state depends on a deleted cell.'),
+        'insert-deleted-code',
+        trans.__("Insert the deleted cell's code here")
+      );
     case 'depends-on-later-cell': {
       const below = d.cellIds[1] !== undefined ? label(d.cellIds[1]) : '';
-      return {
-        reason: n
-          ? trans.__('Uses %1 from %2, which is below it.', n, below)
-          : trans.__('Depends on %1, which is below it.', below),
-        fix: 'move-below',
-        fixLabel: trans.__('Move this cell below %1', below)
-      };
+      return text(
+        n ? trans.__('Uses %1 from %2, which is below it.', n, below) : trans.__('Depends on %1, which is below it.', below),
+        'move-below',
+        trans.__('Move this cell below %1', below)
+      );
     }
     case 'needs-rerun':
-      return {
-        reason: n
+      return text(
+        n
           ? trans.__('The kernel state needs this cell run %1 times (%2).', d.runIndices.length, n)
           : trans.__('The kernel state needs this cell run %1 times.', d.runIndices.length),
-        fix: 'run-now',
-        fixLabel: trans.__('Run this cell now')
-      };
+        'run-now',
+        trans.__('Run this cell now')
+      );
     case 'undefined-name':
-      return {
-        reason: trans.__('Uses %1, which no run of this kernel session defines.', n),
-        fix: null,
-        fixLabel: ''
-      };
+      return text(trans.__('Uses %1, which no run of this kernel session defines.', n));
     case 'nondeterminism':
-      return {
-        reason: trans.__('Not reproducible: randomness without a seed, or the clock (%1).', n),
-        fix: 'seed-here',
-        fixLabel: trans.__('Seed here')
-      };
+      return text(trans.__('Not reproducible: randomness without a seed, or the clock (%1).', n), 'seed-here', trans.__('Seed here'));
     case 'file-dependency':
-      return {
-        reason: trans.__('Reads %1, written by another cell.', n),
-        fix: null,
-        fixLabel: ''
-      };
+      return text(trans.__('Reads %1, written by another cell.', n));
   }
 }
 

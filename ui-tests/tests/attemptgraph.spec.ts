@@ -8,11 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { expandSection, openNotebook, PANEL_ID } from './helpers';
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
-}
+import { expandSection, openNotebook, PANEL_ID, waitSaved } from './helpers';
 
 async function run(page: IJupyterLabPageFixture, source: string): Promise<void> {
   await page.notebook.setCell(0, 'code', source);

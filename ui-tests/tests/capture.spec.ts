@@ -2,7 +2,7 @@
  * Capture: every run of a real kernel shows up in the Retrace panel, however it
  * was triggered, with its status and kernel session.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import { openNotebook } from './helpers';
 import { Locator, Page } from '@playwright/test';
 

@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openNotebook, PANEL_ID, waitSaved } from './helpers';
 
 /** A package `retracefake` installed as distribution `retrace-fake` at `version` into `folder`. */
 async function fakeDistribution(page: IJupyterLabPageFixture, folder: string, version: string): Promise<void> {
@@ -16,10 +16,6 @@ async function fakeDistribution(page: IJupyterLabPageFixture, folder: string, ve
   const info = `${folder}/retrace_fake-${version}.dist-info`;
   await page.contents.uploadContent(`Metadata-Version: 2.1\nName: retrace-fake\nVersion: ${version}\n\n`, 'text', `${info}/METADATA`);
   await page.contents.uploadContent('retracefake\n', 'text', `${info}/top_level.txt`);
-}
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
 }
 
 const importFrom = (folder: string) => `import os, sys\nsys.path.insert(0, os.path.abspath('${folder}'))\nimport retracefake\nretracefake.__version__`;

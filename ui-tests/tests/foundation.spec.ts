@@ -69,7 +69,7 @@ test.describe('with JupyterLab loaded', () => {
 
   // `npm run screenshot` runs this test with RETRACE_README_SCREENSHOT=1 to refresh docs/screenshot.png;
   // `npm test` only checks it, so the tracked picture changes only when asked.
-  test('the demo notebook, run out of order, beside the Retrace panel', async ({ page, tmpPath }) => {
+  test('the demo notebook, run out of order with a tweaked threshold, beside the Retrace panel: the order is exact and no badge is raised until an edit', async ({ page, tmpPath }) => {
     const examples = path.resolve(__dirname, '..', '..', 'examples');
     await page.contents.uploadFile(path.join(examples, 'demo.ipynb'), `${tmpPath}/demo.ipynb`);
     await page.contents.uploadDirectory(path.join(examples, 'data'), `${tmpPath}/data`);
@@ -88,6 +88,12 @@ test.describe('with JupyterLab loaded', () => {
     await expect(rows).toHaveCount(7);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).first()).toBeVisible();
+    // Precision: the order is load, revenue, by region, the threshold's last run. The state needs
+    // the threshold cell once, so no cell gets a badge.
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 2', 'cell 3', 'cell 5', 'cell 8']);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
     await page.notebook.selectCells(7);
     if (process.env.RETRACE_README_SCREENSHOT) {
       await page.screenshot({ path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png') });
@@ -97,6 +103,11 @@ test.describe('with JupyterLab loaded', () => {
     expect(steps[0]).toBe('cell 2');
     expect(steps).toContain('cell 8');
     expect(steps).not.toContain('cell 10');
+
+    // An edit not run yet is still reported on its cell.
+    await page.notebook.setCell(7, 'code', "threshold = 20\nsales['warm'] = sales['temperature_c'] > threshold");
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="edited"]')).toHaveCount(1);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(1);
   });
 });
 

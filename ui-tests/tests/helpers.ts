@@ -3,7 +3,7 @@
  */
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -159,4 +159,30 @@ export async function openInSecondTab(page: Page, path: string, workspace: strin
     )
     .toBe('idle');
   return second;
+}
+
+/** Wait until the panel says the current notebook's history is saved. */
+export async function waitSaved(page: Page): Promise<void> {
+  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
+}
+
+/** The `git` command line on a history repository (bare, so `--git-dir`); its output. Throws when git fails. */
+export function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+}
+
+/** The history repository of the notebook with Retrace id `id` (by default the current notebook's). */
+export async function repositoryOf(page: Page, id?: string): Promise<string> {
+  id ??= await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
+  expect(id).toMatch(/^[A-Za-z0-9-]+$/);
+  const status = await (await page.request.get('/retrace/api/status')).json();
+  return `${status.historyDir}/${id}.git`;
+}
+
+/** Reload the page, then bring the restored tab of notebook `name` to the front with the Retrace panel open. */
+export async function reloadAndReopen(page: IJupyterLabPageFixture, name: string): Promise<void> {
+  await page.reload({ waitForIsReady: false });
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
+  await page.sidebar.openTab(PANEL_ID);
 }

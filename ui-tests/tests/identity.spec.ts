@@ -5,14 +5,9 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 
-import { openInSecondTab, openNotebook, PANEL_ID } from './helpers';
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-}
+import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, waitSaved } from './helpers';
 
 async function historyDir(page: Page): Promise<string> {
   return (await (await page.request.get('/retrace/api/status')).json()).historyDir;
@@ -46,10 +41,6 @@ function modelId(page: Page): Promise<string | undefined> {
   return page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any)?.context?.model.getMetadata('retrace') as any)?.id);
 }
 
-async function waitSaved(page: Page): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
-}
-
 /** The id in the notebook file on disk (what a save would have written). */
 async function savedId(page: IJupyterLabPageFixture, path: string): Promise<unknown> {
   const response = await page.request.get(`/api/contents/${path}?content=1&type=notebook`);
@@ -70,10 +61,7 @@ test.describe('identity before the first save', () => {
     expect(await savedId(page, path)).toBeUndefined(); // the file never got it
 
     page.on('dialog', dialog => void dialog.accept()); // "leave with unsaved changes?"
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
-    await page.sidebar.openTab(PANEL_ID);
+    await reloadAndReopen(page, name);
     // The panel shows the run from before the reload, and the next run goes to the same history.
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1, { timeout: 20_000 });
     await expect.poll(() => modelId(page)).toBe(id);
@@ -122,10 +110,7 @@ test.describe('identity before the first save', () => {
       .toBe(id);
 
     page.on('dialog', dialog => void dialog.accept());
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'after.ipynb' }).click();
-    await page.sidebar.openTab(PANEL_ID);
+    await reloadAndReopen(page, 'after.ipynb');
     await expect.poll(() => modelId(page), { timeout: 20_000 }).toBe(id);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1);
   });

@@ -5,15 +5,11 @@
  * kernel is not a new kernel session. Counted in the git repository on disk
  * with the `git` command line, and in the panel.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 
-import { openInSecondTab, openNotebook, PANEL_ID } from './helpers';
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-}
+import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
 
 /** The id of the notebook in the current tab's history, once it has one. */
 async function notebookIdOf(page: Page): Promise<string> {
@@ -25,11 +21,6 @@ async function notebookIdOf(page: Page): Promise<string> {
     })
     .toBe(true);
   return id!;
-}
-
-async function repositoryOf(page: Page, id: string): Promise<string> {
-  const status = await (await page.request.get('/retrace/api/status')).json();
-  return `${status.historyDir}/${id}.git`;
 }
 
 /** Every run record in every commit of every attempt (duplicates included), read with git alone. */
@@ -51,23 +42,12 @@ function recordedRuns(repo: string): { id: string; executionCount: number | null
   return runs;
 }
 
-async function waitSaved(page: Page): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
-}
-
 async function waitKernelIdle(page: Page): Promise<void> {
   await expect
     .poll(() => page.evaluate(() => (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session?.kernel?.status), {
       timeout: 60_000
     })
     .toBe('idle');
-}
-
-/** After a reload: the restored notebook tab in front, the panel open. */
-async function reopenAfterReload(page: IJupyterLabPageFixture, name: string): Promise<void> {
-  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-  await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
-  await page.sidebar.openTab(PANEL_ID);
 }
 
 /** What the panel's timeline shows, newest first (runs as "[count] code", sessions as their label). */
@@ -112,8 +92,7 @@ test.describe('the kernel as the journal', () => {
     void page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells')).catch(() => undefined);
     // Some runs are recorded by this page, then it reloads while the kernel keeps going.
     await expect(page.locator('.jp-InputArea-prompt', { hasText: '[7]:' })).toHaveCount(1, { timeout: 20_000 });
-    await page.reload({ waitForIsReady: false });
-    await reopenAfterReload(page, name);
+    await reloadAndReopen(page, name);
     await waitKernelIdle(page);
     const repo = await repositoryOf(page, id);
     await expect.poll(() => recordedRuns(repo).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(31);
@@ -146,8 +125,7 @@ test.describe('the kernel as the journal', () => {
     await page.notebook.save();
     const before = await timeline(page);
     expect(before).toEqual(['[2] ' + before[0].split(' ').slice(1).join(' '), before[1], 'Kernel python3 started']);
-    await page.reload({ waitForIsReady: false });
-    await reopenAfterReload(page, name);
+    await reloadAndReopen(page, name);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(2);
     // Once the journal answered, the rows carry the kernel's timing.
     await expect.poll(() => timeline(page), { timeout: 20_000 }).toEqual([
@@ -244,8 +222,7 @@ test.describe('replay and reload', () => {
     const steps = await stepCells.allTextContents();
     await page.notebook.save();
 
-    await page.reload({ waitForIsReady: false });
-    await reopenAfterReload(page, name);
+    await reloadAndReopen(page, name);
     await expect.poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents(), { timeout: 20_000 }).toEqual(steps);
     await waitSaved(page);
     await page.waitForTimeout(1000);

@@ -8,23 +8,13 @@
 import { expect, test } from '@playwright/test';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
+import { sparePort } from './helpers';
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const JUPYTER = path.join(ROOT, '.venv', 'bin', 'jupyter');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForServer(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -50,7 +40,7 @@ let rootDir = '';
 
 test.describe('Notebook 7', () => {
   test.beforeAll(async () => {
-    const port = await freePort();
+    const port = await sparePort();
     rootDir = fs.mkdtempSync(path.join(os.tmpdir(), 'retrace-nb7-'));
     const log = path.join(ROOT, '.cache', `jupyter-notebook7-${port}.log`);
     fs.mkdirSync(path.dirname(log), { recursive: true });

@@ -7,11 +7,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID } from './helpers';
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
-}
+import { openNotebook, PANEL_ID, waitSaved } from './helpers';
 
 async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown> = {}): Promise<void> {
   await page.evaluate(([id, args]) => window.jupyterapp.commands.execute(id as string, args as any), [id, args] as const);

@@ -8,14 +8,10 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openNotebookJSON, PANEL_ID } from './helpers';
+import { openNotebookJSON, PANEL_ID, waitSaved } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const NOTEBOOK = 'made__python-nbformat-4.4-no-ids.ipynb';
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
-}
 
 /** The cell labels the timeline shows for its runs, newest first ("cell 4", or "deleted cell"). */
 function runCells(page: IJupyterLabPageFixture): Promise<string[]> {

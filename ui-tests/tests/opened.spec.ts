@@ -3,26 +3,24 @@
  * changes it (its outputs would be lost otherwise), and only when the
  * history does not already hold that exact content.
  */
-import { expect, test } from '@jupyterlab/galata';
-import { Page } from '@playwright/test';
-import { execFileSync } from 'child_process';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openNotebook, openNotebookJSON, PANEL_ID } from './helpers';
+import { git, openNotebook, openNotebookJSON, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
 
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+/** The commit subjects of the history's current branch, newest first. */
+function subjectsOf(repo: string): string[] {
+  return git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
 }
 
-async function waitSaved(page: Page): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
-}
-
-async function repository(page: Page): Promise<string> {
-  const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
-  const status = await (await page.request.get('/retrace/api/status')).json();
-  return `${status.historyDir}/${id}.git`;
+/** Reload with the notebook as saved and reopen it: once the panel has saved, the history has no new commit. */
+async function expectSameHistoryAfterReload(page: IJupyterLabPageFixture, name: string, repo: string, subjects: string[]): Promise<void> {
+  page.on('dialog', dialog => void dialog.accept());
+  await reloadAndReopen(page, name);
+  await waitSaved(page);
+  await page.waitForTimeout(1000);
+  expect(subjectsOf(repo)).toEqual(subjects);
 }
 
 test.describe('the notebook as opened', () => {
@@ -49,8 +47,8 @@ test.describe('the notebook as opened', () => {
 
     await page.notebook.runCell(0);
     await waitSaved(page);
-    const repo = await repository(page);
-    const subjects = git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
+    const repo = await repositoryOf(page);
+    const subjects = subjectsOf(repo);
     expect(subjects).toEqual([expect.stringMatching(/^run \[1\]/), 'notebook as opened']);
     const opened = git(repo, 'rev-parse', 'HEAD~1').trim();
     expect(git(repo, 'grep', '-c', 'the output the file had when opened', opened)).toMatch(/:1/);
@@ -58,14 +56,7 @@ test.describe('the notebook as opened', () => {
 
     // Saved and reopened as the history has it: no new snapshot.
     await page.notebook.save();
-    page.on('dialog', dialog => void dialog.accept());
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
-    await page.sidebar.openTab(PANEL_ID);
-    await waitSaved(page);
-    await page.waitForTimeout(1000);
-    expect(git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n')).toEqual(subjects);
+    await expectSameHistoryAfterReload(page, name, repo, subjects);
   });
 
   test('a reload after a save and more runs adds no snapshot: the history holds the saved content', async ({ page, tmpPath }) => {
@@ -76,18 +67,11 @@ test.describe('the notebook as opened', () => {
     await page.notebook.save();
     await page.notebook.runCell(1); // not saved: the file holds the content of the first run's snapshot
     await waitSaved(page);
-    const repo = await repository(page);
-    const subjects = git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
+    const repo = await repositoryOf(page);
+    const subjects = subjectsOf(repo);
     expect(subjects).toEqual([expect.stringMatching(/^run \[2\]/), expect.stringMatching(/^run \[1\]/), 'notebook as opened']);
 
-    page.on('dialog', dialog => void dialog.accept());
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
-    await page.sidebar.openTab(PANEL_ID);
-    await waitSaved(page);
-    await page.waitForTimeout(1000);
-    expect(git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n')).toEqual(subjects);
+    await expectSameHistoryAfterReload(page, name, repo, subjects);
   });
 
   test('a reload after a save adds no snapshot on a notebook without cell ids (nbformat 4.4)', async ({ page, tmpPath }) => {
@@ -97,18 +81,11 @@ test.describe('the notebook as opened', () => {
     await page.notebook.runCell(0);
     await waitSaved(page);
     await page.notebook.save();
-    const repo = await repository(page);
-    const subjects = git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
+    const repo = await repositoryOf(page);
+    const subjects = subjectsOf(repo);
     expect(subjects).toEqual([expect.stringMatching(/^run \[1\]/), 'notebook as opened']);
 
     // JupyterLab gives the cells new ids at each load: that is no new content.
-    page.on('dialog', dialog => void dialog.accept());
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
-    await page.sidebar.openTab(PANEL_ID);
-    await waitSaved(page);
-    await page.waitForTimeout(1000);
-    expect(git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n')).toEqual(subjects);
+    await expectSameHistoryAfterReload(page, name, repo, subjects);
   });
 });

@@ -8,16 +8,11 @@
  * repositories are read with the `git` command line.
  */
 import { expect, Page, test } from '@playwright/test';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { openLab, OwnServer, PANEL_ID, sparePort } from './helpers';
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+import { git, openLab, OwnServer, PANEL_ID, sparePort, waitSaved } from './helpers';
 
 async function runCell(page: Page, index: number): Promise<void> {
   await page.evaluate(async i => {
@@ -25,10 +20,6 @@ async function runCell(page: Page, index: number): Promise<void> {
     panel.content.activeCellIndex = i;
     await window.jupyterapp.commands.execute('notebook:run-cell');
   }, index);
-}
-
-async function waitSaved(page: Page): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
 }
 
 function modelId(page: Page): Promise<string | undefined> {

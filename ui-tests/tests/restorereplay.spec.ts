@@ -5,11 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID } from './helpers';
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
-}
+import { openNotebook, PANEL_ID, waitSaved } from './helpers';
 
 /** What the kernel holds, printed by a new cell at the end. */
 async function askKernel(page: IJupyterLabPageFixture, code: string): Promise<string | undefined> {
