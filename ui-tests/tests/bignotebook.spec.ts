@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as zlib from 'zlib';
 
-import { openNotebookJSON, PANEL_ID } from './helpers';
+import { git, openNotebookJSON, PANEL_ID, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -88,10 +88,6 @@ function bigNotebook(): any {
   };
 }
 
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-
 /** The contents of several blobs, read by one `git cat-file --batch`. */
 function catFiles(repo: string, names: string[]): string[] {
   const out = execFileSync('git', ['--git-dir', repo, 'cat-file', '--batch'], { input: names.join('\n') + '\n', maxBuffer: 64 * 1024 * 1024 });
@@ -104,10 +100,6 @@ function catFiles(repo: string, names: string[]): string[] {
     at = eol + 1 + size + 1;
   }
   return texts;
-}
-
-async function waitSaved(page: Page): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 60_000 });
 }
 
 /** The open notebook's cells as JSON, and a digest of every figure it shows. */
@@ -141,9 +133,7 @@ test.describe('a notebook over 4 MB', () => {
     await expect(rows).toHaveCount(2);
 
     // The git command line reads every figure back from the history, byte for byte.
-    const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
-    const status = await (await page.request.get('/retrace/api/status')).json();
-    const repo = `${status.historyDir}/${id}.git`;
+    const repo = await repositoryOf(page);
     git(repo, 'fsck', '--full', '--strict');
     const subjects = git(repo, 'log', '--format=%s', 'HEAD').trim().split('\n');
     expect(subjects).toEqual([expect.stringMatching(/^run \[2\]/), expect.stringMatching(/^run \[1\]/), 'notebook as opened']);
@@ -174,10 +164,7 @@ test.describe('a notebook over 4 MB', () => {
     const head = git(repo, 'rev-parse', 'HEAD').trim();
     await page.notebook.save();
     page.on('dialog', d => void d.accept());
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'big.ipynb' }).click();
-    await page.sidebar.openTab(PANEL_ID);
+    await reloadAndReopen(page, 'big.ipynb');
     await expect(rows).toHaveCount(2);
     await waitSaved(page);
     await page.waitForTimeout(1500);

@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openNotebook, PANEL_ID, reloadAndReopen } from './helpers';
 
 // The tracked pictures change only when asked (`npm run screenshot`); `npm test` writes its own copies aside.
 const SCREENSHOTS = process.env.RETRACE_README_SCREENSHOT
@@ -185,10 +185,7 @@ test.describe('the Retrace panel', () => {
     await expect(panel.locator('.jp-RetraceGraph')).toBeVisible();
     expect(await page.evaluate(() => window.localStorage.getItem('jupyterlab-retrace:collapsed-sections'))).toBe('["attempts"]');
     await page.notebook.save();
-    await page.reload({ waitForIsReady: false });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
-    await page.sidebar.openTab(PANEL_ID);
+    await reloadAndReopen(page, 'tall.ipynb');
     await expect(panel.locator('.jp-RetraceTimeline-run').first()).toBeVisible();
     await expect(title('Attempts')).toHaveAttribute('aria-expanded', 'false');
     await expect(title('Attempt graph')).toHaveAttribute('aria-expanded', 'true');
