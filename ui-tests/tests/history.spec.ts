@@ -7,29 +7,11 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openNotebook } from './helpers';
-
-const PANEL_ID = 'jp-retrace-panel';
+import { git, openNotebook, PANEL_ID, repositoryOf, waitSaved } from './helpers';
 
 /** A cell's source, from the notebook model (what a restore changes). */
 function source(page: IJupyterLabPageFixture, index: number): Promise<string> {
   return page.evaluate(i => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(i).sharedModel.getSource(), index);
-}
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
-}
-
-/** The notebook's history repository on disk. */
-async function repositoryOf(page: IJupyterLabPageFixture): Promise<string> {
-  const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
-  expect(id).toMatch(/^[A-Za-z0-9-]+$/);
-  const status = await (await page.request.get('/retrace/api/status')).json();
-  return `${status.historyDir}/${id}.git`;
-}
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');
 }
 
 test.describe('history', () => {

@@ -6,24 +6,9 @@
  * with the git command line (`git fsck --full --strict`, `git log`).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 
-import { openNotebook, PANEL_ID } from './helpers';
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function waitSaved(page: IJupyterLabPageFixture): Promise<void> {
-  await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
-}
-
-async function repository(page: IJupyterLabPageFixture): Promise<string> {
-  const id = await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);
-  const status = await (await page.request.get('/retrace/api/status')).json();
-  return `${status.historyDir}/${id}.git`;
-}
+import { git, openNotebook, PANEL_ID, repositoryOf, waitSaved } from './helpers';
 
 const runs = (page: IJupyterLabPageFixture) => page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
 
@@ -43,7 +28,7 @@ for (const damage of [
       await page.notebook.runCell(1);
       await waitSaved(page);
       await page.notebook.save();
-      const repo = await repository(page);
+      const repo = await repositoryOf(page);
       const tip = git(repo, 'rev-parse', 'refs/heads/main').trim();
       const before = git(repo, 'log', '--format=%s', 'refs/heads/main').trim().split('\n');
       expect(before.filter(s => s.startsWith('run'))).toHaveLength(2);
