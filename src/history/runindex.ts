@@ -20,6 +20,7 @@
 import { RepositoryError } from './backend';
 import { decodeTree, ITreeEntry, MODE_FILE, MODE_TREE } from './gitobject';
 import { ObjectDatabase } from './objectdb';
+import type { IRun } from './store';
 
 /** One Run as the index keeps it: enough for a timeline row. */
 export interface IRunIndexEntry {
@@ -39,18 +40,8 @@ export interface IRunIndexEntry {
   summary: string;
 }
 
-/** The fields of a captured Run that the index reads. */
-export interface IIndexedRun {
-  cellId: string;
-  code?: string;
-  executionCount?: number | null;
-  kernelSession?: string | null;
-  start?: string | number | null;
-  end?: string | number | null;
-  status?: string;
-  id?: string;
-  cellIndex?: number;
-}
+/** The fields of a captured Run (see `IRun`) that the index reads. */
+export type IIndexedRun = Pick<IRun, 'cellId' | 'code' | 'executionCount' | 'kernelSession' | 'start' | 'end' | 'status' | 'id' | 'cellIndex'>;
 
 /** Rows per chunk blob, and chunks per folder: small blobs and small trees per commit. */
 export const INDEX_CHUNK = 64;
