@@ -46,7 +46,7 @@ const zlib = require('zlib');
 const build = path.join(__dirname, '..', 'build', 'node', 'history');
 const { LocalBackend } = require(path.join(build, 'backend.js'));
 const { HistoryStore } = require(path.join(build, 'store.js'));
-const { MemoryFS } = require(path.join(build, 'memfs.js'));
+const { createFsFromVolume, Volume } = require('memfs');
 const { RemoteBackend } = require(path.join(build, 'remote.js'));
 const { RefConflictError } = require(path.join(build, 'backend.js'));
 
@@ -179,7 +179,7 @@ async function benchCommit(cells) {
     recorded.push({ commit, files: backend.last.files, count: r.executionCount });
   }
   // The engine's own work without any disk: same changes on an in-memory repository.
-  const memStore = new HistoryStore({ backend: new LocalBackend(new MemoryFS(), '/h/nb.git') });
+  const memStore = new HistoryStore({ backend: new LocalBackend(createFsFromVolume(new Volume()), '/h/nb.git') });
   await memStore.init();
   const memNb = JSON.parse(JSON.stringify(nb));
   await memStore.commitSnapshot(JSON.parse(JSON.stringify(memNb)), []);
