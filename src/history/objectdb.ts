@@ -42,16 +42,12 @@ export class ObjectDatabase {
   private cacheBytes = 0;
   private gitCache = {};
 
-  /** Count of objects queued by `put` since the last `takePending` (for tests and benchmarks). */
-  written = 0;
-
   /** Hash `content` as a `type` object and queue it for writing unless the repository has it. */
   put(type: ObjectType, content: Uint8Array): string {
     const wrapped = wrapObject(type, content);
     const oid = this.codec.sha1(wrapped);
     if (!this.stored.has(oid) && !this.pending.has(oid)) {
       this.pending.set(oid, { path: objectPath(oid), data: this.codec.deflate(wrapped) });
-      this.written++;
       // Kept readable: the refresh after a commit reads what the commit just wrote.
       this.remember(oid, { type, content });
     }
@@ -82,7 +78,6 @@ export class ObjectDatabase {
       if (i++ >= mark) {
         this.pending.delete(oid);
         this.cache.delete(oid);
-        this.written--;
       }
     }
   }
