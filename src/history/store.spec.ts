@@ -200,6 +200,8 @@ describe('HistoryStore', () => {
     // A fresh store continues the index exactly.
     await fresh.commitSnapshot(edit(nb, 0, 'last', 5000), [run('c0000', 5000)]);
     expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([COMMITS * PER - 1, COMMITS * PER, 5000]);
+    // Read again after the commit (finished folders come from memory, the last one from its chunks): every row, in order.
+    expect((await fresh.runIndex()).map(r => r.executionCount)).toEqual([...Array.from({ length: COMMITS * PER }, (_, i) => i + 1), 5000]);
   });
 
   it('keeps each run\'s end in the index, so older runs read back keep their duration', async () => {
