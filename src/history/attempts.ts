@@ -3,8 +3,8 @@
  * `attempts.json` on its own branch so it can be edited without rewriting
  * history and travels with a plain `git clone`.
  */
-import { IRefUpdate, RepositoryError } from './backend';
-import { decodeCommit, encodeCommit, IPerson, MODE_FILE } from './gitobject';
+import { IRefUpdate } from './backend';
+import { encodeCommit, IPerson, MODE_FILE } from './gitobject';
 import { ObjectDatabase } from './objectdb';
 
 export const META_BRANCH = 'retrace-attempts';
@@ -36,14 +36,9 @@ export class AttemptMetadata {
     }
     let doc: IMetaDoc = { version: 1, attempts: {} };
     if (tip) {
-      const commit = await this.db.read(tip);
-      if (commit.type !== 'commit') {
-        throw new RepositoryError('corrupt', `${tip} is a ${commit.type}, not a commit`);
-      }
-      const root = await this.db.readTree(decodeCommit(commit.content).tree);
-      const entry = root.find(e => e.name === 'attempts.json');
-      if (entry) {
-        doc = JSON.parse(dec.decode((await this.db.read(entry.oid)).content));
+      const blob = (await this.db.readPaths(tip, ['attempts.json'])).get('attempts.json');
+      if (blob && blob.type === 'blob') {
+        doc = JSON.parse(dec.decode(blob.content));
       }
     }
     this.cache = { tip, doc };

@@ -134,7 +134,7 @@ export function repositoryProblem(head: string | null, hasObjects: boolean, hasR
   return null;
 }
 
-/** The synchronous calls of Node's fs that LocalBackend uses (MemoryFS has them too). */
+/** The synchronous calls of Node's fs that LocalBackend uses (the memfs package has them too). */
 export interface ISyncFs {
   readFileSync(path: string, options?: any): any;
   writeFileSync(path: string, data: any, options?: any): void;

@@ -9,6 +9,5 @@ export { LocalBackend, RefConflictError, RepositoryError } from './backend';
 export type { IHistoryBackend, IRefUpdate, IWriteBatch, IWriteResult, RefMap } from './backend';
 export { RemoteBackend } from './remote';
 export type { IRemoteBackendOptions, RequestFunction } from './remote';
-export { MemoryFS } from './memfs';
 export { defaultCodec } from './gitobject';
 export type { IObjectCodec } from './gitobject';

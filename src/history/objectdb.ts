@@ -10,6 +10,7 @@ import git from 'isomorphic-git';
 
 import { IHistoryBackend, IWriteFile, RepositoryError } from './backend';
 import {
+  decodeCommit,
   decodeTree,
   encoder,
   encodeTree as encodeTreeBytes,
@@ -41,16 +42,12 @@ export class ObjectDatabase {
   private cacheBytes = 0;
   private gitCache = {};
 
-  /** Count of objects queued by `put` since the last `takePending` (for tests and benchmarks). */
-  written = 0;
-
   /** Hash `content` as a `type` object and queue it for writing unless the repository has it. */
   put(type: ObjectType, content: Uint8Array): string {
     const wrapped = wrapObject(type, content);
     const oid = this.codec.sha1(wrapped);
     if (!this.stored.has(oid) && !this.pending.has(oid)) {
       this.pending.set(oid, { path: objectPath(oid), data: this.codec.deflate(wrapped) });
-      this.written++;
       // Kept readable: the refresh after a commit reads what the commit just wrote.
       this.remember(oid, { type, content });
     }
@@ -81,7 +78,6 @@ export class ObjectDatabase {
       if (i++ >= mark) {
         this.pending.delete(oid);
         this.cache.delete(oid);
-        this.written--;
       }
     }
   }
@@ -212,6 +208,114 @@ export class ObjectDatabase {
       out.set(oid, value);
     }
     return out;
+  }
+
+  /**
+   * The objects at `paths` (e.g. `index/dict.json`) in `commit`'s tree, null where a path is
+   * absent. From memory when every tree on the way is known; else in one round trip
+   * (`<commit>:<path>` names, resolved by the server's git) when the backend reads objects,
+   * else tree by tree. Opening a history this way costs one request where walking the
+   * trees from the commit costs one per level.
+   */
+  async readPaths(commit: string, paths: string[]): Promise<Map<string, (IObject & { oid: string }) | null>> {
+    const out = new Map<string, (IObject & { oid: string }) | null>();
+    let complete = true;
+    for (const p of paths) {
+      const found = this.atPathCached(commit, p);
+      if (found === undefined) {
+        complete = false;
+        break;
+      }
+      out.set(p, found);
+    }
+    if (complete) {
+      return out;
+    }
+    out.clear();
+    if (this.backend.readObjects) {
+      const names = [commit, ...paths.map(p => `${commit}:${p}`)];
+      let got: Awaited<ReturnType<NonNullable<IHistoryBackend['readObjects']>>> = null;
+      try {
+        got = await this.backend.readObjects(names);
+      } catch (e) {
+        if (!(e instanceof RepositoryError && e.status === 413)) {
+          throw e;
+        }
+      }
+      if (got) {
+        const head = got.get(commit);
+        if (!head || head.oid !== commit) {
+          throw new RepositoryError('corrupt', `object ${commit} is missing from the history repository`);
+        }
+        if (head.type !== 'commit') {
+          throw new RepositoryError('corrupt', `${commit} is a ${head.type}, not a commit`);
+        }
+        for (const obj of got.values()) {
+          this.stored.add(obj.oid);
+          this.remember(obj.oid, { type: obj.type, content: obj.content });
+        }
+        for (const p of paths) {
+          const obj = got.get(`${commit}:${p}`);
+          out.set(p, obj ? { oid: obj.oid, type: obj.type, content: obj.content } : null);
+        }
+        return out;
+      }
+    }
+    for (const p of paths) {
+      out.set(p, await this.atPath(commit, p));
+    }
+    return out;
+  }
+
+  /** The tree of a commit, checking that it is one. */
+  async commitTree(commit: string): Promise<string> {
+    const obj = await this.read(commit);
+    if (obj.type !== 'commit') {
+      throw new RepositoryError('corrupt', `${commit} is a ${obj.type}, not a commit`);
+    }
+    return decodeCommit(obj.content).tree;
+  }
+
+  private async atPath(commit: string, path: string): Promise<(IObject & { oid: string }) | null> {
+    let oid = await this.commitTree(commit);
+    for (const name of path.split('/')) {
+      const entry = (await this.readTree(oid)).find(e => e.name === name);
+      if (!entry) {
+        return null;
+      }
+      oid = entry.oid;
+    }
+    return { oid, ...(await this.read(oid)) };
+  }
+
+  /** `atPath` from memory only: undefined when some object on the way is not held. */
+  private atPathCached(commit: string, path: string): (IObject & { oid: string }) | null | undefined {
+    const held = (oid: string): IObject | undefined => {
+      const hit = this.cache.get(oid);
+      if (hit) {
+        return hit;
+      }
+      const file = this.pending.get(oid);
+      return file ? this.parseLoose(oid, file.data) : undefined;
+    };
+    const head = held(commit);
+    if (!head || head.type !== 'commit') {
+      return undefined;
+    }
+    let oid = decodeCommit(head.content).tree;
+    for (const name of path.split('/')) {
+      const tree = held(oid);
+      if (!tree || tree.type !== 'tree') {
+        return undefined;
+      }
+      const entry = decodeTree(tree.content).find(e => e.name === name);
+      if (!entry) {
+        return null;
+      }
+      oid = entry.oid;
+    }
+    const obj = held(oid);
+    return obj ? { oid, ...obj } : undefined;
   }
 
   async read(oid: string): Promise<IObject> {

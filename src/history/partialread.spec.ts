@@ -2,13 +2,12 @@
  * Reading only what differs: each cell's tree id is known from the small trees,
  * equal ids are equal cells, and a snapshot read can leave such cells unread.
  */
-import { MemoryFS } from './memfs';
 import { HistoryStore } from './store';
-import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
+import { fakeClock, memoryBackend, memoryFs, syntheticNotebook } from './testkit.spec-util';
 
 describe('HistoryStore partial reads', () => {
   it('gives each cell its tree id, equal for unchanged cells, and skips the cells asked', async () => {
-    const store = new HistoryStore({ backend: memoryBackend(new MemoryFS(), '/h/nb.git'), now: fakeClock() });
+    const store = new HistoryStore({ backend: memoryBackend(memoryFs(), '/h/nb.git'), now: fakeClock() });
     await store.init();
     const nb1 = syntheticNotebook(6);
     const c1 = await store.commitSnapshot(nb1, []);

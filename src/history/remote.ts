@@ -84,8 +84,6 @@ export class RemoteBackend implements IHistoryBackend {
   private noObjectsRoute = false;
   private cache = new Map<string, Uint8Array>();
   private cacheBytes = 0;
-  /** Objects written through isomorphic-git's fs, held until the next `write`. */
-  private buffered = new Map<string, Uint8Array>();
   private batch: {
     files: Map<string, ((v: Uint8Array | null) => void)[]>;
     dirs: Map<string, ((v: string[] | null) => void)[]>;
@@ -199,7 +197,7 @@ export class RemoteBackend implements IHistoryBackend {
     const result = new Map<string, Uint8Array | null>();
     const missing: string[] = [];
     for (const rel of paths) {
-      const hit = this.buffered.get(rel) ?? this.cache.get(rel);
+      const hit = this.cache.get(rel);
       if (hit) {
         result.set(rel, hit);
       } else {
@@ -275,10 +273,7 @@ export class RemoteBackend implements IHistoryBackend {
 
   async write(batch: IWriteBatch): Promise<IWriteResult> {
     const limit = this.options.maxRequestBytes ?? 16 * 1024 * 1024;
-    const files = [
-      ...[...this.buffered].map(([path, data]) => ({ path, data })),
-      ...batch.files
-    ].map(f => ({ path: f.path, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length).toString('base64') }));
+    const files = batch.files.map(f => ({ path: f.path, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length).toString('base64') }));
     // Objects may go ahead in several requests (harmless on their own); refs go with the last.
     const chunks: (typeof files)[] = [[]];
     let size = 0;
@@ -300,7 +295,6 @@ export class RemoteBackend implements IHistoryBackend {
           break;
         }
         if (status === 409 && data?.conflicts) {
-          this.buffered.clear();
           throw new RefConflictError(data.conflicts);
         }
         if (status === 409 && data?.locked && attempt < 5) {
@@ -311,7 +305,6 @@ export class RemoteBackend implements IHistoryBackend {
         throw this.error(status, data);
       }
     }
-    this.buffered.clear();
     return { tips };
   }
 
@@ -358,12 +351,12 @@ export class RemoteBackend implements IHistoryBackend {
     });
   }
 
-  /** The isomorphic-git fs: reads go to the endpoint; only object writes are accepted (buffered). */
+  /** The isomorphic-git fs, for reading packs when the server has no git: reads only (objects are written by `write`). */
   readonly fs = {
     promises: {
       readFile: async (path: string, options?: any) => {
         const rel = this.rel(path);
-        const data = this.buffered.get(rel) ?? this.cache.get(rel) ?? (await this.enqueue<Uint8Array>('files', rel));
+        const data = this.cache.get(rel) ?? (await this.enqueue<Uint8Array>('files', rel));
         if (!data) {
           throw fsError('ENOENT', path);
         }
@@ -372,13 +365,8 @@ export class RemoteBackend implements IHistoryBackend {
           ? new TextDecoder().decode(data)
           : Buffer.from(data.buffer, data.byteOffset, data.length);
       },
-      writeFile: async (path: string, data: Uint8Array | string) => {
-        const rel = this.rel(path);
-        if (!/^objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/.test(rel)) {
-          // Refs only move through `write` with compare-and-swap.
-          throw fsError('EPERM', path);
-        }
-        this.buffered.set(rel, typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data));
+      writeFile: async (path: string) => {
+        throw fsError('EPERM', path);
       },
       mkdir: async () => undefined,
       rmdir: async (path: string) => {
@@ -408,7 +396,7 @@ export class RemoteBackend implements IHistoryBackend {
 
   private async stat(path: string) {
     const rel = this.rel(path);
-    const known = this.buffered.get(rel) ?? this.cache.get(rel);
+    const known = this.cache.get(rel);
     if (known) {
       return statObject({ type: 'file', size: known.length, mode: 0o100444, mtimeMs: 0 });
     }

@@ -20,6 +20,7 @@
 import { RepositoryError } from './backend';
 import { decodeTree, ITreeEntry, MODE_FILE, MODE_TREE } from './gitobject';
 import { ObjectDatabase } from './objectdb';
+import type { IRun } from './store';
 
 /** One Run as the index keeps it: enough for a timeline row. */
 export interface IRunIndexEntry {
@@ -39,18 +40,8 @@ export interface IRunIndexEntry {
   summary: string;
 }
 
-/** The fields of a captured Run that the index reads. */
-export interface IIndexedRun {
-  cellId: string;
-  code?: string;
-  executionCount?: number | null;
-  kernelSession?: string | null;
-  start?: string | number | null;
-  end?: string | number | null;
-  status?: string;
-  id?: string;
-  cellIndex?: number;
-}
+/** The fields of a captured Run (see `IRun`) that the index reads. */
+export type IIndexedRun = Pick<IRun, 'cellId' | 'code' | 'executionCount' | 'kernelSession' | 'start' | 'end' | 'status' | 'id' | 'cellIndex'>;
 
 /** Rows per chunk blob, and chunks per folder: small blobs and small trees per commit. */
 export const INDEX_CHUNK = 64;
@@ -186,35 +177,52 @@ export class RunIndex {
     const top = await this.db.readTree(tree);
     const dictEntry = top.find(e => e.name === 'dict.json');
     const dirs = byNumber(top.filter(e => e.mode === MODE_TREE));
+    const last = dirs[dirs.length - 1];
+    // A finished folder (all but the last) is the same tree in every later commit: its rows are
+    // kept whole, so the refresh after a commit reads and joins only the last folder's chunks.
+    const open = dirs.filter(d => d === last || !this.finished.has(d.oid));
     const [dirObjs, dictObj] = await Promise.all([
-      this.db.readMany(dirs.map(d => d.oid)),
+      this.db.readMany(open.map(d => d.oid)),
       dictEntry ? this.db.read(dictEntry.oid) : Promise.resolve(null)
     ]);
-    const chunks: string[] = [];
-    for (const d of dirs) {
-      chunks.push(...byNumber(treeOf(dirObjs.get(d.oid)!)).map(c => c.oid));
+    const chunksOf = new Map<string, string[]>();
+    for (const d of open) {
+      chunksOf.set(d.oid, byNumber(treeOf(dirObjs.get(d.oid)!)).map(c => c.oid));
     }
-    const todo = chunks.filter(oid => !this.parsed.has(oid));
+    const todo = [...chunksOf.values()].flat().filter(oid => !this.parsed.has(oid));
     const chunkObjs = await this.db.readMany(todo);
     let dict: IDict | null = null;
-    const out: IRunIndexEntry[] = [];
-    for (const oid of chunks) {
-      let entries = this.parsed.get(oid);
-      if (!entries) {
-        const text = dec.decode(chunkObjs.get(oid)!.content);
-        if (dictObj) {
-          dict = dict ?? JSON.parse(dec.decode(dictObj.content));
-          entries = decodeChunk(text, dict!);
-        } else {
-          entries = text.split('\n').filter(l => l).map(fromV1);
+    const parts: IRunIndexEntry[][] = [];
+    for (const d of dirs) {
+      const done = d === last ? undefined : this.finished.get(d.oid);
+      if (done) {
+        parts.push(done);
+        continue;
+      }
+      const rows: IRunIndexEntry[][] = [];
+      for (const oid of chunksOf.get(d.oid)!) {
+        let entries = this.parsed.get(oid);
+        if (!entries) {
+          const text = dec.decode(chunkObjs.get(oid)!.content);
+          if (dictObj) {
+            dict = dict ?? JSON.parse(dec.decode(dictObj.content));
+            entries = decodeChunk(text, dict!);
+          } else {
+            entries = text.split('\n').filter(l => l).map(fromV1);
+          }
+          if (d === last) {
+            this.parsed.set(oid, entries);
+          }
         }
-        this.parsed.set(oid, entries);
+        rows.push(entries);
       }
-      for (const e of entries) {
-        out.push(e);
+      const joined = ([] as IRunIndexEntry[]).concat(...rows);
+      if (d !== last) {
+        this.finished.set(d.oid, joined);
       }
+      parts.push(joined);
     }
-    return out;
+    return ([] as IRunIndexEntry[]).concat(...parts);
   }
 
   /**
@@ -309,6 +317,8 @@ export class RunIndex {
   }
 
   private parsed = new Map<string, IRunIndexEntry[]>();
+  /** Rows of finished folders, by tree id. */
+  private finished = new Map<string, IRunIndexEntry[]>();
 }
 
 /** Appends to a dictionary without touching the one a parent state holds. */

@@ -7,15 +7,14 @@ import * as crypto from 'crypto';
 
 
 import { decodeTree, encodeTree, MODE_FILE, MODE_TREE } from './gitobject';
-import { MemoryFS } from './memfs';
 import { sha1Hex } from './gitobject';
 import { cellKeys, splitLines } from './snapshot';
 import { HistoryStore } from './store';
 import { fixtureNotebooks, sharedNotebooksIfPresent } from './fixtures/notebooks.spec-util';
-import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
+import { fakeClock, memoryBackend, memoryFs, syntheticNotebook } from './testkit.spec-util';
 
 async function roundTrip(nb: any, options: { maxOutputBytes?: number } = {}) {
-  const fsys = new MemoryFS();
+  const fsys = memoryFs();
   const writer = new HistoryStore({ backend: memoryBackend(fsys), now: fakeClock(), ...options });
   await writer.init();
   const commit = await writer.commitSnapshot(nb);

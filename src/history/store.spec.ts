@@ -9,9 +9,8 @@ import git from 'isomorphic-git';
 
 import { LocalBackend, RepositoryError } from './backend';
 import { decodeCommit, decodeTree, encodeCommit, MODE_FILE, MODE_TREE } from './gitobject';
-import { MemoryFS } from './memfs';
 import { HistoryStore, INDEX_CHUNK, INDEX_FANOUT, IRun, META_BRANCH } from './store';
-import { fakeClock, memoryBackend, syntheticNotebook } from './testkit.spec-util';
+import { fakeClock, memoryBackend, memoryFs, MemoryFs, syntheticNotebook } from './testkit.spec-util';
 
 const GITDIR = '/history/nb.git';
 
@@ -19,7 +18,7 @@ function run(cellId: string, n: number, code = `x = ${n}`, extra: Partial<IRun> 
   return { cellId, code, executionCount: n, status: 'ok', kernelSession: 'k1', start: `2024-01-01T00:00:${n}Z`, ...extra };
 }
 
-async function open(fsys: MemoryFS, clock = fakeClock()) {
+async function open(fsys: MemoryFs, clock = fakeClock()) {
   const store = new HistoryStore({ backend: memoryBackend(fsys, GITDIR), now: clock });
   await store.init();
   return store;
@@ -34,7 +33,7 @@ function edit(nb: any, i: number, source: string, count: number) {
 
 describe('HistoryStore', () => {
   it('commits snapshots with their runs, readable back and by isomorphic-git', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb1 = syntheticNotebook(5);
     const c1 = await store.commitSnapshot(nb1, [run('c0003', 12, 'model.fit(X, y)\nprint(1)')]);
@@ -57,7 +56,7 @@ describe('HistoryStore', () => {
   });
 
   it('says which runs failed in the summary line', async () => {
-    const store = await open(new MemoryFS());
+    const store = await open(memoryFs());
     const c = await store.commitSnapshot(syntheticNotebook(2), [
       run('c0000', 3, '1/0', { status: 'error', ename: 'ZeroDivisionError' })
     ]);
@@ -66,7 +65,7 @@ describe('HistoryStore', () => {
   });
 
   it('starts a new attempt at the current point and leaves the old one where it was', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb = syntheticNotebook(3);
     const c1 = await store.commitSnapshot(nb, [run('c0000', 1)]);
@@ -87,7 +86,7 @@ describe('HistoryStore', () => {
   });
 
   it('restoring an old snapshot and then committing starts a new attempt; nothing moves back', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb1 = syntheticNotebook(4);
     const c1 = await store.commitSnapshot(nb1, [run('c0000', 1)]);
@@ -125,7 +124,7 @@ describe('HistoryStore', () => {
   });
 
   it('keeps titles and comments editable without rewriting history', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const c1 = await store.commitSnapshot(syntheticNotebook(2), [run('c0000', 1)]);
     await store.editAttempt('main', { title: 'Baseline', comment: 'first try' });
@@ -141,7 +140,7 @@ describe('HistoryStore', () => {
   });
 
   it('recovers from a concurrent writer by committing on top of it: neither side is lost', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const a = await open(fsys);
     const b = await open(fsys);
     const nb = syntheticNotebook(3);
@@ -159,7 +158,7 @@ describe('HistoryStore', () => {
   });
 
   it('gives two attempts started at once distinct names', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const a = await open(fsys);
     await a.commitSnapshot(syntheticNotebook(1), [run('c0000', 1)]);
     const b = await open(fsys);
@@ -170,7 +169,7 @@ describe('HistoryStore', () => {
   });
 
   it('keeps a run index that opens without walking commits, across chunk and folder boundaries', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb = syntheticNotebook(10);
     const COMMITS = 60;
@@ -201,10 +200,12 @@ describe('HistoryStore', () => {
     // A fresh store continues the index exactly.
     await fresh.commitSnapshot(edit(nb, 0, 'last', 5000), [run('c0000', 5000)]);
     expect((await fresh.runIndex()).map(r => r.executionCount).slice(-3)).toEqual([COMMITS * PER - 1, COMMITS * PER, 5000]);
+    // Read again after the commit (finished folders come from memory, the last one from its chunks): every row, in order.
+    expect((await fresh.runIndex()).map(r => r.executionCount)).toEqual([...Array.from({ length: COMMITS * PER }, (_, i) => i + 1), 5000]);
   });
 
   it('keeps each run\'s end in the index, so older runs read back keep their duration', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb = syntheticNotebook(3);
     const timed = (cellId: string, n: number, start: string | number, end: string | number | null) =>
@@ -223,7 +224,7 @@ describe('HistoryStore', () => {
   });
 
   it('reads a run index in the earlier line format and rewrites it once in the compact one', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const nb = syntheticNotebook(2);
     const first = await store.commitSnapshot(nb, [run('c0000', 1)]);
@@ -258,7 +259,7 @@ describe('HistoryStore', () => {
   });
 
   it('reports a corrupt repository and never overwrites it', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     fsys.mkdirSync(`${GITDIR}/objects`, { recursive: true });
     fsys.writeFileSync(`${GITDIR}/notes.txt`, 'precious');
     const store = new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) });
@@ -269,7 +270,7 @@ describe('HistoryStore', () => {
   });
 
   it('reports a missing object instead of inventing content', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const store = await open(fsys);
     const c = await store.commitSnapshot(syntheticNotebook(2));
     fsys.unlinkSync(`${GITDIR}/objects/${c.slice(0, 2)}/${c.slice(2)}`);

@@ -264,12 +264,11 @@ export class HistoryStore {
 
   /** The full Run records a commit captured. */
   async readRuns(commit: string): Promise<IRun[]> {
-    const root = await this.rootOf(commit);
-    const entry = root.find(e => e.name === 'runs.json');
-    if (!entry) {
+    const { runs } = await this.indexAndRuns(commit);
+    if (!runs) {
       return [];
     }
-    const doc = JSON.parse(dec.decode((await this.db.read(entry.oid)).content));
+    const doc = JSON.parse(dec.decode(runs.content));
     return doc.runs ?? [];
   }
 
@@ -316,13 +315,8 @@ export class HistoryStore {
     if (!tip) {
       return [];
     }
-    const root = await this.rootOf(tip);
-    const indexEntry = root.find(e => e.name === 'index' && e.mode === MODE_TREE);
-    const runsEntry = root.find(e => e.name === 'runs.json');
-    const [entries, runs] = await Promise.all([
-      this.index.read(indexEntry?.oid ?? null),
-      runsEntry ? this.db.read(runsEntry.oid) : Promise.resolve(null)
-    ]);
+    const { index, runs } = await this.indexAndRuns(tip);
+    const entries = await this.index.read(index);
     if (!runs) {
       return entries;
     }
@@ -366,6 +360,20 @@ export class HistoryStore {
   /** Titles and comments as on disk now (the ref is re-read; the document only when it moved). */
   private async readMeta(): Promise<{ tip: string | null; doc: IMetaDoc }> {
     return this.meta.read((await this.refs.read())[META_REF] ?? null);
+  }
+
+  /**
+   * A commit's run index tree (null: none) and its runs.json, in one round trip at most
+   * (the index's dictionary is fetched with them: every read of the index needs it).
+   */
+  private async indexAndRuns(commit: string): Promise<{ index: string | null; runs: { content: Uint8Array } | null }> {
+    const at = await this.db.readPaths(commit, ['index', 'runs.json', 'index/dict.json']);
+    const index = at.get('index');
+    const runs = at.get('runs.json');
+    return {
+      index: index && index.type === 'tree' ? index.oid : null,
+      runs: runs && runs.type === 'blob' ? runs : null
+    };
   }
 
   private async rootOf(commit: string): Promise<ITreeEntry[]> {
@@ -493,13 +501,8 @@ export class HistoryStore {
     if (cached) {
       return cached;
     }
-    const root = await this.rootOf(parent);
-    const indexEntry = root.find(e => e.name === 'index' && e.mode === MODE_TREE);
-    const runsEntry = root.find(e => e.name === 'runs.json');
-    const [{ state, carry }, runs] = await Promise.all([
-      this.index.state(indexEntry?.oid ?? null),
-      runsEntry ? this.db.read(runsEntry.oid) : Promise.resolve(null)
-    ]);
+    const { index, runs } = await this.indexAndRuns(parent);
+    const { state, carry } = await this.index.state(index);
     let extra = carry;
     if (runs) {
       const doc = JSON.parse(dec.decode(runs.content));

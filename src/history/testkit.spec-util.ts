@@ -6,8 +6,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { IHistoryBackend, IWriteBatch, LocalBackend } from './backend';
-import { MemoryFS } from './memfs';
+import { createFsFromVolume, Volume } from 'memfs';
+
+import { IHistoryBackend, ISyncFs, IWriteBatch, LocalBackend } from './backend';
+
+/** A file system in memory: Node's sync calls (LocalBackend) and `promises` (isomorphic-git). */
+export type MemoryFs = ISyncFs & { promises: any };
+
+/** A fresh, empty in-memory file system, from the maintained `memfs` package. */
+export function memoryFs(): MemoryFs {
+  return createFsFromVolume(new Volume()) as unknown as MemoryFs;
+}
 
 /** The developers' set of real notebooks (shared/ sits beside the repository checkout). */
 export function notebooksDir(): string {
@@ -84,7 +93,7 @@ export class CountingBackend implements IHistoryBackend {
   }
 }
 
-export function memoryBackend(fsys = new MemoryFS(), gitdir = '/history/nb.git'): CountingBackend {
+export function memoryBackend(fsys = memoryFs(), gitdir = '/history/nb.git'): CountingBackend {
   return new CountingBackend(new LocalBackend(fsys, gitdir));
 }
 

@@ -7,9 +7,8 @@
  */
 import { Signal } from '@lumino/signaling';
 
-import { MemoryFS } from '../history/memfs';
 import { HistoryStore } from '../history/store';
-import { fakeClock, memoryBackend, syntheticNotebook } from '../history/testkit.spec-util';
+import { fakeClock, memoryBackend, memoryFs, syntheticNotebook } from '../history/testkit.spec-util';
 import {
   attachEnvironment,
   compareEnvironments,
@@ -117,7 +116,7 @@ describe('EnvironmentRecord', () => {
 
 describe('environment.json in the history', () => {
   it('is written with each commit beside the other attachments and read back per commit', async () => {
-    const store = new HistoryStore({ backend: memoryBackend(new MemoryFS(), '/h/nb.git'), now: fakeClock() });
+    const store = new HistoryStore({ backend: memoryBackend(memoryFs(), '/h/nb.git'), now: fakeClock() });
     await store.init();
     store.attachments = () => ({ 'canonical-order.json': '{"steps":[]}' });
     const record = new EnvironmentRecord();

@@ -4,7 +4,8 @@
  * a page that catches up from the kernel's journal after a reload).
  */
 import { Run } from '../capture/run';
-import { HistoryStore, LocalBackend, MemoryFS, RepositoryError } from '../history';
+import { HistoryStore, LocalBackend, RepositoryError } from '../history';
+import { memoryFs, MemoryFs } from '../history/testkit.spec-util';
 import { contentKey, NotebookHistory } from './notebookhistory';
 import { IPendingQueue } from './queue';
 
@@ -33,13 +34,13 @@ function run(count: number): Run {
 
 const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
 
-function tab(fsys: MemoryFS, backend = new LocalBackend(fsys, GITDIR)) {
+function tab(fsys: MemoryFs, backend = new LocalBackend(fsys, GITDIR)) {
   const queue = new Queue();
   const history = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend }), queue, snapshot: () => notebook, debounceMs: 100000 });
   return { history, queue };
 }
 
-async function recorded(fsys: MemoryFS): Promise<string[]> {
+async function recorded(fsys: MemoryFs): Promise<string[]> {
   const store = new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) });
   await store.init();
   return (await store.runIndex()).map(e => e.runId ?? '');
@@ -47,7 +48,7 @@ async function recorded(fsys: MemoryFS): Promise<string[]> {
 
 describe('NotebookHistory records a run once', () => {
   it('two tabs recording the same runs commit each once', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const a = tab(fsys);
     const b = tab(fsys);
     await a.history.open();
@@ -65,7 +66,7 @@ describe('NotebookHistory records a run once', () => {
   });
 
   it('drops the runs the server says it already stores, and commits the rest', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const backend = new LocalBackend(fsys, GITDIR);
     let refuse = true;
     const write = backend.write.bind(backend);

@@ -6,7 +6,8 @@
  * under ui-tests) runs the real one.
  */
 import { Run } from '../capture/run';
-import { HistoryStore, IHistoryBackend, IWriteBatch, IWriteResult, LocalBackend, MemoryFS, RefMap, RepositoryError } from '../history';
+import { HistoryStore, IHistoryBackend, IWriteBatch, IWriteResult, LocalBackend, RefMap, RepositoryError } from '../history';
+import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from './notebookhistory';
 import { IPendingQueue } from './queue';
 
@@ -68,7 +69,7 @@ const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: '
 
 describe('Recover of a damaged history', () => {
   it('is offered while refs are damaged, and brings the runs back with the runs queued meanwhile on top', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const first = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }), queue: new Queue(), snapshot: () => notebook, debounceMs: 100000 });
     await first.open();
     first.record(run(1));
@@ -113,7 +114,7 @@ describe('Recover of a damaged history', () => {
   });
 
   it('is not offered for a corrupt repository without damaged refs', async () => {
-    const fsys = new MemoryFS();
+    const fsys = memoryFs();
     const backend = new DamagedBackend(new LocalBackend(fsys, GITDIR));
     await new HistoryStore({ backend }).init();
     backend.damaged = true;

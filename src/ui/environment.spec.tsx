@@ -9,9 +9,8 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { MemoryFS } from '../history/memfs';
 import { HistoryStore } from '../history/store';
-import { fakeClock, memoryBackend, syntheticNotebook } from '../history/testkit.spec-util';
+import { fakeClock, memoryBackend, memoryFs, syntheticNotebook } from '../history/testkit.spec-util';
 import { attachEnvironment, EnvironmentRecord, ISessionEnvironment } from '../kernel/environment';
 import { EnvironmentChanges, EnvironmentPoint } from './environment';
 
@@ -33,7 +32,7 @@ const settle = async () => {
 };
 
 async function history() {
-  const store = new HistoryStore({ backend: memoryBackend(new MemoryFS(), '/h/nb.git'), now: fakeClock() });
+  const store = new HistoryStore({ backend: memoryBackend(memoryFs(), '/h/nb.git'), now: fakeClock() });
   await store.init();
   const record = new EnvironmentRecord();
   let kernel = 'k1';
