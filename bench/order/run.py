@@ -210,7 +210,43 @@ class Replay:
 
 
 def replay(cfg, session, label, codes, tracer=False):
-    """Run codes in order in a fresh worker; return statuses, fingerprint, trace."""
+    """Run codes in order in a fresh worker; return statuses, fingerprint, trace.
+
+    With --replay-cache DIR, a replay of the same session, code sequence and
+    harness files is read back from DIR (for iterating on the engine: the
+    replays an engine change does not touch are not run again)."""
+    if cfg.replay_cache:
+        path = os.path.join(cfg.replay_cache, replay_key(cfg, session, label, codes, tracer) + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                cached = json.load(f)
+            cached["label"] = label
+            cached["cached"] = True
+            return cached
+        result = replay_uncached(cfg, session, label, codes, tracer)
+        if not result.get("crashed") and "tmp" not in result:
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(result, f)
+            os.replace(tmp, path)
+        return result
+    return replay_uncached(cfg, session, label, codes, tracer)
+
+
+def replay_key(cfg, session, label, codes, tracer):
+    """Same session, same codes, same worker/fingerprint/tracer sources, same limits."""
+    import hashlib
+    h = hashlib.sha256()
+    for f in (WORKER, os.path.join(HERE, "fingerprint.py")) + ((cfg.tracer,) if tracer and cfg.tracer else ()):
+        with open(f, "rb") as fh:
+            h.update(fh.read())
+    # The two full replays run the same codes: each keeps its own entry.
+    h.update(json.dumps([session["name"], label if label.startswith("full") else "", bool(tracer),
+                         cfg.run_timeout, cfg.session_timeout, codes]).encode())
+    return h.hexdigest()[:32]
+
+
+def replay_uncached(cfg, session, label, codes, tracer=False):
     started = time.monotonic()
     result = {"label": label, "runs": [], "names": None, "trace": None, "crashed": None,
               "sessionTimeout": False}
@@ -701,6 +737,9 @@ def main(argv=None):
     ap.add_argument("--no-ablation", dest="ablation", action="store_false",
                     help="skip the replays that test the needs-rerun and edited diagnostics")
     ap.add_argument("--keep-tmp", action="store_true", help="keep replay folders (debugging)")
+    ap.add_argument("--replay-cache", help="folder keeping replay results by session and code sequence: "
+                    "a rerun after an engine change replays only the sequences it has not seen (development only; "
+                    "figures to report come from a run without it)")
     ap.add_argument("--allow-network", action="store_true",
                     help="run without a network namespace if none can be made (results not comparable)")
     cfg = ap.parse_args(argv)
@@ -732,6 +771,9 @@ def main(argv=None):
     elif not cfg.mount:
         log("bench:order: NOTE: no private mount namespace; replay paths differ between replays")
 
+    if cfg.replay_cache:
+        os.makedirs(cfg.replay_cache, exist_ok=True)
+        log(f"bench:order: NOTE: replays cached in {cfg.replay_cache} (development figures)")
     cfg.tmpbase = tempfile.mkdtemp(prefix="bench-order-", dir="/var/tmp")
     # Matplotlib builds its font cache on first import (seconds); build it once.
     cfg.mpl_cache = os.path.join(cfg.tmpbase, "mpl-cache")

@@ -91,6 +91,8 @@ export interface RunRecord {
   nondeterministic: boolean;
   filesRead: string[];
   filesWritten: string[];
+  /** Variables read as a whole (not only through constant keys): a later store to one of their keys changes what was read. */
+  wholeReads?: ReadonlySet<string>;
 }
 
 /** Pseudo-names start with NUL so they never clash with Python names. */
@@ -196,6 +198,13 @@ export class CanonicalOrderEngine {
     const del = new Set<string>();
     if (ok) {
       eff.defines.forEach(n => kill.add(n));
+      // `from IPython.display import display` binds a name the analysis
+      // leaves out of `defines` (reading it needs no run): still a binding.
+      facts.imports.forEach(n => {
+        if (!eff.mayDefine.includes(n)) {
+          kill.add(n);
+        }
+      });
       // With tracer evidence, a conditional binding that happened is in `rebound`/`added`.
       if (!tr) {
         eff.mayDefine.forEach(n => may.add(n));
@@ -227,8 +236,14 @@ export class CanonicalOrderEngine {
       tr.mutated.forEach(n => may.add(n));
     }
     // The analyzer already tells real mutations (`df.drop(inplace=True)`,
-    // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`).
-    eff.mutates.forEach(n => may.add(n));
+    // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`). A
+    // failed run the tracer watched changed in place only what the tracer saw:
+    // a call that raised (`cur.execute(q)` with no database, `driver.get(u)`
+    // with no browser) stopped before the change its method name suggests, and
+    // counting it would chain every later run of the cell to the failed one.
+    if (ok || !tr) {
+      eff.mutates.forEach(n => may.add(n));
+    }
     for (const n of del) {
       if (kill.has(n)) {
         // Both bound and deleted: only the tracer knows which came last.
@@ -275,9 +290,12 @@ export class CanonicalOrderEngine {
     // even one the cell binds first (`model = ols(...); model.fit()`): for those,
     // static analysis knows better, and trusting the tracer would chain every
     // rerun to the one before it.
-    const boundFirst = eff.parseError ? null : new Set(eff.defines.filter(n => !eff.uses.includes(n)));
+    // It also lists the globals that functions the cell defines load in their
+    // bodies: a cell that only defines functions reads them when they are
+    // called, which the calls account for (see `headerReads`).
+    const boundFirst = eff.parseError ? null : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
-      if (!boundFirst?.has(n)) {
+      if (!boundFirst?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
       }
     });
@@ -330,6 +348,7 @@ export class CanonicalOrderEngine {
     }
     // A read of a variable reads the keys stored on it since it was bound,
     // all of them unless the run reads only constant keys (`df["a"]`).
+    const wholeReads = new Set<string>();
     for (const n of Array.from(readNames)) {
       if (n[0] === PSEUDO) {
         continue;
@@ -339,11 +358,17 @@ export class CanonicalOrderEngine {
       if (keyed && !may.has(n) && !del.has(n) && !indirect.has(n) && !wholeByCall.has(n)) {
         keyed.forEach(k => readNames.add(keyName(n, k)));
       } else {
+        wholeReads.add(n);
         this._keysOf.get(n)?.forEach(k => readNames.add(k));
       }
     }
-    const filesRead = uniq([...facts.filesRead, ...(tr ? tr.filesRead.map(normalizePath) : [])]);
-    const filesWritten = uniq([...facts.filesWritten, ...(tr ? tr.filesWritten.map(normalizePath) : [])]);
+    const trWritten = tr ? tracedFiles(tr.filesWritten) : [];
+    // A file the tracer saw both opened for reading and written, that the
+    // code does not name as read, is one the run writes (`plt.savefig(p)`
+    // opens p read-write): it does not read what an earlier run wrote there.
+    const trRead = tr ? tracedFiles(tr.filesRead).filter(p => !trWritten.includes(p) || facts.filesRead.includes(p)) : [];
+    const filesRead = uniq([...facts.filesRead, ...trRead]);
+    const filesWritten = uniq([...facts.filesWritten, ...trWritten]);
     filesRead.forEach(p => readNames.add(FILE + p));
     filesWritten.forEach(p => kill.add(FILE + p));
 
@@ -352,11 +377,11 @@ export class CanonicalOrderEngine {
     const names = Array.from(readNames).sort();
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
-      // Added or rebound is the same binding: whether the name existed before
-      // does not change the value, and a rerun must merge with the first run.
-      sig.push(
-        [[...tr.added, ...tr.rebound], tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
-      );
+      // What the run bound, changed and deleted, tracer and analysis together:
+      // added or rebound is the same binding (whether the name existed before,
+      // or a rerun of `import numpy` bound the same module object again, does
+      // not change the value), and a rerun must merge with the first run.
+      sig.push([kill, may, del].map(a => Array.from(a).sort().join(',')).join(';'));
     }
     for (const name of names) {
       const lw = this._last.get(name) ?? this._weak.get(name);
@@ -429,7 +454,7 @@ export class CanonicalOrderEngine {
     if (facts.env === 'setup' && ok) {
       this._setupRuns.push(seq);
     }
-    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten });
+    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten, wholeReads });
   }
 
   /** The canonical order of the session so far against the current cells. */
@@ -708,6 +733,24 @@ export class CanonicalOrderEngine {
         }
       }
     }
+    // A store to a key changes the object earlier readers read whole
+    // (`d = a + b` before `a["k"] = 1`): they stay before it.
+    for (const s of runs) {
+      const r = records[s];
+      for (const w of r.writes) {
+        if (!w.name.startsWith(KEY)) {
+          continue;
+        }
+        const base = keyBase(w.name);
+        const a = r.reads.find(x => x.name === base);
+        const readers = a && byName.get(base)?.get(a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1);
+        readers?.forEach(t => {
+          if (t < s && records[t].wholeReads?.has(base)) {
+            edge(t, s);
+          }
+        });
+      }
+    }
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
     // the place of the slice run before it in time.
     const key = new Float64Array(runs.length);
@@ -807,6 +850,15 @@ export function canonicalOrder(
     }
   }
   return engine.compute();
+}
+
+/**
+ * Files the tracer saw opened, less the pseudo-files Python names in angle
+ * brackets (`<ipython-input-9-…>`, `<string>`: the traceback of a failed run
+ * reads its own source through linecache).
+ */
+function tracedFiles(paths: string[]): string[] {
+  return paths.filter(p => !/^<.*>$/.test(p)).map(normalizePath);
 }
 
 function uniq(a: string[]): string[] {
