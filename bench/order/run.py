@@ -475,7 +475,7 @@ def ablation_cases(order, payload):
 ABLATION_VARIANTS = 2
 
 
-def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
+def ablate(cfg, order, payload, codes, ref, scored, replay_cached, present=()):
     """Replay each ablation variant; a diagnostic was right when every variant's
     scored state differs from the one the order rebuilds (only names the
     order's own replay got right are compared)."""
@@ -485,6 +485,9 @@ def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
         out["skipped"] = "the order's replay crashed"
         return out
     comparable = [n for n in scored if n not in compare(ref, [n], base["names"])]
+    # A name both full replays end with (its value may vary between them) that
+    # the order's replay also has: a variant without it rebuilt another state.
+    kept = [n for n in present if n in base["names"]]
     for n, case in enumerate(ablation_cases(order, payload)):
         verdict, differs = "right", []
         for v, seq in enumerate(case["variants"]):
@@ -493,7 +496,7 @@ def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
                 verdict = "inconclusive"
                 differs.append(None)
                 continue
-            d = compare(ref, comparable, rp["names"])
+            d = compare(ref, comparable, rp["names"]) + [n for n in kept if n not in rp["names"] and n not in comparable]
             differs.append(d[:10])
             if not d:
                 verdict = "wrong"  # one run fewer (or today's code) rebuilds the same state
@@ -534,7 +537,7 @@ def ablation_counts(records):
     return counts
 
 
-def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cached):
+def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cached, present=()):
     """Static and traced orders of one engine build (None: this repository's),
     each replayed and scored, and the ablation of the traced order's diagnostics."""
     orders = {}
@@ -584,7 +587,7 @@ def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cache
                                   "diagnostics": o.get("diagnostics", [])[:50], "stats": o.get("stats"),
                                   "cliStderr": o.get("cliStderr")}
     if cfg.ablation and "error" not in orders["traced"]:
-        results["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached)
+        results["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached, present)
     return results
 
 
@@ -648,11 +651,12 @@ def bench_session(cfg, session):
             cache[key] = replay(cfg, session, label, list(seq))
         return cache[key]
 
-    results = score_engine(cfg, None, payload, evidence, codes, ref, scored, replay_cached)
+    present = sorted(set(ref) & set(other))
+    results = score_engine(cfg, None, payload, evidence, codes, ref, scored, replay_cached, present)
     rec["ablation"] = results.pop("ablation", None)
     if cfg.before_build:
         # The same session, the same full replays, scored with another build of the engine.
-        rec["before"] = score_engine(cfg, cfg.before_build, payload, evidence, codes, ref, scored, replay_cached)
+        rec["before"] = score_engine(cfg, cfg.before_build, payload, evidence, codes, ref, scored, replay_cached, present)
 
     payload_cells = payload["cells"]
     base = replay_cached("baseline", [c["source"] for c in payload_cells])

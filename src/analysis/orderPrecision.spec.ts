@@ -169,3 +169,19 @@ describe('keyed stores after whole reads', () => {
     expect(steps(order(s))).toEqual(['a@0', 'd@1', 'k@2']);
   });
 });
+
+describe('one diagnostic per cell', () => {
+  it('a cell reading several names nothing defines gets one diagnostic naming them all', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'y = alpha + beta')
+      .cell('b', 'z = alpha')
+      .run('a', { status: 'error' })
+      .run('b', { status: 'error' });
+    const o = order(s);
+    const undef = o.diagnostics.filter(d => d.kind === 'undefined-name');
+    expect(undef.map(d => [d.cellIds, d.names])).toEqual([
+      [['a'], ['alpha', 'beta']],
+      [['b'], ['alpha']]
+    ]);
+  });
+});
