@@ -152,6 +152,7 @@ export class CanonicalOrderEngine {
     this._everWritten = new Set();
     this._unknownRuns = [];
     this._setupRuns = [];
+    this._importBound = new Map();
     this._cache = null;
   }
 
@@ -234,6 +235,25 @@ export class CanonicalOrderEngine {
       tr.rebound.forEach(n => kill.add(n));
       tr.deleted.forEach(n => del.add(n));
       tr.mutated.forEach(n => may.add(n));
+      // An import run again binds the same module objects again, which the
+      // tracer (it reports changes of identity) does not list: what an earlier
+      // run of the same code bound by `from datetime import *`, or by an import
+      // before the statement a failed run stopped at, this one binds too. A
+      // failed run is taken to have reached its imports when it bound
+      // something else the earlier run bound (notebooks import first).
+      const earlier = this._importBound.get(run.code);
+      if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
+        earlier.imports.forEach(n => {
+          if (!del.has(n)) {
+            kill.add(n);
+          }
+        });
+      }
+      if (eff.unknownDefines || !ok) {
+        const bound = Array.from(kill).filter(n => n[0] !== PSEUDO);
+        const imports = bound.filter(n => eff.unknownDefines ? !eff.defines.includes(n) || facts.imports.has(n) : facts.imports.has(n));
+        this._importBound.set(run.code, { imports: new Set(imports), other: new Set(bound.filter(n => !imports.includes(n))) });
+      }
     }
     // The analyzer already tells real mutations (`df.drop(inplace=True)`,
     // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`). A
@@ -817,6 +837,8 @@ export class CanonicalOrderEngine {
   private _everWritten = new Set<string>();
   private _unknownRuns: number[] = [];
   private _setupRuns: number[] = [];
+  /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
+  private _importBound = new Map<string, { imports: Set<string>; other: Set<string> }>();
   private _cells: AnalysisCell[] = [];
   private _cellPos = new Map<string, number>();
   private _cache: CanonicalOrder | null = null;

@@ -185,3 +185,45 @@ describe('one diagnostic per cell', () => {
     ]);
   });
 });
+
+describe('import star', () => {
+  it('a second `from datetime import *` binds again what the first bound (the tracer lists no change)', () => {
+    const star = 'import json\nfrom datetime import *';
+    const s = new SessionBuilder()
+      .cell('imp', star)
+      .cell('use', 'd = timedelta(days=1)')
+      .cell('j', 'k = json.dumps(1)')
+      .run('imp', { traced: { added: ['json', 'datetime', 'timedelta', 'date'] } })
+      .run('j', { traced: { added: ['k'], read: ['json'] } })
+      .run('imp', { traced: {} })
+      .run('use', { traced: { added: ['d'], read: ['timedelta'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@2', 'use@3', 'j@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('a failed cell run again', () => {
+  it('binds again the modules its first run imported before failing', () => {
+    const code = 'import numpy as np\nx = np.linspace(0, 1, 5)\ny = np.sin(X)';
+    const s = new SessionBuilder()
+      .cell('anim', code)
+      .cell('use', 'z = np.ones(2)')
+      .run('anim', { status: 'error', traced: { added: ['np', 'x'] } })
+      .run('use', { traced: { added: ['z'], read: ['np'] } })
+      // Same failure: np is the same module object, so the tracer lists only x.
+      .run('anim', { status: 'error', traced: { rebound: ['x'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['anim@2', 'use@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('that stopped before binding anything binds nothing', () => {
+    const code = 'import numpy as np\nx = np.linspace(0, 1, 5)\ny = np.sin(X)';
+    const s = new SessionBuilder()
+      .cell('anim', code)
+      .run('anim', { status: 'error', traced: { added: ['np', 'x'] } })
+      .run('anim', { status: 'error', traced: {} });
+    expect(steps(order(s))).toEqual(['anim@0']);
+  });
+});
