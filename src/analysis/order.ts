@@ -47,7 +47,7 @@
  *   their place in time relative to the runs around them.
  */
 
-import { AnalysisCell, AnalysisRun, CellEffects } from './types';
+import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
@@ -174,7 +174,10 @@ export class CanonicalOrderEngine {
     }
     this._cache = null;
     const seq = records.length;
-    const tr = run.traced;
+    // Python creates `__annotations__` for an annotated assignment
+    // (`fig: Figure = …`): no value of the user's, yet every later such run
+    // would read and change it.
+    const tr = run.traced && hasAnnotations(run.traced) ? withoutAnnotations(run.traced) : run.traced;
     const facts = run.status === 'aborted' ? null : this._facts(run.code);
     // An aborted run never executed; an error run whose source does not parse
     // stopped at a SyntaxError before executing anything.
@@ -295,8 +298,12 @@ export class CanonicalOrderEngine {
     // traced reads, and the prior value of everything possibly mutated/deleted.
     const readNames = new Set<string>();
     const header = facts.headerReads;
+    // `from sympy import *` then `solve(…)`: the analysis cannot tell that
+    // the cell binds solve itself; the tracer saw it bound (an import-star
+    // cell reads such a name after its import, not from an earlier run).
+    const starBound = ok && tr && eff.unknownDefines ? new Set(Array.from(kill).filter(n => !eff.defines.includes(n))) : null;
     for (const u of eff.uses) {
-      if (!header || header.has(u)) {
+      if ((!header || header.has(u)) && !starBound?.has(u)) {
         readNames.add(u);
       }
     }
@@ -315,7 +322,7 @@ export class CanonicalOrderEngine {
     // called, which the calls account for (see `headerReads`).
     const boundFirst = eff.parseError ? null : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
-      if (!boundFirst?.has(n) && (!header || header.has(n))) {
+      if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
       }
     });
@@ -467,7 +474,9 @@ export class CanonicalOrderEngine {
     this._rep.set(cls, seq);
     if (eff.unknownDefines) {
       this._lastUnknown = seq;
-      if (ok) {
+      // With tracer evidence the names it bound are known (and live only
+      // when nothing rebound them): it is needed like any other run.
+      if (ok && !tr) {
         this._unknownRuns.push(seq);
       }
     }
@@ -872,6 +881,24 @@ export function canonicalOrder(
     }
   }
   return engine.compute();
+}
+
+const ANNOTATIONS = '__annotations__';
+
+function hasAnnotations(t: TracedEffects): boolean {
+  return [t.added, t.rebound, t.deleted, t.mutated, t.read ?? []].some(a => a.includes(ANNOTATIONS));
+}
+
+function withoutAnnotations(t: TracedEffects): TracedEffects {
+  const drop = (a: string[]): string[] => a.filter(n => n !== ANNOTATIONS);
+  return {
+    ...t,
+    added: drop(t.added),
+    rebound: drop(t.rebound),
+    deleted: drop(t.deleted),
+    mutated: drop(t.mutated),
+    ...(t.read ? { read: drop(t.read) } : {})
+  };
 }
 
 /**

@@ -227,3 +227,35 @@ describe('a failed cell run again', () => {
     expect(steps(order(s))).toEqual(['anim@0']);
   });
 });
+
+describe('import star with tracer evidence', () => {
+  it('is needed only for the names it bound that are still live', () => {
+    const s = new SessionBuilder()
+      .cell('star', 'from math import *')
+      .cell('p', 'pi = 3')
+      .run('star', { traced: { added: ['pi'] } })
+      .run('p', { traced: { rebound: ['pi'] } });
+    expect(steps(order(s))).toEqual(['p@1']);
+  });
+
+  it('reads the names it binds from its own import, not from an earlier run', () => {
+    const code = 'from sympy import *\nr = solve(1)';
+    const s = new SessionBuilder()
+      .cell('star', code)
+      .run('star', { traced: { added: ['solve', 'r'], read: ['solve'] } })
+      .run('star', { traced: { rebound: ['r'], read: ['solve'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['star@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('__annotations__', () => {
+  it('an annotated assignment run again does not need the first run', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'fig: int = 1')
+      .run('a', { traced: { added: ['fig', '__annotations__'] } })
+      .run('a', { traced: { mutated: ['__annotations__'], read: ['__annotations__'] } });
+    expect(steps(order(s))).toEqual(['a@1']);
+  });
+});
