@@ -30,6 +30,12 @@
  *   what the tracer saw added/rebound is what they bound. Aborted runs never
  *   executed; a failed run whose source does not parse stopped at a
  *   SyntaxError and executed nothing.
+ * - with tracer evidence, a failed run changed in place only what the
+ *   tracer saw (a call that raised usually stopped before its effect); a
+ *   rerun's class is what it bound, changed and deleted (a rerun of an
+ *   import binds the same module object, which the tracer, reporting changes
+ *   of identity, does not list); an import-star run is kept only for the
+ *   live names it bound.
  * - a static mutation (as the analyzer reports it: `df.drop(inplace=True)`,
  *   `model.fit(...)`, `np.random.seed(0)`, not `df.head()` or `plt.plot`) is a
  *   may-write: the mutating run reads the prior value and provides the next.
