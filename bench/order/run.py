@@ -210,7 +210,43 @@ class Replay:
 
 
 def replay(cfg, session, label, codes, tracer=False):
-    """Run codes in order in a fresh worker; return statuses, fingerprint, trace."""
+    """Run codes in order in a fresh worker; return statuses, fingerprint, trace.
+
+    With --replay-cache DIR, a replay of the same session, code sequence and
+    harness files is read back from DIR (for iterating on the engine: the
+    replays an engine change does not touch are not run again)."""
+    if cfg.replay_cache:
+        path = os.path.join(cfg.replay_cache, replay_key(cfg, session, label, codes, tracer) + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                cached = json.load(f)
+            cached["label"] = label
+            cached["cached"] = True
+            return cached
+        result = replay_uncached(cfg, session, label, codes, tracer)
+        if not result.get("crashed") and "tmp" not in result:
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(result, f)
+            os.replace(tmp, path)
+        return result
+    return replay_uncached(cfg, session, label, codes, tracer)
+
+
+def replay_key(cfg, session, label, codes, tracer):
+    """Same session, same codes, same worker/fingerprint/tracer sources, same limits."""
+    import hashlib
+    h = hashlib.sha256()
+    for f in (WORKER, os.path.join(HERE, "fingerprint.py")) + ((cfg.tracer,) if tracer and cfg.tracer else ()):
+        with open(f, "rb") as fh:
+            h.update(fh.read())
+    # The two full replays run the same codes: each keeps its own entry.
+    h.update(json.dumps([session["name"], label if label.startswith("full") else "", bool(tracer),
+                         cfg.run_timeout, cfg.session_timeout, codes]).encode())
+    return h.hexdigest()[:32]
+
+
+def replay_uncached(cfg, session, label, codes, tracer=False):
     started = time.monotonic()
     result = {"label": label, "runs": [], "names": None, "trace": None, "crashed": None,
               "sessionTimeout": False}
@@ -439,7 +475,7 @@ def ablation_cases(order, payload):
 ABLATION_VARIANTS = 2
 
 
-def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
+def ablate(cfg, order, payload, codes, ref, scored, replay_cached, present=()):
     """Replay each ablation variant; a diagnostic was right when every variant's
     scored state differs from the one the order rebuilds (only names the
     order's own replay got right are compared)."""
@@ -449,6 +485,9 @@ def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
         out["skipped"] = "the order's replay crashed"
         return out
     comparable = [n for n in scored if n not in compare(ref, [n], base["names"])]
+    # A name both full replays end with (its value may vary between them) that
+    # the order's replay also has: a variant without it rebuilt another state.
+    kept = [n for n in present if n in base["names"]]
     for n, case in enumerate(ablation_cases(order, payload)):
         verdict, differs = "right", []
         for v, seq in enumerate(case["variants"]):
@@ -457,7 +496,7 @@ def ablate(cfg, order, payload, codes, ref, scored, replay_cached):
                 verdict = "inconclusive"
                 differs.append(None)
                 continue
-            d = compare(ref, comparable, rp["names"])
+            d = compare(ref, comparable, rp["names"]) + [n for n in kept if n not in rp["names"] and n not in comparable]
             differs.append(d[:10])
             if not d:
                 verdict = "wrong"  # one run fewer (or today's code) rebuilds the same state
@@ -498,7 +537,7 @@ def ablation_counts(records):
     return counts
 
 
-def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cached):
+def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cached, present=()):
     """Static and traced orders of one engine build (None: this repository's),
     each replayed and scored, and the ablation of the traced order's diagnostics."""
     orders = {}
@@ -548,7 +587,7 @@ def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cache
                                   "diagnostics": o.get("diagnostics", [])[:50], "stats": o.get("stats"),
                                   "cliStderr": o.get("cliStderr")}
     if cfg.ablation and "error" not in orders["traced"]:
-        results["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached)
+        results["ablation"] = ablate(cfg, orders["traced"], payload, codes, ref, scored, replay_cached, present)
     return results
 
 
@@ -612,11 +651,12 @@ def bench_session(cfg, session):
             cache[key] = replay(cfg, session, label, list(seq))
         return cache[key]
 
-    results = score_engine(cfg, None, payload, evidence, codes, ref, scored, replay_cached)
+    present = sorted(set(ref) & set(other))
+    results = score_engine(cfg, None, payload, evidence, codes, ref, scored, replay_cached, present)
     rec["ablation"] = results.pop("ablation", None)
     if cfg.before_build:
         # The same session, the same full replays, scored with another build of the engine.
-        rec["before"] = score_engine(cfg, cfg.before_build, payload, evidence, codes, ref, scored, replay_cached)
+        rec["before"] = score_engine(cfg, cfg.before_build, payload, evidence, codes, ref, scored, replay_cached, present)
 
     payload_cells = payload["cells"]
     base = replay_cached("baseline", [c["source"] for c in payload_cells])
@@ -701,6 +741,9 @@ def main(argv=None):
     ap.add_argument("--no-ablation", dest="ablation", action="store_false",
                     help="skip the replays that test the needs-rerun and edited diagnostics")
     ap.add_argument("--keep-tmp", action="store_true", help="keep replay folders (debugging)")
+    ap.add_argument("--replay-cache", help="folder keeping replay results by session and code sequence: "
+                    "a rerun after an engine change replays only the sequences it has not seen (development only; "
+                    "figures to report come from a run without it)")
     ap.add_argument("--allow-network", action="store_true",
                     help="run without a network namespace if none can be made (results not comparable)")
     cfg = ap.parse_args(argv)
@@ -732,6 +775,9 @@ def main(argv=None):
     elif not cfg.mount:
         log("bench:order: NOTE: no private mount namespace; replay paths differ between replays")
 
+    if cfg.replay_cache:
+        os.makedirs(cfg.replay_cache, exist_ok=True)
+        log(f"bench:order: NOTE: replays cached in {cfg.replay_cache} (development figures)")
     cfg.tmpbase = tempfile.mkdtemp(prefix="bench-order-", dir="/var/tmp")
     # Matplotlib builds its font cache on first import (seconds); build it once.
     cfg.mpl_cache = os.path.join(cfg.tmpbase, "mpl-cache")

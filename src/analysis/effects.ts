@@ -187,6 +187,53 @@ function environment(changesProcess: boolean, effects: CellEffect[]): CellEffect
   return changesProcess ? 'barrier' : setup ? 'setup' : null;
 }
 
+const DIGIT = /[0-9]/;
+const NAME_CHAR = /[\w.]/;
+
+/**
+ * `1412.` (a float with nothing after its dot, as in `x / 255.`) is Python
+ * that @lezer/python does not parse, and the whole cell would read as broken.
+ * Outside strings and comments, such a dot becomes a space: same length, the
+ * same names read and bound.
+ */
+export function trailingDotFloats(python: string): string {
+  if (!/\d\.(?![\w.])/.test(python)) {
+    return python;
+  }
+  const out = python.split('');
+  let i = 0;
+  const n = python.length;
+  while (i < n) {
+    const c = python[i];
+    if (c === '#') {
+      while (i < n && python[i] !== '\n') {
+        i++;
+      }
+    } else if (c === '"' || c === "'") {
+      const triple = python.startsWith(c.repeat(3), i);
+      const quote = triple ? c.repeat(3) : c;
+      i += quote.length;
+      while (i < n && !python.startsWith(quote, i) && (triple || python[i] !== '\n')) {
+        i += python[i] === '\\' ? 2 : 1;
+      }
+      i += quote.length;
+    } else if (DIGIT.test(c) && (i === 0 || !NAME_CHAR.test(python[i - 1]))) {
+      let j = i;
+      while (j < n && DIGIT.test(python[j])) {
+        j++;
+      }
+      if (python[j] === '.' && (j + 1 >= n || !NAME_CHAR.test(python[j + 1]))) {
+        out[j] = ' ';
+        j++;
+      }
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  return out.join('');
+}
+
 function analyzeUncached(source: string): CellEffects {
   if (source.trim() === '') {
     return emptyEffects();
@@ -194,8 +241,9 @@ function analyzeUncached(source: string): CellEffects {
   let result: CellEffects;
   try {
     const ipython = translateIPython(source);
-    const tree = parser.parse(ipython.python);
-    const walked = walkScopes(ipython.python, tree);
+    const python = trailingDotFloats(ipython.python);
+    const tree = parser.parse(python);
+    const walked = walkScopes(python, tree);
     result = {
       defines: walked.defines,
       mayDefine: walked.mayDefine,
@@ -212,7 +260,7 @@ function analyzeUncached(source: string): CellEffects {
       ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),
-      parseError: hasParseError(tree, ipython.python),
+      parseError: hasParseError(tree, python),
       builtinUses: walked.builtinUses
     };
   } catch {

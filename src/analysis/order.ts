@@ -30,6 +30,12 @@
  *   what the tracer saw added/rebound is what they bound. Aborted runs never
  *   executed; a failed run whose source does not parse stopped at a
  *   SyntaxError and executed nothing.
+ * - with tracer evidence, a failed run changed in place only what the
+ *   tracer saw (a call that raised usually stopped before its effect); a
+ *   rerun's class is what it bound, changed and deleted (a rerun of an
+ *   import binds the same module object, which the tracer, reporting changes
+ *   of identity, does not list); an import-star run is kept only for the
+ *   live names it bound.
  * - a static mutation (as the analyzer reports it: `df.drop(inplace=True)`,
  *   `model.fit(...)`, `np.random.seed(0)`, not `df.head()` or `plt.plot`) is a
  *   may-write: the mutating run reads the prior value and provides the next.
@@ -47,7 +53,7 @@
  *   their place in time relative to the runs around them.
  */
 
-import { AnalysisCell, AnalysisRun, CellEffects } from './types';
+import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
@@ -91,6 +97,8 @@ export interface RunRecord {
   nondeterministic: boolean;
   filesRead: string[];
   filesWritten: string[];
+  /** Variables read as a whole (not only through constant keys): a later store to one of their keys changes what was read. */
+  wholeReads?: ReadonlySet<string>;
 }
 
 /** Pseudo-names start with NUL so they never clash with Python names. */
@@ -150,6 +158,7 @@ export class CanonicalOrderEngine {
     this._everWritten = new Set();
     this._unknownRuns = [];
     this._setupRuns = [];
+    this._importBound = new Map();
     this._cache = null;
   }
 
@@ -171,7 +180,10 @@ export class CanonicalOrderEngine {
     }
     this._cache = null;
     const seq = records.length;
-    const tr = run.traced;
+    // Python creates `__annotations__` for an annotated assignment
+    // (`fig: Figure = …`): no value of the user's, yet every later such run
+    // would read and change it.
+    const tr = run.traced && hasAnnotations(run.traced) ? withoutAnnotations(run.traced) : run.traced;
     const facts = run.status === 'aborted' ? null : this._facts(run.code);
     // An aborted run never executed; an error run whose source does not parse
     // stopped at a SyntaxError before executing anything.
@@ -196,6 +208,13 @@ export class CanonicalOrderEngine {
     const del = new Set<string>();
     if (ok) {
       eff.defines.forEach(n => kill.add(n));
+      // `from IPython.display import display` binds a name the analysis
+      // leaves out of `defines` (reading it needs no run): still a binding.
+      facts.imports.forEach(n => {
+        if (!eff.mayDefine.includes(n)) {
+          kill.add(n);
+        }
+      });
       // With tracer evidence, a conditional binding that happened is in `rebound`/`added`.
       if (!tr) {
         eff.mayDefine.forEach(n => may.add(n));
@@ -225,10 +244,35 @@ export class CanonicalOrderEngine {
       tr.rebound.forEach(n => kill.add(n));
       tr.deleted.forEach(n => del.add(n));
       tr.mutated.forEach(n => may.add(n));
+      // An import run again binds the same module objects again, which the
+      // tracer (it reports changes of identity) does not list: what an earlier
+      // run of the same code bound by `from datetime import *`, or by an import
+      // before the statement a failed run stopped at, this one binds too. A
+      // failed run is taken to have reached its imports when it bound
+      // something else the earlier run bound (notebooks import first).
+      const earlier = this._importBound.get(run.code);
+      if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
+        earlier.imports.forEach(n => {
+          if (!del.has(n)) {
+            kill.add(n);
+          }
+        });
+      }
+      if (eff.unknownDefines || !ok) {
+        const bound = Array.from(kill).filter(n => n[0] !== PSEUDO);
+        const imports = bound.filter(n => eff.unknownDefines ? !eff.defines.includes(n) || facts.imports.has(n) : facts.imports.has(n));
+        this._importBound.set(run.code, { imports: new Set(imports), other: new Set(bound.filter(n => !imports.includes(n))) });
+      }
     }
     // The analyzer already tells real mutations (`df.drop(inplace=True)`,
-    // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`).
-    eff.mutates.forEach(n => may.add(n));
+    // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`). A
+    // failed run the tracer watched changed in place only what the tracer saw:
+    // a call that raised (`cur.execute(q)` with no database, `driver.get(u)`
+    // with no browser) stopped before the change its method name suggests, and
+    // counting it would chain every later run of the cell to the failed one.
+    if (ok || !tr) {
+      eff.mutates.forEach(n => may.add(n));
+    }
     for (const n of del) {
       if (kill.has(n)) {
         // Both bound and deleted: only the tracer knows which came last.
@@ -260,8 +304,12 @@ export class CanonicalOrderEngine {
     // traced reads, and the prior value of everything possibly mutated/deleted.
     const readNames = new Set<string>();
     const header = facts.headerReads;
+    // `from sympy import *` then `solve(…)`: the analysis cannot tell that
+    // the cell binds solve itself; the tracer saw it bound (an import-star
+    // cell reads such a name after its import, not from an earlier run).
+    const starBound = ok && tr && eff.unknownDefines ? new Set(Array.from(kill).filter(n => !eff.defines.includes(n))) : null;
     for (const u of eff.uses) {
-      if (!header || header.has(u)) {
+      if ((!header || header.has(u)) && !starBound?.has(u)) {
         readNames.add(u);
       }
     }
@@ -275,9 +323,12 @@ export class CanonicalOrderEngine {
     // even one the cell binds first (`model = ols(...); model.fit()`): for those,
     // static analysis knows better, and trusting the tracer would chain every
     // rerun to the one before it.
-    const boundFirst = eff.parseError ? null : new Set(eff.defines.filter(n => !eff.uses.includes(n)));
+    // It also lists the globals that functions the cell defines load in their
+    // bodies: a cell that only defines functions reads them when they are
+    // called, which the calls account for (see `headerReads`).
+    const boundFirst = eff.parseError ? null : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
-      if (!boundFirst?.has(n)) {
+      if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
       }
     });
@@ -330,6 +381,7 @@ export class CanonicalOrderEngine {
     }
     // A read of a variable reads the keys stored on it since it was bound,
     // all of them unless the run reads only constant keys (`df["a"]`).
+    const wholeReads = new Set<string>();
     for (const n of Array.from(readNames)) {
       if (n[0] === PSEUDO) {
         continue;
@@ -339,11 +391,17 @@ export class CanonicalOrderEngine {
       if (keyed && !may.has(n) && !del.has(n) && !indirect.has(n) && !wholeByCall.has(n)) {
         keyed.forEach(k => readNames.add(keyName(n, k)));
       } else {
+        wholeReads.add(n);
         this._keysOf.get(n)?.forEach(k => readNames.add(k));
       }
     }
-    const filesRead = uniq([...facts.filesRead, ...(tr ? tr.filesRead.map(normalizePath) : [])]);
-    const filesWritten = uniq([...facts.filesWritten, ...(tr ? tr.filesWritten.map(normalizePath) : [])]);
+    const trWritten = tr ? tracedFiles(tr.filesWritten) : [];
+    // A file the tracer saw both opened for reading and written, that the
+    // code does not name as read, is one the run writes (`plt.savefig(p)`
+    // opens p read-write): it does not read what an earlier run wrote there.
+    const trRead = tr ? tracedFiles(tr.filesRead).filter(p => !trWritten.includes(p) || facts.filesRead.includes(p)) : [];
+    const filesRead = uniq([...facts.filesRead, ...trRead]);
+    const filesWritten = uniq([...facts.filesWritten, ...trWritten]);
     filesRead.forEach(p => readNames.add(FILE + p));
     filesWritten.forEach(p => kill.add(FILE + p));
 
@@ -352,11 +410,11 @@ export class CanonicalOrderEngine {
     const names = Array.from(readNames).sort();
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
-      // Added or rebound is the same binding: whether the name existed before
-      // does not change the value, and a rerun must merge with the first run.
-      sig.push(
-        [[...tr.added, ...tr.rebound], tr.deleted, tr.mutated, tr.filesRead, tr.filesWritten].map(a => a.slice().sort().join(',')).join(';')
-      );
+      // What the run bound, changed and deleted, tracer and analysis together:
+      // added or rebound is the same binding (whether the name existed before,
+      // or a rerun of `import numpy` bound the same module object again, does
+      // not change the value), and a rerun must merge with the first run.
+      sig.push([kill, may, del].map(a => Array.from(a).sort().join(',')).join(';'));
     }
     for (const name of names) {
       const lw = this._last.get(name) ?? this._weak.get(name);
@@ -422,14 +480,16 @@ export class CanonicalOrderEngine {
     this._rep.set(cls, seq);
     if (eff.unknownDefines) {
       this._lastUnknown = seq;
-      if (ok) {
+      // With tracer evidence the names it bound are known (and live only
+      // when nothing rebound them): it is needed like any other run.
+      if (ok && !tr) {
         this._unknownRuns.push(seq);
       }
     }
     if (facts.env === 'setup' && ok) {
       this._setupRuns.push(seq);
     }
-    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten });
+    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten, wholeReads });
   }
 
   /** The canonical order of the session so far against the current cells. */
@@ -708,6 +768,24 @@ export class CanonicalOrderEngine {
         }
       }
     }
+    // A store to a key changes the object earlier readers read whole
+    // (`d = a + b` before `a["k"] = 1`): they stay before it.
+    for (const s of runs) {
+      const r = records[s];
+      for (const w of r.writes) {
+        if (!w.name.startsWith(KEY)) {
+          continue;
+        }
+        const base = keyBase(w.name);
+        const a = r.reads.find(x => x.name === base);
+        const readers = a && byName.get(base)?.get(a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1);
+        readers?.forEach(t => {
+          if (t < s && records[t].wholeReads?.has(base)) {
+            edge(t, s);
+          }
+        });
+      }
+    }
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
     // the place of the slice run before it in time.
     const key = new Float64Array(runs.length);
@@ -774,6 +852,8 @@ export class CanonicalOrderEngine {
   private _everWritten = new Set<string>();
   private _unknownRuns: number[] = [];
   private _setupRuns: number[] = [];
+  /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
+  private _importBound = new Map<string, { imports: Set<string>; other: Set<string> }>();
   private _cells: AnalysisCell[] = [];
   private _cellPos = new Map<string, number>();
   private _cache: CanonicalOrder | null = null;
@@ -807,6 +887,33 @@ export function canonicalOrder(
     }
   }
   return engine.compute();
+}
+
+const ANNOTATIONS = '__annotations__';
+
+function hasAnnotations(t: TracedEffects): boolean {
+  return [t.added, t.rebound, t.deleted, t.mutated, t.read ?? []].some(a => a.includes(ANNOTATIONS));
+}
+
+function withoutAnnotations(t: TracedEffects): TracedEffects {
+  const drop = (a: string[]): string[] => a.filter(n => n !== ANNOTATIONS);
+  return {
+    ...t,
+    added: drop(t.added),
+    rebound: drop(t.rebound),
+    deleted: drop(t.deleted),
+    mutated: drop(t.mutated),
+    ...(t.read ? { read: drop(t.read) } : {})
+  };
+}
+
+/**
+ * Files the tracer saw opened, less the pseudo-files Python names in angle
+ * brackets (`<ipython-input-9-…>`, `<string>`: the traceback of a failed run
+ * reads its own source through linecache).
+ */
+function tracedFiles(paths: string[]): string[] {
+  return paths.filter(p => !/^<.*>$/.test(p)).map(normalizePath);
 }
 
 function uniq(a: string[]): string[] {

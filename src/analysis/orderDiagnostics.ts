@@ -195,7 +195,8 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
         !isBuiltinName(a.name) &&
         !v.everWritten.has(a.name)
       ) {
-        c.add('undefined-name', a.name, run.cellId === null ? [] : [run.cellId], [a.name], [run.index]);
+        // One diagnostic per cell, naming every name it lacks (one badge, one reason).
+        c.add('undefined-name', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], [a.name], [run.index]);
       }
     }
     const f = r.facts;
@@ -208,12 +209,6 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
       if (f.times.length > 0) {
         c.add('nondeterminism', 't' + (run.cellId ?? ''), run.cellId === null ? [] : [run.cellId], f.times, [run.index]);
       }
-    }
-  }
-  // undefined-name groups collect every cell that reads the name.
-  for (const g of c.groups.values()) {
-    if (g.kind === 'undefined-name') {
-      g.cellIds = Array.from(new Set(g.cellIds));
     }
   }
   for (const [id, seqs] of stepsOfCell) {

@@ -1,0 +1,261 @@
+/**
+ * Precision of the needs-rerun and edited diagnostics: shapes from real
+ * sessions (bench:order's ablation) where a run was kept, and a cell flagged,
+ * although the kernel state did not depend on it. On the real analyzer, with
+ * the tracer evidence those sessions had.
+ */
+
+import { analyzeCell, trailingDotFloats } from './effects';
+import { canonicalOrder, CanonicalOrder } from './order';
+import { SessionBuilder } from './orderTestkit.spec-util';
+
+function order(s: SessionBuilder): CanonicalOrder {
+  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
+}
+
+function steps(o: CanonicalOrder): string[] {
+  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
+}
+
+function kinds(o: CanonicalOrder): string[] {
+  return o.diagnostics.map(d => d.kind);
+}
+
+describe('failed runs the tracer watched', () => {
+  it('a failed method call on a name changes nothing the tracer did not see', () => {
+    // No database in this kernel: each `cur.execute` raised before doing anything.
+    const s = new SessionBuilder()
+      .cell('conn', 'import sqlite3\ncur = sqlite3.connect("db").cursor()')
+      .cell('q', 'cur.execute("select 1")\nrows = cur.fetchall()')
+      .run('conn', { traced: { added: ['sqlite3', 'cur'] } })
+      .run('q', { status: 'error', traced: {} })
+      .run('q', { status: 'error', traced: {} });
+    const o = order(s);
+    expect(steps(o)).toEqual(['conn@0']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a failed run still counts what the tracer saw it change', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'xs = [1]')
+      .cell('b', 'xs.append(2)\nraise ValueError()')
+      .run('a', { traced: { added: ['xs'] } })
+      .run('b', { status: 'error', traced: { mutated: ['xs'] } })
+      .run('b', { status: 'error', traced: { mutated: ['xs'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'b@1', 'b@2']);
+  });
+
+  it('without tracer evidence a failed run may still have changed the object', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'xs = [1]')
+      .cell('b', 'xs.append(2)\nraise ValueError()')
+      .run('a')
+      .run('b', { status: 'error' })
+      .run('b', { status: 'error' });
+    expect(steps(order(s))).toEqual(['a@0', 'b@1', 'b@2']);
+  });
+});
+
+describe('reruns the tracer reports as changing nothing', () => {
+  it('a second `import numpy` (same module object, not "rebound") merges with the first', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy')
+      .cell('y', 'y = numpy.ones(2)')
+      .cell('x', 'x = numpy.zeros(3)')
+      .run('imp', { traced: { added: ['numpy'] } })
+      .run('y', { traced: { added: ['y'], read: ['numpy'] } })
+      .run('imp', { traced: {} })
+      .run('x', { traced: { added: ['x'], read: ['numpy'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@2', 'y@1', 'x@3']);
+    expect(o.diagnostics).toEqual([]);
+  });
+
+  it('`from IPython.display import display` binds display, also on a rerun', () => {
+    const code = 'from ipywidgets import widgets\nfrom IPython.display import display\ntext = widgets.Text()\ndisplay(text)';
+    const s = new SessionBuilder()
+      .cell('w', code)
+      .run('w', { traced: { added: ['widgets', 'display', 'text'] } })
+      // The tracer lists display as read: the cell's own import, not the first run's.
+      .run('w', { traced: { rebound: ['text'], read: ['widgets', 'display'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['w@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('what the tracer lists as read', () => {
+  it('a cell that only defines a function does not read what the body reads until it is called', () => {
+    const s = new SessionBuilder()
+      .cell('anim', 'import numpy as np\nraise ValueError()')
+      .cell('def', 'def rect(n):\n    return np.ones(n)')
+      .cell('imp', 'import numpy as np')
+      .cell('use', 'r = rect(3)')
+      .run('anim', { status: 'error', traced: { added: ['np'] } })
+      // The tracer lists the globals the function's body loads.
+      .run('def', { traced: { added: ['rect'], read: ['np'] } })
+      .run('imp', { traced: { rebound: ['np'] } })
+      .run('use', { traced: { added: ['r'], read: ['rect', 'np'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['def@1', 'imp@2', 'use@3']);
+    expect(o.verdict).toBe('top-to-bottom');
+  });
+
+  it('a name the cell binds in a loop before reading it is not read from the run before', () => {
+    const code = 'for i in range(3):\n    size = i * 2\n    print(size)';
+    const s = new SessionBuilder()
+      .cell('loop', code)
+      .run('loop', { traced: { added: ['i', 'size'] } })
+      .run('loop', { traced: { rebound: ['i', 'size'], read: ['size', 'i'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['loop@1']);
+  });
+
+  it('a float written `1412.` does not make the cell unparsable', () => {
+    expect(trailingDotFloats('w = round(p / 1412.*x)\ns = "v1." + str(2.) # 3.')).toBe('w = round(p / 1412 *x)\ns = "v1." + str(2 ) # 3.');
+    expect(trailingDotFloats('y = 1.5e3 + 2.j + a.b + x1.real')).toBe('y = 1.5e3 + 2.j + a.b + x1.real');
+    const e = analyzeCell('curr_width = 1024\ncurr_patch = round(patch_size/1412.*curr_width)');
+    expect(e.parseError).toBe(false);
+    expect(e.uses).toEqual(['patch_size']);
+    expect(e.defines).toEqual(['curr_patch', 'curr_width']);
+    // So the tracer's read of curr_width is the cell's own binding.
+    const s = new SessionBuilder()
+      .cell('p', 'patch_size = 64')
+      .cell('c', 'curr_width = 1024\ncurr_patch = round(patch_size/1412.*curr_width)')
+      .run('p')
+      .run('c', { traced: { added: ['curr_width', 'curr_patch'], read: ['patch_size'] } })
+      .run('c', { traced: { rebound: ['curr_width', 'curr_patch'], read: ['curr_width', 'patch_size'] } });
+    expect(steps(order(s))).toEqual(['p@0', 'c@2']);
+  });
+});
+
+describe('files', () => {
+  it('a figure saved again does not make the first save needed (savefig opens the file read-write)', () => {
+    const save = 'import matplotlib.pyplot as plt\nm = 2\nplt.bar([1], [m])\nplt.savefig(path)';
+    const s = new SessionBuilder()
+      .cell('path', 'path = "fig.png"')
+      .cell('plot', save)
+      .run('path')
+      .run('plot', { traced: { added: ['plt', 'm'], filesRead: ['fig.png'], filesWritten: ['fig.png'] } })
+      .run('plot', { traced: { rebound: ['m'], filesRead: ['fig.png'], filesWritten: ['fig.png'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['path@0', 'plot@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a file the code reads by name and rewrites still reads the earlier version', () => {
+    const s = new SessionBuilder()
+      .cell('w', "open('n.txt', 'w').write('1')")
+      .cell('rw', "n = int(open('n.txt').read())\nopen('n.txt', 'w').write(str(n + 1))")
+      .run('w', { traced: { filesWritten: ['n.txt'] } })
+      .run('rw', { traced: { added: ['n'], filesRead: ['n.txt'], filesWritten: ['n.txt'] } })
+      .run('rw', { traced: { rebound: ['n'], filesRead: ['n.txt'], filesWritten: ['n.txt'] } });
+    expect(steps(order(s))).toEqual(['w@0', 'rw@1', 'rw@2']);
+  });
+});
+
+describe('keyed stores after whole reads', () => {
+  it('a run that read the object whole stays before a later store to one of its keys', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'a["k"] = b')
+      .cell('a', 'a = 2\nb = 2')
+      .cell('d', 'd = a + b')
+      .run('a')
+      .run('d')
+      .run('k');
+    // The store is in the slice (a's key is live) and is the top cell: without
+    // the ordering edge, top-to-bottom placement would put it before `d`.
+    expect(steps(order(s))).toEqual(['a@0', 'd@1', 'k@2']);
+  });
+});
+
+describe('one diagnostic per cell', () => {
+  it('a cell reading several names nothing defines gets one diagnostic naming them all', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'y = alpha + beta')
+      .cell('b', 'z = alpha')
+      .run('a', { status: 'error' })
+      .run('b', { status: 'error' });
+    const o = order(s);
+    const undef = o.diagnostics.filter(d => d.kind === 'undefined-name');
+    expect(undef.map(d => [d.cellIds, d.names])).toEqual([
+      [['a'], ['alpha', 'beta']],
+      [['b'], ['alpha']]
+    ]);
+  });
+});
+
+describe('import star', () => {
+  it('a second `from datetime import *` binds again what the first bound (the tracer lists no change)', () => {
+    const star = 'import json\nfrom datetime import *';
+    const s = new SessionBuilder()
+      .cell('imp', star)
+      .cell('use', 'd = timedelta(days=1)')
+      .cell('j', 'k = json.dumps(1)')
+      .run('imp', { traced: { added: ['json', 'datetime', 'timedelta', 'date'] } })
+      .run('j', { traced: { added: ['k'], read: ['json'] } })
+      .run('imp', { traced: {} })
+      .run('use', { traced: { added: ['d'], read: ['timedelta'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@2', 'use@3', 'j@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('a failed cell run again', () => {
+  it('binds again the modules its first run imported before failing', () => {
+    const code = 'import numpy as np\nx = np.linspace(0, 1, 5)\ny = np.sin(X)';
+    const s = new SessionBuilder()
+      .cell('anim', code)
+      .cell('use', 'z = np.ones(2)')
+      .run('anim', { status: 'error', traced: { added: ['np', 'x'] } })
+      .run('use', { traced: { added: ['z'], read: ['np'] } })
+      // Same failure: np is the same module object, so the tracer lists only x.
+      .run('anim', { status: 'error', traced: { rebound: ['x'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['anim@2', 'use@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('that stopped before binding anything binds nothing', () => {
+    const code = 'import numpy as np\nx = np.linspace(0, 1, 5)\ny = np.sin(X)';
+    const s = new SessionBuilder()
+      .cell('anim', code)
+      .run('anim', { status: 'error', traced: { added: ['np', 'x'] } })
+      .run('anim', { status: 'error', traced: {} });
+    expect(steps(order(s))).toEqual(['anim@0']);
+  });
+});
+
+describe('import star with tracer evidence', () => {
+  it('is needed only for the names it bound that are still live', () => {
+    const s = new SessionBuilder()
+      .cell('star', 'from math import *')
+      .cell('p', 'pi = 3')
+      .run('star', { traced: { added: ['pi'] } })
+      .run('p', { traced: { rebound: ['pi'] } });
+    expect(steps(order(s))).toEqual(['p@1']);
+  });
+
+  it('reads the names it binds from its own import, not from an earlier run', () => {
+    const code = 'from sympy import *\nr = solve(1)';
+    const s = new SessionBuilder()
+      .cell('star', code)
+      .run('star', { traced: { added: ['solve', 'r'], read: ['solve'] } })
+      .run('star', { traced: { rebound: ['r'], read: ['solve'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['star@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('__annotations__', () => {
+  it('an annotated assignment run again does not need the first run', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'fig: int = 1')
+      .run('a', { traced: { added: ['fig', '__annotations__'] } })
+      .run('a', { traced: { mutated: ['__annotations__'], read: ['__annotations__'] } });
+    expect(steps(order(s))).toEqual(['a@1']);
+  });
+});
