@@ -20,7 +20,7 @@
  */
 import { IHistoryBackend, IRefUpdate, RefConflictError, RepositoryError } from './backend';
 import { AttemptMetadata, copyDoc, IMetaDoc, META_BRANCH, META_REF } from './attempts';
-import { decodeCommit, defaultCodec, encodeCommit, IObjectCodec, IPerson, ITreeEntry, MODE_FILE, MODE_TREE, OID_RE } from './gitobject';
+import { defaultCodec, encodeCommit, IObjectCodec, IPerson, ITreeEntry, MODE_FILE, MODE_TREE, OID_RE } from './gitobject';
 import { cellPositions, commitMessage } from './messages';
 import { ObjectDatabase } from './objectdb';
 import { branchTips, Refs } from './refs';
@@ -377,11 +377,7 @@ export class HistoryStore {
   }
 
   private async rootOf(commit: string): Promise<ITreeEntry[]> {
-    const obj = await this.db.read(commit);
-    if (obj.type !== 'commit') {
-      throw new RepositoryError('corrupt', `${commit} is a ${obj.type}, not a commit`);
-    }
-    return this.db.readTree(decodeCommit(obj.content).tree);
+    return this.db.readTree(await this.db.commitTree(commit));
   }
 
   private async readSnapshotOf(commit: string, adopt: boolean): Promise<ISnapshot> {

@@ -154,11 +154,13 @@ export class RetracePanel extends SidePanel {
     this.model.notebook = view;
     this._notebook.node.textContent = view ? view.name : this._rtrans.__('Open a notebook to see its history.');
     this._notebook.node.title = view?.name ?? '';
-    for (const section of [this.order, this.attempts, this.graph]) {
-      const index = (this.content as AccordionPanel).widgets.indexOf(section);
-      // A section the user collapsed stays collapsed when a notebook comes.
-      section.setHidden(!view || !isExpanded(this.content as AccordionPanel, index));
-    }
+    const content = this.content as AccordionPanel;
+    SECTION_KEYS.forEach((key, index) => {
+      if (WITH_NOTEBOOK_ONLY.includes(key)) {
+        // A section the user collapsed stays collapsed when a notebook comes.
+        content.widgets[index]?.setHidden(!view || !isExpanded(content, index));
+      }
+    });
     this.attempts.selectedRun = null;
   }
 
