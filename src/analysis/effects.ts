@@ -168,6 +168,9 @@ function freeze(effects: CellEffects): CellEffects {
   if (effects.builtinUses) {
     Object.freeze(effects.builtinUses);
   }
+  if (effects.statements) {
+    Object.freeze(effects.statements);
+  }
   return Object.freeze(effects);
 }
 
@@ -234,6 +237,85 @@ export function trailingDotFloats(python: string): string {
   return out.join('');
 }
 
+/**
+ * The cell's top-level statements as the user wrote them, comments and
+ * trailing spaces left out, so two versions of a cell can be compared
+ * statement by statement (an edit to a comment or a print changes none of
+ * the others). A line that IPython syntax was rewritten on is kept as typed.
+ * Undefined for a cell magic (its body may not be Python).
+ */
+function topLevelStatements(source: string, rewritten: string, tree: Tree): string[] | undefined {
+  const typed = source.split('\n');
+  const lines = rewritten.split('\n');
+  // A cell magic's body may not be Python at all (`%%writefile`, `%%bash`).
+  if (typed.length !== lines.length || source.trimStart().startsWith('%%')) {
+    return undefined;
+  }
+  const lineStarts: number[] = [0];
+  for (let i = 0; i < rewritten.length; i++) {
+    if (rewritten[i] === '\n') {
+      lineStarts.push(i + 1);
+    }
+  }
+  const lineOf = (pos: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= pos) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  };
+  const out: string[] = [];
+  const take = (node: SyntaxNode): void => {
+    const first = lineOf(node.from);
+    const last = lineOf(Math.max(node.from, node.to - 1));
+    let text: string;
+    if (typed.slice(first, last + 1).every((l, i) => l === lines[first + i])) {
+      // Cut out the comments inside the statement.
+      text = '';
+      let at = node.from;
+      const cursor = node.cursor();
+      cursor.iterate(ref => {
+        if (ref.name === 'Comment') {
+          text += rewritten.slice(at, ref.from);
+          at = ref.to;
+        }
+      });
+      text += rewritten.slice(at, node.to);
+    } else {
+      text = typed.slice(first, last + 1).join('\n');
+    }
+    const clean = text
+      .split('\n')
+      .map(l => l.replace(/\s+$/, ''))
+      .filter(l => l !== '')
+      .join('\n');
+    if (clean !== '') {
+      out.push(clean);
+    }
+  };
+  for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
+    if (c.name === 'Comment') {
+      continue;
+    }
+    if (c.name === 'StatementGroup') {
+      for (let g = c.firstChild; g !== null; g = g.nextSibling) {
+        if (g.name !== 'Comment' && g.name !== ';') {
+          take(g);
+        }
+      }
+    } else {
+      take(c);
+    }
+  }
+  return out;
+}
+
 function analyzeUncached(source: string): CellEffects {
   if (source.trim() === '') {
     return emptyEffects();
@@ -263,6 +345,10 @@ function analyzeUncached(source: string): CellEffects {
       parseError: hasParseError(tree, python),
       builtinUses: walked.builtinUses
     };
+    const statements = topLevelStatements(source.includes('\r') ? source.split('\r\n').join('\n').split('\r').join('\n') : source, ipython.python, tree);
+    if (statements) {
+      result.statements = statements;
+    }
   } catch {
     // Never throw on user code: an internal failure reads as an unanalysable cell.
     result = { ...emptyEffects(), unknownDefines: true, parseError: true };

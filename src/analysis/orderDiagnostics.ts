@@ -156,7 +156,8 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
   const c = new Collector();
   const stepsOfCell = new Map<string, number[]>();
   let seeded = false;
-  for (const seq of ordered) {
+  for (let step = 0; step < ordered.length; step++) {
+    const seq = ordered[step];
     const r = records[seq];
     const run = r.run;
     const pos = posOf(seq);
@@ -167,7 +168,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     }
     if (pos < 0) {
       c.add('deleted-cell', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], provided(seq), [run.index]);
-    } else if (v.normalized(run.code) !== v.normalized(v.cells[pos].source)) {
+    } else if (v.normalized(run.code) !== v.normalized(v.cells[pos].source) && editMatters(v, step, v.cells[pos].source)) {
       c.add('edited', run.cellId!, [run.cellId!], provided(seq), [run.index]);
     }
     for (const a of r.reads) {
@@ -254,13 +255,14 @@ function topToBottom(
   const { records, ordered } = v;
   let last = -1;
   const stepCells = new Set<string>();
-  for (const seq of ordered) {
+  for (let step = 0; step < ordered.length; step++) {
+    const seq = ordered[step];
     const pos = posOf(seq);
     if (pos <= last) {
       return false;
     }
     last = pos;
-    if (v.normalized(records[seq].run.code) !== v.normalized(v.cells[pos].source)) {
+    if (v.normalized(records[seq].run.code) !== v.normalized(v.cells[pos].source) && editMatters(v, step, v.cells[pos].source)) {
       return false;
     }
     stepCells.add(v.cells[pos].id);
@@ -297,4 +299,115 @@ function topToBottom(
     }
   }
   return true;
+}
+
+const KILL = 0;
+const RNG = PSEUDO + 'rng';
+
+/**
+ * Whether running the cell's code now, in place of the code the step ran,
+ * could change the state: some statement that differs between the two
+ * versions (comments and blank lines aside) binds, changes or deletes a name
+ * (or writes a file, or draws from a seeded generator) that a later step
+ * reads or the live state holds before another step rebinds it, directly or
+ * through the cell's other statements that read it. An edit to a comment, a
+ * `print`, a display-only expression, or a statement whose bindings nothing
+ * later reads changes nothing the state shows. Changes to a module's
+ * settings (`plt.style.use`) do not count: a module is the same object.
+ * Anything the analysis cannot see through (a call of a function the session
+ * defined, a shell command, `import *`, the environment) counts as a change.
+ */
+function editMatters(v: SliceView, step: number, now: string): boolean {
+  const seq = v.ordered[step];
+  const ran = v.facts(v.records[seq].run.code).effects.statements;
+  const cur = v.facts(now).effects.statements;
+  if (!ran || !cur) {
+    return true;
+  }
+  const left = new Map<string, number>();
+  ran.forEach(t => left.set(t, (left.get(t) ?? 0) + 1));
+  const changed: string[] = [];
+  for (const t of cur) {
+    const n = left.get(t) ?? 0;
+    if (n > 0) {
+      left.set(t, n - 1);
+    } else {
+      changed.push(t);
+    }
+  }
+  for (const [t, n] of left) {
+    for (let i = 0; i < n; i++) {
+      changed.push(t);
+    }
+  }
+  if (changed.length === 0) {
+    // Same statements in another order: no attempt to tell whether that matters.
+    return ran.join('\n') !== cur.join('\n');
+  }
+  const callables = new Set<string>();
+  const modules = new Set<string>();
+  for (const r of v.records) {
+    r.facts?.callables.forEach(n => callables.add(n));
+    r.facts?.imports.forEach(n => modules.add(n));
+  }
+  const affected = new Set<string>();
+  const changes = (t: string): boolean => {
+    const f = v.facts(t);
+    const e = f.effects;
+    if (e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || (x.kind === 'opaque-magic' && f.env !== 'setup'))) {
+      return true;
+    }
+    if (e.uses.some(n => callables.has(n))) {
+      return true;
+    }
+    [...e.defines, ...e.mayDefine, ...e.deletes].forEach(n => affected.add(n));
+    e.mutates.forEach(n => {
+      if (!modules.has(n) || e.defines.includes(n)) {
+        affected.add(n);
+      }
+    });
+    f.filesWritten.forEach(p => affected.add(FILE + p));
+    if (f.seeds || f.draws.length > 0 || f.randomLibraryCalls) {
+      affected.add(RNG);
+    }
+    return false;
+  };
+  if (changed.some(changes)) {
+    return true;
+  }
+  // The cell's other statements that read an affected name carry the change on.
+  const others = Array.from(new Set([...ran, ...cur]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of others) {
+      const f = v.facts(t);
+      if (f.effects.uses.some(n => affected.has(n))) {
+        const size = affected.size;
+        if (changes(t)) {
+          return true;
+        }
+        grew ||= affected.size > size;
+      }
+    }
+  }
+  if (affected.size === 0) {
+    return false;
+  }
+  for (let i = step + 1; i < v.ordered.length; i++) {
+    const r = v.records[v.ordered[i]];
+    if (r.reads.some(a => affected.has(variableOf(a.name)) || affected.has(a.name))) {
+      return true;
+    }
+    for (const w of r.writes) {
+      if (w.kind === KILL && w.name[0] !== PSEUDO) {
+        affected.delete(w.name);
+      }
+    }
+  }
+  for (const name of v.live.keys()) {
+    if (affected.has(variableOf(name))) {
+      return true;
+    }
+  }
+  return false;
 }

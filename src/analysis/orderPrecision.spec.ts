@@ -259,3 +259,79 @@ describe('__annotations__', () => {
     expect(steps(order(s))).toEqual(['a@1']);
   });
 });
+
+describe('edits that change nothing later runs read', () => {
+  const LOAD = "import pandas as pd\ndf = pd.read_csv('d.csv')";
+
+  function edited(o: CanonicalOrder): string[] {
+    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+  }
+
+  it('an edit to a comment, a print or a display expression raises no edited diagnostic', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('b', "df['r'] = df['a'] / df['b']\nprint(df.shape)\ndf.head()")
+      .run('load')
+      .run('b')
+      .cell('b', "# ratio of a to b\ndf['r'] = df['a'] / df['b']  # per row\nprint('rows', df.shape)\ndf.head(10)");
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'b@1']);
+    expect(edited(o)).toEqual([]);
+    expect(o.topToBottomWorks).toBe(true);
+  });
+
+  it('an edit to a statement whose binding a later run rebinds before anything reads it raises nothing', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'tmp = 1\nx = 2')
+      .cell('b', 'tmp = x + 1')
+      .run('a')
+      .run('b')
+      .cell('a', 'tmp = 5\nx = 2');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'b@1']);
+    expect(edited(o)).toEqual([]);
+  });
+
+  it('an edit to a value the state holds, directly or through the cell, is still reported', () => {
+    const direct = new SessionBuilder().cell('t', 'threshold = 15').run('t').cell('t', 'threshold = 20');
+    expect(edited(order(direct))).toEqual(['t']);
+    const through = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('w', "threshold = 15\ndf['warm'] = df['temp'] > threshold")
+      .cell('n', "n = df['warm'].sum()")
+      .run('load')
+      .run('w')
+      .run('n')
+      .cell('w', "threshold = 20\ndf['warm'] = df['temp'] > threshold");
+    expect(edited(order(through))).toEqual(['w']);
+  });
+
+  it('an edit that adds a binding of a live name, or a call of a function the session defined, is reported', () => {
+    const rebinds = new SessionBuilder()
+      .cell('load', LOAD)
+      .cell('b', "df['r'] = 1\nprint(df.shape)")
+      .run('load')
+      .run('b')
+      .cell('b', "df = df.dropna()\ndf['r'] = 1\nprint(df.shape)");
+    expect(edited(order(rebinds))).toEqual(['b']);
+    const calls = new SessionBuilder()
+      .cell('f', 'def clean():\n    df.dropna(inplace=True)')
+      .cell('load', LOAD)
+      .cell('b', "x = df['a'].sum()\nprint(x)")
+      .run('f')
+      .run('load')
+      .run('b')
+      .cell('b', "x = df['a'].sum()\nclean()\nprint(x)");
+    expect(edited(order(calls))).toEqual(['b']);
+  });
+
+  it('a cell magic whose body is not Python is compared as a whole', () => {
+    const s = new SessionBuilder()
+      .cell('w', '%%writefile conf.txt\nalpha')
+      .cell('r', "conf = open('conf.txt').read()")
+      .run('w')
+      .run('r')
+      .cell('w', '%%writefile conf.txt\nbeta');
+    expect(edited(order(s))).toEqual(['w']);
+  });
+});

@@ -63,6 +63,12 @@ export interface CellEffects {
   definitionReads?: string[];
   /** `from x import *` or an unknown magic: the cell may define names we cannot see. */
   unknownDefines: boolean;
+  /**
+   * The top-level statements as typed, without comments or blank lines (see
+   * `analyzeCell`): an edit that changed none of those that bind or change
+   * what later runs read does not change the state.
+   */
+  statements?: string[];
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */
