@@ -487,7 +487,9 @@ export class CanonicalOrderEngine {
       }
     }
     if (facts.env === 'setup' && ok) {
-      this._setupRuns.push(seq);
+      // What it sets up: its line magics as typed (unknown: this run alone).
+      const magics = eff.statements?.filter(t => t.startsWith('%')).sort().join('\n');
+      this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics });
     }
     records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -649,12 +651,27 @@ export class CanonicalOrderEngine {
     }
     this._unknownRuns.forEach(s => add(producer(s)));
     drain();
-    // Session settings (`%matplotlib inline`) are kept when something needed runs after them.
+    // Session settings (`%matplotlib inline`) are kept when something needed
+    // runs after them, before a later run makes the same settings again (a
+    // cell that also sets `%matplotlib notebook`, run ten times, needs the
+    // setting once, not ten runs).
+    const nextSame = new Map<number, number>();
+    const later = new Map<string, number>();
+    for (let i = this._setupRuns.length - 1; i >= 0; i--) {
+      const { seq, setting } = this._setupRuns[i];
+      nextSame.set(seq, later.get(setting) ?? records.length);
+      later.set(setting, seq);
+    }
+    const neededBefore = new Int32Array(records.length + 1);
     for (let changed = true; changed; ) {
       changed = false;
-      for (const s of this._setupRuns) {
+      for (let s = 0; s < records.length; s++) {
+        neededBefore[s + 1] = neededBefore[s] + inSlice[s];
+      }
+      for (const { seq: s } of this._setupRuns) {
         const p = producer(s);
-        if (s < maxSeq && !inSlice[p]) {
+        const until = nextSame.get(s)!;
+        if (s < maxSeq && !inSlice[p] && neededBefore[until] - neededBefore[s + 1] > 0) {
           add(p);
           changed = true;
         }
@@ -851,7 +868,8 @@ export class CanonicalOrderEngine {
   private _keysOf = new Map<string, Set<string>>();
   private _everWritten = new Set<string>();
   private _unknownRuns: number[] = [];
-  private _setupRuns: number[] = [];
+  /** Successful runs that set up the session, and their settings (see `_slice`). */
+  private _setupRuns: Array<{ seq: number; setting: string }> = [];
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
   private _importBound = new Map<string, { imports: Set<string>; other: Set<string> }>();
   private _cells: AnalysisCell[] = [];

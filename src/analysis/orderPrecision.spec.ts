@@ -335,3 +335,40 @@ describe('edits that change nothing later runs read', () => {
     expect(edited(order(s))).toEqual(['w']);
   });
 });
+
+describe('session settings made again', () => {
+  it('a cell that also sets up the session, run several times, needs the setting once', () => {
+    // Each version reads the file again and rebinds everything; `%matplotlib
+    // notebook` at its end made every run a setup run, and all stayed.
+    const s = new SessionBuilder()
+      .cell('read', "names = open('s.csv').read().split()\n%matplotlib notebook\nimport matplotlib.pyplot as plt")
+      .run('read')
+      .cell('read', "names = open('s.csv').read().split(',')\n%matplotlib notebook\nimport matplotlib.pyplot as plt")
+      .run('read')
+      .cell('read', "names = open('s.csv').read().split(';')\n%matplotlib notebook\nimport matplotlib.pyplot as plt")
+      .run('read');
+    const o = order(s);
+    expect(steps(o)).toEqual(['read@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a setting still comes before the runs that follow it, until it is made again', () => {
+    const s = new SessionBuilder()
+      .cell('m', '%matplotlib inline')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .run('m')
+      .run('a')
+      .run('m')
+      .run('b');
+    expect(steps(order(s))).toEqual(['m@2', 'a@1', 'b@3']);
+    const other = new SessionBuilder()
+      .cell('m', '%matplotlib inline')
+      .cell('e', '%load_ext autoreload')
+      .cell('a', 'x = 1')
+      .run('m')
+      .run('a')
+      .run('e');
+    expect(steps(order(other))).toEqual(['m@0', 'a@1']);
+  });
+});
