@@ -14,7 +14,7 @@
 
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { CellEffect, CellEffects } from './types';
+import type { CallReads, CellEffect, CellEffects } from './types';
 import { translateIPython } from './python-ipython';
 import { walkScopes } from './python-scope';
 
@@ -316,6 +316,79 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
   return out;
 }
 
+/** A statement's text with the indentation of its continuation lines made relative to its first. */
+function statementText(python: string, node: SyntaxNode): string {
+  const lineStart = python.lastIndexOf('\n', node.from - 1) + 1;
+  const indent = node.from - lineStart;
+  return python
+    .slice(node.from, node.to)
+    .split('\n')
+    .map((l, i) => (i > 0 && /^\s*$/.test(l.slice(0, indent)) ? l.slice(indent) : l))
+    .join('\n');
+}
+
+/** Code that only shows something: no binding, no change, no file written, no draw, nothing unknown. */
+function onlyShows(node: SyntaxNode, text: string): boolean {
+  if (node.name !== 'ExpressionStatement' || /\b(?:yield|await)\b/.test(text)) {
+    return false;
+  }
+  const e = analyzeCell(text);
+  return (
+    !e.parseError &&
+    !e.unknownDefines &&
+    !e.seeds &&
+    !e.randomLibraryCalls &&
+    e.defines.length === 0 &&
+    e.mayDefine.length === 0 &&
+    e.deletes.length === 0 &&
+    e.mutates.length === 0 &&
+    e.effects.length === 0
+  );
+}
+
+/** See `CellEffects.callReads`. */
+function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
+  const out: Record<string, CallReads> = {};
+  for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
+    const fn = c.name === 'DecoratedStatement' ? c.getChild('FunctionDefinition') : c.name === 'FunctionDefinition' ? c : null;
+    const nameNode = fn?.getChild('VariableName');
+    const body = fn?.getChild('Body');
+    if (!fn || !nameNode || !body) {
+      continue;
+    }
+    const statements: Array<{ node: SyntaxNode; text: string }> = [];
+    for (let k = body.firstChild; k !== null; k = k.nextSibling) {
+      if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
+        statements.push({ node: k, text: statementText(python, k) });
+      }
+    }
+    // The body read as a cell of its own (always shorter than the cell, so
+    // this ends), less the parameters: the globals a call reads.
+    const params = new Set<string>();
+    const list = fn.getChild('ParamList');
+    for (let p = list?.firstChild ?? null; p !== null; p = p.nextSibling) {
+      if (p.name === 'VariableName') {
+        params.add(python.slice(p.from, p.to));
+      }
+    }
+    const globals = new Set(analyzeCell(statements.map(st => st.text).join('\n')).uses.filter(n => !params.has(n)));
+    const reads = new Set<string>();
+    const shown: string[][] = [];
+    for (const { node: k, text } of statements) {
+      const used = analyzeCell(text).uses.filter(n => globals.has(n));
+      if (onlyShows(k, text)) {
+        if (used.length > 0) {
+          shown.push(used);
+        }
+      } else {
+        used.forEach(n => reads.add(n));
+      }
+    }
+    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown };
+  }
+  return out;
+}
+
 function analyzeUncached(source: string): CellEffects {
   if (source.trim() === '') {
     return emptyEffects();
@@ -348,6 +421,9 @@ function analyzeUncached(source: string): CellEffects {
     const statements = topLevelStatements(source.includes('\r') ? source.split('\r\n').join('\n').split('\r').join('\n') : source, ipython.python, tree);
     if (statements) {
       result.statements = statements;
+    }
+    if (walked.callables.length > 0) {
+      result.callReads = callReadsOf(python, tree);
     }
   } catch {
     // Never throw on user code: an internal failure reads as an unanalysable cell.

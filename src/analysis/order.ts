@@ -339,19 +339,20 @@ export class CanonicalOrderEngine {
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
     const wholeByCall = new Set<string>();
-    const seenDefs = new Set<number>();
+    const seenDefs = new Set<string>();
     const queue = Array.from(readNames);
     for (let i = 0; i < queue.length; i++) {
       const lw = this._last.get(queue[i]);
-      if (!lw || seenDefs.has(lw.seq)) {
+      const defKey = lw ? lw.seq + PSEUDO + queue[i] : '';
+      if (!lw || seenDefs.has(defKey)) {
         continue;
       }
       const def = records[lw.seq];
       if (!def.facts || !def.facts.callables.has(queue[i])) {
         continue;
       }
-      seenDefs.add(lw.seq);
-      for (const u of def.facts.effects.uses) {
+      seenDefs.add(defKey);
+      for (const u of this._callTimeReads(def.facts, queue[i])) {
         if (!readNames.has(u) && !kill.has(u)) {
           readNames.add(u);
           indirect.add(u);
@@ -828,10 +829,35 @@ export class CanonicalOrderEngine {
     if (facts.randomLibraryCalls) {
       return true;
     }
-    return facts.effects.uses.some(name => {
-      const lw = this._last.get(name);
-      return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
-    });
+    return facts.effects.uses.some(name => this._isSessionCallable(name));
+  }
+
+  /**
+   * The globals a call of function `name` (defined by code with `facts`)
+   * reads: its body's, less those only shown (`plt.plot(x, data)` changes no
+   * state; unless the statement calls a function of the session). Without
+   * the analyzer's per-function reads: every name the defining code uses.
+   */
+  private _callTimeReads(facts: CodeFacts, name: string): ReadonlyArray<string> {
+    const cr = facts.effects.callReads?.[name];
+    if (!cr) {
+      return facts.effects.uses;
+    }
+    if (cr.shown.length === 0) {
+      return cr.reads;
+    }
+    const reads = new Set(cr.reads);
+    for (const group of cr.shown) {
+      if (group.some(n => this._isSessionCallable(n))) {
+        group.forEach(n => reads.add(n));
+      }
+    }
+    return Array.from(reads);
+  }
+
+  private _isSessionCallable(name: string): boolean {
+    const lw = this._last.get(name);
+    return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
   }
 
   private _facts(code: string): CodeFacts {

@@ -372,3 +372,46 @@ describe('session settings made again', () => {
     expect(steps(order(other))).toEqual(['m@0', 'a@1']);
   });
 });
+
+describe('what a call reads', () => {
+  it('the analyzer lists per function the globals its body computes with, and those it only shows', () => {
+    const e = analyzeCell('df = read(path)\ndef f(k, data=d0):\n    y = k * scale\n    plt.plot(x, data)\n    print(y, total)\n    return y\nclass C:\n    pass');
+    expect(e.callReads).toEqual({ f: { reads: ['scale'], shown: [['plt', 'x'], ['total']] } });
+  });
+
+  it('a global a function only plots or prints is not read by its calls', () => {
+    // The function plots the raw data; the widget built from it does not
+    // depend on which data was loaded when it was built.
+    const s = new SessionBuilder()
+      .cell('load', "data = load('a.csv')")
+      .cell('f', "def response(order):\n    sos = butter(order)\n    plt.plot(x, data)\n    print(data.shape)\n    return sos")
+      .cell('w', 'w = interactive(response, order=3)')
+      .run('load')
+      .run('f')
+      .run('w')
+      .cell('load', "data = load('b.csv')")
+      .run('load');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@3', 'f@1', 'w@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a global the function computes with, or passes to a function of the session, is read by its calls', () => {
+    const s = new SessionBuilder()
+      .cell('load', "data = load('a.csv')")
+      .cell('g', 'def keep(d):\n    saved.append(d)')
+      .cell('f', 'def response(order):\n    keep(data)\n    return order')
+      .cell('h', 'def total(order):\n    return data.sum() * order')
+      .cell('w', 'w = interactive(response, order=3)\nt = total(2)')
+      .run('load')
+      .run('g')
+      .run('f')
+      .run('h')
+      .run('w')
+      .cell('load', "data = load('b.csv')")
+      .run('load');
+    const o = order(s);
+    expect(steps(o)).toContain('load@0');
+    expect(kinds(o)).toContain('needs-rerun');
+  });
+});

@@ -69,10 +69,23 @@ export interface CellEffects {
    * what later runs read does not change the state.
    */
   statements?: string[];
+  /**
+   * For each function the cell defines at top level: the globals its body
+   * reads when called, apart from the statements that only show something
+   * (`plt.plot(x, data)`, `print(y)`: no binding, no change, no file, no
+   * draw), whose reads are listed apart, one list per statement (a call of a
+   * function the session defined may still change something).
+   */
+  callReads?: Record<string, CallReads>;
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */
   parseError: boolean;
+}
+
+export interface CallReads {
+  reads: string[];
+  shown: string[][];
 }
 
 export interface KeyedStore {
