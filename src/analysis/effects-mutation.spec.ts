@@ -54,6 +54,7 @@ describe('method calls', () => {
     ['inplace=False is not a mutation', "df.dropna(inplace=False)", { mutates: [] }],
     ['a method on a column with inplace=True mutates the frame', "df['a'].fillna(0, inplace=True)", { mutates: ['df'] }],
     ['an unknown method counts as a possible mutation', 'widget.refresh()', { mutates: ['widget'] }],
+    ['a class reached through a name builds a new object', 'm = xgboost.XGBRegressor(n_estimators=50)\nplay = widgets.Play(value=1)', { mutates: [], uses: ['widgets', 'xgboost'] }],
     ['only the first call in a chain can mutate the base', 'df.groupby(key).sum().append(row)', { mutates: [], uses: ['df', 'key', 'row'] }],
     ['a method on an attribute mutates the root', 'self_state.history.append(x)', { mutates: ['self_state'] }],
     ['a method on a subscript mutates the root', "groups['a'].append(x)", { mutates: ['groups'] }],

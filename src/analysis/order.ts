@@ -437,7 +437,7 @@ export class CanonicalOrderEngine {
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
-      writes.push({ name, kind, vn });
+      writes.push({ name, kind, vn: kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn });
     };
     kill.forEach(n => write(n, WriteKind.Kill));
     may.forEach(n => write(n, WriteKind.May));
@@ -853,6 +853,20 @@ export class CanonicalOrderEngine {
       }
     }
     return Array.from(reads);
+  }
+
+  /**
+   * A name an import statement binds holds that module, whichever run (or
+   * version of the cell) imported it: its value number is the statement's,
+   * so the runs that read it after an edited import cell ran again still
+   * merge with their earlier runs. Undefined when the name is no import's.
+   */
+  private _moduleValue(facts: CodeFacts, name: string): number | undefined {
+    if (!facts.imports.has(name) || facts.effects.unknownDefines) {
+      return undefined;
+    }
+    const statement = facts.effects.statements?.find(t => /^(?:import|from)\s/.test(t) && this._facts(t).imports.has(name));
+    return statement === undefined ? undefined : this._id('m' + statement + PSEUDO + name);
   }
 
   private _isSessionCallable(name: string): boolean {

@@ -415,3 +415,21 @@ describe('what a call reads', () => {
     expect(kinds(o)).toContain('needs-rerun');
   });
 });
+
+describe('modules imported again', () => {
+  it('a name an edited import cell binds again holds the same module: the runs that read it merge', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('load', "data1 = pd.read_csv('a.csv')")
+      .cell('stat', 's = data1.sum()')
+      .run('imp', { traced: { added: ['pd'] } })
+      .run('load', { traced: { added: ['data1'] } })
+      .run('stat', { traced: { added: ['s'] } })
+      .cell('imp', 'import pandas as pd\nimport xgboost')
+      .run('imp', { traced: { added: ['xgboost'] } })
+      .run('load', { traced: { rebound: ['data1'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@3', 'load@4', 'stat@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});

@@ -1687,6 +1687,11 @@ class Walker {
     let mutates: boolean;
     if (MUTATING_METHODS.has(method)) {
       mutates = true;
+    } else if (/^[A-Z]/.test(method)) {
+      // `xgboost.XGBRegressor(...)`, `widgets.Play(...)`: a class reached
+      // through a module imported in another cell (or any object) builds a
+      // new object; it does not change the one it is looked up on.
+      mutates = false;
     } else if (INPLACE_METHODS.has(method)) {
       const inplace = args.keywords.get('inplace');
       mutates = inplace !== undefined && this.text(inplace) !== 'False';
