@@ -405,6 +405,7 @@ function analyzeUncached(source: string): CellEffects {
       uses: walked.uses,
       deletes: walked.deletes,
       mutates: walked.mutates,
+      ...(walked.guessedMutates.length > 0 ? { guessedMutates: walked.guessedMutates } : {}),
       imports: walked.imports,
       callables: walked.callables,
       keyedStores: walked.keyedStores,

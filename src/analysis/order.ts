@@ -270,8 +270,18 @@ export class CanonicalOrderEngine {
     // a call that raised (`cur.execute(q)` with no database, `driver.get(u)`
     // with no browser) stopped before the change its method name suggests, and
     // counting it would chain every later run of the cell to the failed one.
+    // A call of a method no list knows, on a name that holds a module
+    // (`xgboost.plot_importance(m)`, imported in another cell), changes
+    // nothing the tracer could see: chaining every later user of the module
+    // to it would keep every run of the cell.
+    const moduleCall = (n: string): boolean =>
+      tr !== undefined && eff.guessedMutates?.includes(n) === true && !tr.mutated.includes(n) && (this._last.get(n)?.moduleFrom ?? -1) >= 0;
     if (ok || !tr) {
-      eff.mutates.forEach(n => may.add(n));
+      eff.mutates.forEach(n => {
+        if (!moduleCall(n)) {
+          may.add(n);
+        }
+      });
     }
     for (const n of del) {
       if (kill.has(n)) {

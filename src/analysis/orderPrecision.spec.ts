@@ -433,3 +433,25 @@ describe('modules imported again', () => {
     expect(kinds(o)).not.toContain('needs-rerun');
   });
 });
+
+describe('calls on a module imported in another cell', () => {
+  it('a method no list knows, called on a module, chains nothing; on an object it still may change it', () => {
+    expect(analyzeCell('xgboost.plot_importance(m)\nwidget.refresh()\nnp.random.seed(0)')).toMatchObject({
+      guessedMutates: ['widget', 'xgboost']
+    });
+    const fit = 'm = make(data)\nxgboost.plot_importance(m)';
+    const s = new SessionBuilder()
+      .cell('imp', 'import xgboost')
+      .cell('data', 'data = 1')
+      .cell('fit', fit)
+      .run('imp', { traced: { added: ['xgboost'] } })
+      .run('data', { traced: { added: ['data'] } })
+      .run('fit', { traced: { added: ['m'] } })
+      .cell('data', 'data = 2')
+      .run('data', { traced: { rebound: ['data'] } })
+      .run('fit', { traced: { rebound: ['m'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'data@3', 'fit@4']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});

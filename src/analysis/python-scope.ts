@@ -113,6 +113,8 @@ export interface ScopeWalkResult {
   imports: string[];
   /** See `CellEffects.callables`. */
   callables: string[];
+  /** See `CellEffects.guessedMutates`. */
+  guessedMutates: string[];
   /** See `CellEffects.keyedStores`. */
   keyedStores: Record<string, KeyedStore[]>;
   /** See `CellEffects.keyedReads`. */
@@ -217,6 +219,9 @@ class Walker {
   /** Module names whose binding now is an import / a def, class or lambda. */
   private readonly moduleImports = new Set<string>();
   private readonly callables = new Set<string>();
+  /** Roots of calls of methods no list knows (see `CellEffects.guessedMutates`), and of every other change. */
+  private readonly guessedMutated = new Set<string>();
+  private readonly surelyMutated = new Set<string>();
   /** Set around one reference made directly at module level (see `keyedRef`). */
   private refMode: RefMode | null = null;
   private readonly effects: CellEffect[] = [];
@@ -284,6 +289,7 @@ class Walker {
       builtinUses: sorted(this.builtinUses),
       deletes: deletes.sort(),
       mutates: sorted(this.mutates),
+      guessedMutates: sorted(Array.from(this.mutates).filter(n => this.guessedMutated.has(n) && !this.surelyMutated.has(n))),
       imports: sorted(this.moduleImports),
       callables: sorted(this.callables),
       keyedStores,
@@ -894,6 +900,7 @@ class Walker {
     }
     // On a module too: `plt.rcParams['x'] = 1` changes state a later cell depends on.
     this.mutate(scope, root);
+    this.surelyMutated.add(root);
   }
 
   private updateStatement(node: SyntaxNode, scope: Scope): void {
@@ -1664,6 +1671,7 @@ class Walker {
       const root = first !== undefined ? this.rootOf(first) : null;
       if (root !== null) {
         this.mutate(scope, root);
+        this.surelyMutated.add(root);
       }
     }
     if (method === null || object === null) {
@@ -1681,10 +1689,12 @@ class Walker {
       // Calls on a module change nothing worth replaying, except global state setters.
       if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath)) {
         this.mutate(scope, root);
+        this.surelyMutated.add(root);
       }
       return;
     }
     let mutates: boolean;
+    let guessed = false;
     if (MUTATING_METHODS.has(method)) {
       mutates = true;
     } else if (/^[A-Z]/.test(method)) {
@@ -1697,9 +1707,12 @@ class Walker {
       mutates = inplace !== undefined && this.text(inplace) !== 'False';
     } else {
       mutates = !NON_MUTATING_METHODS.has(method);
+      // A method no list knows: a guess, unless a module's state setter has that name.
+      guessed = mutates && !SETTER_NAMES.has(method);
     }
     if (mutates) {
       this.mutate(scope, root);
+      (guessed ? this.guessedMutated : this.surelyMutated).add(root);
     }
   }
 
@@ -1931,6 +1944,9 @@ class Walker {
 }
 
 /** Walk a parsed cell. */
+/** Last names of the module state setters (`seed`, `set_option`, `use`): never a guess. */
+const SETTER_NAMES: ReadonlySet<string> = new Set(Array.from(GLOBAL_STATE_SETTERS, p => p.slice(p.lastIndexOf('.') + 1)));
+
 export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
   return new Walker(source).walk(tree);
 }

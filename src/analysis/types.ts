@@ -26,6 +26,12 @@ export interface CellEffects {
   deletes: string[];
   /** Names possibly mutated in place (attribute/subscript assignment, method calls, augmented assignment of attributes). */
   mutates: string[];
+  /**
+   * Names in `mutates` only through calls of methods no list knows
+   * (`xgboost.plot_importance(m)` when `xgboost` was imported in another
+   * cell): on an object it may be a change; on a module it is not.
+   */
+  guessedMutates?: string[];
   /** Module-level names whose binding at the end of the cell is an import. */
   imports?: string[];
   /** Module-level names bound to a function, class or lambda (their bodies read globals when called). */
