@@ -49,8 +49,14 @@
  * - a live name bound by an import needs only its import run, not later runs
  *   that changed settings on the module (they stay when a needed run uses it).
  * - setup magics (`%matplotlib`, `%load_ext`, ...) are kept when a needed run
- *   follows them; `%cd`, `os.chdir`, `sys.path` changes and installs keep
- *   their place in time relative to the runs around them.
+ *   follows them before a later run makes the same settings again; `%cd`,
+ *   `os.chdir`, `sys.path` changes and installs keep their place in time
+ *   relative to the runs around them.
+ * - a call of a session function reads what that function's body computes
+ *   with, not what it only plots or prints (`CellEffects.callReads`).
+ * - a name bound by an import statement holds that module whatever run bound
+ *   it (value numbered by the statement); a method no list knows called on a
+ *   module (`xgboost.plot_importance(m)`) is no change when the tracer saw none.
  */
 
 import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';

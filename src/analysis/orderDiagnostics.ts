@@ -1,6 +1,8 @@
 /**
  * Diagnostics of the canonical order (hidden state), each pointing at cells,
  * and whether running today's cells top to bottom would rebuild the state.
+ * A cell edited since the run the state depends on is reported only when the
+ * edit can change what later runs read (`editMatters`).
  */
 
 import { AnalysisCell } from './types';
