@@ -21,7 +21,7 @@ import { previewRestore, restoreInto } from '../sync/restore';
 import { HistoryService } from '../sync/service';
 import { describeOrder } from './diagnostic';
 import { askTitleAndComment, confirmReplay, confirmRestore } from './dialogs';
-import { cellLabel, revealCell } from './labels';
+import { cellIndex, cellLabel, revealCell } from './labels';
 import { createNotebookDiff, DiffPoint } from './notebookdiff';
 import { OrderView } from './orderview';
 import { RetracePanel } from './panel';
@@ -86,7 +86,8 @@ export class RetraceActions {
       replay: () => undefined,
       stop: () => undefined,
       reveal: cellId => revealCell(notebook, cellId),
-      label: id => cellLabel(notebook, id, trans)
+      label: id => cellLabel(notebook, id, trans),
+      exists: id => cellIndex(notebook, id) >= 0
     });
     preview.addClass('jp-RetraceOrder-preview');
     preview.render(availability, result);

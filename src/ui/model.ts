@@ -22,6 +22,8 @@ export interface INotebookView {
   cellLabel: (cellId: string | null) => string;
   /** Whether the cell still exists in the notebook. */
   cellExists?: (cellId: string) => boolean;
+  /** 0-based position of the cell now, -1 when it no longer exists. */
+  cellIndex?: (cellId: string) => number;
   /** The cell's source now, or null when it no longer exists. */
   cellSource?: (cellId: string) => string | null;
   /** What the kernel tracer saw the run read and write, when it reported on it. */

@@ -16,6 +16,8 @@ export interface IOrderViewCallbacks {
   stop: () => void;
   reveal: (cellId: string) => void;
   label: (cellId: string | null) => string;
+  /** Whether the cell is still in the notebook (a deleted cell gets no link). */
+  exists: (cellId: string) => boolean;
 }
 
 export class OrderView extends Widget {
@@ -201,7 +203,7 @@ export class OrderView extends Widget {
 
   private _cellLink(cellId: string | null): HTMLElement {
     const label = this._callbacks.label(cellId);
-    if (cellId === null || label === this._trans.__('deleted cell')) {
+    if (cellId === null || !this._callbacks.exists(cellId)) {
       const span = document.createElement('span');
       span.className = 'jp-RetraceOrder-cell jp-mod-missing';
       span.textContent = label;

@@ -28,7 +28,7 @@ export interface IRetracePanelOptions {
   translator?: ITranslator;
   model?: RetraceModel;
   rendermime?: IRenderMimeRegistry | null;
-  order?: Omit<IOrderViewCallbacks, 'label'>;
+  order?: Omit<IOrderViewCallbacks, 'label' | 'exists'>;
   attempts?: IAttemptsCallbacks;
   timeline?: Partial<ITimelineActions>;
   detail?: IRunDetailActions;
@@ -72,7 +72,8 @@ export class RetracePanel extends SidePanel {
       replay: () => options.order?.replay(),
       stop: () => options.order?.stop(),
       reveal: cellId => options.order?.reveal(cellId),
-      label: id => this.model.notebook?.cellLabel(id) ?? ''
+      label: id => this.model.notebook?.cellLabel(id) ?? '',
+      exists: id => this.model.notebook?.cellExists?.(id) ?? true
     });
     this.order.title.label = trans.__('Canonical order');
     this.attempts = new AttemptsView(trans, {
