@@ -238,7 +238,8 @@ export class RetraceActions {
     from ??= (selected && history.commitOf(selected.id)) || history.store.head || 'now';
     to ??= 'now';
     const widget = createNotebookDiff(
-      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath },
+      // Runs named as the panel (following this notebook) names them.
+      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath, naming: this._o.panel.model },
       this._o.trans,
       this._o.rendermime ?? null,
       from,

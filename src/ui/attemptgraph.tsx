@@ -16,7 +16,7 @@ import * as React from 'react';
 import { HistoryStore, IAttempt, IRunIndexEntry } from '../history';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { EnvironmentChanges } from './environment';
-import { formatDateTime } from './format';
+import { formatDateTime, runName, snapshotCellName } from './format';
 import { RetraceModel } from './model';
 
 const LANE = 16;
@@ -119,6 +119,14 @@ function AttemptGraph(props: {
     return <div className="jp-RetraceGraph-empty">{trans.__('No history yet: it starts with the first run.')}</div>;
   }
   const selectedCommit = model.selected ? history.commitOf(model.selected.id) : null;
+  // Named as the timeline names them; runs of other attempts' sessions numbered after its own.
+  const naming = model.naming.with(graph.points.flatMap(p => p.entries));
+  const cellName = (entry: IRunIndexEntry) => {
+    // Code without a cell may be the replay of a deleted cell's recorded code: named as the timeline does.
+    const run = !entry.cellId && entry.runId ? model.notebook?.log.runs.find(r => r.id === entry.runId) : undefined;
+    const replayed = run && model.replayedFrom(run) ? model.cellOf(run, deleted => trans.__('%1, replayed', deleted)) : null;
+    return snapshotCellName(entry, trans, replayed);
+  };
   const width = Math.max(1, graph.attempts.length) * LANE + 8;
   const x = (lane: number) => 4 + lane * LANE + LANE / 2;
   const y = (row: number) => row * ROW + ROW / 2;
@@ -218,7 +226,6 @@ function AttemptGraph(props: {
         </svg>
         {graph.points.map((p, i) => {
           const entry = p.entries[p.entries.length - 1];
-          const cell = entry?.cellIndex === null || entry?.cellIndex === undefined ? trans.__('console') : trans.__('cell %1', entry.cellIndex + 1);
           const here = p.commit === graph.here;
           const attempt = graph.attempts.find(a => a.id === p.attempt);
           const restoredHere = graph.attempts.filter(a => a.auto && a.base === p.commit);
@@ -240,7 +247,9 @@ function AttemptGraph(props: {
               <span className="jp-RetraceGraph-run">
                 {p.entries.length > 1
                   ? trans.__('%1 runs', p.entries.length)
-                  : `[${entry?.executionCount ?? ' '}] ${cell}`}
+                  : entry
+                    ? `${runName(entry, naming, trans)} ${cellName(entry)}`
+                    : ''}
               </span>
               <span className="jp-RetraceGraph-summary">{entry?.summary ?? ''}</span>
               {restoredHere.length > 0 && (

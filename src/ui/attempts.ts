@@ -9,6 +9,7 @@ import { Widget } from '@lumino/widgets';
 
 import { Run } from '../capture/run';
 import { NotebookHistory } from '../sync/notebookhistory';
+import { IRunNaming, runName } from './format';
 
 export interface IAttemptsCallbacks {
   newAttempt: () => void;
@@ -20,7 +21,8 @@ export interface IAttemptsCallbacks {
 export class AttemptsView extends Widget {
   constructor(
     private readonly _trans: TranslationBundle,
-    private readonly _callbacks: IAttemptsCallbacks
+    private readonly _callbacks: IAttemptsCallbacks,
+    private readonly _naming: IRunNaming
   ) {
     super();
     this.addClass('jp-RetraceAttempts');
@@ -67,8 +69,9 @@ export class AttemptsView extends Widget {
     const commit = this._selectedRun && history?.commitOf(this._selectedRun.id);
     this._restoreRun.hidden = !commit;
     if (this._selectedRun) {
-      const count = this._selectedRun.executionCount;
-      this._restoreRun.textContent = this._trans.__('Restore the notebook as it was after run [%1]', count ?? ' ');
+      // Named as the timeline names it: "[7]" alone could be the [7] of another kernel session.
+      const name = runName(this._selectedRun, this._naming, this._trans);
+      this._restoreRun.textContent = this._trans.__('Restore the notebook as it was after run %1', name);
     }
     if (!history) {
       this._status.dataset.state = 'none';

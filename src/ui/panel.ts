@@ -81,7 +81,7 @@ export class RetracePanel extends SidePanel {
       restoreCommit: commit => options.attempts?.restoreCommit(commit),
       editAttempt: id => options.attempts?.editAttempt(id),
       undoRestore: () => options.attempts?.undoRestore()
-    });
+    }, this.model);
     this.attempts.title.label = trans.__('Attempts');
     this.graph = new AttemptGraphView(this.model, trans, options.rendermime ?? null, {
       editComment: async (id, comment) => {
