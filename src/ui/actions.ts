@@ -97,6 +97,10 @@ export class RetraceActions {
     this._o.showPanel();
     this._stop = new AbortController();
     this._o.changed();
+    // The history marks the replay's runs, so the attempt graph can show where a replay happened.
+    const history = this._o.histories.peek(notebook);
+    let executions = 0;
+    history?.beginReplay();
     try {
       const { sanitizers, errors } = sanitizersFromMetadata((notebook.context.model.toJSON() as any)?.metadata);
       if (errors.length) {
@@ -112,12 +116,15 @@ export class RetraceActions {
         signal: this._stop.signal,
         onProgress: (done, total) => panel.order.setProgress({ done, total })
       });
+      // Each step run and each shown output rerun was one execution of the restarted kernel.
+      executions = report.results.filter(r => r.outcome !== 'not-run' && r.outcome !== 'not-compared').length;
       panel.order.setProgress(null);
       panel.order.showReport(report);
     } catch (error) {
       panel.order.setProgress(null);
       await showErrorMessage(trans.__('Replay in Order'), error as Error);
     } finally {
+      history?.endReplay(executions);
       this._stop = null;
       this._o.changed();
     }

@@ -1,12 +1,15 @@
 /**
  * The attempt graph: every attempt a lane, its snapshots as points, a fork
  * drawn from the point it branched from (marked when it began with a
- * Restore), and "you are here" on the point the notebook continues from.
+ * Restore), the points a Replay in order made marked as replays (from the
+ * `replay` mark of their runs in the history), and "you are here" on the
+ * point the notebook continues from.
  * Beside it each attempt's title, comment (markdown, edited in place),
  * creation time, base and run count. Selecting a point selects its snapshot
  * everywhere: the run that made it in the timeline and the run detail.
  *
- * Keyboard: roving focus over the points (arrows, Home/End), Enter selects.
+ * Keyboard: roving focus over the points (arrows, Home/End), Enter selects,
+ * D opens the diff of the point with the snapshot before it (as in the timeline).
  */
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -31,6 +34,10 @@ interface IPoint {
   /** The run(s) the snapshot captured. */
   entries: IRunIndexEntry[];
   time: number;
+  /** The snapshot before it on its attempt (the one its diff compares with), null for the first. */
+  previous: string | null;
+  /** A Replay in order ran its run(s). */
+  replay: boolean;
 }
 
 interface IGraph {
@@ -53,15 +60,31 @@ export async function buildGraph(history: NotebookHistory): Promise<IGraph> {
   attempts.forEach((attempt, i) => {
     // Its own runs: the index also lists those inherited from the attempt it branched from.
     runs.set(attempt.id, indexes[i].filter(e => e.attempt === attempt.id).length);
+    // The index lists an attempt's first-parent chain oldest first: the commit before is the previous snapshot.
+    let before: string | null = null;
+    let last: string | null = null;
     for (const entry of indexes[i]) {
+      if (entry.commit !== last) {
+        before = last;
+        last = entry.commit;
+      }
       let point = byCommit.get(entry.commit);
       if (!point) {
         const lane = lanes.get(entry.attempt) ?? lanes.get(attempt.id)!;
-        point = { commit: entry.commit, attempt: entry.attempt || attempt.id, lane, entries: [], time: Number(new Date(entry.start ?? 0)) };
+        point = {
+          commit: entry.commit,
+          attempt: entry.attempt || attempt.id,
+          lane,
+          entries: [],
+          time: Number(new Date(entry.start ?? 0)),
+          previous: before,
+          replay: false
+        };
         byCommit.set(entry.commit, point);
       }
       if (!point.entries.some(e => e.runId === entry.runId)) {
         point.entries.push(entry);
+        point.replay ||= entry.replay === true;
       }
     }
   });
@@ -79,6 +102,8 @@ export async function buildGraph(history: NotebookHistory): Promise<IGraph> {
 
 export interface IAttemptGraphActions {
   editComment: (attemptId: string, comment: string) => Promise<void>;
+  /** Show the diff of a snapshot with the one before it (D); `previous` null for an attempt's first. */
+  diffPrevious?: (commit: string, previous: string | null) => void;
 }
 
 function AttemptGraph(props: {
@@ -161,6 +186,12 @@ function AttemptGraph(props: {
           select(graph.points[active]);
         }
         break;
+      case 'd':
+      case 'D':
+        if (graph.points[active] && props.actions.diffPrevious) {
+          props.actions.diffPrevious(graph.points[active].commit, graph.points[active].previous);
+        }
+        break;
       default:
         return;
     }
@@ -209,6 +240,7 @@ function AttemptGraph(props: {
         className="jp-RetraceGraph-points"
         role="listbox"
         aria-label={trans.__('Snapshots by attempt, newest first')}
+        title={trans.__('Arrow keys move, Enter selects the run, D shows the diff with the snapshot before')}
         onKeyDown={onKeyDown}
         style={{ height: graph.points.length * ROW }}
       >
@@ -220,7 +252,7 @@ function AttemptGraph(props: {
               cx={x(p.lane)}
               cy={y(i)}
               r={p.commit === graph.here ? 5.5 : 4}
-              className={`jp-RetraceGraph-dot jp-mod-lane${p.lane % 6}${p.commit === graph.here ? ' jp-mod-here' : ''}`}
+              className={`jp-RetraceGraph-dot jp-mod-lane${p.lane % 6}${p.commit === graph.here ? ' jp-mod-here' : ''}${p.replay ? ' jp-mod-replay' : ''}`}
             />
           ))}
         </svg>
@@ -232,7 +264,7 @@ function AttemptGraph(props: {
           return (
             <div
               key={p.commit}
-              className={`jp-RetraceGraph-point${selectedCommit === p.commit ? ' jp-mod-selected' : ''}${here ? ' jp-mod-here' : ''}`}
+              className={`jp-RetraceGraph-point${selectedCommit === p.commit ? ' jp-mod-selected' : ''}${here ? ' jp-mod-here' : ''}${p.replay ? ' jp-mod-replay' : ''}`}
               role="option"
               aria-selected={selectedCommit === p.commit}
               tabIndex={i === active ? 0 : -1}
@@ -254,6 +286,12 @@ function AttemptGraph(props: {
               <span className="jp-RetraceGraph-summary">{entry?.summary ?? ''}</span>
               {restoredHere.length > 0 && (
                 <span className="jp-RetraceGraph-tag jp-mod-restore">{trans.__('restored → %1', restoredHere.map(a => a.title || a.id).join(', '))}</span>
+              )}
+              {p.replay && (
+                <span className="jp-RetraceGraph-tag jp-mod-replay" title={trans.__('Run by Replay in order')}>
+                  <span aria-hidden="true">↻ </span>
+                  {trans.__('replay')}
+                </span>
               )}
               {here && <span className="jp-RetraceGraph-tag jp-mod-here">{trans.__('you are here')}</span>}
               <span className="jp-RetraceGraph-attemptName">{attempt?.title || p.attempt}</span>

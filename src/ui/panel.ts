@@ -31,6 +31,8 @@ export interface IRetracePanelOptions {
   order?: Omit<IOrderViewCallbacks, 'label' | 'exists'>;
   attempts?: IAttemptsCallbacks;
   timeline?: Partial<ITimelineActions>;
+  /** The attempt graph's diff of two snapshots (D on a point). */
+  graph?: { diffPoints?: (from: string, to: string) => void };
   detail?: IRunDetailActions;
   /**
    * Resolves when JupyterLab has restored its layout. The shell restores the
@@ -86,7 +88,8 @@ export class RetracePanel extends SidePanel {
     this.graph = new AttemptGraphView(this.model, trans, options.rendermime ?? null, {
       editComment: async (id, comment) => {
         await this.model.history?.editAttempt(id, { comment });
-      }
+      },
+      diffPrevious: (commit, previous) => options.graph?.diffPoints?.(previous ?? commit, commit)
     });
     this.graph.title.label = trans.__('Attempt graph');
     this.timeline = new RunsView(this.model, trans, {
