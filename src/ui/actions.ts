@@ -90,7 +90,7 @@ export class RetraceActions {
       exists: id => cellIndex(notebook, id) >= 0
     });
     preview.addClass('jp-RetraceOrder-preview');
-    preview.render(availability, result);
+    preview.setOrder(availability, result);
     if (!(await confirmReplay(trans, preview))) {
       return;
     }

@@ -40,7 +40,7 @@ export class PanelFollower {
     window.clearTimeout(this._timer);
     this._timer = window.setTimeout(() => {
       const order = this._order;
-      this._panel.order.render(order?.availability ?? null, order?.availability.available ? order.compute() : null);
+      this._panel.order.setOrder(order?.availability ?? null, order?.availability.available ? order.compute() : null);
     }, 300);
   }
 
