@@ -76,7 +76,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         undoRestore: () => void commands.execute(CommandIDs.undoRestore)
       },
       detail: detailActions,
-      timeline: { diffPrevious: run => void actions.diffRun(run) }
+      timeline: { diffPrevious: run => void actions.diffRun(run) },
+      graph: { diffPoints: (from, to) => void commands.execute(CommandIDs.diffNotebook, { from, to }) }
     });
     app.shell.add(panel, 'left', { rank: 850 });
     restorer?.add(panel, 'retrace-panel');

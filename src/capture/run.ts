@@ -33,6 +33,8 @@ export interface Run {
   outputsRecorded?: false;
   /** A short row read from the history's run index (code is its first line); a full record replaces it. */
   fromHistory?: true;
+  /** A Replay in order ran it (the kernel state it built is the replay's, not the user's exploration). */
+  replay?: true;
 }
 
 /** The runs between two kernel starts: the live kernel state is the product of these runs only. */

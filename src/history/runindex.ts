@@ -9,7 +9,7 @@
  *                                 INDEX_FANOUT chunks per folder
  *   row = [commit (position in "c"), cell, cell index, execution count, status, start (epoch ms,
  *          or the recorder's text when it is no plain ISO time), duration ms, kernel session,
- *          attempt, run id, summary]
+ *          attempt, run id, summary(, 1 when a Replay in order ran it)]
  *
  * Only the last chunk (and, now and then, the dictionary) changes from one commit to the
  * next: a finished folder is the same tree in every later commit. Opening 100,000 runs reads
@@ -38,16 +38,18 @@ export interface IRunIndexEntry {
   runId: string | null;
   /** First line of the code, shortened. */
   summary: string;
+  /** A Replay in order ran it (absent otherwise). */
+  replay?: true;
 }
 
 /** The fields of a captured Run (see `IRun`) that the index reads. */
-export type IIndexedRun = Pick<IRun, 'cellId' | 'code' | 'executionCount' | 'kernelSession' | 'start' | 'end' | 'status' | 'id' | 'cellIndex'>;
+export type IIndexedRun = Pick<IRun, 'cellId' | 'code' | 'executionCount' | 'kernelSession' | 'start' | 'end' | 'status' | 'id' | 'cellIndex' | 'replay'>;
 
 /** Rows per chunk blob, and chunks per folder: small blobs and small trees per commit. */
 export const INDEX_CHUNK = 64;
 export const INDEX_FANOUT = 32;
 
-type Row = [number, number, number | null, number | null, number, string | number | null, number | null, number, number, string | null, string];
+type Row = [number, number, number | null, number | null, number, string | number | null, number | null, number, number, string | null, string, 1?];
 
 interface IDict {
   cells: string[];
@@ -117,7 +119,8 @@ export function entriesOf(commit: string, attempt: string, runs: IIndexedRun[]):
       end: start !== null && end !== null && end >= start ? end : null,
       kernelSession: r.kernelSession ?? null,
       runId: r.id ?? null,
-      summary: firstLine(r.code, 80)
+      summary: firstLine(r.code, 80),
+      ...(r.replay === true ? { replay: true as const } : {})
     };
   });
 }
@@ -361,7 +364,7 @@ function encodeChunk(entries: IRunIndexEntry[], dict: DictWriter): string {
       c = commits.push(e.commit) - 1;
     }
     const startMs = typeof e.start === 'number' ? e.start : timeMs(e.start);
-    return [
+    const row: Row = [
       c,
       dict.ref('cells', e.cellId),
       e.cellIndex,
@@ -374,6 +377,11 @@ function encodeChunk(entries: IRunIndexEntry[], dict: DictWriter): string {
       e.runId,
       e.summary
     ];
+    // Only replay runs carry the 12th field: older readers ignore it, other rows stay as they were.
+    if (e.replay) {
+      row.push(1);
+    }
+    return row;
   });
   return JSON.stringify({ c: commits, r: rows });
 }
@@ -395,7 +403,8 @@ function decodeChunk(text: string, dict: IDict): IRunIndexEntry[] {
       end: r[6] !== null && startMs !== null ? startMs + r[6] : null,
       kernelSession: at(dict.kernels, r[7]),
       runId: r[9],
-      summary: r[10]
+      summary: r[10],
+      ...(r[11] === 1 ? { replay: true as const } : {})
     };
   });
 }

@@ -47,6 +47,8 @@ export interface IRun {
   id?: string;
   /** 0-based position of the cell; looked up in the snapshot when missing. */
   cellIndex?: number;
+  /** A Replay in order ran it. */
+  replay?: boolean;
   [extra: string]: unknown;
 }
 

@@ -139,7 +139,8 @@ export class NotebookHistory {
         end,
         status: (entry.status as Run['status'] | null) ?? 'ok',
         outputs: [],
-        fromHistory: true as const
+        fromHistory: true as const,
+        ...(entry.replay ? { replay: true as const } : {})
       };
     });
   }
@@ -224,8 +225,32 @@ export class NotebookHistory {
     return false;
   }
 
+  /**
+   * A Replay in order starts: the runs recorded until `endReplay` are its runs,
+   * and so are those of its kernel session that arrive later with a count it
+   * ran (a run is recorded when the kernel's reply arrives, which may be after
+   * the replay itself has returned).
+   */
+  beginReplay(): void {
+    this._replay = { active: true, session: null, executions: 0 };
+  }
+
+  /** The replay ended after running `executions` codes (its kernel counted them from 1). */
+  endReplay(executions: number): void {
+    if (this._replay) {
+      this._replay = { ...this._replay, active: false, executions };
+    }
+  }
+
   /** Queue a run (durably) and commit it soon. */
   record(run: Run): void {
+    const replay = this._replay;
+    if (replay?.active) {
+      replay.session ??= run.kernelSessionId;
+      run = { ...run, replay: true };
+    } else if (replay && run.kernelSessionId === replay.session && run.executionCount !== null && run.executionCount <= replay.executions) {
+      run = { ...run, replay: true };
+    }
     this._pending++;
     this._setStatus(this._status.state === 'broken' ? 'broken' : this._status.state === 'retrying' ? 'retrying' : 'saving', this._status.message);
     void this._options.queue.add(this._options.notebookId, run).then(() => this._schedule());
@@ -437,6 +462,8 @@ export class NotebookHistory {
     this._changed.emit();
   }
 
+  /** The last Replay in order: whether it still runs, its kernel session, how many codes it ran. */
+  private _replay: { active: boolean; session: string | null; executions: number } | null = null;
   private _damage: Record<string, string> | null = null;
   private _opening: Promise<void> | null = null;
   /** The notebook JSON last committed or restored, to skip committing an unchanged state. */
@@ -563,6 +590,7 @@ function toStoreRun(run: Run): IRun {
     end: run.end,
     status: run.status,
     ...(run.error ? { ename: run.error.ename, evalue: run.error.evalue } : {}),
+    ...(run.replay ? { replay: true } : {}),
     // A cell's outputs are in the snapshot; a console run's are nowhere else.
     ...(run.cellId === null ? { console: true, outputs: run.outputs } : {})
   };

@@ -21,7 +21,7 @@ import { previewRestore, restoreInto } from '../sync/restore';
 import { HistoryService } from '../sync/service';
 import { describeOrder } from './diagnostic';
 import { askTitleAndComment, confirmReplay, confirmRestore } from './dialogs';
-import { cellLabel, revealCell } from './labels';
+import { cellIndex, cellLabel, revealCell } from './labels';
 import { createNotebookDiff, DiffPoint } from './notebookdiff';
 import { OrderView } from './orderview';
 import { RetracePanel } from './panel';
@@ -86,16 +86,21 @@ export class RetraceActions {
       replay: () => undefined,
       stop: () => undefined,
       reveal: cellId => revealCell(notebook, cellId),
-      label: id => cellLabel(notebook, id, trans)
+      label: id => cellLabel(notebook, id, trans),
+      exists: id => cellIndex(notebook, id) >= 0
     });
     preview.addClass('jp-RetraceOrder-preview');
-    preview.render(availability, result);
+    preview.setOrder(availability, result);
     if (!(await confirmReplay(trans, preview))) {
       return;
     }
     this._o.showPanel();
     this._stop = new AbortController();
     this._o.changed();
+    // The history marks the replay's runs, so the attempt graph can show where a replay happened.
+    const history = this._o.histories.peek(notebook);
+    let executions = 0;
+    history?.beginReplay();
     try {
       const { sanitizers, errors } = sanitizersFromMetadata((notebook.context.model.toJSON() as any)?.metadata);
       if (errors.length) {
@@ -111,12 +116,15 @@ export class RetraceActions {
         signal: this._stop.signal,
         onProgress: (done, total) => panel.order.setProgress({ done, total })
       });
+      // Each step run and each shown output rerun was one execution of the restarted kernel.
+      executions = report.results.filter(r => r.outcome !== 'not-run' && r.outcome !== 'not-compared').length;
       panel.order.setProgress(null);
       panel.order.showReport(report);
     } catch (error) {
       panel.order.setProgress(null);
       await showErrorMessage(trans.__('Replay in Order'), error as Error);
     } finally {
+      history?.endReplay(executions);
       this._stop = null;
       this._o.changed();
     }
@@ -237,7 +245,8 @@ export class RetraceActions {
     from ??= (selected && history.commitOf(selected.id)) || history.store.head || 'now';
     to ??= 'now';
     const widget = createNotebookDiff(
-      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath },
+      // Runs named as the panel (following this notebook) names them.
+      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath, naming: this._o.panel.model },
       this._o.trans,
       this._o.rendermime ?? null,
       from,

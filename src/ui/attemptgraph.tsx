@@ -1,12 +1,15 @@
 /**
  * The attempt graph: every attempt a lane, its snapshots as points, a fork
  * drawn from the point it branched from (marked when it began with a
- * Restore), and "you are here" on the point the notebook continues from.
+ * Restore), the points a Replay in order made marked as replays (from the
+ * `replay` mark of their runs in the history), and "you are here" on the
+ * point the notebook continues from.
  * Beside it each attempt's title, comment (markdown, edited in place),
  * creation time, base and run count. Selecting a point selects its snapshot
  * everywhere: the run that made it in the timeline and the run detail.
  *
- * Keyboard: roving focus over the points (arrows, Home/End), Enter selects.
+ * Keyboard: roving focus over the points (arrows, Home/End), Enter selects,
+ * D opens the diff of the point with the snapshot before it (as in the timeline).
  */
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -16,7 +19,7 @@ import * as React from 'react';
 import { HistoryStore, IAttempt, IRunIndexEntry } from '../history';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { EnvironmentChanges } from './environment';
-import { formatDateTime } from './format';
+import { formatDateTime, runName, snapshotCellName } from './format';
 import { RetraceModel } from './model';
 
 const LANE = 16;
@@ -31,6 +34,10 @@ interface IPoint {
   /** The run(s) the snapshot captured. */
   entries: IRunIndexEntry[];
   time: number;
+  /** The snapshot before it on its attempt (the one its diff compares with), null for the first. */
+  previous: string | null;
+  /** A Replay in order ran its run(s). */
+  replay: boolean;
 }
 
 interface IGraph {
@@ -53,15 +60,31 @@ export async function buildGraph(history: NotebookHistory): Promise<IGraph> {
   attempts.forEach((attempt, i) => {
     // Its own runs: the index also lists those inherited from the attempt it branched from.
     runs.set(attempt.id, indexes[i].filter(e => e.attempt === attempt.id).length);
+    // The index lists an attempt's first-parent chain oldest first: the commit before is the previous snapshot.
+    let before: string | null = null;
+    let last: string | null = null;
     for (const entry of indexes[i]) {
+      if (entry.commit !== last) {
+        before = last;
+        last = entry.commit;
+      }
       let point = byCommit.get(entry.commit);
       if (!point) {
         const lane = lanes.get(entry.attempt) ?? lanes.get(attempt.id)!;
-        point = { commit: entry.commit, attempt: entry.attempt || attempt.id, lane, entries: [], time: Number(new Date(entry.start ?? 0)) };
+        point = {
+          commit: entry.commit,
+          attempt: entry.attempt || attempt.id,
+          lane,
+          entries: [],
+          time: Number(new Date(entry.start ?? 0)),
+          previous: before,
+          replay: false
+        };
         byCommit.set(entry.commit, point);
       }
       if (!point.entries.some(e => e.runId === entry.runId)) {
         point.entries.push(entry);
+        point.replay ||= entry.replay === true;
       }
     }
   });
@@ -79,6 +102,8 @@ export async function buildGraph(history: NotebookHistory): Promise<IGraph> {
 
 export interface IAttemptGraphActions {
   editComment: (attemptId: string, comment: string) => Promise<void>;
+  /** Show the diff of a snapshot with the one before it (D); `previous` null for an attempt's first. */
+  diffPrevious?: (commit: string, previous: string | null) => void;
 }
 
 function AttemptGraph(props: {
@@ -119,6 +144,14 @@ function AttemptGraph(props: {
     return <div className="jp-RetraceGraph-empty">{trans.__('No history yet: it starts with the first run.')}</div>;
   }
   const selectedCommit = model.selected ? history.commitOf(model.selected.id) : null;
+  // Named as the timeline names them; runs of other attempts' sessions numbered after its own.
+  const naming = model.naming.with(graph.points.flatMap(p => p.entries));
+  const cellName = (entry: IRunIndexEntry) => {
+    // Code without a cell may be the replay of a deleted cell's recorded code: named as the timeline does.
+    const run = !entry.cellId && entry.runId ? model.notebook?.log.runs.find(r => r.id === entry.runId) : undefined;
+    const replayed = run && model.replayedFrom(run) ? model.cellOf(run, deleted => trans.__('%1, replayed', deleted)) : null;
+    return snapshotCellName(entry, trans, replayed);
+  };
   const width = Math.max(1, graph.attempts.length) * LANE + 8;
   const x = (lane: number) => 4 + lane * LANE + LANE / 2;
   const y = (row: number) => row * ROW + ROW / 2;
@@ -151,6 +184,12 @@ function AttemptGraph(props: {
       case ' ':
         if (graph.points[active]) {
           select(graph.points[active]);
+        }
+        break;
+      case 'd':
+      case 'D':
+        if (graph.points[active] && props.actions.diffPrevious) {
+          props.actions.diffPrevious(graph.points[active].commit, graph.points[active].previous);
         }
         break;
       default:
@@ -201,6 +240,7 @@ function AttemptGraph(props: {
         className="jp-RetraceGraph-points"
         role="listbox"
         aria-label={trans.__('Snapshots by attempt, newest first')}
+        title={trans.__('Arrow keys move, Enter selects the run, D shows the diff with the snapshot before')}
         onKeyDown={onKeyDown}
         style={{ height: graph.points.length * ROW }}
       >
@@ -212,20 +252,19 @@ function AttemptGraph(props: {
               cx={x(p.lane)}
               cy={y(i)}
               r={p.commit === graph.here ? 5.5 : 4}
-              className={`jp-RetraceGraph-dot jp-mod-lane${p.lane % 6}${p.commit === graph.here ? ' jp-mod-here' : ''}`}
+              className={`jp-RetraceGraph-dot jp-mod-lane${p.lane % 6}${p.commit === graph.here ? ' jp-mod-here' : ''}${p.replay ? ' jp-mod-replay' : ''}`}
             />
           ))}
         </svg>
         {graph.points.map((p, i) => {
           const entry = p.entries[p.entries.length - 1];
-          const cell = entry?.cellIndex === null || entry?.cellIndex === undefined ? trans.__('console') : trans.__('cell %1', entry.cellIndex + 1);
           const here = p.commit === graph.here;
           const attempt = graph.attempts.find(a => a.id === p.attempt);
           const restoredHere = graph.attempts.filter(a => a.auto && a.base === p.commit);
           return (
             <div
               key={p.commit}
-              className={`jp-RetraceGraph-point${selectedCommit === p.commit ? ' jp-mod-selected' : ''}${here ? ' jp-mod-here' : ''}`}
+              className={`jp-RetraceGraph-point${selectedCommit === p.commit ? ' jp-mod-selected' : ''}${here ? ' jp-mod-here' : ''}${p.replay ? ' jp-mod-replay' : ''}`}
               role="option"
               aria-selected={selectedCommit === p.commit}
               tabIndex={i === active ? 0 : -1}
@@ -240,11 +279,19 @@ function AttemptGraph(props: {
               <span className="jp-RetraceGraph-run">
                 {p.entries.length > 1
                   ? trans.__('%1 runs', p.entries.length)
-                  : `[${entry?.executionCount ?? ' '}] ${cell}`}
+                  : entry
+                    ? `${runName(entry, naming, trans)} ${cellName(entry)}`
+                    : ''}
               </span>
               <span className="jp-RetraceGraph-summary">{entry?.summary ?? ''}</span>
               {restoredHere.length > 0 && (
                 <span className="jp-RetraceGraph-tag jp-mod-restore">{trans.__('restored → %1', restoredHere.map(a => a.title || a.id).join(', '))}</span>
+              )}
+              {p.replay && (
+                <span className="jp-RetraceGraph-tag jp-mod-replay" title={trans.__('Run by Replay in order')}>
+                  <span aria-hidden="true">↻ </span>
+                  {trans.__('replay')}
+                </span>
               )}
               {here && <span className="jp-RetraceGraph-tag jp-mod-here">{trans.__('you are here')}</span>}
               <span className="jp-RetraceGraph-attemptName">{attempt?.title || p.attempt}</span>

@@ -21,10 +21,17 @@ export interface RunFilter {
   writes: string[];
 }
 
-/** What the filter needs beyond the run itself. */
+/** What the filter needs beyond the run itself: facts about cells, never their wording. */
 export interface IFilterContext {
-  notebook: { cellLabel: (cellId: string | null) => string; traced?: (run: Run) => TracedEffects | undefined } | null;
+  notebook: {
+    /** 0-based position of the cell now, -1 when it is no longer in the notebook. */
+    cellIndex?: (cellId: string) => number;
+    cellExists?: (cellId: string) => boolean;
+    traced?: (run: Run) => TracedEffects | undefined;
+  } | null;
   attemptOf(run: Run): string | null;
+  /** The deleted cell whose recorded code a console run replayed, if it did. */
+  replayedFrom?(run: Run): string | null;
 }
 
 const KEYS = ['status', 'cell', 'attempt', 'reads', 'writes'] as const;
@@ -73,12 +80,8 @@ export function matchesFilter(run: Run, filter: RunFilter, context?: IFilterCont
   if (filter.status.length && !filter.status.some(s => run.status.startsWith(s))) {
     return false;
   }
-  if (filter.cell.length) {
-    const label = (context?.notebook?.cellLabel(run.cellId) ?? '').toLowerCase();
-    // `cell:4` is the fourth cell; `cell:deleted` or a cell id also match.
-    if (!filter.cell.some(c => label === `cell ${c}` || label.includes(c) || (run.cellId ?? '').toLowerCase() === c)) {
-      return false;
-    }
+  if (filter.cell.length && !filter.cell.some(c => cellMatches(run, c, context))) {
+    return false;
   }
   if (filter.attempt.length) {
     const attempt = (context?.attemptOf(run) ?? '').toLowerCase();
@@ -94,4 +97,27 @@ export function matchesFilter(run: Run, filter: RunFilter, context?: IFilterCont
     }
   }
   return true;
+}
+
+/**
+ * `cell:4` is the fourth cell now; `cell:deleted` a cell no longer in the
+ * notebook (a replay of its recorded code too); `cell:console` code sent
+ * without a cell; a cell id matches that cell. Decided from the cell's
+ * position and existence, whatever language the panel speaks.
+ */
+function cellMatches(run: Run, wanted: string, context?: IFilterContext): boolean {
+  const origin = context?.replayedFrom?.(run) ?? run.cellId;
+  if (origin === null) {
+    return wanted === 'console';
+  }
+  if (origin.toLowerCase() === wanted) {
+    return true;
+  }
+  const notebook = context?.notebook;
+  const index = notebook?.cellIndex?.(origin);
+  const exists = index !== undefined ? index >= 0 : (notebook?.cellExists?.(origin) ?? true);
+  if (!exists) {
+    return wanted === 'deleted';
+  }
+  return index !== undefined && wanted === String(index + 1);
 }

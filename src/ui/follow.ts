@@ -40,7 +40,7 @@ export class PanelFollower {
     window.clearTimeout(this._timer);
     this._timer = window.setTimeout(() => {
       const order = this._order;
-      this._panel.order.render(order?.availability ?? null, order?.availability.available ? order.compute() : null);
+      this._panel.order.setOrder(order?.availability ?? null, order?.availability.available ? order.compute() : null);
     }, 300);
   }
 
@@ -65,6 +65,7 @@ export class PanelFollower {
           log: this._capture.logFor(notebook),
           cellLabel: id => cellLabel(notebook, id, this._trans),
           cellExists: id => cellIndex(notebook, id) >= 0,
+          cellIndex: id => cellIndex(notebook, id),
           cellSource: id => {
             const index = cellIndex(notebook, id);
             return index >= 0 ? notebook.content.model!.cells.get(index).sharedModel.getSource() : null;

@@ -11,7 +11,7 @@ import { TracedEffects } from '../analysis/types';
 import { RunLog } from '../capture/log';
 import { KernelSession, Run } from '../capture/run';
 import { NotebookHistory } from '../sync/notebookhistory';
-import { IRunNaming } from './format';
+import { IRunNaming, IRunRef, RunNaming } from './format';
 import { matchesFilter, parseFilter, RunFilter } from './filter';
 
 /** The notebook the views follow. */
@@ -22,6 +22,8 @@ export interface INotebookView {
   cellLabel: (cellId: string | null) => string;
   /** Whether the cell still exists in the notebook. */
   cellExists?: (cellId: string) => boolean;
+  /** 0-based position of the cell now, -1 when it no longer exists. */
+  cellIndex?: (cellId: string) => number;
   /** The cell's source now, or null when it no longer exists. */
   cellSource?: (cellId: string) => string | null;
   /** What the kernel tracer saw the run read and write, when it reported on it. */
@@ -121,27 +123,16 @@ export class RetraceModel implements IRunNaming {
   }
 
   /** The run's kernel session (1-based, in order of first run) and whether another session has a run with its count. */
-  sessionOf(run: Run): { ordinal: number; ambiguous: boolean } {
-    if (!this._sessions) {
-      const ordinals = new Map<string, number>();
-      const byCount = new Map<number, Set<string>>();
-      for (const r of this._notebook?.log.runs ?? []) {
-        if (!ordinals.has(r.kernelSessionId)) {
-          ordinals.set(r.kernelSessionId, ordinals.size + 1);
-        }
-        if (r.executionCount !== null) {
-          const set = byCount.get(r.executionCount) ?? new Set<string>();
-          set.add(r.kernelSessionId);
-          byCount.set(r.executionCount, set);
-        }
-      }
-      this._sessions = { ordinals, byCount };
+  sessionOf(run: IRunRef): { ordinal: number; ambiguous: boolean } {
+    return this.naming.sessionOf(run);
+  }
+
+  /** How the notebook's runs are named (see `runName`); other views extend it with the runs they show. */
+  get naming(): RunNaming {
+    if (!this._naming) {
+      this._naming = new RunNaming(this._notebook?.log.runs ?? []);
     }
-    const { ordinals, byCount } = this._sessions;
-    return {
-      ordinal: ordinals.get(run.kernelSessionId) ?? ordinals.size + 1,
-      ambiguous: run.executionCount !== null && (byCount.get(run.executionCount)?.size ?? 0) > 1
-    };
+    return this._naming;
   }
 
   /**
@@ -181,7 +172,7 @@ export class RetraceModel implements IRunNaming {
 
   private _onLogChanged(): void {
     this._items = null;
-    this._sessions = null;
+    this._naming = null;
     this._emit();
   }
 
@@ -193,7 +184,7 @@ export class RetraceModel implements IRunNaming {
   private _history: NotebookHistory | null = null;
   private _selected: Run | null = null;
   private _items: TimelineItem[] | null = null;
-  private _sessions: { ordinals: Map<string, number>; byCount: Map<number, Set<string>> } | null = null;
+  private _naming: RunNaming | null = null;
   private _filterText = '';
   private _filter: RunFilter = parseFilter('');
   private _changed = new Signal<this, void>(this);

@@ -16,6 +16,7 @@ import { diffNotebooks, ICellDiff, INotebookDiff, IOutputDiff, outputImage, outp
 import { NotebookHistory } from '../sync/notebookhistory';
 import { CodeDiff } from './codediff';
 import { EnvironmentChanges } from './environment';
+import { IRunNaming, RunNaming, runName, snapshotCellName } from './format';
 import { retraceIcon } from './icons';
 import { Outputs } from './outputs';
 
@@ -27,6 +28,8 @@ export interface IDiffSource {
   /** The open notebook's JSON now. */
   current: () => unknown;
   name: string;
+  /** How the panel names runs (so "2:[7]" here is "2:[7]" there); else from the history's runs. */
+  naming?: IRunNaming;
 }
 
 interface IPointOption {
@@ -79,6 +82,7 @@ export class NotebookDiffModel {
       }
     }
     const index = history.runIndex;
+    const naming = this.source.naming ?? new RunNaming(index);
     for (let i = index.length - 1; i >= 0; i--) {
       const entry = index[i];
       if (seen.has(entry.commit)) {
@@ -86,10 +90,10 @@ export class NotebookDiffModel {
       }
       seen.add(entry.commit);
       // Cells are named by their position in that snapshot, as the commit subjects are.
-      const cell = entry.cellIndex === null ? trans.__('console') : trans.__('cell %1', entry.cellIndex + 1);
+      const cell = snapshotCellName(entry, trans);
       options.push({
         value: entry.commit,
-        label: trans.__('After run [%1] · %2 · %3 (%4)', entry.executionCount ?? ' ', cell, entry.summary, entry.commit.slice(0, 7))
+        label: trans.__('After run %1 · %2 · %3 (%4)', runName(entry, naming, trans), cell, entry.summary, entry.commit.slice(0, 7))
       });
     }
     for (const point of [this._from, this._to]) {

@@ -28,9 +28,11 @@ export interface IRetracePanelOptions {
   translator?: ITranslator;
   model?: RetraceModel;
   rendermime?: IRenderMimeRegistry | null;
-  order?: Omit<IOrderViewCallbacks, 'label'>;
+  order?: Omit<IOrderViewCallbacks, 'label' | 'exists'>;
   attempts?: IAttemptsCallbacks;
   timeline?: Partial<ITimelineActions>;
+  /** The attempt graph's diff of two snapshots (D on a point). */
+  graph?: { diffPoints?: (from: string, to: string) => void };
   detail?: IRunDetailActions;
   /**
    * Resolves when JupyterLab has restored its layout. The shell restores the
@@ -72,7 +74,8 @@ export class RetracePanel extends SidePanel {
       replay: () => options.order?.replay(),
       stop: () => options.order?.stop(),
       reveal: cellId => options.order?.reveal(cellId),
-      label: id => this.model.notebook?.cellLabel(id) ?? ''
+      label: id => this.model.notebook?.cellLabel(id) ?? '',
+      exists: id => this.model.notebook?.cellExists?.(id) ?? true
     });
     this.order.title.label = trans.__('Canonical order');
     this.attempts = new AttemptsView(trans, {
@@ -80,12 +83,13 @@ export class RetracePanel extends SidePanel {
       restoreCommit: commit => options.attempts?.restoreCommit(commit),
       editAttempt: id => options.attempts?.editAttempt(id),
       undoRestore: () => options.attempts?.undoRestore()
-    });
+    }, this.model);
     this.attempts.title.label = trans.__('Attempts');
     this.graph = new AttemptGraphView(this.model, trans, options.rendermime ?? null, {
       editComment: async (id, comment) => {
         await this.model.history?.editAttempt(id, { comment });
-      }
+      },
+      diffPrevious: (commit, previous) => options.graph?.diffPoints?.(previous ?? commit, commit)
     });
     this.graph.title.label = trans.__('Attempt graph');
     this.timeline = new RunsView(this.model, trans, {

@@ -12,7 +12,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { NotebookHistory } from '../sync/notebookhistory';
-import { formatTime } from '../ui/format';
+import { formatTime, RunNaming, runName } from '../ui/format';
 import { Outputs } from '../ui/outputs';
 import { IRunRecord, loadRunRecord } from '../ui/rundetail';
 import { ICellVersion } from './versions';
@@ -134,7 +134,7 @@ function VersionItem(props: {
   // A history index row knows only the first line: the record has the full code.
   const code = version.last.fromHistory ? (record?.code ?? version.code) : version.code;
   const last = version.last;
-  const count = last.executionCount === null ? '[ ]' : `[${last.executionCount}]`;
+  const count = runName(last, new RunNaming([...(history?.runIndex ?? []), ...version.runs]), trans);
   return (
     <li className="jp-RetraceVersions-item" data-version={version.number} data-current={String(props.isCurrent)}>
       <div className="jp-RetraceVersions-head">

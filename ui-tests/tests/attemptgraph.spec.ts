@@ -3,7 +3,9 @@
  * one lane per attempt, forks where attempts branched (the restore's dashed),
  * "you are here" on the point the notebook continues from, a markdown comment
  * edited in place (kept in the repository), and a point chosen with the
- * keyboard selecting its run in the timeline and the run detail.
+ * keyboard selecting its run in the timeline and the run detail. After a
+ * Replay in order, the points it made are marked as a replay (read back from
+ * the history), and D on a point opens the diff with the snapshot before it.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
@@ -69,5 +71,44 @@ test.describe('attempt graph', () => {
     await expect(points.nth(1)).toHaveAttribute('aria-selected', 'true');
     await expect(panel.locator('.jp-RetraceTimeline-run.jp-mod-selected')).toContainText('x = 3');
     await expect(panel.locator('.jp-RetraceDetail-code')).toHaveText('x = 3');
+  });
+
+  test('a replay in order is marked in the graph, and D opens the diff with the snapshot before', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'replaygraph.ipynb', ['y = x * 2\nprint(y)', 'x = 21']);
+    const panel = page.locator(`#${PANEL_ID}`);
+    // Out of order: the order is cell 2, cell 1, and a replay runs them so.
+    await page.notebook.runCell(1);
+    await waitSaved(page);
+    await page.notebook.runCell(0);
+    await waitSaved(page);
+    await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();
+    await expect(panel.locator('.jp-RetraceOrder-report')).toHaveAttribute('data-ended', 'completed', { timeout: 60_000 });
+    await waitSaved(page);
+
+    await expandSection(page, 'Attempt graph');
+    const graph = panel.locator('.jp-RetraceGraph');
+    const points = graph.locator('.jp-RetraceGraph-point');
+    // The replay's last step (cell 1) made the newest point; the user's first run is not a replay.
+    const replayed = points.filter({ has: page.locator('.jp-RetraceGraph-tag.jp-mod-replay') });
+    await expect(points.first()).toHaveClass(/jp-mod-replay/);
+    await expect(points.first()).toContainText('y = x * 2');
+    await expect(points.last()).not.toHaveClass(/jp-mod-replay/);
+    await expect(points.last()).toContainText('x = 21');
+    // The mark is in each point's accessible name and on its dot.
+    const marked = await replayed.count();
+    await expect(graph.getByRole('option', { name: /replay/ })).toHaveCount(marked);
+    await expect(graph.locator('circle.jp-mod-replay')).toHaveCount(marked);
+    expect(marked).toBeLessThan(await points.count());
+
+    // D on the newest point: the diff of its snapshot with the one before it.
+    const newest = await points.first().getAttribute('data-commit');
+    const before = await points.nth(1).getAttribute('data-commit');
+    await points.first().focus();
+    await page.keyboard.press('d');
+    const diff = page.locator('.jp-RetraceNbDiff-main:visible');
+    await expect(diff.locator('.jp-RetraceNbDiff-body')).toHaveAttribute('data-state', 'ready');
+    await expect(diff.locator('select.jp-RetraceNbDiff-from')).toHaveValue(before!);
+    await expect(diff.locator('select.jp-RetraceNbDiff-to')).toHaveValue(newest!);
   });
 });

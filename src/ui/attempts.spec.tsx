@@ -1,0 +1,105 @@
+/**
+ * The attempts view over a real history (in memory): its save status, each
+ * attempt with the current one marked, Restore and Edit per attempt, Restore
+ * of the snapshot after the selected run, and Undo restore when it applies.
+ */
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { Run } from '../capture/run';
+import { HistoryStore, LocalBackend } from '../history';
+import { memoryFs } from '../history/testkit.spec-util';
+import { NotebookHistory } from '../sync/notebookhistory';
+import { IPendingQueue } from '../sync/queue';
+import { AttemptsView } from './attempts';
+import { RunNaming } from './format';
+
+class Queue implements IPendingQueue {
+  readonly durable = false;
+  runs: Run[] = [];
+  async add(_: string, run: Run): Promise<void> {
+    this.runs.push(run);
+  }
+  async list(): Promise<Run[]> {
+    return [...this.runs];
+  }
+  async remove(_: string, ids: readonly string[]): Promise<void> {
+    this.runs = this.runs.filter(r => !ids.includes(r.id));
+  }
+}
+
+const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
+
+const settle = async () => {
+  for (let i = 0; i < 6; i++) {
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
+};
+
+describe('AttemptsView', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('shows the status, the attempts and their actions, and follows the history', async () => {
+    const calls: string[] = [];
+    const view = new AttemptsView(
+      nullTranslator.load('test'),
+      {
+        newAttempt: () => calls.push('new'),
+        restoreCommit: commit => calls.push(`restore ${commit}`),
+        editAttempt: id => calls.push(`edit ${id}`),
+        undoRestore: () => calls.push('undo')
+      },
+      new RunNaming([])
+    );
+    Widget.attach(view, document.body);
+    await settle();
+    const q = <T extends HTMLElement>(selector: string) => view.node.querySelector<T>(selector)!;
+    expect(q('.jp-RetraceAttempts-status').dataset.state).toBe('none');
+    expect(q<HTMLButtonElement>('.jp-RetraceAttempts-new').disabled).toBe(true);
+    expect(q<HTMLButtonElement>('.jp-RetraceAttempts-undo').hidden).toBe(true);
+
+    const history = new NotebookHistory({
+      notebookId: 'nb',
+      store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
+      queue: new Queue(),
+      snapshot: () => notebook,
+      debounceMs: 100000
+    });
+    view.history = history;
+    await history.open();
+    const t = new Date(Date.UTC(2026, 0, 1)).toISOString();
+    const run: Run = { id: 'P/1', notebookId: 'nb', cellId: 'c1', code: 'x = 1', executionCount: 1, kernelSessionId: 'P', start: t, end: t, status: 'ok', outputs: [] };
+    history.record(run);
+    await settle();
+    await history.flush();
+    await history.newAttempt('smaller steps', 'try *less*');
+    await settle();
+
+    expect(q('.jp-RetraceAttempts-status').dataset.state).toBe('saved');
+    expect(q('.jp-RetraceAttempts-status').textContent).toBe('History saved.');
+    const items = [...view.node.querySelectorAll<HTMLElement>('.jp-RetraceAttempts-attempt')];
+    expect(items.map(i => [i.querySelector('.jp-RetraceAttempts-title')!.textContent, i.getAttribute('aria-current')])).toEqual([
+      [expect.any(String), null],
+      ['smaller steps', 'true']
+    ]);
+    const current = items[1];
+    expect(current.querySelector('.jp-RetraceAttempts-comment')!.textContent).toBe('try *less*');
+    // The current attempt, where the notebook already is, offers no Restore; the other one does.
+    expect(current.querySelector('.jp-RetraceAttempts-restore')).toBeNull();
+    items[0].querySelector<HTMLButtonElement>('.jp-RetraceAttempts-restore')!.click();
+    current.querySelector<HTMLButtonElement>('.jp-RetraceAttempts-edit')!.click();
+    q<HTMLButtonElement>('.jp-RetraceAttempts-new').click();
+    expect(calls).toEqual([`restore ${history.attempts[0].tip}`, `edit ${current.dataset.attempt}`, 'new']);
+
+    view.selectedRun = run;
+    view.canUndo = true;
+    await settle();
+    const restoreRun = q<HTMLButtonElement>('.jp-RetraceAttempts-restoreRun');
+    expect(restoreRun.hidden).toBe(false);
+    expect(restoreRun.textContent).toBe('Restore the notebook as it was after run [1]');
+    restoreRun.click();
+    q<HTMLButtonElement>('.jp-RetraceAttempts-undo').click();
+    expect(calls.slice(3)).toEqual([`restore ${history.commitOf('P/1')}`, 'undo']);
+  });
+});

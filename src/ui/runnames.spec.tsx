@@ -1,0 +1,161 @@
+/**
+ * A run is named by kernel session and count wherever two sessions could share
+ * a count ("2:[1]"), with the same rule in every view: the timeline, the
+ * attempts' restore button, the attempt graph, the diff's point picker and the
+ * cell versions. A replayed deleted cell is named as such, never "console".
+ */
+import { nullTranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import { RunLog } from '../capture/log';
+import { Run } from '../capture/run';
+import { HistoryStore, LocalBackend } from '../history';
+import { memoryFs } from '../history/testkit.spec-util';
+import { NotebookHistory } from '../sync/notebookhistory';
+import { IPendingQueue } from '../sync/queue';
+import { CellVersionsView } from '../versions/view';
+import { cellVersions } from '../versions/versions';
+import { AttemptGraphView } from './attemptgraph';
+import { AttemptsView } from './attempts';
+import { RunNaming, runName, snapshotCellName } from './format';
+import { RetraceModel } from './model';
+import { NotebookDiffModel } from './notebookdiff';
+
+const trans = nullTranslator.load('test');
+
+class Queue implements IPendingQueue {
+  readonly durable = false;
+  runs: Run[] = [];
+  async add(_: string, run: Run): Promise<void> {
+    this.runs.push(run);
+  }
+  async list(): Promise<Run[]> {
+    return [...this.runs];
+  }
+  async remove(_: string, ids: readonly string[]): Promise<void> {
+    this.runs = this.runs.filter(r => !ids.includes(r.id));
+  }
+}
+
+function run(session: string, count: number, minute: number, cellId: string | null = 'c1', code = `x = ${count}`): Run {
+  const t = new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
+  return { id: `${session}/${count}`, notebookId: 'nb', cellId, code, executionCount: count, kernelSessionId: session, start: t, end: t, status: 'ok', outputs: [] };
+}
+
+const notebook = {
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }]
+};
+
+const settle = async () => {
+  for (let i = 0; i < 6; i++) {
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
+};
+
+/** Session P ran [1] and [2] (cell 1, then a cell deleted since); session Q ran [1], then Replay ran the deleted cell's code as [2]. */
+async function twoSessions() {
+  const runs = [run('P', 1, 1), run('P', 2, 2, 'gone', 'seed = 42'), run('Q', 1, 3), run('Q', 2, 4, null, 'seed = 42')];
+  const history = new NotebookHistory({
+    notebookId: 'nb',
+    store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
+    queue: new Queue(),
+    snapshot: () => notebook,
+    debounceMs: 100000
+  });
+  await history.open();
+  // One commit per run: each is a point of its own in the graph and the picker.
+  for (const r of runs) {
+    history.record(r);
+    await settle();
+    await history.flush();
+  }
+  const log = new RunLog();
+  runs.forEach(r => log.addRun(r));
+  const model = new RetraceModel();
+  model.notebook = {
+    name: 'nb.ipynb',
+    log,
+    cellLabel: id => (id === null ? 'console' : id === 'gone' ? 'deleted cell' : 'cell 1'),
+    cellExists: id => id !== 'gone'
+  };
+  model.history = history;
+  return { runs, history, model, log };
+}
+
+describe('run names', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('number kernel sessions by their first run, whatever order the runs come in', () => {
+    const runs = [run('Q', 1, 3), run('P', 1, 1), run('P', 2, 2)];
+    const naming = new RunNaming(runs);
+    expect(runs.map(r => runName(r, naming, trans))).toEqual(['2:[1]', '1:[1]', '[2]']);
+    // A row of the run index (kernelSession, epoch ms) is named by the same rule.
+    expect(runName({ executionCount: 1, kernelSession: 'Q', start: Date.UTC(2026, 0, 1, 0, 3) }, naming, trans)).toBe('2:[1]');
+    // Extended with another attempt's session: known sessions keep their numbers, the new one comes after.
+    const wider = naming.with([{ executionCount: 2, kernelSession: 'R', start: 0 }]);
+    expect(runName(runs[0], wider, trans)).toBe('2:[1]');
+    expect(runName({ executionCount: 2, kernelSession: 'R' }, wider, trans)).toBe('3:[2]');
+    expect(runName(runs[2], wider, trans)).toBe('1:[2]');
+  });
+
+  it('name a snapshot row\'s cell by position, deleted, console, or replayed deleted cell', () => {
+    expect(snapshotCellName({ cellId: 'a', cellIndex: 3 }, trans)).toBe('cell 4');
+    expect(snapshotCellName({ cellId: 'a', cellIndex: null }, trans)).toBe('deleted cell');
+    expect(snapshotCellName({ cellId: '', cellIndex: null }, trans)).toBe('console');
+    expect(snapshotCellName({ cellId: '', cellIndex: null }, trans, 'deleted cell, replayed')).toBe('deleted cell, replayed');
+  });
+
+  it('the attempts\' restore button names the selected run with its kernel session', async () => {
+    const { runs, history, model } = await twoSessions();
+    const view = new AttemptsView(trans, { newAttempt: () => undefined, restoreCommit: () => undefined, editAttempt: () => undefined, undoRestore: () => undefined }, model);
+    Widget.attach(view, document.body);
+    view.history = history;
+    view.selectedRun = runs[2];
+    await settle();
+    const button = view.node.querySelector<HTMLButtonElement>('.jp-RetraceAttempts-restoreRun')!;
+    expect(button.hidden).toBe(false);
+    expect(button.textContent).toBe('Restore the notebook as it was after run 2:[1]');
+  });
+
+  it('the attempt graph names points as the timeline does, a replayed deleted cell included', async () => {
+    const { model } = await twoSessions();
+    const view = new AttemptGraphView(model, trans, null, { editComment: async () => undefined });
+    Widget.attach(view, document.body);
+    await settle();
+    const labels = [...view.node.querySelectorAll('.jp-RetraceGraph-run')].map(e => e.textContent);
+    // Newest first.
+    expect(labels).toEqual(['2:[2] deleted cell, replayed', '2:[1] cell 1', '1:[2] deleted cell', '1:[1] cell 1']);
+  });
+
+  it('the diff\'s point picker names runs with their kernel session', async () => {
+    const { history, model } = await twoSessions();
+    const diff = new NotebookDiffModel({ history, current: () => notebook, name: 'nb.ipynb', naming: model }, trans, 'now', 'now');
+    const labels = diff.options.map(o => o.label).filter(l => l.startsWith('After run'));
+    // The newest snapshot is offered as the attempt's tip.
+    expect(labels.map(l => l.split(' · ').slice(0, 2).join(' · '))).toEqual([
+      'After run 2:[1] · cell 1',
+      'After run 1:[2] · deleted cell',
+      'After run 1:[1] · cell 1'
+    ]);
+  });
+
+  it('the cell versions name their last run with its kernel session', async () => {
+    const { history } = await twoSessions();
+    const cellRuns = [run('P', 1, 1, 'c1', 'x = 1'), run('Q', 1, 3, 'c1', 'x = 2')];
+    const source = { getSource: () => 'x = 2' };
+    const cell = { model: { contentChanged: new Signal<unknown, void>({}), sharedModel: source } };
+    const view = new CellVersionsView(cell as any, trans, null, () => history);
+    Widget.attach(view, document.body);
+    view.versions = cellVersions(cellRuns).get('c1')!;
+    view.open = true;
+    await settle();
+    const when = [...view.node.querySelectorAll('.jp-RetraceVersions-when')].map(e => e.textContent);
+    expect(when[0]).toContain('1:[1]');
+    expect(when[1]).toContain('2:[1]');
+  });
+});
