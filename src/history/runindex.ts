@@ -9,13 +9,17 @@
  *                                 INDEX_FANOUT chunks per folder
  *   row = [commit (position in "c"), cell, cell index, execution count, status, start (epoch ms,
  *          or the recorder's text when it is no plain ISO time), duration ms, kernel session,
- *          attempt, run id, summary]
+ *          attempt, run id, summary, code hash]
  *
  * Only the last chunk (and, now and then, the dictionary) changes from one commit to the
  * next: a finished folder is the same tree in every later commit. Opening 100,000 runs reads
  * ~1,600 chunks of ~6 KB; the format before this one (`.jsonl`, a JSON object per line with
  * every field spelled out) took 2.5× the bytes, and parsing them was most of the open. Both
  * are read; a commit on top of an old-format index rewrites it once in this format.
+ *
+ * The code hash (`codeHash`, 6–7 characters) tells apart two codes whose summaries are equal
+ * (edited after the first line), so the cell's versions need no read of the full code.
+ * Rows written before it have 11 fields: they read back with `codeHash: null`.
  */
 import { RepositoryError } from './backend';
 import { decodeTree, ITreeEntry, MODE_FILE, MODE_TREE } from './gitobject';
@@ -38,6 +42,8 @@ export interface IRunIndexEntry {
   runId: string | null;
   /** First line of the code, shortened. */
   summary: string;
+  /** `codeHash` of the full code; null in rows written before the index kept it. */
+  codeHash: string | null;
 }
 
 /** The fields of a captured Run (see `IRun`) that the index reads. */
@@ -47,7 +53,20 @@ export type IIndexedRun = Pick<IRun, 'cellId' | 'code' | 'executionCount' | 'ker
 export const INDEX_CHUNK = 64;
 export const INDEX_FANOUT = 32;
 
-type Row = [number, number, number | null, number | null, number, string | number | null, number | null, number, number, string | null, string];
+type Row = [
+  number,
+  number,
+  number | null,
+  number | null,
+  number,
+  string | number | null,
+  number | null,
+  number,
+  number,
+  string | null,
+  string,
+  string?
+];
 
 interface IDict {
   cells: string[];
@@ -78,6 +97,25 @@ export function firstLine(code: string | undefined, max: number): string {
   const line = (code ?? '').split('\n').find(l => l.trim().length > 0) ?? '';
   const t = line.trim();
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/** The summary an index row keeps of a run's code. */
+export function summaryOf(code: string | undefined): string {
+  return firstLine(code, 80);
+}
+
+/**
+ * A short hash of a run's code (32-bit FNV-1a over its UTF-16 code units, base 36): the
+ * same code always gives the same hash, in the index and in the page. It only has to tell
+ * apart the few codes one cell ran (a collision between two of them: ~n²/2³³), not resist
+ * anyone, and it costs ~9 bytes a row.
+ */
+export function codeHash(code: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) {
+    h = Math.imul(h ^ code.charCodeAt(i), 0x01000193);
+  }
+  return (h >>> 0).toString(36);
 }
 
 /** Epoch ms of a recorder's time (ISO text or ms), or null. */
@@ -117,7 +155,8 @@ export function entriesOf(commit: string, attempt: string, runs: IIndexedRun[]):
       end: start !== null && end !== null && end >= start ? end : null,
       kernelSession: r.kernelSession ?? null,
       runId: r.id ?? null,
-      summary: firstLine(r.code, 80)
+      summary: summaryOf(r.code),
+      codeHash: typeof r.code === 'string' ? codeHash(r.code) : null
     };
   });
 }
@@ -158,7 +197,8 @@ function fromV1(line: string): IRunIndexEntry {
     end: null,
     kernelSession: r.k ?? null,
     runId: r.i ?? null,
-    summary: r.sum ?? ''
+    summary: r.sum ?? '',
+    codeHash: null
   };
 }
 
@@ -361,7 +401,7 @@ function encodeChunk(entries: IRunIndexEntry[], dict: DictWriter): string {
       c = commits.push(e.commit) - 1;
     }
     const startMs = typeof e.start === 'number' ? e.start : timeMs(e.start);
-    return [
+    const row: Row = [
       c,
       dict.ref('cells', e.cellId),
       e.cellIndex,
@@ -374,6 +414,11 @@ function encodeChunk(entries: IRunIndexEntry[], dict: DictWriter): string {
       e.runId,
       e.summary
     ];
+    // A row carried over from an older index has no hash: it stays an 11-field row.
+    if (e.codeHash !== null) {
+      row.push(e.codeHash);
+    }
+    return row;
   });
   return JSON.stringify({ c: commits, r: rows });
 }
@@ -395,7 +440,8 @@ function decodeChunk(text: string, dict: IDict): IRunIndexEntry[] {
       end: r[6] !== null && startMs !== null ? startMs + r[6] : null,
       kernelSession: at(dict.kernels, r[7]),
       runId: r[9],
-      summary: r[10]
+      summary: r[10],
+      codeHash: r[11] ?? null
     };
   });
 }

@@ -139,7 +139,8 @@ export class NotebookHistory {
         end,
         status: (entry.status as Run['status'] | null) ?? 'ok',
         outputs: [],
-        fromHistory: true as const
+        fromHistory: true as const,
+        ...(entry.codeHash ? { codeHash: entry.codeHash } : {})
       };
     });
   }
