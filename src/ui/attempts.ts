@@ -9,6 +9,7 @@ import { Widget } from '@lumino/widgets';
 
 import { Run } from '../capture/run';
 import { NotebookHistory } from '../sync/notebookhistory';
+import { append } from './dom';
 
 export interface IAttemptsCallbacks {
   newAttempt: () => void;
@@ -126,15 +127,8 @@ export class AttemptsView extends Widget {
   private _undo: HTMLButtonElement;
 }
 
-function append(parent: HTMLElement, tag: string, className: string): HTMLElement {
-  const element = document.createElement(tag);
-  element.className = className;
-  parent.appendChild(element);
-  return element;
-}
-
 function button(parent: HTMLElement, label: string, className: string, onClick: () => void): HTMLButtonElement {
-  const element = append(parent, 'button', `jp-Button jp-mod-styled jp-mod-minimal ${className}`) as HTMLButtonElement;
+  const element = append(parent, 'button', `jp-Button jp-mod-styled jp-mod-minimal ${className}`);
   element.textContent = label;
   element.addEventListener('click', onClick);
   return element;

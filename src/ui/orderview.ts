@@ -10,6 +10,7 @@ import { OrderDiagnostic } from '../analysis/orderTypes';
 import { IReplayReport, summariseReport } from '../replay/controller';
 import { IOrderResult, OrderAvailability } from '../order/notebookorder';
 import { describeDiagnostic, describeOrder } from './diagnostic';
+import { append } from './dom';
 
 export interface IOrderViewCallbacks {
   replay: () => void;
@@ -30,7 +31,7 @@ export class OrderView extends Widget {
     this._diagnostics = append(this.node, 'ul', 'jp-RetraceOrder-diagnostics');
     this._note = append(this.node, 'div', 'jp-RetraceOrder-note');
     const actions = append(this.node, 'div', 'jp-RetraceOrder-actions');
-    this._replay = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-accept jp-RetraceOrder-replay') as HTMLButtonElement;
+    this._replay = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-accept jp-RetraceOrder-replay');
     // A short label for a narrow sidebar (CSS picks one), so Replay and the actions beside it share a line.
     const long = this._trans.__('Replay in order');
     append(this._replay, 'span', 'jp-RetraceOrder-labelLong').textContent = long;
@@ -42,7 +43,7 @@ export class OrderView extends Widget {
     this._replay.addEventListener('click', () => this._callbacks.replay());
     this._progress = append(actions, 'span', 'jp-RetraceOrder-progress');
     this._progress.setAttribute('role', 'status');
-    this._stop = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-warn jp-RetraceOrder-stop') as HTMLButtonElement;
+    this._stop = append(actions, 'button', 'jp-Button jp-mod-styled jp-mod-warn jp-RetraceOrder-stop');
     this._stop.textContent = this._trans.__('Stop');
     this._stop.addEventListener('click', () => this._callbacks.stop());
     this._report = append(this.node, 'div', 'jp-RetraceOrder-report');
@@ -226,13 +227,6 @@ export class OrderView extends Widget {
   private _stop: HTMLButtonElement;
   private _progress: HTMLElement;
   private _report: HTMLElement;
-}
-
-function append(parent: HTMLElement, tag: string, className: string): HTMLElement {
-  const element = document.createElement(tag);
-  element.className = className;
-  parent.appendChild(element);
-  return element;
 }
 
 function clear(element: HTMLElement): void {
