@@ -34,7 +34,7 @@ export interface Run {
   /** A short row read from the history's run index (code is its first line); a full record replaces it. */
   fromHistory?: true;
   /** For such a row, the index's hash of the full code (see history's `codeHash`); absent in older rows. */
-  codeHash?: string;
+  codeHash?: number;
 }
 
 /** The runs between two kernel starts: the live kernel state is the product of these runs only. */

@@ -140,7 +140,7 @@ export class NotebookHistory {
         status: (entry.status as Run['status'] | null) ?? 'ok',
         outputs: [],
         fromHistory: true as const,
-        ...(entry.codeHash ? { codeHash: entry.codeHash } : {})
+        ...(entry.codeHash !== null ? { codeHash: entry.codeHash } : {})
       };
     });
   }

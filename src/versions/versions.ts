@@ -17,7 +17,7 @@ export interface ICellVersion {
   /** 1-based, in the order the codes were first run. */
   number: number;
   /** `codeHash` of the code; null while the version is known only from legacy rows. */
-  hash: string | null;
+  hash: number | null;
   /** The code; only its first line while `complete` is false. */
   code: string;
   /** Whether `code` is the full code (false: read it from the history's record of `last`). */
