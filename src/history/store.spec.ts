@@ -32,6 +32,21 @@ function edit(nb: any, i: number, source: string, count: number) {
   return copy;
 }
 
+/**
+ * Commit on main, on top of `parent`, a tree whose run index is `index` (and no runs.json):
+ * an index as an earlier version of the store wrote it.
+ */
+async function commitOldIndex(store: HistoryStore, parent: string, index: string): Promise<string> {
+  const db = store.db;
+  const root = decodeTree((await db.read(decodeCommit((await db.read(parent)).content).tree)).content);
+  const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
+  const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
+  const old = db.put('commit', encodeCommit({ tree, parents: [parent], author: who, committer: who, message: 'old index\n' }));
+  await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: parent, new: old }] });
+  db.markStored(db.pendingFiles());
+  return old;
+}
+
 describe('HistoryStore', () => {
   it('commits snapshots with their runs, readable back and by isomorphic-git', async () => {
     const fsys = memoryFs();
@@ -236,13 +251,7 @@ describe('HistoryStore', () => {
     );
     const chunk = db.putText(lines.join('\n') + '\n');
     const dir = db.putTree([{ mode: MODE_FILE, name: '00.jsonl', oid: chunk }]);
-    const index = db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]);
-    const root = decodeTree((await db.read(decodeCommit((await db.read(first)).content).tree)).content);
-    const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
-    const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
-    const old = db.put('commit', encodeCommit({ tree, parents: [first], author: who, committer: who, message: 'old format\n' }));
-    await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: first, new: old }] });
-    db.markStored(db.pendingFiles());
+    await commitOldIndex(store, first, db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]));
 
     const reader = await open(fsys);
     const before = await reader.runIndex();
@@ -290,16 +299,14 @@ describe('HistoryStore', () => {
     const rows = [1, 2].map(n => [0, n % 2, n % 2, n, 0, t + n * 1000, 5, 0, 0, `r${n}`, `x = ${n}`]);
     const chunk = db.putText(JSON.stringify({ c: [first], r: rows }));
     const dir = db.putTree([{ mode: MODE_FILE, name: '00.json', oid: chunk }]);
-    const index = db.putTree([
-      { mode: MODE_TREE, name: '0000', oid: dir },
-      { mode: MODE_FILE, name: 'dict.json', oid: dict }
-    ]);
-    const root = decodeTree((await db.read(decodeCommit((await db.read(first)).content).tree)).content);
-    const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
-    const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
-    const old = db.put('commit', encodeCommit({ tree, parents: [first], author: who, committer: who, message: 'old rows\n' }));
-    await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: first, new: old }] });
-    db.markStored(db.pendingFiles());
+    await commitOldIndex(
+      store,
+      first,
+      db.putTree([
+        { mode: MODE_TREE, name: '0000', oid: dir },
+        { mode: MODE_FILE, name: 'dict.json', oid: dict }
+      ])
+    );
 
     const reader = await open(fsys);
     expect((await reader.runIndex()).map(e => [e.runId, e.summary, e.codeHash, e.end! - Number(e.start)])).toEqual([
