@@ -72,6 +72,12 @@ def body(response):
     return json.loads(response.body)
 
 
+def assert_refused(response, code, words):
+    """The server refused the request with ``code``, and its message says ``words``."""
+    assert response.code == code, response.body
+    assert words in body(response)["message"], body(response)
+
+
 async def init(jp_fetch, repo=REPO):
     response = await post(jp_fetch, repo, "init", {})
     assert response.code in (200, 201), response.body
@@ -228,7 +234,7 @@ async def test_objects_must_match_their_name(jp_fetch):
     wrong = "0" * 40
     files = [{"path": f"objects/{wrong[:2]}/{wrong[2:]}", "data": base64.b64encode(data).decode()}]
     response = await post(jp_fetch, REPO, "write", {"files": files, "refs": []})
-    assert response.code == 400 and "does not match" in body(response)["message"]
+    assert_refused(response, 400, "does not match")
     junk = [{"path": f"objects/{oid[:2]}/{oid[2:]}", "data": base64.b64encode(b"not zlib").decode()}]
     assert (await post(jp_fetch, REPO, "write", {"files": junk, "refs": []})).code == 400
 
@@ -236,7 +242,7 @@ async def test_objects_must_match_their_name(jp_fetch):
 async def test_deleting_is_not_offered(jp_fetch):
     await init(jp_fetch)
     response = await post(jp_fetch, REPO, "write", {"files": [], "refs": [], "deletes": ["refs/heads/main"]})
-    assert response.code == 400 and "never deleted" in body(response)["message"]
+    assert_refused(response, 400, "never deleted")
 
 
 # ---- limits ---------------------------------------------------------------------------------
@@ -248,7 +254,7 @@ async def test_request_size_limit(jp_fetch, retrace_config):
     objs = Objects()
     objs.add("blob", os.urandom(2000))
     response = await post(jp_fetch, REPO, "write", {"files": objs.files, "refs": []})
-    assert response.code == 413 and "exceeds the limit" in body(response)["message"]
+    assert_refused(response, 413, "exceeds the limit")
 
 
 async def test_per_file_size_limit(jp_fetch, retrace_config):
@@ -257,7 +263,7 @@ async def test_per_file_size_limit(jp_fetch, retrace_config):
     objs = Objects()
     objs.add("blob", os.urandom(2000))
     response = await post(jp_fetch, REPO, "write", {"files": objs.files, "refs": []})
-    assert response.code == 413 and "per-file limit" in body(response)["message"]
+    assert_refused(response, 413, "per-file limit")
     assert leftovers(repo_dir(retrace_config)) == []
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from jupyterlab_retrace import gitrepo
 
-from .test_storage import REPO, Objects, body, commit, git, init, loose, post, repo_dir, tree
+from .test_storage import REPO, Objects, assert_refused, body, commit, git, init, loose, post, repo_dir, tree
 
 MAIN = "refs/heads/main"
 
@@ -62,7 +62,7 @@ async def test_a_ref_pointing_at_a_missing_object_is_refused(jp_fetch, retrace_c
     await init(jp_fetch)
     missing = "1234567890" * 4
     response = await write(jp_fetch, [], [{"ref": MAIN, "old": None, "new": missing}])
-    assert response.code == 400 and "missing" in body(response)["message"]
+    assert_refused(response, 400, "missing")
     assert body(response)["missing"] == [missing]
     assert not os.path.exists(os.path.join(repo_dir(retrace_config), MAIN))
 
@@ -83,7 +83,7 @@ async def test_a_ref_pointing_at_a_blob_is_refused(jp_fetch, retrace_config):
     await init(jp_fetch)
     oid, f = obj_file("blob", b"not a commit")
     response = await write(jp_fetch, [f], [{"ref": MAIN, "old": None, "new": oid}])
-    assert response.code == 400 and "is a blob" in body(response)["message"]
+    assert_refused(response, 400, "is a blob")
     assert loose_objects(repo_dir(retrace_config)) == []
 
 
@@ -91,12 +91,12 @@ async def test_a_garbage_commit_with_a_correct_sha1_is_refused(jp_fetch, retrace
     await init(jp_fetch)
     oid, f = obj_file("commit", b"this is not a commit at all\n")
     response = await write(jp_fetch, [f], [{"ref": MAIN, "old": None, "new": oid}])
-    assert response.code == 400 and "commit" in body(response)["message"]
+    assert_refused(response, 400, "commit")
     # And one that looks right but names a tree that is a blob.
     blob, fb = obj_file("blob", b"x")
     oid2, f2 = obj_file("commit", commit(blob, [], "bad tree"))
     response = await write(jp_fetch, [fb, f2], [{"ref": MAIN, "old": None, "new": oid2}])
-    assert response.code == 400 and "is a blob" in body(response)["message"]
+    assert_refused(response, 400, "is a blob")
     assert loose_objects(repo_dir(retrace_config)) == []
 
 
@@ -106,7 +106,7 @@ async def test_an_unsorted_tree_is_refused(jp_fetch):
     entries = b"".join(f"100644 {n}\0".encode() + bytes.fromhex(blob) for n in ("b", "a"))
     oid, ft = obj_file("tree", entries)
     response = await write(jp_fetch, [fb, ft], [])
-    assert response.code == 400 and "sorted" in body(response)["message"]
+    assert_refused(response, 400, "sorted")
 
 
 @pytest.mark.parametrize(
@@ -404,7 +404,7 @@ async def test_a_chunked_body_over_the_limit_is_refused_without_keeping_it(jp_fe
         headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"}, raise_error=False,
         allow_nonstandard_methods=True,
     )
-    assert response.code == 413 and "exceeds the limit" in body(response)["message"]
+    assert_refused(response, 413, "exceeds the limit")
 
 
 async def test_zlib_bombs_are_refused_by_the_total_inflation_budget(jp_fetch, retrace_config):
@@ -416,13 +416,13 @@ async def test_zlib_bombs_are_refused_by_the_total_inflation_budget(jp_fetch, re
         _oid, f = obj_file("blob", bytes([i]) * (4 << 20))  # each ~4 KB compressed, 4 MiB inflated
         files.append(f)
     response = await write(jp_fetch, files, [])
-    assert response.code == 413 and "inflate to more than" in body(response)["message"]
+    assert_refused(response, 413, "inflate to more than")
     assert loose_objects(repo_dir(retrace_config)) == []
     # A bomb that lies about its size in the header is stopped as soon as it passes it.
     raw = b"blob 10\0" + b"\0" * (50 << 20)
     _oid, liar = obj_file("blob", b"", raw=raw)
     response = await write(jp_fetch, [liar], [])
-    assert response.code == 400 and "longer than its header" in body(response)["message"]
+    assert_refused(response, 400, "longer than its header")
 
 
 async def test_the_event_loop_answers_while_a_heavy_write_is_checked(jp_fetch, retrace_config):
@@ -459,7 +459,7 @@ async def test_a_full_disk_is_a_507_and_leaves_the_history_as_it_was(jp_fetch, r
         objs = Objects()
         c2 = objs.snapshot_commit(os.urandom(20_000).hex(), [c1], "two")
         response = await write(jp_fetch, objs.files, [{"ref": MAIN, "old": c1, "new": c2}])
-        assert response.code == 507 and "disk is full" in body(response)["message"]
+        assert_refused(response, 507, "disk is full")
         repo = repo_dir(retrace_config)
         os.unlink(mount / "filler")
         assert git(repo, "rev-parse", "main").strip() == c1

@@ -33,6 +33,8 @@ export interface Run {
   outputsRecorded?: false;
   /** A short row read from the history's run index (code is its first line); a full record replaces it. */
   fromHistory?: true;
+  /** For such a row, the index's hash of the full code (see history's `codeHash`); absent in older rows. */
+  codeHash?: number;
   /** A Replay in order ran it (the kernel state it built is the replay's, not the user's exploration). */
   replay?: true;
 }

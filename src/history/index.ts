@@ -10,4 +10,5 @@ export type { IHistoryBackend, IRefUpdate, IWriteBatch, IWriteResult, RefMap } f
 export { RemoteBackend } from './remote';
 export type { IRemoteBackendOptions, RequestFunction } from './remote';
 export { defaultCodec } from './gitobject';
+export { codeHash, summaryOf } from './runindex';
 export type { IObjectCodec } from './gitobject';

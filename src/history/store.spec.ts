@@ -9,6 +9,7 @@ import git from 'isomorphic-git';
 
 import { LocalBackend, RepositoryError } from './backend';
 import { decodeCommit, decodeTree, encodeCommit, MODE_FILE, MODE_TREE } from './gitobject';
+import { codeHash } from './runindex';
 import { HistoryStore, INDEX_CHUNK, INDEX_FANOUT, IRun, META_BRANCH } from './store';
 import { fakeClock, memoryBackend, memoryFs, MemoryFs, syntheticNotebook } from './testkit.spec-util';
 
@@ -29,6 +30,21 @@ function edit(nb: any, i: number, source: string, count: number) {
   copy.cells[i].source = source;
   copy.cells[i].execution_count = count;
   return copy;
+}
+
+/**
+ * Commit on main, on top of `parent`, a tree whose run index is `index` (and no runs.json):
+ * an index as an earlier version of the store wrote it.
+ */
+async function commitOldIndex(store: HistoryStore, parent: string, index: string): Promise<string> {
+  const db = store.db;
+  const root = decodeTree((await db.read(decodeCommit((await db.read(parent)).content).tree)).content);
+  const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
+  const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
+  const old = db.put('commit', encodeCommit({ tree, parents: [parent], author: who, committer: who, message: 'old index\n' }));
+  await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: parent, new: old }] });
+  db.markStored(db.pendingFiles());
+  return old;
 }
 
 describe('HistoryStore', () => {
@@ -235,20 +251,14 @@ describe('HistoryStore', () => {
     );
     const chunk = db.putText(lines.join('\n') + '\n');
     const dir = db.putTree([{ mode: MODE_FILE, name: '00.jsonl', oid: chunk }]);
-    const index = db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]);
-    const root = decodeTree((await db.read(decodeCommit((await db.read(first)).content).tree)).content);
-    const tree = db.putTree([...root.filter(e => e.name !== 'index' && e.name !== 'runs.json'), { mode: MODE_TREE, name: 'index', oid: index }]);
-    const who = { name: 'Retrace', email: 'retrace@localhost', timestamp: 1700000000, tzOffsetMinutes: 0 };
-    const old = db.put('commit', encodeCommit({ tree, parents: [first], author: who, committer: who, message: 'old format\n' }));
-    await store.backend.write({ files: db.pendingFiles(), refs: [{ ref: 'refs/heads/main', old: first, new: old }] });
-    db.markStored(db.pendingFiles());
+    await commitOldIndex(store, first, db.putTree([{ mode: MODE_TREE, name: '0000', oid: dir }]));
 
     const reader = await open(fsys);
     const before = await reader.runIndex();
-    expect(before.map(e => [e.runId, e.cellId, e.summary, e.end])).toEqual([
-      ['r1', 'c0001', 'x = 1', null],
-      ['r2', 'c0000', 'x = 2', null],
-      ['r3', 'c0001', 'x = 3', null]
+    expect(before.map(e => [e.runId, e.cellId, e.summary, e.end, e.codeHash])).toEqual([
+      ['r1', 'c0001', 'x = 1', null, null],
+      ['r2', 'c0000', 'x = 2', null, null],
+      ['r3', 'c0001', 'x = 3', null, null]
     ]);
     const next = await reader.commitSnapshot(edit(nb, 1, 'y = 4', 4), [run('c0001', 4, 'y = 4', { id: 'r4' })]);
     const after = await (await open(fsys)).runIndex();
@@ -256,6 +266,66 @@ describe('HistoryStore', () => {
     expect(after[3].commit).toBe(next);
     const files = await git.listFiles({ fs: fsys, gitdir: GITDIR, ref: 'main' });
     expect(files.filter(f => f.startsWith('index/'))).toEqual(['index/0000/00.json', 'index/dict.json']);
+  });
+
+  it('keeps a hash of each run\'s full code in the index: two codes with the same first line stay apart', async () => {
+    const fsys = memoryFs();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(2);
+    const one = 'threshold = 15\nsales["warm"] = sales.temp > threshold';
+    const two = 'threshold = 15\nsales["warm"] = sales.temp >= threshold';
+    await store.commitSnapshot(edit(nb, 0, one, 1), [run('c0000', 1, one, { id: 'r1' })]);
+    await store.commitSnapshot(edit(nb, 0, two, 2), [run('c0000', 2, two, { id: 'r2' })]);
+    await store.commitSnapshot(edit(nb, 1, 'y = 3', 3), [run('c0001', 3, 'y = 3', { id: 'r3' })]);
+    const index = await (await open(fsys)).runIndex();
+    expect(index.map(e => [e.runId, e.summary, e.codeHash])).toEqual([
+      ['r1', 'threshold = 15', codeHash(one)],
+      ['r2', 'threshold = 15', codeHash(two)],
+      ['r3', 'y = 3', codeHash('y = 3')]
+    ]);
+    expect(codeHash(one)).not.toBe(codeHash(two));
+    expect(Number.isInteger(codeHash(one)) && codeHash(one) >= 0 && codeHash(one) < 2 ** 30).toBe(true);
+  });
+
+  it('reads index rows of the earlier compact format (no code hash) as null, and keeps them so', async () => {
+    const fsys = memoryFs();
+    const store = await open(fsys);
+    const nb = syntheticNotebook(2);
+    const first = await store.commitSnapshot(nb, [run('c0000', 1)]);
+    // A commit whose index was written before rows kept a hash: 11 fields a row.
+    const db = store.db;
+    const dict = db.putText(JSON.stringify({ cells: ['c0000', 'c0001'], kernels: ['k1'], attempts: ['main'], statuses: ['ok'] }));
+    const t = Date.UTC(2024, 0, 1);
+    const rows = [1, 2].map(n => [0, n % 2, n % 2, n, 0, t + n * 1000, 5, 0, 0, `r${n}`, `x = ${n}`]);
+    const chunk = db.putText(JSON.stringify({ c: [first], r: rows }));
+    const dir = db.putTree([{ mode: MODE_FILE, name: '00.json', oid: chunk }]);
+    await commitOldIndex(
+      store,
+      first,
+      db.putTree([
+        { mode: MODE_TREE, name: '0000', oid: dir },
+        { mode: MODE_FILE, name: 'dict.json', oid: dict }
+      ])
+    );
+
+    const reader = await open(fsys);
+    expect((await reader.runIndex()).map(e => [e.runId, e.summary, e.codeHash, e.end! - Number(e.start)])).toEqual([
+      ['r1', 'x = 1', null, 5],
+      ['r2', 'x = 2', null, 5]
+    ]);
+    // Two commits on top: the last chunk is written again with the old rows as they were.
+    await reader.commitSnapshot(edit(nb, 1, 'y = 4\nz = 5', 4), [run('c0001', 4, 'y = 4\nz = 5', { id: 'r4' })]);
+    await reader.commitSnapshot(nb, []);
+    const after = await (await open(fsys)).runIndex();
+    expect(after.map(e => [e.runId, e.codeHash])).toEqual([
+      ['r1', null],
+      ['r2', null],
+      ['r4', codeHash('y = 4\nz = 5')]
+    ]);
+    const tip = await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'main' });
+    const { blob } = await git.readBlob({ fs: fsys, gitdir: GITDIR, oid: tip, filepath: 'index/0000/00.json' });
+    const rewritten = JSON.parse(new TextDecoder().decode(blob));
+    expect(rewritten.r.map((r: unknown[]) => r.length)).toEqual([11, 11, 12]);
   });
 
   it('reports a corrupt repository and never overwrites it', async () => {

@@ -140,6 +140,7 @@ export class NotebookHistory {
         status: (entry.status as Run['status'] | null) ?? 'ok',
         outputs: [],
         fromHistory: true as const,
+        ...(entry.codeHash !== null ? { codeHash: entry.codeHash } : {}),
         ...(entry.replay ? { replay: true as const } : {})
       };
     });

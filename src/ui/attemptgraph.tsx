@@ -13,7 +13,6 @@
  */
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { HistoryStore, IAttempt, IRunIndexEntry } from '../history';
@@ -21,6 +20,7 @@ import { NotebookHistory } from '../sync/notebookhistory';
 import { EnvironmentChanges } from './environment';
 import { formatDateTime, runName, snapshotCellName } from './format';
 import { RetraceModel } from './model';
+import { ModelView } from './modelview';
 
 const LANE = 16;
 const ROW = 26;
@@ -396,22 +396,17 @@ function AttemptCard(props: {
   );
 }
 
-export class AttemptGraphView extends ReactWidget {
+export class AttemptGraphView extends ModelView {
   constructor(
-    private readonly _model: RetraceModel,
+    model: RetraceModel,
     private readonly _trans: TranslationBundle,
     private readonly _rendermime: IRenderMimeRegistry | null,
     private readonly _actions: IAttemptGraphActions
   ) {
-    super();
-    this.addClass('jp-RetraceGraph');
+    super(model, 'jp-RetraceGraph');
   }
 
-  protected render(): JSX.Element {
-    return (
-      <UseSignal signal={this._model.changed}>
-        {() => <AttemptGraph model={this._model} trans={this._trans} rendermime={this._rendermime} actions={this._actions} />}
-      </UseSignal>
-    );
+  protected renderModel(): JSX.Element {
+    return <AttemptGraph model={this._model} trans={this._trans} rendermime={this._rendermime} actions={this._actions} />;
   }
 }

@@ -51,6 +51,12 @@ export function registerRetraceCommands(options: IRetraceCommandsOptions): void 
     shell.activateById(panel.id);
     then?.();
   };
+  /** Show the panel with the runs section expanded, then focus a part of it. */
+  const showRuns = (focus: () => void) =>
+    showPanel(() => {
+      panel.expand(panel.timeline);
+      focus();
+    });
   let mainView: MainAreaWidget | null = null;
 
   const table: ICommandRow[] = [
@@ -74,20 +80,12 @@ export function registerRetraceCommands(options: IRetraceCommandsOptions): void 
     {
       id: CommandIDs.focusRuns,
       label: trans.__('Go to the Runs'),
-      execute: () =>
-        showPanel(() => {
-          panel.expand(panel.timeline);
-          panel.timeline.focusList();
-        })
+      execute: () => showRuns(() => panel.timeline.focusList())
     },
     {
       id: CommandIDs.filterRuns,
       label: trans.__('Filter the Runs'),
-      execute: () =>
-        showPanel(() => {
-          panel.expand(panel.timeline);
-          panel.timeline.focusFilter();
-        })
+      execute: () => showRuns(() => panel.timeline.focusFilter())
     },
     {
       id: CommandIDs.showRunDetail,

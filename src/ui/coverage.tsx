@@ -5,11 +5,11 @@
  * while the journal covers every run, or while the tracer is still settling.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { RunLog } from '../capture/log';
 import { RetraceModel } from './model';
+import { ModelView } from './modelview';
 
 export function CoverageNote(props: { log: RunLog | null; trans: TranslationBundle }): JSX.Element | null {
   const { log, trans } = props;
@@ -26,20 +26,15 @@ export function CoverageNote(props: { log: RunLog | null; trans: TranslationBund
   );
 }
 
-export class CoverageView extends ReactWidget {
+export class CoverageView extends ModelView {
   constructor(
-    private readonly _model: RetraceModel,
+    model: RetraceModel,
     private readonly _trans: TranslationBundle
   ) {
-    super();
-    this.addClass('jp-RetraceCoverageView');
+    super(model, 'jp-RetraceCoverageView');
   }
 
-  protected render(): JSX.Element {
-    return (
-      <UseSignal signal={this._model.changed}>
-        {() => <CoverageNote log={this._model.notebook?.log ?? null} trans={this._trans} />}
-      </UseSignal>
-    );
+  protected renderModel(): JSX.Element {
+    return <CoverageNote log={this._model.notebook?.log ?? null} trans={this._trans} />;
   }
 }

@@ -6,11 +6,11 @@
  * finds is never written over), then reads the history again.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRecovery, NotebookHistory } from '../sync/notebookhistory';
 import { RetraceModel } from './model';
+import { ModelView } from './modelview';
 
 /** What the last Recover of a history said (kept until another notebook is shown). */
 type Outcome = { history: NotebookHistory; recovery: IRecovery | null; error: string | null };
@@ -75,28 +75,23 @@ export function RecoverNotice(props: IRecoverNoticeProps): JSX.Element | null {
   return null;
 }
 
-export class RecoverView extends ReactWidget {
+export class RecoverView extends ModelView {
   constructor(
-    private readonly _model: RetraceModel,
+    model: RetraceModel,
     private readonly _trans: TranslationBundle
   ) {
-    super();
-    this.addClass('jp-RetraceRecoverView');
+    super(model, 'jp-RetraceRecoverView');
   }
 
-  protected render(): JSX.Element {
+  protected renderModel(): JSX.Element {
     return (
-      <UseSignal signal={this._model.changed}>
-        {() => (
-          <RecoverNotice
-            history={this._model.history}
-            trans={this._trans}
-            busy={this._busy}
-            outcome={this._outcome}
-            onRecover={() => void this._recover()}
-          />
-        )}
-      </UseSignal>
+      <RecoverNotice
+        history={this._model.history}
+        trans={this._trans}
+        busy={this._busy}
+        outcome={this._outcome}
+        onRecover={() => void this._recover()}
+      />
     );
   }
 

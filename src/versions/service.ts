@@ -8,10 +8,11 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { PanelLayout } from '@lumino/widgets';
 
+import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { HistoryService } from '../sync/service';
 import { CellVersionsView } from './view';
-import { cellVersions, hasVersions, ICellVersion } from './versions';
+import { cellVersions, hasVersions, ICellVersion, legacyRuns, readRunCodes } from './versions';
 
 export class CellVersions {
   constructor(
@@ -57,6 +58,7 @@ export class CellVersions {
     panel.disposed.connect(() => {
       log.changed.disconnect(runsChanged);
       this._byCell.delete(panel);
+      this._codes.delete(panel);
       window.clearTimeout(this._timers.get(panel));
       this._timers.delete(panel);
     });
@@ -68,9 +70,18 @@ export class CellVersions {
     }
     // Scrolling re-syncs (cells render lazily): the grouping is redone only when runs change.
     let byCell = this._byCell.get(panel);
+    const runs = this._capture.logFor(panel).runs;
+    const codes = this._codesOf(panel);
     if (!byCell) {
-      byCell = cellVersions(this._capture.logFor(panel).runs);
+      byCell = cellVersions(runs, codes.read);
       this._byCell.set(panel, byCell);
+    }
+    const shown = new Set(
+      panel.content.widgets.filter(cell => cell.model.type === 'code' && !cell.isPlaceholder()).map(cell => cell.model.id)
+    );
+    const legacy = legacyRuns(runs, shown, codes.read).filter(run => !codes.asked.has(run.id));
+    if (legacy.length) {
+      void this._readCodes(panel, legacy);
     }
     for (const cell of panel.content.widgets) {
       if (cell.model.type !== 'code') {
@@ -97,7 +108,33 @@ export class CellVersions {
     }
   }
 
+  private _codesOf(panel: NotebookPanel): { read: Map<string, string>; asked: Set<string> } {
+    let codes = this._codes.get(panel);
+    if (!codes) {
+      codes = { read: new Map(), asked: new Set() };
+      this._codes.set(panel, codes);
+    }
+    return codes;
+  }
+
+  /** Read the code of legacy rows (see `readRunCodes`), then group the panel's versions again. */
+  private async _readCodes(panel: NotebookPanel, runs: Run[]): Promise<void> {
+    const history = this._histories.peek(panel);
+    if (!history) {
+      return;
+    }
+    const codes = this._codesOf(panel);
+    runs.forEach(run => codes.asked.add(run.id));
+    const found = await readRunCodes(history, runs, () => panel.isDisposed);
+    found.forEach((code, id) => codes.read.set(id, code));
+    if (found.size && !panel.isDisposed) {
+      this._byCell.delete(panel);
+      this._sync(panel);
+    }
+  }
+
   private _views = new WeakMap<Cell, CellVersionsView>();
+  private _codes = new Map<NotebookPanel, { read: Map<string, string>; asked: Set<string> }>();
   private _timers = new Map<NotebookPanel, number>();
   private _byCell = new Map<NotebookPanel, Map<string, ICellVersion[]>>();
 }

@@ -15,7 +15,7 @@ import { NotebookHistory } from '../sync/notebookhistory';
 import { formatTime, RunNaming, runName } from '../ui/format';
 import { Outputs } from '../ui/outputs';
 import { IRunRecord, loadRunRecord } from '../ui/rundetail';
-import { ICellVersion } from './versions';
+import { ICellVersion, isVersionOf } from './versions';
 
 /** Replace the cell's code by `code` as one undoable step of the cell's own undo history. */
 export function useVersion(cell: Cell, code: string): void {
@@ -95,7 +95,7 @@ export class CellVersionsView extends ReactWidget {
               <VersionItem
                 key={version.number}
                 version={version}
-                isCurrent={version.code === current}
+                current={current}
                 trans={trans}
                 rendermime={this._rendermime}
                 history={this._history()}
@@ -123,7 +123,8 @@ export class CellVersionsView extends ReactWidget {
 
 function VersionItem(props: {
   version: ICellVersion;
-  isCurrent: boolean;
+  /** The cell's code now. */
+  current: string;
   trans: TranslationBundle;
   rendermime: IRenderMimeRegistry | null;
   history: NotebookHistory | null;
@@ -131,26 +132,33 @@ function VersionItem(props: {
 }): JSX.Element {
   const { version, trans, rendermime, history } = props;
   const record = useRecord(version, history);
-  // A history index row knows only the first line: the record has the full code.
-  const code = version.last.fromHistory ? (record?.code ?? version.code) : version.code;
+  // A version known from history index rows has only their first line: the record read
+  // from the run's commit has the full code (null until read, or when it cannot be read).
+  const code = version.complete ? version.code : record?.commit ? record.code : null;
+  const isCurrent = code !== null ? code === props.current : isVersionOf(version, props.current);
   const last = version.last;
   const count = runName(last, new RunNaming([...(history?.runIndex ?? []), ...version.runs]), trans);
   return (
-    <li className="jp-RetraceVersions-item" data-version={version.number} data-current={String(props.isCurrent)}>
+    <li className="jp-RetraceVersions-item" data-version={version.number} data-current={String(isCurrent)}>
       <div className="jp-RetraceVersions-head">
         <span className="jp-RetraceVersions-name">{trans.__('Version %1', version.number)}</span>
         <span className="jp-RetraceVersions-when">
           {trans._n('ran once, %2 at %3', 'ran %1 times, last %2 at %3', version.runs.length, count, formatTime(last.start))}
         </span>
-        {props.isCurrent ? (
+        {isCurrent ? (
           <span className="jp-RetraceVersions-current">{trans.__('(in the cell now)')}</span>
         ) : (
-          <button className="jp-Button jp-mod-styled jp-mod-minimal jp-RetraceVersions-use" onClick={() => props.onUse(code)}>
+          <button
+            className="jp-Button jp-mod-styled jp-mod-minimal jp-RetraceVersions-use"
+            disabled={code === null}
+            title={code === null ? trans.__('The full code of this version could not be read yet') : undefined}
+            onClick={() => code !== null && props.onUse(code)}
+          >
             {trans.__('Use this version')}
           </button>
         )}
       </div>
-      <pre className="jp-RetraceVersions-code">{code}</pre>
+      <pre className="jp-RetraceVersions-code">{code ?? version.code}</pre>
       {record === null ? (
         <div className="jp-RetraceVersions-note">{trans.__('Reading the history…')}</div>
       ) : record.outputs && record.outputs.length ? (

@@ -9,7 +9,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { PANEL_ID, runOutOfOrder } from './helpers';
 
 const PYTHON = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
 
@@ -23,10 +23,7 @@ test.describe('jupyter retrace check and gather on a session from the page', () 
 
   test('check explains the failure, the canonical order reproduces, gather runs to the same value', async ({ page, tmpPath }) => {
     test.setTimeout(300_000);
-    await openNotebook(page, tmpPath, 'check.ipynb', ['y = x * 2\ny', 'x = 21']);
-    await page.notebook.runCell(1);
-    await page.notebook.runCell(0);
-    expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe('42');
+    await runOutOfOrder(page, tmpPath, 'check.ipynb');
     await expect.poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents()).toEqual([
       'cell 2',
       'cell 1'

@@ -186,3 +186,15 @@ export async function reloadAndReopen(page: IJupyterLabPageFixture, name: string
   await page.locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: name }).click();
   await page.sidebar.openTab(PANEL_ID);
 }
+
+/**
+ * Open notebook `name` with two cells, the first reading `x` that the second
+ * defines, and run them out of order (cell 2, then cell 1): cell 1 shows 42,
+ * a state that top to bottom does not rebuild.
+ */
+export async function runOutOfOrder(page: IJupyterLabPageFixture, tmpPath: string, name: string): Promise<void> {
+  await openNotebook(page, tmpPath, name, ['y = x * 2\ny', 'x = 21']);
+  await page.notebook.runCell(1);
+  await page.notebook.runCell(0);
+  expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe('42');
+}

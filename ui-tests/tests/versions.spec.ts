@@ -6,10 +6,13 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook } from './helpers';
+import { openNotebook, reloadAndReopen, waitSaved } from './helpers';
 
 const FIRST = "x = 1\nprint('first version', x)";
 const SECOND = "x = 2\nprint('second version', x)";
+// Edited on the second line only: the history's run index keeps one summary line for both.
+const WARM_ABOVE = "threshold = 15\nprint('warm above', threshold)";
+const WARM_FROM = "threshold = 15\nprint('warm from', threshold + 1)";
 
 function source(page: IJupyterLabPageFixture, index: number): Promise<string> {
   return page.evaluate(i => {
@@ -61,5 +64,40 @@ test.describe('cell versions', () => {
     // And redo puts the chosen version back.
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => source(page, 0)).toBe(FIRST);
+  });
+
+  test('two versions that differ only after the first line are both offered after a reload; Use this version gives the exact code', async ({
+    page,
+    tmpPath
+  }) => {
+    await openNotebook(page, tmpPath, 'reloaded-versions.ipynb', [WARM_ABOVE]);
+    await page.notebook.runCell(0);
+    await page.notebook.setCell(0, 'code', WARM_FROM);
+    await page.notebook.runCell(0);
+    const cell = page.locator('.jp-Notebook .jp-Cell').first();
+    await expect(cell.locator('.jp-OutputArea')).toContainText('warm from 16');
+    await expect(cell.locator('.jp-RetraceVersions-toggle')).toHaveText(/2 versions/);
+    await waitSaved(page);
+    await page.notebook.save();
+    // A new kernel process: its journal cannot bring these runs back, so after the reload
+    // the page knows them only from the history's run index (a first line and a hash each).
+    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
+    await reloadAndReopen(page, 'reloaded-versions.ipynb');
+
+    const toggle = cell.locator('.jp-RetraceVersions-toggle');
+    await expect(toggle).toHaveText(/2 versions/);
+    await toggle.click();
+    const items = cell.locator('.jp-RetraceVersions-item');
+    await expect(items).toHaveCount(2);
+    // The full codes, read from the history when shown, each with the output it left.
+    await expect(items.nth(0).locator('.jp-RetraceVersions-code')).toHaveText(WARM_ABOVE);
+    await expect(items.nth(1).locator('.jp-RetraceVersions-code')).toHaveText(WARM_FROM);
+    await expect(items.nth(0).locator('.jp-RetraceVersions-outputs .jp-OutputArea-output')).toContainText('warm above 15');
+    await expect(items.nth(1).locator('.jp-RetraceVersions-outputs .jp-OutputArea-output')).toContainText('warm from 16');
+    await expect(items.nth(1)).toHaveAttribute('data-current', 'true');
+    await expect(items.nth(0)).toHaveAttribute('data-current', 'false');
+
+    await items.nth(0).getByRole('button', { name: 'Use this version' }).click();
+    await expect.poll(() => source(page, 0)).toBe(WARM_ABOVE);
   });
 });
