@@ -7,6 +7,11 @@
  * `toJSON()`, and drops any id `fromJSON()` is given. Runs name their cell by
  * that id, so snapshots keep it, and a restore puts the same ids back, while
  * the notebook keeps its own format (a save writes no ids into a 4.4 file).
+ *
+ * Only nbformat 4 is loaded: the server converts older files (nbformat 3's
+ * worksheets) to nbformat 4 with cell ids when it reads them, so the model and
+ * its snapshots are always nbformat 4. JupyterLab's `fromJSON()` would turn any
+ * other JSON into one empty cell, so it is refused with a message instead.
  */
 import { INotebookModel } from '@jupyterlab/notebook';
 
@@ -25,6 +30,9 @@ export function notebookJSON(model: INotebookModel): any {
 
 /** Load a snapshot into the model, keeping the ids its cells had (see the module comment). */
 export function loadNotebookJSON(model: INotebookModel, json: any): void {
+  if (json?.nbformat !== 4 || !Array.isArray(json.cells)) {
+    throw new Error(`Cannot load a notebook of nbformat ${json?.nbformat ?? 'unknown'}: only nbformat 4 can be loaded (nothing was changed).`);
+  }
   if (lacksIds(json) && Array.isArray(json.cells) && json.cells.some((cell: any) => typeof cell?.id === 'string')) {
     const minor = json.nbformat_minor;
     // JupyterLab keeps cell ids only from a 4.5 notebook; the format goes back to what it was.

@@ -133,9 +133,17 @@ export class NotebookDiffModel {
     try {
       const skip = this._full ? null : await this._identicalCells();
       this._partial = !!skip?.size;
-      const [before, after] = await Promise.all([this._read(this._from, skip), this._read(this._to, skip)]);
+      let [before, after] = await Promise.all([this._read(this._from, skip), this._read(this._to, skip)]);
+      let diff = diffNotebooks(before, after);
+      // A moved cell is shown with its source even when it is otherwise unchanged: read those too.
+      const moved = diff.cells.filter(c => c.moved && c.after?.unread).map(c => c.after.unread as string);
+      if (skip && moved.length) {
+        moved.forEach(tree => skip.delete(tree));
+        [before, after] = await Promise.all([this._read(this._from, skip), this._read(this._to, skip)]);
+        diff = diffNotebooks(before, after);
+      }
       if (ticket === this._ticket) {
-        this._diff = diffNotebooks(before, after);
+        this._diff = diff;
       }
     } catch (error) {
       if (ticket === this._ticket) {

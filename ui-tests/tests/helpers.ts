@@ -198,3 +198,28 @@ export async function runOutOfOrder(page: IJupyterLabPageFixture, tmpPath: strin
   await page.notebook.runCell(0);
   expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe('42');
 }
+
+/** The developers' real-world notebooks (`../shared/notebooks` beside the repository; RETRACE_NOTEBOOKS overrides). */
+export function sharedNotebooksDir(): string {
+  const dir = process.env.RETRACE_NOTEBOOKS ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'notebooks');
+  if (!fs.existsSync(dir)) {
+    throw new Error(`shared notebooks not found at ${dir}; set RETRACE_NOTEBOOKS`);
+  }
+  return dir;
+}
+
+/**
+ * Copy a shared notebook, byte for byte, into the test's folder and open it as openNotebookJSON does.
+ * Returns its JSON as the file holds it.
+ */
+export async function openSharedNotebook(page: IJupyterLabPageFixture, tmpPath: string, file: string): Promise<any> {
+  const text = fs.readFileSync(path.join(sharedNotebooksDir(), file), 'utf8');
+  await page.contents.uploadContent(text, 'text', `${tmpPath}/${file}`);
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openDirectory(tmpPath);
+  await page.notebook.openByPath(`${tmpPath}/${file}`);
+  await page.notebook.activate(file);
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
+  await page.sidebar.openTab(PANEL_ID);
+  return JSON.parse(text);
+}

@@ -2,7 +2,9 @@
  * Notebook diff on the real server and kernel: the snapshot after a run
  * compared with the notebook now shows each kind of change (changed source
  * and output, added, removed, moved, unchanged collapsed); the restore dialog
- * lists the cells that change and opens the same diff; and a keyboard-only
+ * lists the cells that change and opens the same diff; two snapshots picked
+ * in the diff's own pickers show each kind of change too, a changed image side
+ * by side and the notebook metadata change summarised; and a keyboard-only
  * path goes from the timeline to the diff of what one run changed.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
@@ -79,6 +81,122 @@ test.describe('notebook diff', () => {
     // From now back to the snapshot: what restoring would do.
     await expect(second.locator('.jp-RetraceNbDiff-summary')).toContainText('1 cell(s) changed, 1 added, 1 removed, 1 moved');
     await expect(second.locator('.jp-RetraceNbDiff-cell.jp-mod-added')).toContainText('scratch = 1');
+  });
+
+  test('two snapshots picked in the diff: changed, added, removed, moved, unchanged folded, an image side by side, the metadata summarised', async ({ page, tmpPath }) => {
+    // A tiny PNG of one colour, made by the kernel (no library beyond Python's own).
+    const helpers = [
+      'import struct, zlib',
+      'from IPython.display import Image',
+      'def png(rgb):',
+      "    chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))",
+      "    rows = b''.join(b'\\x00' + bytes(rgb) * 8 for _ in range(8))",
+      "    return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 8, 8, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b'')"
+    ].join('\n');
+    await openNotebook(page, tmpPath, 'two-snapshots.ipynb', [
+      helpers,
+      'color = (200, 30, 30)',
+      'Image(data=png(color))',
+      'note = "moves"',
+      'scratch = 1',
+      'keep_a = 1',
+      'keep_b = 2'
+    ]);
+    const panel = page.locator(`#${PANEL_ID}`);
+    // Snapshot A: after run [5] ("scratch = 1"), a red image.
+    for (const index of [0, 1, 2, 3, 4]) {
+      await page.notebook.runCell(index);
+      await waitSaved(page);
+    }
+    // Between A and B: a source edit that turns the image blue, "scratch" deleted,
+    // "note" moved to the top, a notebook metadata key added, a cell added.
+    await page.notebook.setCell(1, 'code', 'color = (30, 30, 200)');
+    await page.notebook.runCell(1);
+    await waitSaved(page);
+    await page.notebook.runCell(2);
+    await waitSaved(page);
+    await page.notebook.selectCells(4);
+    await command(page, 'notebook:delete-cell');
+    await page.notebook.selectCells(3);
+    for (let i = 0; i < 3; i++) {
+      await command(page, 'notebook:move-cell-up');
+    }
+    // What the notebook metadata editor (Notebook Tools) does.
+    await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).context.model.setMetadata('experiment', { seed: 7 }));
+    await page.notebook.addCell('code', 'added_later = True');
+    // Snapshot B: after run [8], the added cell's (run in place: Shift+Enter on the last cell would add another).
+    await page.notebook.runCell(6, true);
+    await waitSaved(page);
+    // Changed after B, never run: seen only if "the notebook now" were compared.
+    await page.notebook.setCell(5, 'code', 'keep_b = 3');
+
+    await panel.locator('.jp-RetraceTimeline-run', { hasText: '[8]' }).click();
+    await panel.locator('.jp-RetraceDetail-diff').click();
+    const diff = page.locator('.jp-RetraceNbDiff-main:visible');
+    await expect(diff.locator('.jp-RetraceNbDiff-body')).toHaveAttribute('data-state', 'ready');
+    // Both points picked in the diff's own pickers: the snapshot after run [5], and the one after
+    // run [8], which is the tip of the attempt (listed once, as the attempt's latest).
+    const pick = async (picker: string, label: string): Promise<string> => {
+      const select = diff.locator(picker);
+      const value = await select
+        .locator('option')
+        .evaluateAll((options, prefix) => (options as HTMLOptionElement[]).find(o => o.textContent!.startsWith(prefix))?.value ?? '', label);
+      expect(value).toMatch(/^[0-9a-f]{40}$/);
+      await select.selectOption(value);
+      return value;
+    };
+    const from = await pick('select.jp-RetraceNbDiff-from', 'After run [5] ');
+    const to = await pick('select.jp-RetraceNbDiff-to', 'Attempt “main” (latest, ');
+    expect(from).not.toBe(to);
+    await expect(diff.locator('select.jp-RetraceNbDiff-from')).toHaveValue(from);
+    await expect(diff.locator('select.jp-RetraceNbDiff-to')).toHaveValue(to);
+    await expect(diff.locator('.jp-RetraceNbDiff-body')).toHaveAttribute('data-state', 'ready');
+    await expect(diff.locator('.jp-RetraceNbDiff-summary')).toContainText('2 cell(s) changed, 1 added, 1 removed, 1 moved, 4 unchanged.');
+    await expect(diff.locator('.jp-RetraceNbDiff-metadata')).toHaveText('Notebook metadata: experiment added');
+
+    // Changed source, as a text diff.
+    const color = diff.locator('.jp-RetraceNbDiff-cell.jp-mod-changed', { hasText: 'color = ' });
+    await expect(color.locator('.jp-RetraceNbDiff-what')).toHaveText('source changed');
+    await expect(color.locator('.jp-RetraceNbDiff-source .jp-mod-removed')).toHaveText(['−color = (200, 30, 30)']);
+    await expect(color.locator('.jp-RetraceNbDiff-source .jp-mod-added')).toHaveText(['+color = (30, 30, 200)']);
+    // Changed image output, side by side: the red image before, the blue one after.
+    const image = diff.locator('.jp-RetraceNbDiff-cell.jp-mod-changed', { hasText: 'Image(data=png(color))' });
+    await expect(image.locator('.jp-RetraceNbDiff-what')).toHaveText('outputs changed');
+    const sides = image.locator('.jp-RetraceNbDiff-sideBySide img');
+    await expect(sides).toHaveCount(2);
+    await expect(image.locator('.jp-RetraceNbDiff-side.jp-mod-before img')).toHaveAttribute('alt', 'Output before');
+    await expect(image.locator('.jp-RetraceNbDiff-side.jp-mod-after img')).toHaveAttribute('alt', 'Output after');
+    const colours = await sides.evaluateAll(async images =>
+      Promise.all(
+        (images as HTMLImageElement[]).map(async img => {
+          await img.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth;
+          canvas.height = img.naturalHeight;
+          const context = canvas.getContext('2d')!;
+          context.drawImage(img, 0, 0);
+          return [img.naturalWidth, ...Array.from(context.getImageData(4, 4, 1, 1).data.slice(0, 3))];
+        })
+      )
+    );
+    expect(colours).toEqual([
+      [8, 200, 30, 30],
+      [8, 30, 30, 200]
+    ]);
+    // Removed, added and moved cells.
+    await expect(diff.locator('.jp-RetraceNbDiff-cell.jp-mod-removed')).toHaveCount(1);
+    await expect(diff.locator('.jp-RetraceNbDiff-cell.jp-mod-removed')).toContainText('scratch = 1');
+    await expect(diff.locator('.jp-RetraceNbDiff-cell.jp-mod-added')).toHaveCount(1);
+    await expect(diff.locator('.jp-RetraceNbDiff-cell.jp-mod-added')).toContainText('added_later = True');
+    const moved = diff.locator('.jp-RetraceNbDiff-cell.jp-mod-moved');
+    await expect(moved).toHaveCount(1);
+    await expect(moved).toContainText('note = "moves"');
+    await expect(moved.locator('.jp-RetraceNbDiff-where')).toHaveText('cell 1 (was 4)');
+    // Unchanged cells folded: the helpers, and keep_a / keep_b as B holds them (not the edit made after B).
+    await expect(diff.locator('.jp-RetraceNbDiff-sameToggle')).toHaveText(['Cell 2 unchanged', '2 unchanged cells (5–6)']);
+    await expect(diff.locator('.jp-RetraceNbDiff-sameSource')).toHaveCount(0);
+    await diff.locator('.jp-RetraceNbDiff-sameToggle', { hasText: '2 unchanged cells' }).click();
+    await expect(diff.locator('.jp-RetraceNbDiff-sameSource')).toHaveText(['keep_a = 1', 'keep_b = 2']);
   });
 
   test('keyboard only: from the timeline, D opens the diff of what the focused run changed', async ({ page, tmpPath }) => {

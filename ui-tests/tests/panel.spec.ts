@@ -67,6 +67,10 @@ async function layoutProblems(page: IJupyterLabPageFixture): Promise<string[]> {
       if (rect(code).width < Math.min(150, r.width - 40)) {
         problems.push(`code of ${row.getAttribute('data-run-id')} is ${Math.round(rect(code).width)} px wide`);
       }
+      // Whole lines: on two-line rows (narrow sidebar) the code line must not be cut at the row's bottom.
+      if (rect(code).bottom > r.bottom + 1) {
+        problems.push(`code of ${row.getAttribute('data-run-id')} is cut at the bottom`);
+      }
     }
     return problems;
   });
