@@ -105,7 +105,8 @@ class IndexedDBQueue implements IPendingQueue {
   private _seq = 0;
 }
 
-class MemoryQueue implements IPendingQueue {
+/** Runs kept in memory only (lost with the page): when IndexedDB cannot be used, and in tests. */
+export class MemoryQueue implements IPendingQueue {
   readonly durable = false;
 
   async add(notebookId: string, run: Run): Promise<void> {

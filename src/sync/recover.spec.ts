@@ -9,23 +9,10 @@ import { Run } from '../capture/run';
 import { HistoryStore, IHistoryBackend, IWriteBatch, IWriteResult, LocalBackend, RefMap, RepositoryError } from '../history';
 import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from './notebookhistory';
-import { IPendingQueue } from './queue';
+import { MemoryQueue } from './queue';
 
 const GITDIR = '/history/nb.git';
 
-class Queue implements IPendingQueue {
-  readonly durable = false;
-  runs: Run[] = [];
-  async add(_: string, run: Run): Promise<void> {
-    this.runs.push(run);
-  }
-  async list(): Promise<Run[]> {
-    return [...this.runs];
-  }
-  async remove(_: string, ids: readonly string[]): Promise<void> {
-    this.runs = this.runs.filter(r => !ids.includes(r.id));
-  }
-}
 
 /** A backend whose ref files read as damaged (as the endpoint answers 409 kind "damaged") while `damaged` is set. */
 class DamagedBackend implements IHistoryBackend {
@@ -70,7 +57,7 @@ const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: '
 describe('Recover of a damaged history', () => {
   it('is offered while refs are damaged, and brings the runs back with the runs queued meanwhile on top', async () => {
     const fsys = memoryFs();
-    const first = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }), queue: new Queue(), snapshot: () => notebook, debounceMs: 100000 });
+    const first = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }), queue: new MemoryQueue(), snapshot: () => notebook, debounceMs: 100000 });
     await first.open();
     first.record(run(1));
     first.record(run(2));
@@ -84,7 +71,7 @@ describe('Recover of a damaged history', () => {
     const history = new NotebookHistory({
       notebookId: 'nb',
       store: new HistoryStore({ backend }),
-      queue: new Queue(),
+      queue: new MemoryQueue(),
       snapshot: () => notebook,
       debounceMs: 100000,
       repair: {
@@ -121,7 +108,7 @@ describe('Recover of a damaged history', () => {
     const history = new NotebookHistory({
       notebookId: 'nb',
       store: new HistoryStore({ backend }),
-      queue: new Queue(),
+      queue: new MemoryQueue(),
       snapshot: () => notebook,
       repair: { damaged: async () => ({}), recover: async () => ({ changes: [], unrepaired: [] }) }
     });

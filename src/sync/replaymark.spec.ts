@@ -8,23 +8,10 @@ import { Run } from '../capture/run';
 import { HistoryStore, LocalBackend } from '../history';
 import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from './notebookhistory';
-import { IPendingQueue } from './queue';
+import { MemoryQueue } from './queue';
 
 const GITDIR = '/history/nb.git';
 
-class Queue implements IPendingQueue {
-  readonly durable = false;
-  runs: Run[] = [];
-  async add(_: string, run: Run): Promise<void> {
-    this.runs.push(run);
-  }
-  async list(): Promise<Run[]> {
-    return [...this.runs];
-  }
-  async remove(_: string, ids: readonly string[]): Promise<void> {
-    this.runs = this.runs.filter(r => !ids.includes(r.id));
-  }
-}
 
 function run(session: string, count: number): Run {
   const t = new Date(Date.UTC(2026, 0, 1, 0, count, session === 'P' ? 0 : 30)).toISOString();
@@ -36,7 +23,7 @@ const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: '
 describe('a replay in the history', () => {
   it('marks the replay\'s runs, late ones included, and not the user\'s', async () => {
     const fsys = memoryFs();
-    const history = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }), queue: new Queue(), snapshot: () => notebook, debounceMs: 100000 });
+    const history = new NotebookHistory({ notebookId: 'nb', store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }), queue: new MemoryQueue(), snapshot: () => notebook, debounceMs: 100000 });
     await history.open();
     const settle = () => new Promise(resolve => setTimeout(resolve, 0));
     history.record(run('P', 1));

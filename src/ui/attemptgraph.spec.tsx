@@ -11,25 +11,13 @@ import { Run } from '../capture/run';
 import { HistoryStore, LocalBackend } from '../history';
 import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from '../sync/notebookhistory';
-import { IPendingQueue } from '../sync/queue';
+import { MemoryQueue } from '../sync/queue';
 import { AttemptGraphView } from './attemptgraph';
 import { RetraceModel } from './model';
+import { settle } from './testkit.spec-util';
 
 const trans = nullTranslator.load('test');
 
-class Queue implements IPendingQueue {
-  readonly durable = false;
-  runs: Run[] = [];
-  async add(_: string, run: Run): Promise<void> {
-    this.runs.push(run);
-  }
-  async list(): Promise<Run[]> {
-    return [...this.runs];
-  }
-  async remove(_: string, ids: readonly string[]): Promise<void> {
-    this.runs = this.runs.filter(r => !ids.includes(r.id));
-  }
-}
 
 function run(session: string, count: number, minute: number): Run {
   const t = new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
@@ -38,13 +26,6 @@ function run(session: string, count: number, minute: number): Run {
 
 const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
 
-const settle = async () => {
-  for (let i = 0; i < 6; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
-
 describe('AttemptGraphView', () => {
   afterEach(() => document.body.replaceChildren());
 
@@ -52,7 +33,7 @@ describe('AttemptGraphView', () => {
     const history = new NotebookHistory({
       notebookId: 'nb',
       store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-      queue: new Queue(),
+      queue: new MemoryQueue(),
       snapshot: () => notebook,
       debounceMs: 100000
     });

@@ -10,32 +10,13 @@ import { Run } from '../capture/run';
 import { HistoryStore, LocalBackend } from '../history';
 import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from '../sync/notebookhistory';
-import { IPendingQueue } from '../sync/queue';
+import { MemoryQueue } from '../sync/queue';
 import { AttemptsView } from './attempts';
 import { RunNaming } from './format';
+import { settle } from './testkit.spec-util';
 
-class Queue implements IPendingQueue {
-  readonly durable = false;
-  runs: Run[] = [];
-  async add(_: string, run: Run): Promise<void> {
-    this.runs.push(run);
-  }
-  async list(): Promise<Run[]> {
-    return [...this.runs];
-  }
-  async remove(_: string, ids: readonly string[]): Promise<void> {
-    this.runs = this.runs.filter(r => !ids.includes(r.id));
-  }
-}
 
 const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
-
-const settle = async () => {
-  for (let i = 0; i < 6; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
 
 describe('AttemptsView', () => {
   afterEach(() => document.body.replaceChildren());
@@ -62,7 +43,7 @@ describe('AttemptsView', () => {
     const history = new NotebookHistory({
       notebookId: 'nb',
       store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-      queue: new Queue(),
+      queue: new MemoryQueue(),
       snapshot: () => notebook,
       debounceMs: 100000
     });

@@ -8,13 +8,7 @@ import { Widget } from '@lumino/widgets';
 import { RunLog } from '../capture/log';
 import { CoverageView } from './coverage';
 import { RetraceModel } from './model';
-
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
+import { settle } from './testkit.spec-util';
 
 function setup() {
   const model = new RetraceModel();

@@ -13,6 +13,7 @@ import { HistoryStore } from '../history/store';
 import { fakeClock, memoryBackend, memoryFs, syntheticNotebook } from '../history/testkit.spec-util';
 import { attachEnvironment, EnvironmentRecord, ISessionEnvironment } from '../kernel/environment';
 import { EnvironmentChanges, EnvironmentPoint } from './environment';
+import { settle } from './testkit.spec-util';
 
 const trans = nullTranslator.load('test');
 
@@ -23,13 +24,6 @@ function env(python: string, dists: Record<string, string>): ISessionEnvironment
     distributions: Object.fromEntries(Object.entries(dists).map(([n, v]) => [n, { version: v, modules: [n] }]))
   };
 }
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
 
 async function history() {
   const store = new HistoryStore({ backend: memoryBackend(memoryFs(), '/h/nb.git'), now: fakeClock() });

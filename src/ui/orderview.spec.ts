@@ -3,13 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import { CanonicalOrder } from '../analysis/orderTypes';
 import { OrderView } from './orderview';
-
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
+import { settle } from './testkit.spec-util';
 
 function order(cellIds: (string | null)[]): CanonicalOrder {
   return {

@@ -13,7 +13,7 @@ import { Run } from '../capture/run';
 import { HistoryStore, LocalBackend } from '../history';
 import { memoryFs } from '../history/testkit.spec-util';
 import { NotebookHistory } from '../sync/notebookhistory';
-import { IPendingQueue } from '../sync/queue';
+import { MemoryQueue } from '../sync/queue';
 import { CellVersionsView } from '../versions/view';
 import { cellVersions } from '../versions/versions';
 import { AttemptGraphView } from './attemptgraph';
@@ -21,22 +21,10 @@ import { AttemptsView } from './attempts';
 import { RunNaming, runName, snapshotCellName } from './format';
 import { RetraceModel } from './model';
 import { NotebookDiffModel } from './notebookdiff';
+import { settle } from './testkit.spec-util';
 
 const trans = nullTranslator.load('test');
 
-class Queue implements IPendingQueue {
-  readonly durable = false;
-  runs: Run[] = [];
-  async add(_: string, run: Run): Promise<void> {
-    this.runs.push(run);
-  }
-  async list(): Promise<Run[]> {
-    return [...this.runs];
-  }
-  async remove(_: string, ids: readonly string[]): Promise<void> {
-    this.runs = this.runs.filter(r => !ids.includes(r.id));
-  }
-}
 
 function run(session: string, count: number, minute: number, cellId: string | null = 'c1', code = `x = ${count}`): Run {
   const t = new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
@@ -50,20 +38,13 @@ const notebook = {
   cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }]
 };
 
-const settle = async () => {
-  for (let i = 0; i < 6; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
-
 /** Session P ran [1] and [2] (cell 1, then a cell deleted since); session Q ran [1], then Replay ran the deleted cell's code as [2]. */
 async function twoSessions() {
   const runs = [run('P', 1, 1), run('P', 2, 2, 'gone', 'seed = 42'), run('Q', 1, 3), run('Q', 2, 4, null, 'seed = 42')];
   const history = new NotebookHistory({
     notebookId: 'nb',
     store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-    queue: new Queue(),
+    queue: new MemoryQueue(),
     snapshot: () => notebook,
     debounceMs: 100000
   });

@@ -5,6 +5,7 @@ import { RunLog } from '../capture/log';
 import { Run } from '../capture/run';
 import { RetraceModel } from './model';
 import { ROW_HEIGHT, RunsView } from './timeline';
+import { settle } from './testkit.spec-util';
 
 function run(i: number, status: Run['status'] = 'ok', session = 's'): Run {
   const t = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
@@ -23,13 +24,6 @@ function run(i: number, status: Run['status'] = 'ok', session = 's'): Run {
 }
 
 /** Let React commit (ReactWidget renders on an update request, React on its scheduler). */
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-};
-
 // jsdom does no layout: give the scrolling list the height a sidebar would (20 rows).
 const VIEWPORT = 20 * ROW_HEIGHT;
 Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
