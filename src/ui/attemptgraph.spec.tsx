@@ -8,13 +8,9 @@ import { Widget } from '@lumino/widgets';
 
 import { RunLog } from '../capture/log';
 import { Run } from '../capture/run';
-import { HistoryStore, LocalBackend } from '../history';
-import { memoryFs } from '../history/testkit.spec-util';
-import { NotebookHistory } from '../sync/notebookhistory';
-import { MemoryQueue } from '../sync/queue';
 import { AttemptGraphView } from './attemptgraph';
 import { RetraceModel } from './model';
-import { settle } from './testkit.spec-util';
+import { memoryHistory, settle } from './testkit.spec-util';
 
 const trans = nullTranslator.load('test');
 
@@ -30,13 +26,7 @@ describe('AttemptGraphView', () => {
   afterEach(() => document.body.replaceChildren());
 
   it('marks the points of a replay and opens the diff with the snapshot before on D', async () => {
-    const history = new NotebookHistory({
-      notebookId: 'nb',
-      store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-      queue: new MemoryQueue(),
-      snapshot: () => notebook,
-      debounceMs: 100000
-    });
+    const history = memoryHistory(notebook);
     await history.open();
     const commit = async (r: Run) => {
       history.record(r);

@@ -7,13 +7,9 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { Run } from '../capture/run';
-import { HistoryStore, LocalBackend } from '../history';
-import { memoryFs } from '../history/testkit.spec-util';
-import { NotebookHistory } from '../sync/notebookhistory';
-import { MemoryQueue } from '../sync/queue';
 import { AttemptsView } from './attempts';
 import { RunNaming } from './format';
-import { settle } from './testkit.spec-util';
+import { memoryHistory, settle } from './testkit.spec-util';
 
 
 const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'c1', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: 1 }] };
@@ -40,13 +36,7 @@ describe('AttemptsView', () => {
     expect(q<HTMLButtonElement>('.jp-RetraceAttempts-new').disabled).toBe(true);
     expect(q<HTMLButtonElement>('.jp-RetraceAttempts-undo').hidden).toBe(true);
 
-    const history = new NotebookHistory({
-      notebookId: 'nb',
-      store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-      queue: new MemoryQueue(),
-      snapshot: () => notebook,
-      debounceMs: 100000
-    });
+    const history = memoryHistory(notebook);
     view.history = history;
     await history.open();
     const t = new Date(Date.UTC(2026, 0, 1)).toISOString();

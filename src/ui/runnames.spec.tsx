@@ -10,10 +10,6 @@ import { Widget } from '@lumino/widgets';
 
 import { RunLog } from '../capture/log';
 import { Run } from '../capture/run';
-import { HistoryStore, LocalBackend } from '../history';
-import { memoryFs } from '../history/testkit.spec-util';
-import { NotebookHistory } from '../sync/notebookhistory';
-import { MemoryQueue } from '../sync/queue';
 import { CellVersionsView } from '../versions/view';
 import { cellVersions } from '../versions/versions';
 import { AttemptGraphView } from './attemptgraph';
@@ -21,7 +17,7 @@ import { AttemptsView } from './attempts';
 import { RunNaming, runName, snapshotCellName } from './format';
 import { RetraceModel } from './model';
 import { NotebookDiffModel } from './notebookdiff';
-import { settle } from './testkit.spec-util';
+import { memoryHistory, settle } from './testkit.spec-util';
 
 const trans = nullTranslator.load('test');
 
@@ -41,13 +37,7 @@ const notebook = {
 /** Session P ran [1] and [2] (cell 1, then a cell deleted since); session Q ran [1], then Replay ran the deleted cell's code as [2]. */
 async function twoSessions() {
   const runs = [run('P', 1, 1), run('P', 2, 2, 'gone', 'seed = 42'), run('Q', 1, 3), run('Q', 2, 4, null, 'seed = 42')];
-  const history = new NotebookHistory({
-    notebookId: 'nb',
-    store: new HistoryStore({ backend: new LocalBackend(memoryFs(), '/h/nb.git') }),
-    queue: new MemoryQueue(),
-    snapshot: () => notebook,
-    debounceMs: 100000
-  });
+  const history = memoryHistory(notebook);
   await history.open();
   // One commit per run: each is a point of its own in the graph and the picker.
   for (const r of runs) {
