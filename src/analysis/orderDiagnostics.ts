@@ -2,7 +2,7 @@
  * Diagnostics of the canonical order (hidden state), each pointing at cells,
  * and whether running today's cells top to bottom would rebuild the state.
  * A cell edited since the run the state depends on is reported only when the
- * edit can change what later runs read (`editMatters`).
+ * edit can change what later runs read (`editedSteps`).
  */
 
 import { AnalysisCell } from './types';
@@ -21,6 +21,9 @@ export interface SliceView {
   cells: ReadonlyArray<AnalysisCell>;
   cellPos: ReadonlyMap<string, number>;
   everWritten: ReadonlySet<string>;
+  /** Names any run of the session defines as callables, or imports. */
+  callables: ReadonlySet<string>;
+  modules: ReadonlySet<string>;
   /** Live name → producing run. */
   live: ReadonlyMap<string, number>;
   facts: (code: string) => CodeFacts;
@@ -155,6 +158,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     return Array.from(provides.get(seq) ?? []).sort();
   };
 
+  const edited = editedSteps(v, posOf);
   const c = new Collector();
   const stepsOfCell = new Map<string, number[]>();
   let seeded = false;
@@ -170,7 +174,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     }
     if (pos < 0) {
       c.add('deleted-cell', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], provided(seq), [run.index]);
-    } else if (v.normalized(run.code) !== v.normalized(v.cells[pos].source) && editMatters(v, step, v.cells[pos].source)) {
+    } else if (edited.get(step)) {
       c.add('edited', run.cellId!, [run.cellId!], provided(seq), [run.index]);
     }
     for (const a of r.reads) {
@@ -241,7 +245,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
   diagnostics.sort(
     (a, b) => rank[a.severity] - rank[b.severity] || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || cellRank(a) - cellRank(b)
   );
-  return { diagnostics, topToBottomWorks: topToBottom(v, posOf, keyOf) };
+  return { diagnostics, topToBottomWorks: topToBottom(v, posOf, keyOf, edited) };
 }
 
 /**
@@ -252,7 +256,8 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
 function topToBottom(
   v: SliceView,
   posOf: (seq: number) => number,
-  keyOf: (a: { from: number; unknown: number }) => number
+  keyOf: (a: { from: number; unknown: number }) => number,
+  edited: ReadonlyMap<number, boolean>
 ): boolean {
   const { records, ordered } = v;
   let last = -1;
@@ -264,7 +269,7 @@ function topToBottom(
       return false;
     }
     last = pos;
-    if (v.normalized(records[seq].run.code) !== v.normalized(v.cells[pos].source) && editMatters(v, step, v.cells[pos].source)) {
+    if (edited.get(step)) {
       return false;
     }
     stepCells.add(v.cells[pos].id);
@@ -306,94 +311,6 @@ function topToBottom(
 const KILL = 0;
 const RNG = PSEUDO + 'rng';
 
-interface ISessionNames {
-  /** Names any run of the session defines as callables, or imports. */
-  callables: Set<string>;
-  modules: Set<string>;
-  /** Step positions (ascending) that read a name (by its variable and by its full name), or rebind it. */
-  readSteps: Map<string, number[]>;
-  killSteps: Map<string, number[]>;
-  /** The variables of the live state's names. */
-  liveVariables: Set<string>;
-}
-
-const sessionNamesOf = new WeakMap<SliceView, ISessionNames>();
-
-/**
- * Gathered once per view: editMatters asks on each edited step, and walking every run and every
- * later step each time made a compute at 10,000 runs ~20x slower (bench:speed per new run 8 ms
- * -> 184 ms).
- */
-function sessionNames(v: SliceView): ISessionNames {
-  let names = sessionNamesOf.get(v);
-  if (names) {
-    return names;
-  }
-  const n: ISessionNames = {
-    callables: new Set(),
-    modules: new Set(),
-    readSteps: new Map(),
-    killSteps: new Map(),
-    liveVariables: new Set()
-  };
-  // Runs of one code share its facts: each distinct code once (1,759 for 10,000 runs in bench:speed).
-  const seen = new Set<CodeFacts>();
-  for (const r of v.records) {
-    if (r.facts && !seen.has(r.facts)) {
-      seen.add(r.facts);
-      r.facts.callables.forEach(c => n.callables.add(c));
-      r.facts.imports.forEach(m => n.modules.add(m));
-    }
-  }
-  const push = (map: Map<string, number[]>, name: string, i: number): void => {
-    const list = map.get(name);
-    if (!list) {
-      map.set(name, [i]);
-    } else if (list[list.length - 1] !== i) {
-      list.push(i);
-    }
-  };
-  v.ordered.forEach((seq, i) => {
-    const r = v.records[seq];
-    for (const a of r.reads) {
-      const variable = variableOf(a.name);
-      push(n.readSteps, variable, i);
-      if (variable !== a.name) {
-        push(n.readSteps, a.name, i);
-      }
-    }
-    for (const w of r.writes) {
-      if (w.kind === KILL && w.name[0] !== PSEUDO) {
-        push(n.killSteps, w.name, i);
-      }
-    }
-  });
-  for (const name of v.live.keys()) {
-    n.liveVariables.add(variableOf(name));
-  }
-  names = n;
-  sessionNamesOf.set(v, names);
-  return names;
-}
-
-/** The first position in ascending `steps` after `step`, or Infinity. */
-function firstAfter(steps: number[] | undefined, step: number): number {
-  if (!steps) {
-    return Infinity;
-  }
-  let lo = 0;
-  let hi = steps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (steps[mid] <= step) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo < steps.length ? steps[lo] : Infinity;
-}
-
 /**
  * Whether running the cell's code now, in place of the code the step ran,
  * could change the state: some statement that differs between the two
@@ -406,8 +323,10 @@ function firstAfter(steps: number[] | undefined, step: number): number {
  * settings (`plt.style.use`) do not count: a module is the same object.
  * Anything the analysis cannot see through (a call of a function the session
  * defined, a shell command, `import *`, the environment) counts as a change.
+ * Answers true or false when the statements decide it, else the names the
+ * edit affects, for `editedSteps` to look up in the later steps.
  */
-function editMatters(v: SliceView, step: number, now: string): boolean {
+function editEffect(v: SliceView, step: number, now: string): boolean | Set<string> {
   const seq = v.ordered[step];
   const ran = v.facts(v.records[seq].run.code).effects.statements;
   const cur = v.facts(now).effects.statements;
@@ -434,7 +353,7 @@ function editMatters(v: SliceView, step: number, now: string): boolean {
     // Same statements in another order: no attempt to tell whether that matters.
     return ran.join('\n') !== cur.join('\n');
   }
-  const { callables, modules } = sessionNames(v);
+  const { callables, modules } = v;
   const affected = new Set<string>();
   const changes = (t: string): boolean => {
     const f = v.facts(t);
@@ -475,21 +394,74 @@ function editMatters(v: SliceView, step: number, now: string): boolean {
       }
     }
   }
-  if (affected.size === 0) {
-    return false;
+  return affected.size === 0 ? false : affected;
+}
+
+/**
+ * For each step whose cell was edited since it ran, whether the edit matters (`editEffect`): the
+ * names an edit affects are looked up in one sweep from the last step back, keeping for each the
+ * next step that reads it and the next that rebinds it. (An index of every name's steps, built
+ * per compute, cost ~3.5 ms at 10,000 runs in bench:speed.)
+ */
+function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, boolean> {
+  const verdicts = new Map<number, boolean>();
+  const asked = new Map<number, Set<string>>();
+  const wanted = new Set<string>();
+  v.ordered.forEach((seq, step) => {
+    const pos = posOf(seq);
+    const now = pos < 0 ? null : v.cells[pos].source;
+    if (now === null || v.normalized(v.records[seq].run.code) === v.normalized(now)) {
+      return;
+    }
+    const effect = editEffect(v, step, now);
+    if (typeof effect === 'boolean') {
+      verdicts.set(step, effect);
+    } else {
+      asked.set(step, effect);
+      effect.forEach(n => wanted.add(n));
+    }
+  });
+  if (asked.size === 0) {
+    return verdicts;
+  }
+  const liveVariables = new Set<string>();
+  for (const name of v.live.keys()) {
+    liveVariables.add(variableOf(name));
   }
   // The first later step that reads the name, before (or at) the first that rebinds it; or, never
   // rebound, the live state holding it.
-  const { readSteps, killSteps, liveVariables } = sessionNames(v);
-  for (const n of affected) {
-    const read = firstAfter(readSteps.get(n), step);
-    const kill = firstAfter(killSteps.get(n), step);
-    if (read <= kill && read !== Infinity) {
-      return true;
+  const nextRead = new Map<string, number>();
+  const nextKill = new Map<string, number>();
+  const first = Math.min(...asked.keys());
+  for (let step = v.ordered.length - 1; step >= first; step--) {
+    const names = asked.get(step);
+    if (names) {
+      let matters = false;
+      for (const n of names) {
+        const read = nextRead.get(n) ?? Infinity;
+        const kill = nextKill.get(n) ?? Infinity;
+        if ((read <= kill && read !== Infinity) || (kill === Infinity && liveVariables.has(n))) {
+          matters = true;
+          break;
+        }
+      }
+      verdicts.set(step, matters);
     }
-    if (kill === Infinity && liveVariables.has(n)) {
-      return true;
+    const r = v.records[v.ordered[step]];
+    for (const w of r.writes) {
+      if (w.kind === KILL && w.name[0] !== PSEUDO && wanted.has(w.name)) {
+        nextKill.set(w.name, step);
+      }
+    }
+    for (const a of r.reads) {
+      const variable = variableOf(a.name);
+      if (wanted.has(variable)) {
+        nextRead.set(variable, step);
+      }
+      if (variable !== a.name && wanted.has(a.name)) {
+        nextRead.set(a.name, step);
+      }
     }
   }
-  return false;
+  return verdicts;
 }
