@@ -371,7 +371,8 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
         params.add(python.slice(p.from, p.to));
       }
     }
-    const globals = new Set(analyzeCell(statements.map(st => st.text).join('\n')).uses.filter(n => !params.has(n)));
+    const whole = analyzeCell(statements.map(st => st.text).join('\n'));
+    const globals = new Set(whole.uses.filter(n => !params.has(n)));
     const reads = new Set<string>();
     const shown: string[][] = [];
     for (const { node: k, text } of statements) {
@@ -384,7 +385,8 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
         used.forEach(n => reads.add(n));
       }
     }
-    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown };
+    const draws = whole.seeds === true || whole.randomLibraryCalls === true || whole.effects.some(e => e.kind === 'randomness');
+    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}) };
   }
   return out;
 }

@@ -325,6 +325,43 @@ describe('edits that change nothing later runs read', () => {
     expect(edited(order(calls))).toEqual(['b']);
   });
 
+  it('an import added to a cell, or one split in two, changes no name the old run gave', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd, numpy as np\nfrom sklearn import metrics')
+      .cell('load', "df = pd.read_csv('d.csv')\nm = np.mean(df['a'])\nacc = metrics.accuracy_score(y, z)")
+      .run('imp')
+      .run('load')
+      .cell('imp', 'import pandas as pd\nimport numpy as np\nimport seaborn as sns\nfrom sklearn import (metrics,\n    linear_model)');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'load@1']);
+    expect(edited(o)).toEqual([]);
+    expect(o.topToBottomWorks).toBe(true);
+  });
+
+  it('an import removed, or the module a name stands for changed, is still reported', () => {
+    const removed = new SessionBuilder()
+      .cell('imp', 'import pandas as pd\nimport numpy as np')
+      .cell('load', 'm = np.mean([1, 2])')
+      .run('imp')
+      .run('load')
+      .cell('imp', 'import pandas as pd');
+    expect(edited(order(removed))).toEqual(['imp']);
+    const swapped = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('load', "df = pd.read_csv('d.csv')")
+      .run('imp')
+      .run('load')
+      .cell('imp', 'import polars as pd');
+    expect(edited(order(swapped))).toEqual(['imp']);
+    const submodule = new SessionBuilder()
+      .cell('imp', 'import matplotlib.pyplot')
+      .cell('plot', 'fig = matplotlib.pyplot.figure()')
+      .run('imp')
+      .run('plot')
+      .cell('imp', 'import matplotlib');
+    expect(edited(order(submodule))).toEqual(['imp']);
+  });
+
   it('a cell magic whose body is not Python is compared as a whole', () => {
     const s = new SessionBuilder()
       .cell('w', '%%writefile conf.txt\nalpha')

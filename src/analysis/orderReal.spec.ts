@@ -194,6 +194,32 @@ describe('canonical order with the real analyzer', () => {
     expect(steps(order(s))).toEqual(['imp@0', 'seed@1', 'def@2', 'svi@3', 'fit@4', 'value@5']);
   });
 
+  it('after a seed, tensor conversions, a function that draws nothing and a cell that only defines functions do not draw', () => {
+    // A notebook run top to bottom twice after a seed (a real pyro session): only the second runs are needed.
+    const s = new SessionBuilder()
+      .cell('imp', 'import pyro\nimport torch')
+      .cell('seed', 'pyro.set_rng_seed(1)')
+      .cell('tensors', 'X = torch.FloatTensor(raw)\nw = torch.zeros(3)')
+      .cell('def', 'def split(features, classes):\n    out = {}\n    for i in range(len(classes)):\n        out.setdefault(classes[i], []).append(features[i])\n    return out')
+      .cell('model', 'def model(x):\n    return pyro.sample("z", dist.Normal(0, 1))')
+      .cell('parts', 'parts = split(X, y)')
+      .cell('raw', 'raw = [[1.0]]\ny = [0]')
+      .cell('draw', 'z = torch.randn(2)')
+      .run('imp')
+      .run('raw')
+      .run('seed')
+      .run('tensors')
+      .run('def')
+      .run('model')
+      .run('parts')
+      .run('tensors')
+      .run('def')
+      .run('model')
+      .run('parts')
+      .run('draw');
+    expect(steps(order(s))).toEqual(['imp@0', 'seed@2', 'def@8', 'model@9', 'raw@1', 'tensors@7', 'parts@10', 'draw@11']);
+  });
+
   it('without a seed, a function call is not taken for a draw', () => {
     const s = new SessionBuilder()
       .cell('def', 'def show(x):\n    print(x)')

@@ -153,8 +153,27 @@ const STATEMENTS_OF_EXPRESSIONS = new Set([
 /** Functions that seed a generator, whatever their module (`pyro.set_rng_seed`, `seed_everything`). */
 const SEED_FUNCTION_NAMES = new Set(['seed', 'manual_seed', 'manual_seed_all', 'set_seed', 'set_random_seed', 'set_rng_seed', 'seed_everything']);
 
-/** Modules whose functions draw from (or depend on) a seeded generator. */
-const RANDOM_LIBRARY_PREFIXES = ['pyro.', 'torch.', 'random.', 'numpy.random.', 'np.random.', 'tensorflow.random.', 'tf.random.', 'jax.random.'];
+/**
+ * Modules whose functions may draw from (or depend on) a seeded generator. Of torch, only the
+ * parts that draw: layers initialise their weights at random, distributions sample, loaders
+ * shuffle; `torch.zeros`, `torch.FloatTensor` or `torch.save` draw nothing (a session that
+ * converted its arrays to tensors in five cells kept every rerun of them, after a seed).
+ */
+const RANDOM_LIBRARY_PREFIXES = [
+  'pyro.',
+  'torch.nn.',
+  'torch.distributions.',
+  'torch.utils.data.',
+  'random.',
+  'numpy.random.',
+  'np.random.',
+  'tensorflow.random.',
+  'tf.random.',
+  'jax.random.'
+];
+
+/** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
+const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
 
 /** Calls that change the process for the runs after them. */
 const PROCESS_CALLS = new Set([
@@ -1624,7 +1643,7 @@ class Walker {
     const object = method !== null ? callee.firstChild : null;
 
     this.mutationByCall(scope, object, method, modulePath, args);
-    this.processCall(modulePath, fnName, written);
+    this.processCall(scope, modulePath, fnName, method, written);
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
 
@@ -1637,12 +1656,17 @@ class Walker {
    * Seeds (anywhere in the cell, also in a function it defines), calls into
    * random-number libraries, and calls that change the process.
    */
-  private processCall(modulePath: string | null, fnName: string | null, written: string | null): void {
+  private processCall(scope: Scope, modulePath: string | null, fnName: string | null, method: string | null, written: string | null): void {
     if ((fnName !== null && SEED_FUNCTION_NAMES.has(fnName)) || (modulePath !== null && SEED_CALLS.has(modulePath))) {
       this.seeds = true;
     }
+    // A call in a function body happens when the function is called (`CellEffects.callReads`).
     // As written too: `pyro` imported in another cell is no known alias.
-    if ([modulePath, written].some(path => path !== null && RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))) {
+    if (
+      !scope.deferred &&
+      ((method !== null && RANDOM_FILL_METHODS.has(method)) ||
+        [modulePath, written].some(path => path !== null && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
+    ) {
       this.randomLibraryCalls = true;
     }
     if (modulePath !== null) {

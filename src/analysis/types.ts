@@ -92,6 +92,8 @@ export interface CellEffects {
 export interface CallReads {
   reads: string[];
   shown: string[][];
+  /** The body seeds, draws or calls a random-number library (a call of the function may draw). */
+  draws?: boolean;
 }
 
 export interface KeyedStore {
