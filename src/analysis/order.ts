@@ -61,7 +61,7 @@
 
 import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
-import { CodeFacts, deriveFacts, normalizePath } from './orderFacts';
+import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
 import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
 import { isBuiltinName } from './orderHeuristics';
@@ -912,7 +912,7 @@ export class CanonicalOrderEngine {
 
   /**
    * A name an import statement binds holds that module, whichever run (or
-   * version of the cell) imported it: its value number is the statement's,
+   * version of the cell) imported it: its value number is the module's,
    * so the runs that read it after an edited import cell ran again still
    * merge with their earlier runs. Undefined when the name is no import's.
    */
@@ -920,8 +920,18 @@ export class CanonicalOrderEngine {
     if (!facts.imports.has(name) || facts.effects.unknownDefines) {
       return undefined;
     }
-    const statement = facts.effects.statements?.find(t => /^(?:import|from)\s/.test(t) && this._facts(t).imports.has(name));
-    return statement === undefined ? undefined : this._id('m' + statement + PSEUDO + name);
+    // The module it stands for, when the statement reads plainly (`from a import b, c` and
+    // `from a import b` give b the same value); else the statement's text.
+    let value: string | undefined;
+    for (const t of facts.effects.statements ?? []) {
+      if (/^(?:import|from)\s/.test(t)) {
+        const f = this._facts(t);
+        if (f.imports.has(name)) {
+          value = importBindings(t, f)?.get(name) ?? t;
+        }
+      }
+    }
+    return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);
   }
 
   private _isSessionCallable(name: string): boolean {

@@ -7,7 +7,7 @@
 
 import { AnalysisCell } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
-import { CodeFacts } from './orderFacts';
+import { CodeFacts, importBindings } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
 import type { RunRecord } from './order';
 
@@ -382,7 +382,7 @@ function editEffect(v: SliceView, step: number, now: string): boolean | Set<stri
   const ranModules = importedModules(v, ran);
   const curModules = importedModules(v, cur);
   const rest = changed.filter(t => {
-    const bound = importBindings(v, t);
+    const bound = importBindings(t, v.facts(t));
     if (!bound) {
       return true;
     }
@@ -414,45 +414,11 @@ function editEffect(v: SliceView, step: number, now: string): boolean | Set<stri
   return affected.size === 0 ? false : affected;
 }
 
-/** The module each name an import statement binds stands for; null when `t` is not only an import. */
-function importBindings(v: SliceView, t: string): Map<string, string> | null {
-  const f = v.facts(t);
-  const e = f.effects;
-  if (
-    f.imports.size === 0 ||
-    e.parseError ||
-    e.unknownDefines ||
-    e.effects.length > 0 ||
-    e.mayDefine.length > 0 ||
-    e.deletes.length > 0 ||
-    e.mutates.length > 0 ||
-    !e.defines.every(n => f.imports.has(n))
-  ) {
-    return null;
-  }
-  const bound = new Map<string, string>();
-  const alias = /^([\w.]+)(?:\s+as\s+(\w+))?$/;
-  const text = t.replace(/\\\r?\n/g, ' ');
-  const plain = /^import\s+(.+)$/s.exec(text);
-  const from = /^from\s+([\w.]+)\s+import\s+\(?([^()]+?)\)?$/s.exec(text);
-  const parts = (plain ?? from)?.[plain ? 1 : 2].split(',').map(p => p.trim()) ?? [];
-  for (const part of parts.filter(Boolean)) {
-    const m = alias.exec(part);
-    if (!m) {
-      return null;
-    }
-    // `import a.b` binds `a` with `a.b` loaded: another value than `import a`.
-    const name = m[2] ?? (plain ? m[1].split('.')[0] : m[1]);
-    bound.set(name, plain ? m[1] : from![1] + '.' + m[1]);
-  }
-  return bound.size > 0 && Array.from(bound.keys()).every(n => f.imports.has(n)) ? bound : null;
-}
-
 /** Name -> module over a version's import statements (the last binding wins). */
 function importedModules(v: SliceView, statements: ReadonlyArray<string>): Map<string, string> {
   const all = new Map<string, string>();
   for (const t of statements) {
-    importBindings(v, t)?.forEach((module, name) => all.set(name, module));
+    importBindings(t, v.facts(t))?.forEach((module, name) => all.set(name, module));
   }
   return all;
 }

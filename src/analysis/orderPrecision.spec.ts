@@ -469,6 +469,22 @@ describe('modules imported again', () => {
     expect(steps(o)).toEqual(['imp@3', 'load@4', 'stat@2']);
     expect(kinds(o)).not.toContain('needs-rerun');
   });
+
+  it('so does a name imported by a statement that imports more names, or written another way', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'from ipywidgets import interact\nimport numpy as np')
+      .cell('load', 'w = interact(f, x=np.arange(3))')
+      .cell('stat', 'n = len(w.children)')
+      .run('imp', { traced: { added: ['interact', 'np'] } })
+      .run('load', { traced: { added: ['w'] } })
+      .run('stat', { traced: { added: ['n'] } })
+      .cell('imp', 'from ipywidgets import (interact,\n    interactive, fixed)\nimport numpy  as  np')
+      .run('imp', { traced: { added: ['interactive', 'fixed'] } })
+      .run('load', { traced: { rebound: ['w'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@3', 'load@4', 'stat@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
 });
 
 describe('calls on a module imported in another cell', () => {
