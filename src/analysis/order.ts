@@ -735,12 +735,12 @@ export class CanonicalOrderEngine {
   private _schedule(slice: Slice): number[] {
     const { runs, producer } = slice;
     const records = this._records;
-    const local = new Map<number, number>();
-    runs.forEach((s, i) => local.set(s, i));
+    const local = new Int32Array(records.length);
+    runs.forEach((s, i) => (local[s] = i));
     const succ: number[][] = runs.map(() => []);
     const edge = (a: number, b: number): void => {
       if (a !== b) {
-        succ[local.get(a)!].push(local.get(b)!);
+        succ[local[a]].push(local[b]);
       }
     };
     const byName = new Map<string, Map<number, number[]>>();
@@ -817,7 +817,7 @@ export class CanonicalOrderEngine {
     for (const s of runs) {
       for (const w of records[s].writes) {
         if (w.name.startsWith(KEY)) {
-          const next = binders.get(keyBase(w.name))?.find(t => t > s);
+          const next = firstAfter(binders.get(keyBase(w.name)), s);
           if (next !== undefined) {
             edge(s, next);
           }
@@ -1046,6 +1046,24 @@ function tracedFiles(paths: string[]): string[] {
 
 function uniq(a: string[]): string[] {
   return a.length < 2 ? a : Array.from(new Set(a));
+}
+
+/** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
+function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): number | undefined {
+  if (!seqs) {
+    return undefined;
+  }
+  let lo = 0;
+  let hi = seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (seqs[mid] <= seq) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < seqs.length ? seqs[lo] : undefined;
 }
 
 function isFailed(run: { status: string }): boolean {
