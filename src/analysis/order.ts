@@ -166,6 +166,7 @@ export class CanonicalOrderEngine {
     this._callables = new Set();
     this._modules = new Set();
     this._factsSeen = new Set();
+    this._editEffects = new Map();
     this._failedIndices = [];
     this._unknownRuns = [];
     this._setupRuns = [];
@@ -199,8 +200,12 @@ export class CanonicalOrderEngine {
     if (facts && !this._factsSeen.has(facts)) {
       // Runs of one code share its facts: each distinct code once.
       this._factsSeen.add(facts);
+      const known = this._callables.size + this._modules.size;
       facts.callables.forEach(c => this._callables.add(c));
       facts.imports.forEach(m => this._modules.add(m));
+      if (this._callables.size + this._modules.size > known) {
+        this._editEffects.clear();
+      }
     }
     if (isFailed(run)) {
       this._failedIndices.push(run.index);
@@ -578,6 +583,7 @@ export class CanonicalOrderEngine {
       everWritten: this._everWritten,
       callables: this._callables,
       modules: this._modules,
+      editEffects: this._editEffects,
       live: this._liveProducers(s.producer),
       facts: code => this._facts(code),
       normalized: code => {
@@ -976,6 +982,7 @@ export class CanonicalOrderEngine {
   private _callables = new Set<string>();
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
+  private _editEffects = new Map<string, Map<string, boolean | ReadonlySet<string>>>();
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
