@@ -75,6 +75,8 @@ export type WriteKind = (typeof WriteKind)[keyof typeof WriteKind];
 /** One name read by a run, resolved when the run was added. */
 export interface RunRead {
   name: string;
+  /** The name's number in this engine (`_nameId`): the schedule indexes by it. */
+  nid: number;
   /** Run (sequence number) that last wrote the name before this run, or -1. */
   from: number;
   /** When `from` is -1: the last run before with unknown definitions (`import *`), or -1. */
@@ -87,6 +89,7 @@ export interface RunRead {
 
 export interface RunWrite {
   name: string;
+  nid: number;
   kind: WriteKind;
   vn: number;
 }
@@ -464,7 +467,7 @@ export class CanonicalOrderEngine {
       } else {
         vn = this._id('0' + name);
       }
-      reads.push({ name, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
+      reads.push({ name, nid: this._nameId(name), from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
       sig.push(name + '=' + vn);
     }
     const cls = this._id('s' + sig.join('\u0001'));
@@ -472,7 +475,7 @@ export class CanonicalOrderEngine {
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
-      writes.push({ name, kind, vn: kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn });
+      writes.push({ name, nid: this._nameId(name), kind, vn: kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn });
     };
     kill.forEach(n => write(n, WriteKind.Kill));
     may.forEach(n => write(n, WriteKind.May));
@@ -508,7 +511,7 @@ export class CanonicalOrderEngine {
     for (const n of weak) {
       if (!this._last.has(n) && !kill.has(n) && !may.has(n) && !del.has(n)) {
         const vn = this._id('e' + cls + PSEUDO + n);
-        writes.push({ name: n, kind: WriteKind.May, vn });
+        writes.push({ name: n, nid: this._nameId(n), kind: WriteKind.May, vn });
         this._weak.set(n, { seq, kind: WriteKind.May, vn, moduleFrom: -1 });
         this._everWritten.add(n);
       }
@@ -749,12 +752,12 @@ export class CanonicalOrderEngine {
         succ[local[a]].push(local[b]);
       }
     };
-    const byName = new Map<string, Map<number, number[]>>();
-    const epoch = (name: string, key: number): number[] => {
-      let m = byName.get(name);
+    const byName: Array<Map<number, number[]> | undefined> = new Array(this._nameIds.size);
+    const epoch = (nid: number, key: number): number[] => {
+      let m = byName[nid];
       if (!m) {
         m = new Map();
-        byName.set(name, m);
+        byName[nid] = m;
       }
       let readers = m.get(key);
       if (!readers) {
@@ -768,17 +771,20 @@ export class CanonicalOrderEngine {
     for (const s of runs) {
       const r = records[s];
       for (const w of r.writes) {
-        epoch(w.name, s);
+        epoch(w.nid, s);
       }
       for (const a of r.reads) {
         if (a.name === ENV && !envChanged) {
           continue;
         }
         const key = a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
-        epoch(a.name, key).push(s);
+        epoch(a.nid, key).push(s);
       }
     }
-    for (const epochs of byName.values()) {
+    for (const epochs of byName) {
+      if (!epochs) {
+        continue;
+      }
       if (epochs.size === 1) {
         const [[key, readers]] = epochs;
         if (key >= 0) {
@@ -807,15 +813,15 @@ export class CanonicalOrderEngine {
     // the replay stores the key on the new object. (When the rebinding is a
     // merged rerun of the object's producer, this makes a cycle, and the
     // classes are un-merged.)
-    const binders = new Map<string, number[]>();
+    const binders: Array<number[] | undefined> = new Array(this._nameIds.size);
     for (const s of runs) {
       for (const w of records[s].writes) {
         if (w.name[0] !== PSEUDO) {
-          const b = binders.get(w.name);
+          const b = binders[w.nid];
           if (b) {
             b.push(s);
           } else {
-            binders.set(w.name, [s]);
+            binders[w.nid] = [s];
           }
         }
       }
@@ -823,7 +829,8 @@ export class CanonicalOrderEngine {
     for (const s of runs) {
       for (const w of records[s].writes) {
         if (w.name.startsWith(KEY)) {
-          const next = firstAfter(binders.get(keyBase(w.name)), s);
+          const base = this._nameIds.get(keyBase(w.name));
+          const next = base === undefined ? undefined : firstAfter(binders[base], s);
           if (next !== undefined) {
             edge(s, next);
           }
@@ -840,7 +847,7 @@ export class CanonicalOrderEngine {
         }
         const base = keyBase(w.name);
         const a = r.reads.find(x => x.name === base);
-        const readers = a && byName.get(base)?.get(a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1);
+        const readers = a && byName[a.nid]?.get(a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1);
         readers?.forEach(t => {
           if (t < s && records[t].wholeReads?.has(base)) {
             edge(t, s);
@@ -940,6 +947,15 @@ export class CanonicalOrderEngine {
     return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);
   }
 
+  private _nameId(name: string): number {
+    let id = this._nameIds.get(name);
+    if (id === undefined) {
+      id = this._nameIds.size;
+      this._nameIds.set(name, id);
+    }
+    return id;
+  }
+
   private _isSessionCallable(name: string): boolean {
     const lw = this._last.get(name);
     return lw !== undefined && this._records[lw.seq]?.facts?.callables.has(name) === true;
@@ -983,6 +999,8 @@ export class CanonicalOrderEngine {
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
   private _editEffects = new Map<string, Map<string, boolean | ReadonlySet<string>>>();
+  /** Every name a run read or wrote, numbered (kept across `reset`: numbers only grow). */
+  private _nameIds = new Map<string, number>();
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
