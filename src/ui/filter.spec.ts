@@ -40,3 +40,22 @@ describe('the cell filter', () => {
     expect(runs.filter(r => matchesFilter(r, parseFilter('cell:deleted'), bare)).map(r => r.id)).toEqual(['rgone']);
   });
 });
+
+describe('the attempt filter', () => {
+  // Attempt branches are named by the extension; the user gives them titles.
+  const titles: Record<string, string> = { 'attempt-2': 'Smaller threshold', main: 'main' };
+  const context: IFilterContext = {
+    notebook: null,
+    attemptOf: r => (r.id === 'r1' ? 'main' : 'attempt-2'),
+    attemptTitle: id => titles[id] ?? id
+  };
+  const runs = [run('r1', 'a'), run('r2', 'a')];
+  const matching = (text: string) => runs.filter(r => matchesFilter(r, parseFilter(text), context)).map(r => r.id);
+
+  it('matches the title the user gave an attempt, or its id', () => {
+    expect(matching('attempt:smaller')).toEqual(['r2']);
+    expect(matching('attempt:attempt-2')).toEqual(['r2']);
+    expect(matching('attempt:main')).toEqual(['r1']);
+    expect(matching('attempt:larger')).toEqual([]);
+  });
+});

@@ -30,6 +30,8 @@ export interface IFilterContext {
     traced?: (run: Run) => TracedEffects | undefined;
   } | null;
   attemptOf(run: Run): string | null;
+  /** The attempt's title as the user named it; `attempt:` matches it or the id. */
+  attemptTitle?(id: string): string;
   /** The deleted cell whose recorded code a console run replayed, if it did. */
   replayedFrom?(run: Run): string | null;
 }
@@ -84,8 +86,9 @@ export function matchesFilter(run: Run, filter: RunFilter, context?: IFilterCont
     return false;
   }
   if (filter.attempt.length) {
-    const attempt = (context?.attemptOf(run) ?? '').toLowerCase();
-    if (!filter.attempt.some(a => attempt.includes(a))) {
+    const id = context?.attemptOf(run) ?? '';
+    const names = [id, context?.attemptTitle?.(id) ?? id].map(n => n.toLowerCase());
+    if (!filter.attempt.some(a => names.some(n => n.includes(a)))) {
       return false;
     }
   }

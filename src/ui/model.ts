@@ -122,6 +122,11 @@ export class RetraceModel implements IRunNaming {
     return entry?.attempt ?? (this._history ? (this._history.store.currentAttempt ?? null) : null);
   }
 
+  /** The title the user gave an attempt (its id until renamed). */
+  attemptTitle(id: string): string {
+    return this._history?.attempts.find(a => a.id === id)?.title ?? id;
+  }
+
   /** The run's kernel session (1-based, in order of first run) and whether another session has a run with its count. */
   sessionOf(run: IRunRef): { ordinal: number; ambiguous: boolean } {
     return this.naming.sessionOf(run);
