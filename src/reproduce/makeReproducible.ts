@@ -96,6 +96,9 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
     model.dirty = true;
   }
   orderView.setProgress({ done: 0, total: plan.steps.length });
+  // Its runs are a replay's, marked as Replay in order marks them (the attempt graph shows it).
+  let executions = 0;
+  history.beginReplay();
   let report: IReplayReport;
   try {
     report = await replayInOrder({
@@ -106,7 +109,9 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
       sanitizers: sanitizersFromMetadata(json.metadata).sanitizers,
       onProgress: (done, total) => orderView.setProgress({ done, total })
     });
+    executions = report.results.filter(r => r.outcome !== 'not-run' && r.outcome !== 'not-compared').length;
   } finally {
+    history.endReplay(executions);
     orderView.setProgress(null);
   }
   orderView.showReport(report);

@@ -7,7 +7,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { expandSection, openNotebook, PANEL_ID, waitSaved } from './helpers';
 
 function notebookJSON(page: IJupyterLabPageFixture): Promise<string> {
   return page.evaluate(() => JSON.stringify((window.jupyterapp.shell.currentWidget as any).context.model.toJSON()));
@@ -52,6 +52,12 @@ test.describe('make reproducible', () => {
     );
     expect((await page.notebook.getCellTextOutput(2))?.[0]).toBe('42');
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('6');
+    // The confirming replay's runs are marked as a replay in the attempt graph; the user's are not.
+    await waitSaved(page);
+    await expandSection(page, 'Attempt graph');
+    const points = page.locator(`#${PANEL_ID} .jp-RetraceGraph .jp-RetraceGraph-point`);
+    await expect(points.first()).toHaveClass(/jp-mod-replay/);
+    await expect(points.last()).not.toHaveClass(/jp-mod-replay/);
 
     await page.evaluate(() => window.jupyterapp.commands.execute('retrace:undo-restore'));
     await expect.poll(() => sources(page)).toEqual(['y = x * 2\ny', 'x = 21', 'b = a + 1\nb', 'c = 2\nc']);
