@@ -246,7 +246,13 @@ export class RetraceActions {
     to ??= 'now';
     const widget = createNotebookDiff(
       // Runs named as the panel (following this notebook) names them.
-      { history, current: () => notebook.context.model.toJSON(), name: notebook.context.localPath, naming: this._o.panel.model },
+      {
+        history,
+        current: () => notebook.context.model.toJSON(),
+        name: notebook.context.localPath,
+        naming: this._o.panel.model,
+        replayedCellName: entry => this._o.panel.model.replayedCellName(entry, deleted => this._o.trans.__('%1, replayed', deleted))
+      },
       this._o.trans,
       this._o.rendermime ?? null,
       from,

@@ -146,12 +146,9 @@ function AttemptGraph(props: {
   const selectedCommit = model.selected ? history.commitOf(model.selected.id) : null;
   // Named as the timeline names them; runs of other attempts' sessions numbered after its own.
   const naming = model.naming.with(graph.points.flatMap(p => p.entries));
-  const cellName = (entry: IRunIndexEntry) => {
-    // Code without a cell may be the replay of a deleted cell's recorded code: named as the timeline does.
-    const run = !entry.cellId && entry.runId ? model.notebook?.log.runs.find(r => r.id === entry.runId) : undefined;
-    const replayed = run && model.replayedFrom(run) ? model.cellOf(run, deleted => trans.__('%1, replayed', deleted)) : null;
-    return snapshotCellName(entry, trans, replayed);
-  };
+  // Code without a cell may be the replay of a deleted cell's recorded code: named as the timeline does.
+  const cellName = (entry: IRunIndexEntry) =>
+    snapshotCellName(entry, trans, model.replayedCellName(entry, deleted => trans.__('%1, replayed', deleted)));
   const width = Math.max(1, graph.attempts.length) * LANE + 8;
   const x = (lane: number) => 4 + lane * LANE + LANE / 2;
   const y = (row: number) => row * ROW + ROW / 2;

@@ -169,6 +169,15 @@ export class RetraceModel implements IRunNaming {
     return origin ? replayedLabel(label) : label;
   }
 
+  /**
+   * A snapshot row of code run without a cell that replayed a deleted cell's recorded code: that
+   * cell, named as the timeline names it ("deleted cell, replayed"); else null.
+   */
+  replayedCellName(entry: { cellId: string | null; runId?: string | null }, replayedLabel: (deletedCellLabel: string) => string): string | null {
+    const run = !entry.cellId && entry.runId ? this._notebook?.log.runs.find(r => r.id === entry.runId) : undefined;
+    return run && this.replayedFrom(run) ? this.cellOf(run, replayedLabel) : null;
+  }
+
   /** Re-read labels (cells moved, say). */
   refresh(): void {
     this._items = null;

@@ -13,6 +13,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { diffNotebooks, ICellDiff, INotebookDiff, IOutputDiff, outputImage, outputText, sourceOf } from '../diff/notebookdiff';
+import { IRunIndexEntry } from '../history';
 import { NotebookHistory } from '../sync/notebookhistory';
 import { CodeDiff } from './codediff';
 import { EnvironmentChanges } from './environment';
@@ -30,6 +31,8 @@ export interface IDiffSource {
   name: string;
   /** How the panel names runs (so "2:[7]" here is "2:[7]" there); else from the history's runs. */
   naming?: IRunNaming;
+  /** The deleted cell a snapshot's code without a cell replayed, named as the panel names it. */
+  replayedCellName?: (entry: IRunIndexEntry) => string | null;
 }
 
 interface IPointOption {
@@ -90,7 +93,7 @@ export class NotebookDiffModel {
       }
       seen.add(entry.commit);
       // Cells are named by their position in that snapshot, as the commit subjects are.
-      const cell = snapshotCellName(entry, trans);
+      const cell = snapshotCellName(entry, trans, this.source.replayedCellName?.(entry) ?? null);
       options.push({
         value: entry.commit,
         label: trans.__('After run %1 · %2 · %3 (%4)', runName(entry, naming, trans), cell, entry.summary, entry.commit.slice(0, 7))

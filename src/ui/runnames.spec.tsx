@@ -115,6 +115,25 @@ describe('run names', () => {
     ]);
   });
 
+  it('the diff\'s point picker names a replayed deleted cell as the timeline does, never "console"', async () => {
+    const { history, model, log } = await twoSessions();
+    // One more run: the replay's snapshot is no longer the attempt's tip, so it is offered "after run".
+    const later = run('Q', 3, 5);
+    history.record(later);
+    await settle();
+    await history.flush();
+    log.addRun(later);
+    const replayedCellName = (entry: any) => model.replayedCellName(entry, deleted => trans.__('%1, replayed', deleted));
+    const diff = new NotebookDiffModel({ history, current: () => notebook, name: 'nb.ipynb', naming: model, replayedCellName }, trans, 'now', 'now');
+    const labels = diff.options.map(o => o.label).filter(l => l.startsWith('After run'));
+    expect(labels.map(l => l.split(' · ').slice(0, 2).join(' · '))).toEqual([
+      'After run 2:[2] · deleted cell, replayed',
+      'After run 2:[1] · cell 1',
+      'After run 1:[2] · deleted cell',
+      'After run 1:[1] · cell 1'
+    ]);
+  });
+
   it('the cell versions name their last run with its kernel session', async () => {
     const { history } = await twoSessions();
     const cellRuns = [run('P', 1, 1, 'c1', 'x = 1'), run('Q', 1, 3, 'c1', 'x = 2')];
