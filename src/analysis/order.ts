@@ -948,12 +948,7 @@ export class CanonicalOrderEngine {
   }
 
   private _nameId(name: string): number {
-    let id = this._nameIds.get(name);
-    if (id === undefined) {
-      id = this._nameIds.size;
-      this._nameIds.set(name, id);
-    }
-    return id;
+    return numberOf(this._nameIds, name);
   }
 
   private _isSessionCallable(name: string): boolean {
@@ -971,12 +966,7 @@ export class CanonicalOrderEngine {
   }
 
   private _id(key: string): number {
-    let v = this._ids.get(key);
-    if (v === undefined) {
-      v = this._ids.size;
-      this._ids.set(key, v);
-    }
-    return v;
+    return numberOf(this._ids, key);
   }
 
   private _analyze: (code: string) => CellEffects;
@@ -1071,6 +1061,16 @@ function tracedFiles(paths: string[]): string[] {
 
 function uniq(a: string[]): string[] {
   return a.length < 2 ? a : Array.from(new Set(a));
+}
+
+/** The number `key` has in `numbers`, the next free one the first time. */
+function numberOf(numbers: Map<string, number>, key: string): number {
+  let n = numbers.get(key);
+  if (n === undefined) {
+    n = numbers.size;
+    numbers.set(key, n);
+  }
+  return n;
 }
 
 /** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
