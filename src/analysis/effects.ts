@@ -385,7 +385,9 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
         used.forEach(n => reads.add(n));
       }
     }
-    const draws = whole.seeds === true || whole.randomLibraryCalls === true || whole.effects.some(e => e.kind === 'randomness');
+    // A function or class the body defines may draw when called: counted as drawing.
+    const draws =
+      whole.seeds === true || whole.randomLibraryCalls === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
     out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}) };
   }
   return out;

@@ -64,7 +64,6 @@ import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } fr
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { scheduleByKey } from './graphSchedule';
 import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
-import { isBuiltinName } from './orderHeuristics';
 
 export * from './orderTypes';
 
@@ -875,29 +874,23 @@ export class CanonicalOrderEngine {
    * function defined in the session (`train(10)` looping over `svi.step`) or a
    * call into a random-number library (`pyro.sample`, `torch.randn`). Such a
    * run is taken to draw, so the seed and the draws before it stay in order.
-   * A session function does not draw when its body neither draws nor reads
-   * anything but builtins, modules and session functions that do not draw
-   * (`svi.step(data)` may draw through `svi`); a class, or a function the
-   * analyzer did not read, may. A cell that only defines functions calls
-   * none of them.
+   * A function the cell itself defines (and may call) draws when its body may
+   * (a class, or a body that defines functions of its own, may). A cell that only
+   * defines functions calls none of them: only its decorators and defaults run.
    */
   private _mayDrawIndirectly(facts: CodeFacts): boolean {
     if (facts.randomLibraryCalls) {
       return true;
     }
-    const called = facts.headerReads ?? facts.effects.uses;
-    const seen = new Set<string>();
-    const draws = (name: string): boolean => {
-      if (seen.has(name) || !this._isSessionCallable(name)) {
-        return false;
-      }
-      seen.add(name);
-      const cr = this._records[this._last.get(name)!.seq].facts!.effects.callReads?.[name];
-      return !cr || cr.draws === true || cr.reads.some(bodyDraws) || cr.shown.some(group => group.some(bodyDraws));
-    };
-    const bodyDraws = (name: string): boolean =>
-      this._isSessionCallable(name) ? draws(name) : !this._modules.has(name) && !isBuiltinName(name);
-    return Array.from(called).some(draws);
+    if (facts.headerReads) {
+      return Array.from(facts.headerReads).some(name => this._isSessionCallable(name));
+    }
+    // The cell's own functions are not among the names it reads: taken as called.
+    const ownDraws = Array.from(facts.callables).some(name => {
+      const cr = facts.effects.callReads?.[name];
+      return !cr || cr.draws === true;
+    });
+    return ownDraws || facts.effects.uses.some(name => this._isSessionCallable(name));
   }
 
   /**

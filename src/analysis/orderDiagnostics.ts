@@ -7,7 +7,7 @@
 
 import { AnalysisCell } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
-import { CodeFacts, importBindings } from './orderFacts';
+import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
 import type { RunRecord } from './order';
 
@@ -415,11 +415,11 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
   return affected.size === 0 ? false : affected;
 }
 
-/** Name -> module over a version's import statements (the last binding wins). */
+/** Name -> modules over a version's import statements. */
 function importedModules(v: SliceView, statements: ReadonlyArray<string>): Map<string, string> {
   const all = new Map<string, string>();
   for (const t of statements) {
-    importBindings(t, v.facts(t))?.forEach((module, name) => all.set(name, module));
+    importBindings(t, v.facts(t))?.forEach((module, name) => all.set(name, withModule(all.get(name), module)));
   }
   return all;
 }

@@ -112,7 +112,15 @@ export function importBindings(t: string, f: CodeFacts): Map<string, string> | n
     }
     // `import a.b` binds `a` with `a.b` loaded: another value than `import a`.
     const name = m[2] ?? (plain ? m[1].split('.')[0] : m[1]);
-    bound.set(name, plain ? m[1] : from![1] + '.' + m[1]);
+    bound.set(name, withModule(bound.get(name), plain ? m[1] : from![1] + '.' + m[1]));
   }
   return bound.size > 0 && Array.from(bound.keys()).every(n => f.imports.has(n)) ? bound : null;
+}
+
+/**
+ * What a name holds after another import binds it: `import a.b, a.c` leaves `a` with both
+ * submodules loaded, another value than `import a.c` alone (sorted: the order does not matter).
+ */
+export function withModule(held: string | undefined, module: string): string {
+  return held === undefined ? module : Array.from(new Set([...held.split(','), module])).sort().join(',');
 }

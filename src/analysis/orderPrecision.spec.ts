@@ -360,6 +360,13 @@ describe('edits that change nothing later runs read', () => {
       .run('plot')
       .cell('imp', 'import matplotlib');
     expect(edited(order(submodule))).toEqual(['imp']);
+    const fewer = new SessionBuilder()
+      .cell('imp', 'import os.path, os.sep')
+      .cell('use', 'p = os.path.join("a", "b")')
+      .run('imp')
+      .run('use')
+      .cell('imp', 'import os.sep');
+    expect(edited(order(fewer))).toEqual(['imp']);
   });
 
   it('a cell magic whose body is not Python is compared as a whole', () => {

@@ -194,30 +194,49 @@ describe('canonical order with the real analyzer', () => {
     expect(steps(order(s))).toEqual(['imp@0', 'seed@1', 'def@2', 'svi@3', 'fit@4', 'value@5']);
   });
 
-  it('after a seed, tensor conversions, a function that draws nothing and a cell that only defines functions do not draw', () => {
+  it('after a seed, tensor conversions and a cell that only defines functions do not draw', () => {
     // A notebook run top to bottom twice after a seed (a real pyro session): only the second runs are needed.
     const s = new SessionBuilder()
       .cell('imp', 'import pyro\nimport torch')
       .cell('seed', 'pyro.set_rng_seed(1)')
       .cell('tensors', 'X = torch.FloatTensor(raw)\nw = torch.zeros(3)')
-      .cell('def', 'def split(features, classes):\n    out = {}\n    for i in range(len(classes)):\n        out.setdefault(classes[i], []).append(features[i])\n    return out')
       .cell('model', 'def model(x):\n    return pyro.sample("z", dist.Normal(0, 1))')
-      .cell('parts', 'parts = split(X, y)')
       .cell('raw', 'raw = [[1.0]]\ny = [0]')
       .cell('draw', 'z = torch.randn(2)')
       .run('imp')
       .run('raw')
       .run('seed')
       .run('tensors')
-      .run('def')
       .run('model')
-      .run('parts')
       .run('tensors')
-      .run('def')
       .run('model')
-      .run('parts')
       .run('draw');
-    expect(steps(order(s))).toEqual(['imp@0', 'seed@2', 'def@8', 'model@9', 'raw@1', 'tensors@7', 'parts@10', 'draw@11']);
+    expect(steps(order(s))).toEqual(['imp@0', 'seed@2', 'model@6', 'raw@1', 'tensors@5', 'draw@7']);
+  });
+
+  it('after a seed, a cell that defines a function drawing in its body and calls it draws, and stays in order', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import torch')
+      .cell('seed', 'torch.manual_seed(0)')
+      .cell('b', 'def f():\n    return torch.randn(3)\ny = f()')
+      .cell('a', 'x = torch.randn(3)')
+      .run('imp')
+      .run('seed')
+      .run('a')
+      .run('b');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'seed@1', 'a@2', 'b@3']);
+    expect(o.diagnostics.map(d => d.kind)).toContain('depends-on-later-cell');
+    const layer = new SessionBuilder()
+      .cell('imp', 'import torch')
+      .cell('seed', 'torch.manual_seed(0)')
+      .cell('b', 'class M(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = torch.nn.Linear(2, 2)\nm = M()')
+      .cell('a', 'x = torch.randn(3)')
+      .run('imp')
+      .run('seed')
+      .run('a')
+      .run('b');
+    expect(steps(order(layer))).toEqual(['imp@0', 'seed@1', 'a@2', 'b@3']);
   });
 
   it('without a seed, a function call is not taken for a draw', () => {
