@@ -62,9 +62,9 @@ export class RetraceModel implements IRunNaming {
   }
 
   set history(history: NotebookHistory | null) {
-    this._history?.changed.disconnect(this._emit, this);
+    this._history?.changed.disconnect(this._onHistoryChanged, this);
     this._history = history;
-    history?.changed.connect(this._emit, this);
+    history?.changed.connect(this._onHistoryChanged, this);
     this._emit();
   }
 
@@ -187,6 +187,14 @@ export class RetraceModel implements IRunNaming {
   private _onLogChanged(): void {
     this._items = null;
     this._naming = null;
+    this._emit();
+  }
+
+  /** An attempt renamed (or a run filed under an attempt) changes what `attempt:` matches. */
+  private _onHistoryChanged(): void {
+    if (this._filter.attempt.length > 0) {
+      this._items = null;
+    }
     this._emit();
   }
 

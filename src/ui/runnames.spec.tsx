@@ -149,3 +149,15 @@ describe('run names', () => {
     expect(when[1]).toContain('2:[1]');
   });
 });
+
+describe('the attempt filter on the panel model', () => {
+  it('follows a rename of the attempt: attempt:TITLE matches once the title is saved', async () => {
+    const { history, model, runs } = await twoSessions();
+    model.filterText = 'attempt:threshold';
+    expect(model.items.length).toBe(0);
+    const attempt = history.attempts.find(a => a.current)!;
+    await history.editAttempt(attempt.id, { title: 'Smaller threshold' });
+    await settle();
+    expect(model.items.length).toBe(runs.length);
+  });
+});
