@@ -118,8 +118,19 @@ export class RetraceModel implements IRunNaming {
 
   /** Attempt the run belongs to, from the history's run index (null when not yet written). */
   attemptOf(run: Run): string | null {
-    const entry = this._history?.runIndex.find(e => e.runId === run.id);
-    return entry?.attempt ?? (this._history ? (this._history.store.currentAttempt ?? null) : null);
+    // By run id, read once per run index (the filter asks for every run: a search per run made
+    // `attempt:` quadratic in the runs).
+    const index = this._history?.runIndex ?? null;
+    if (index !== this._attemptsIndexed) {
+      this._attemptsIndexed = index;
+      this._attemptByRun = new Map();
+      for (const e of index ?? []) {
+        if (e.runId && !this._attemptByRun.has(e.runId)) {
+          this._attemptByRun.set(e.runId, e.attempt);
+        }
+      }
+    }
+    return this._attemptByRun.get(run.id) ?? (this._history ? (this._history.store.currentAttempt ?? null) : null);
   }
 
   /** The title the user gave an attempt (its id until renamed). */
@@ -206,6 +217,8 @@ export class RetraceModel implements IRunNaming {
   private _history: NotebookHistory | null = null;
   private _selected: Run | null = null;
   private _items: TimelineItem[] | null = null;
+  private _attemptsIndexed: readonly unknown[] | null = null;
+  private _attemptByRun = new Map<string, string>();
   private _naming: RunNaming | null = null;
   private _filterText = '';
   private _filter: RunFilter = parseFilter('');
