@@ -168,6 +168,7 @@ export class CanonicalOrderEngine {
     this._callables = new Set();
     this._modules = new Set();
     this._factsSeen = new Set();
+    this._installs = new Set();
     this._editEffects = new Map();
     this._failedIndices = [];
     this._unknownRuns = [];
@@ -403,9 +404,19 @@ export class CanonicalOrderEngine {
 
     // Pseudo-names.
     let nondeterministic = run.status === 'interrupted' || facts.times.length > 0;
-    readNames.add(ENV);
-    if (facts.env === 'barrier') {
+    // The same package install run again changes nothing: it neither reads nor changes the
+    // environment, so the runs after it merge with those after the first (a session that ran
+    // `!pip install wordcloud` twice kept both, and every rerun on either side of the second).
+    const installs = facts.env === 'barrier' ? installsOf(facts) : null;
+    const reinstall = installs !== null && this._installs.has(installs);
+    if (!reinstall) {
+      readNames.add(ENV);
+    }
+    if (facts.env === 'barrier' && !reinstall) {
       may.add(ENV);
+      if (installs !== null && ok) {
+        this._installs.add(installs);
+      }
     }
     if (facts.seeds) {
       kill.add(RNG);
@@ -981,6 +992,8 @@ export class CanonicalOrderEngine {
   private _callables = new Set<string>();
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
+  /** Package installs run so far (`installsOf`). */
+  private _installs = new Set<string>();
   private _editEffects = new Map<string, Map<string, boolean | ReadonlySet<string>>>();
   /** Every name a run read or wrote, numbered (kept across `reset`: numbers only grow). */
   private _nameIds = new Map<string, number>();
@@ -1082,6 +1095,17 @@ function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): numbe
     }
   }
   return lo < seqs.length ? seqs[lo] : undefined;
+}
+
+const INSTALL = /^[!%]\s*(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s/;
+
+/** A code that only installs packages: its install commands, one per line; else null. */
+function installsOf(facts: CodeFacts): string | null {
+  const statements = facts.effects.statements;
+  if (!statements || statements.length === 0 || !statements.every(t => INSTALL.test(t))) {
+    return null;
+  }
+  return statements.map(t => t.replace(/\s+/g, ' ').trim()).join('\n');
 }
 
 function isFailed(run: { status: string }): boolean {

@@ -494,6 +494,36 @@ describe('modules imported again', () => {
   });
 });
 
+describe('package installs', () => {
+  it('the same install run again changes nothing: the runs after it merge with those after the first', () => {
+    const s = new SessionBuilder()
+      .cell('inst', '!pip install wordcloud')
+      .cell('data', "words = open('t.txt').read().split()")
+      .cell('cloud', 'from wordcloud import WordCloud\ncloud = WordCloud().generate(" ".join(words))')
+      .run('inst')
+      .run('data')
+      .run('cloud')
+      .run('inst')
+      .run('data')
+      .run('cloud');
+    const o = order(s);
+    expect(steps(o)).toEqual(['inst@0', 'data@4', 'cloud@5']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('another install still changes the environment for the runs after it', () => {
+    const s = new SessionBuilder()
+      .cell('inst', '!pip install wordcloud')
+      .cell('cloud', 'from wordcloud import WordCloud\ncloud = WordCloud()')
+      .run('inst')
+      .run('cloud')
+      .cell('inst', '!pip install wordcloud==1.9')
+      .run('inst')
+      .run('cloud');
+    expect(steps(order(s))).toEqual(['inst@0', 'inst@2', 'cloud@3']);
+  });
+});
+
 describe('calls on a module imported in another cell', () => {
   it('a method no list knows, called on a module, chains nothing; on an object it still may change it', () => {
     expect(analyzeCell('xgboost.plot_importance(m)\nwidget.refresh()\nnp.random.seed(0)')).toMatchObject({
