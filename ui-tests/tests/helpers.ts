@@ -161,6 +161,33 @@ export async function openInSecondTab(page: Page, path: string, workspace: strin
   return second;
 }
 
+/**
+ * Run the cell at `index` and wait for its prompt to show a count. Galata's `runCell` selects the
+ * cell then runs "the active cell": under load the selection had not moved yet and the previous
+ * cell ran again, while `runCell` waited for a run that never came (seen in reproduce.spec and
+ * restorereplay.spec). Here the cell is made active through the notebook itself; a run JupyterLab
+ * dropped (the prompt stays "[ ]", nothing sent) is asked for again, so no cell runs twice.
+ */
+export async function runCellAt(page: IJupyterLabPageFixture, index: number): Promise<void> {
+  const prompt = page.locator('.jp-NotebookPanel:visible .jp-Notebook .jp-Cell').nth(index).locator('.jp-InputPrompt');
+  const before = (await prompt.textContent()) ?? '';
+  const run = () =>
+    page.evaluate(async i => {
+      const notebook = (window.jupyterapp.shell.currentWidget as any).content;
+      notebook.activeCellIndex = i;
+      await window.jupyterapp.commands.execute('notebook:run-cell');
+    }, index);
+  await run();
+  await expect(async () => {
+    const now = (await prompt.textContent()) ?? '';
+    if (now.includes('[ ]')) {
+      await run();
+    }
+    await expect(prompt).toHaveText(/\[\d+\]/, { timeout: 10_000 });
+    expect(await prompt.textContent()).not.toBe(before);
+  }).toPass({ timeout: 90_000 });
+}
+
 /** Wait until the panel says the current notebook's history is saved. */
 export async function waitSaved(page: Page): Promise<void> {
   await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });

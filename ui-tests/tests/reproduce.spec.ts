@@ -7,7 +7,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { expandSection, openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { expandSection, openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 function notebookJSON(page: IJupyterLabPageFixture): Promise<string> {
   return page.evaluate(() => JSON.stringify((window.jupyterapp.shell.currentWidget as any).context.model.toJSON()));
@@ -25,7 +25,7 @@ test.describe('make reproducible', () => {
     test.setTimeout(240_000);
     await openNotebook(page, tmpPath, 'explore.ipynb', ['y = x * 2\ny', 'x = 21', 'a = 5', 'b = a + 1\nb', 'c = 1\nc']);
     for (const i of [1, 0, 2, 3, 4]) {
-      await page.notebook.runCell(i, true);
+      await runCellAt(page, i);
     }
     // Hidden state: a deleted cell, and an edit not run since.
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.deleteCell(2));

@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 /** What the kernel holds, printed by a new cell at the end. */
 async function askKernel(page: IJupyterLabPageFixture, code: string): Promise<string | undefined> {
@@ -21,12 +21,12 @@ test.describe('restore and replay', () => {
   test('after restore and replay the kernel holds what the restored cells compute', async ({ page, tmpPath }) => {
     test.setTimeout(180_000);
     await openNotebook(page, tmpPath, 'restore.ipynb', ['v = 1', 'w = v * 10\nw']);
-    await page.notebook.runCell(0, true);
-    await page.notebook.runCell(1, true);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await waitSaved(page);
     await page.notebook.setCell(0, 'code', 'v = 5');
-    await page.notebook.runCell(0, true);
-    await page.notebook.runCell(1, true);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await waitSaved(page);
     expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('50');
 
