@@ -23,7 +23,13 @@ describe('line magics', () => {
         { kind: 'opaque-magic', magic: '%load_ext' }
       ]
     }],
-    ['%pip is an opaque magic', '%pip install pandas', { effects: [{ kind: 'opaque-magic', magic: '%pip' }], uses: [] }],
+    [
+      '%pip install runs pip as !pip install does',
+      '%pip install -U  pandas',
+      { effects: [{ kind: 'shell', command: 'pip install -U  pandas' }], installs: ['pip install -U pandas'], environment: 'install', uses: [] }
+    ],
+    ['%pip list is an opaque magic that changes the process', '%pip list', { effects: [{ kind: 'opaque-magic', magic: '%pip' }], environment: 'barrier', uses: [] }],
+    ['%conda install is an install', '%conda install -y numpy', { installs: ['conda install -y numpy'], environment: 'install' }],
     ['%cd is an opaque magic that changes the working directory', '%cd data', { effects: [{ kind: 'opaque-magic', magic: '%cd' }] }],
     ['%env is an opaque magic', '%env HOME=/tmp', { effects: [{ kind: 'opaque-magic', magic: '%env' }] }],
     ['%run is an unknown define and reads the script', '%run script.py', {
@@ -121,7 +127,7 @@ describe('help and automagic', () => {
     ['df.head? has no effects', 'df.head?', { uses: [], parseError: false }],
     ['%timeit? is help', '%timeit?', { effects: [], parseError: false }],
     ['help inside a block keeps the block valid', 'if c:\n    np.mean?\n    x = 1', { mayDefine: ['x'], parseError: false }],
-    ['pip install without % is automagic', 'pip install pandas', { effects: [{ kind: 'opaque-magic', magic: '%pip' }], uses: [] }],
+    ['pip install without % is automagic', 'pip install pandas', { effects: [{ kind: 'shell', command: 'pip install pandas' }], installs: ['pip install pandas'], uses: [] }],
     ['cd without % is automagic', 'cd ..', { effects: [{ kind: 'opaque-magic', magic: '%cd' }] }],
     ['ls alone is a shell alias', 'ls', { effects: [{ kind: 'shell', command: 'ls' }], uses: [] }],
     ['autocall with / reads the callee', '/f a b', { uses: ['f'] }],

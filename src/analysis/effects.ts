@@ -165,6 +165,9 @@ function freeze(effects: CellEffects): CellEffects {
   Object.freeze(effects.mutates);
   effects.effects.forEach(e => Object.freeze(e));
   Object.freeze(effects.effects);
+  if (effects.installs) {
+    Object.freeze(effects.installs);
+  }
   if (effects.builtinUses) {
     Object.freeze(effects.builtinUses);
   }
@@ -179,15 +182,25 @@ const BARRIER_MAGICS = new Set(['%cd', '%env', '%set_env', '%pip', '%conda', '%m
 const SETUP_MAGICS = new Set(['%matplotlib', '%load_ext', '%autoreload', '%config', '%precision', '%reload_ext']);
 const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\b/;
 
-function environment(changesProcess: boolean, effects: CellEffect[]): CellEffects['environment'] {
-  let setup = false;
+/** See `CellEffects.installs`. */
+function installsOf(effects: CellEffect[]): string[] {
+  const out: string[] = [];
   for (const e of effects) {
-    if (changesProcess || (e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic)) || (e.kind === 'shell' && INSTALL_COMMAND.test(e.command))) {
-      return 'barrier';
+    if (e.kind === 'shell' && INSTALL_COMMAND.test(e.command)) {
+      out.push(e.command.replace(/\s+/g, ' ').trim());
     }
-    setup ||= e.kind === 'opaque-magic' && SETUP_MAGICS.has(e.magic);
   }
-  return changesProcess ? 'barrier' : setup ? 'setup' : null;
+  return out;
+}
+
+function environment(changesProcess: boolean, effects: CellEffect[], installs: string[]): CellEffects['environment'] {
+  if (changesProcess || effects.some(e => e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic))) {
+    return 'barrier';
+  }
+  if (installs.length > 0) {
+    return 'install';
+  }
+  return effects.some(e => e.kind === 'opaque-magic' && SETUP_MAGICS.has(e.magic)) ? 'setup' : null;
 }
 
 const DIGIT = /[0-9]/;
@@ -403,6 +416,7 @@ function analyzeUncached(source: string): CellEffects {
     const python = trailingDotFloats(ipython.python);
     const tree = parser.parse(python);
     const walked = walkScopes(python, tree);
+    const installs = installsOf(ipython.effects);
     result = {
       defines: walked.defines,
       mayDefine: walked.mayDefine,
@@ -416,7 +430,9 @@ function analyzeUncached(source: string): CellEffects {
       keyedReads: walked.keyedReads,
       seeds: walked.seeds,
       randomLibraryCalls: walked.randomLibraryCalls,
-      environment: environment(walked.changesProcess, ipython.effects),
+      environment: environment(walked.changesProcess, ipython.effects, installs),
+      ...(installs.length > 0 ? { installs } : {}),
+      ...(walked.loadsModules ? { loadsModules: true } : {}),
       ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),

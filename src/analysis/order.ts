@@ -113,6 +113,8 @@ export interface RunRecord {
 /** Pseudo-names start with NUL so they never clash with Python names. */
 export const PSEUDO = '\u0000';
 export const ENV = PSEUDO + 'env';
+/** The installed packages: changed by package installs, read by the runs that import. */
+export const PACKAGES = PSEUDO + 'packages';
 export const RNG = PSEUDO + 'rng';
 export const FILE = PSEUDO + 'file:';
 /** One constant key of a variable's object (`df["a"]`, `obj.x`): `KEY + name + PSEUDO + key`. */
@@ -169,6 +171,7 @@ export class CanonicalOrderEngine {
     this._modules = new Set();
     this._factsSeen = new Set();
     this._installs = new Set();
+    this._loaders = new Set();
     this._editEffects = new Map();
     this._failedIndices = [];
     this._unknownRuns = [];
@@ -206,6 +209,9 @@ export class CanonicalOrderEngine {
       const known = this._callables.size + this._modules.size;
       facts.callables.forEach(c => this._callables.add(c));
       facts.imports.forEach(m => this._modules.add(m));
+      if (facts.effects.loadsModules) {
+        facts.callables.forEach(c => this._loaders.add(c));
+      }
       if (this._callables.size + this._modules.size > known) {
         this._editEffects.clear();
       }
@@ -289,7 +295,12 @@ export class CanonicalOrderEngine {
       if (eff.unknownDefines || !ok) {
         const bound = Array.from(kill).filter(n => n[0] !== PSEUDO);
         const imports = bound.filter(n => eff.unknownDefines ? !eff.defines.includes(n) || facts.imports.has(n) : facts.imports.has(n));
-        this._importBound.set(run.code, { imports: new Set(imports), other: new Set(bound.filter(n => !imports.includes(n))) });
+        // Kept across the runs of the code: a later run that stopped earlier (or
+        // rebound less) must not make the next one forget what its imports bind.
+        const known = this._importBound.get(run.code) ?? { imports: new Set<string>(), other: new Set<string>() };
+        imports.forEach(n => known.imports.add(n));
+        bound.filter(n => !imports.includes(n)).forEach(n => known.other.add(n));
+        this._importBound.set(run.code, known);
       }
     }
     // The analyzer already tells real mutations (`df.drop(inplace=True)`,
@@ -364,16 +375,23 @@ export class CanonicalOrderEngine {
     // It also lists the globals that functions the cell defines load in their
     // bodies: a cell that only defines functions reads them when they are
     // called, which the calls account for (see `headerReads`).
-    const boundFirst = eff.parseError ? null : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports].filter(n => !eff.uses.includes(n)));
+    // A name the cell deletes without reading it from the session (`a = …; del a`) it bound first too.
+    const boundFirst = eff.parseError
+      ? null
+      : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports, ...eff.deletes].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
       if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
       }
     });
     may.forEach(n => readNames.add(n));
-    del.forEach(n => readNames.add(n));
-    // `del x` reads x (NameError when absent), whatever the run ended up deleting.
-    eff.deletes.forEach(n => readNames.add(n));
+    // `del x` reads x (NameError when absent), whatever the run ended up deleting,
+    // unless the cell bound x itself first (a temporary: `a = big(); …; del a`).
+    for (const n of [...del, ...eff.deletes]) {
+      if (!boundFirst?.has(n)) {
+        readNames.add(n);
+      }
+    }
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
     const wholeByCall = new Set<string>();
@@ -404,19 +422,23 @@ export class CanonicalOrderEngine {
 
     // Pseudo-names.
     let nondeterministic = run.status === 'interrupted' || facts.times.length > 0;
-    // The same package install run again changes nothing: it neither reads nor changes the
-    // environment, so the runs after it merge with those after the first (a session that ran
-    // `!pip install wordcloud` twice kept both, and every rerun on either side of the second).
-    const installs = facts.env === 'barrier' ? installsOf(facts) : null;
-    const reinstall = installs !== null && this._installs.has(installs);
-    if (!reinstall) {
-      readNames.add(ENV);
-    }
-    if (facts.env === 'barrier' && !reinstall) {
+    readNames.add(ENV);
+    if (facts.env === 'barrier') {
       may.add(ENV);
-      if (installs !== null && ok) {
-        this._installs.add(installs);
+    }
+    // An install changes only what later imports load: the runs that import
+    // nothing merge across it. The same install run again changes nothing (a
+    // session that ran `!pip install wordcloud` twice kept both, and every
+    // rerun on either side of the second).
+    const installs = (eff.installs ?? []).filter(c => !this._installs.has(c));
+    if (installs.length > 0) {
+      readNames.add(PACKAGES);
+      may.add(PACKAGES);
+      if (ok) {
+        installs.forEach(c => this._installs.add(c));
       }
+    } else if (this._loadsModules(facts)) {
+      readNames.add(PACKAGES);
     }
     if (facts.seeds) {
       kill.add(RNG);
@@ -951,6 +973,24 @@ export class CanonicalOrderEngine {
     return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);
   }
 
+  /**
+   * Whether a run may load what the installed packages provide: it imports,
+   * runs a command or magic, calls a session function defined by code that
+   * imports, or could not be analysed.
+   */
+  private _loadsModules(facts: CodeFacts): boolean {
+    const e = facts.effects;
+    const shells = e.effects.filter(x => x.kind === 'shell').length;
+    return (
+      e.loadsModules === true ||
+      e.parseError ||
+      e.unknownDefines ||
+      shells > (e.installs?.length ?? 0) ||
+      e.effects.some(x => x.kind === 'opaque-magic') ||
+      e.uses.some(n => this._loaders.has(n))
+    );
+  }
+
   private _nameId(name: string): number {
     return numberOf(this._nameIds, name);
   }
@@ -992,8 +1032,10 @@ export class CanonicalOrderEngine {
   private _callables = new Set<string>();
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
-  /** Package installs run so far (`installsOf`). */
+  /** Package installs run so far (`CellEffects.installs`). */
   private _installs = new Set<string>();
+  /** Session functions and classes defined by code that imports: a call may import. */
+  private _loaders = new Set<string>();
   private _editEffects = new Map<string, Map<string, boolean | ReadonlySet<string>>>();
   /** Every name a run read or wrote, numbered (kept across `reset`: numbers only grow). */
   private _nameIds = new Map<string, number>();
@@ -1095,17 +1137,6 @@ function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): numbe
     }
   }
   return lo < seqs.length ? seqs[lo] : undefined;
-}
-
-const INSTALL = /^[!%]\s*(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s/;
-
-/** A code that only installs packages: its install commands, one per line; else null. */
-function installsOf(facts: CodeFacts): string | null {
-  const statements = facts.effects.statements;
-  if (!statements || statements.length === 0 || !statements.every(t => INSTALL.test(t))) {
-    return null;
-  }
-  return statements.map(t => t.replace(/\s+/g, ' ').trim()).join('\n');
 }
 
 function isFailed(run: { status: string }): boolean {

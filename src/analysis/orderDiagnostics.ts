@@ -65,6 +65,9 @@ function displayName(name: string): string {
   if (name === PSEUDO + 'env') {
     return 'environment';
   }
+  if (name === PSEUDO + 'packages') {
+    return 'installed packages';
+  }
   return name;
 }
 

@@ -28,15 +28,22 @@ describe('facts from the syntax walker', () => {
     expect(facts('np.random.seed(42)').seeds).toBe(true);
   });
 
+  it('a cell that imports anywhere, or by name, loads modules; others do not', () => {
+    for (const code of ['import pandas as pd', 'def f():\n    from a.b import c\n    return c', 'import importlib\nm = importlib.import_module(name)', 'm = __import__("x")']) {
+      expect({ code, loads: analyzeCell(code).loadsModules }).toEqual({ code, loads: true });
+    }
+    for (const code of ['x = pd.read_csv("a.csv")', 's = "import os"', '# import os\ny = 1', '!pip install x']) {
+      expect({ code, loads: analyzeCell(code).loadsModules }).toEqual({ code, loads: undefined });
+    }
+  });
+
   it('environment changes: magics, installs, os and sys calls, however the module is named', () => {
     for (const code of [
       '%cd data',
       'cd data',
       '%env A=1',
-      '%pip install tqdm',
-      '!pip install tqdm',
-      'out = !python -m pip install tqdm',
-      '%%bash\npip install tqdm',
+      '%pip uninstall -y tqdm',
+      '!pip install tqdm\n%cd data',
       "import os\nos.environ['A'] = '1'",
       'os.environ.update({"A": "1"})',
       'import os as o\no.chdir("..")',
@@ -44,6 +51,10 @@ describe('facts from the syntax walker', () => {
       'import sys\nsys.path.insert(0, "..")'
     ]) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'barrier' });
+    }
+    // An install changes the process only through what later imports load.
+    for (const code of ['%pip install tqdm', '!pip install tqdm', 'out = !python -m pip install tqdm', '%%bash\npip install tqdm', 'pip install tqdm\nimport tqdm']) {
+      expect({ code, env: facts(code).env }).toEqual({ code, env: 'install' });
     }
     for (const code of ['%matplotlib inline', '%load_ext autoreload\n%autoreload 2', '%config InlineBackend.figure_format = "svg"']) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'setup' });

@@ -9,7 +9,7 @@ import { emptyEffects } from './effects';
 import { CellEffects } from './types';
 
 /** See `CellEffects.environment`. */
-export type EnvKind = 'barrier' | 'setup' | null;
+export type EnvKind = 'barrier' | 'install' | 'setup' | null;
 
 export interface CodeFacts {
   effects: CellEffects;

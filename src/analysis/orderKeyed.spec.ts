@@ -46,6 +46,36 @@ describe('keyed stores in the analyzer', () => {
   });
 });
 
+describe('a key popped', () => {
+  it('`v.pop("k")` reads and removes key k only; other pops change the whole object', () => {
+    const e = analyzeCell('y = df.pop("target")');
+    expect(e.keyedReads).toEqual({ df: ['[target'] });
+    expect(e.keyedStores).toEqual({ df: [{ key: '[target', maybe: false }] });
+    expect(e.defines).toEqual(['y']);
+    expect(analyzeCell('v = d.pop("k", None)').keyedStores).toEqual({ d: [{ key: '[k', maybe: false }] });
+    expect(analyzeCell('first = xs.pop(0)').keyedStores).toEqual({});
+    expect(analyzeCell('first = xs.pop(0)').mutates).toEqual(['xs']);
+    expect(analyzeCell('last = xs.pop()').keyedStores).toEqual({});
+    expect(analyzeCell('v = d.pop(key)').keyedStores).toEqual({});
+  });
+
+  it('a column popped after another was deleted does not depend on the deletion', () => {
+    // AshleshaGulhane s60: `del df['one']`, then the cell edited to `x = df.pop('two')`, then df built again.
+    const s = new SessionBuilder()
+      .cell('make', "d = {'one': [1], 'two': [2], 'three': [3]}\ndf = pd.DataFrame(d)")
+      .cell('drop', "del df['one']")
+      .cell('rows', "df = pd.DataFrame([[1, 2]], columns=['a', 'b'])")
+      .run('make')
+      .run('drop')
+      .cell('drop', "x = df.pop('two')")
+      .run('drop')
+      .run('rows');
+    const o = order(s);
+    expect(steps(o)).toEqual(['make@0', 'drop@2', 'rows@3']);
+    expect(o.diagnostics.map(d => d.kind)).not.toContain('needs-rerun');
+  });
+});
+
 describe('column selections and display statements', () => {
   it('a constant column list and a group-by on constant columns read those columns only', () => {
     expect(analyzeCell('sub = df[["a", "b"]]').keyedReads).toEqual({ df: ['[a', '[b'] });

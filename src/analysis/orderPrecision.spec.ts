@@ -494,6 +494,74 @@ describe('modules imported again', () => {
   });
 });
 
+describe('temporaries a cell deletes', () => {
+  it('a cell that binds and then deletes its big arrays does not read them from an earlier run', () => {
+    // Avonxu123 s11: `a = np.random.rand(10**7); b = …; c = np.dot(a, b); del(a); del(b)`, run twice.
+    const big = 'a = [1] * 3\nb = [2] * 3\nc = sum(a) + sum(b)\ndel(a);del(b)';
+    const s = new SessionBuilder()
+      .cell('big', big)
+      .cell('other', 'a = 5')
+      .run('big', { traced: { added: ['c'], read: ['a', 'b'] } })
+      .run('other', { traced: { added: ['a'] } })
+      .run('big', { traced: { rebound: ['c'], deleted: ['a'], read: ['a', 'c'] } });
+    const o = order(s);
+    // The a that `other` bound is deleted by the last run: nothing is left of it.
+    expect(steps(o)).toEqual(['big@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a del of a name the cell did not bind still reads it', () => {
+    const s = new SessionBuilder().cell('mk', 'tmp = 1').cell('drop', 'del tmp\nout = 3').run('mk').run('drop');
+    expect(steps(order(s))).toEqual(['mk@0', 'drop@1']);
+  });
+});
+
+describe('seeds', () => {
+  it('a seeded cell run twice merges: the seed resets the generator, it does not change the module', () => {
+    // Avonxu123 s11: `np.random.seed(1)` then large random arrays, run again later.
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('seeded', 'np.random.seed(1)\na = np.random.rand(5)\ns = a.sum()')
+      .cell('zeros', 'z = np.zeros(3)')
+      .run('imp', { traced: { added: ['np'] } })
+      .run('seeded', { traced: { added: ['a', 's'] } })
+      .run('zeros', { traced: { added: ['z'] } })
+      .run('seeded', { traced: { rebound: ['a', 's'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'seeded@3', 'zeros@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a draw after the seed still depends on the seeding run', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('seed', 'np.random.seed(0)')
+      .cell('draw', 'x = np.random.rand(3)')
+      .run('imp')
+      .run('seed')
+      .run('draw');
+    expect(steps(order(s))).toEqual(['imp@0', 'seed@1', 'draw@2']);
+  });
+});
+
+describe('failed reruns of one code', () => {
+  it('a failed rerun that got past its imports binds them, even after a run of that code that stopped before', () => {
+    // A-Jin-Kwon s115 replayed offline: every run of the word-cloud cell failed at `generate`.
+    const cloud = 'from wordcloud import WordCloud\nimport matplotlib.pyplot as plt\nresult = str(result)\nc = WordCloud().generate(result)';
+    const s = new SessionBuilder()
+      .cell('data', 'result = [1]')
+      .cell('cloud', cloud)
+      .run('data', { traced: { added: ['result'] } })
+      .run('cloud', { status: 'error', traced: { added: ['WordCloud', 'plt'], rebound: ['result'] } })
+      .run('cloud', { status: 'error', traced: {} })
+      .run('data', { traced: { rebound: ['result'] } })
+      .run('cloud', { status: 'error', traced: { rebound: ['result'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['data@3', 'cloud@4']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
 describe('package installs', () => {
   it('the same install run again changes nothing: the runs after it merge with those after the first', () => {
     const s = new SessionBuilder()
@@ -521,6 +589,53 @@ describe('package installs', () => {
       .run('inst')
       .run('cloud');
     expect(steps(order(s))).toEqual(['inst@0', 'inst@2', 'cloud@3']);
+  });
+
+  it('a first install changes only what later imports load: a rerun that imports nothing merges across it', () => {
+    // A-Jin-Kwon s115: the token filter ran before and after `!pip install wordcloud`.
+    const s = new SessionBuilder()
+      .cell('tok', "tokens = open('t.txt').read().split()")
+      .cell('filter', 'result = [t for t in tokens if t not in stop]')
+      .cell('stop', "stop = {'a', 'the'}")
+      .cell('inst', '!pip install wordcloud')
+      .run('tok')
+      .run('stop')
+      .run('filter')
+      .run('inst')
+      .run('filter');
+    const o = order(s);
+    // One run of the filter (the representative of both), no install needed for it.
+    expect(steps(o)).toEqual(['tok@0', 'stop@1', 'filter@4']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a run that imports, in any scope or through a session function, still follows the install', () => {
+    const s = new SessionBuilder()
+      .cell('inst', '%pip install wordcloud')
+      .cell('cloud', 'from wordcloud import WordCloud\ncloud = WordCloud()')
+      .cell('lazy', 'def make():\n    import wordcloud\n    return wordcloud.WordCloud()')
+      .cell('use', 'w = make()')
+      .run('cloud', { status: 'error' })
+      .run('lazy')
+      .run('use', { status: 'error' })
+      .run('inst')
+      .run('cloud')
+      .run('use');
+    const o = order(s);
+    expect(steps(o)).toEqual(['lazy@1', 'inst@3', 'cloud@4', 'use@5']);
+  });
+
+  it('an install together with a change of directory is still a barrier for every later run', () => {
+    const s = new SessionBuilder()
+      .cell('data', 'xs = [1, 2]')
+      .cell('sum', 'total = sum(xs)')
+      .cell('env', '!pip install tqdm\n%cd data')
+      .run('data')
+      .run('sum')
+      .run('env')
+      .run('sum');
+    // The last sum read the changed environment: it does not merge with the first.
+    expect(steps(order(s))).toEqual(['data@0', 'env@2', 'sum@3']);
   });
 });
 

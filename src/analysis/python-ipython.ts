@@ -209,6 +209,8 @@ const TIMEIT_LINE_MAGICS = new Map<string, ReadonlySet<string>>([
 ]);
 
 const SHELL_LINE_MAGICS = new Set(['sx', 'system', 'sc']);
+/** Line magics that run a package manager (`%pip install x`). */
+const INSTALLER_MAGICS = new Set(['pip', 'conda', 'mamba']);
 
 /** Line magics that run code we cannot see: the cell may define anything. */
 const UNKNOWN_DEFINE_LINE_MAGICS = new Set(['run', 'load', 'pylab', 'rerun', 'recall', 'rep', 'macro', 'edit']);
@@ -433,6 +435,11 @@ class Translator {
         return none;
       }
       return 'del ' + names.join(', ');
+    }
+    // `%pip install x` runs pip in the kernel's environment, as `!pip install x` does.
+    if (INSTALLER_MAGICS.has(name) && w[0] === 'install') {
+      this.shell(`${name} ${args}`);
+      return none;
     }
     this.opaque('%' + name);
     if (name === 'run' || name === 'load') {

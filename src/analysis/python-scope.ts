@@ -125,6 +125,8 @@ export interface ScopeWalkResult {
   randomLibraryCalls: boolean;
   /** Calls or stores that change the process: working directory, environment variables, `sys.path`. */
   changesProcess: boolean;
+  /** See `CellEffects.loadsModules`. */
+  loadsModules: boolean;
   /** See `CellEffects.definitionReads`. */
   definitionReads?: string[];
   unknownDefines: boolean;
@@ -188,6 +190,9 @@ const PROCESS_CALLS = new Set([
   'sys.path.extend'
 ]);
 
+/** Calls that import a module by name (`CellEffects.loadsModules`). */
+const IMPORT_CALLS = new Set(['__import__', 'importlib.import_module', 'importlib.reload', 'importlib.__import__']);
+
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = node.firstChild; c !== null; c = c.nextSibling) {
@@ -250,6 +255,7 @@ class Walker {
   private seeds = false;
   private randomLibraryCalls = false;
   private changesProcess = false;
+  private loadsModules = false;
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
@@ -301,6 +307,7 @@ class Walker {
       seeds: this.seeds,
       randomLibraryCalls: this.randomLibraryCalls,
       changesProcess: this.changesProcess,
+      loadsModules: this.loadsModules,
       ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
@@ -436,6 +443,27 @@ class Walker {
       }
     }
     return null;
+  }
+
+  /** `v.pop("k")` or `v.pop("k", default)` on a variable: the variable, the key and the default; else null. */
+  private keyPop(callee: SyntaxNode, argNode: SyntaxNode | null): { name: string; key: string; rest: SyntaxNode[] } | null {
+    const parts = children(callee);
+    if (
+      argNode === null ||
+      callee.name !== 'MemberExpression' ||
+      parts.length !== 3 ||
+      parts[0].name !== 'VariableName' ||
+      parts[2].name !== 'PropertyName' ||
+      this.text(parts[2]) !== 'pop'
+    ) {
+      return null;
+    }
+    const args = splitCommas(children(argNode).filter(k => k.name !== '(' && k.name !== ')'));
+    if (args.length < 1 || args.length > 2 || args.some(a => a.length !== 1)) {
+      return null;
+    }
+    const key = this.constantString(args[0][0]);
+    return key === null ? null : { name: this.text(parts[0]), key: '[' + key, rest: args.slice(1).map(a => a[0]) };
   }
 
   /** A constant string key (`"a"`, not an f-string), without its quotes, else null. */
@@ -974,6 +1002,7 @@ class Walker {
   }
 
   private importStatement(node: SyntaxNode, scope: Scope): void {
+    this.loadsModules = true;
     const kids = children(node).filter(k => k.name !== '(' && k.name !== ')');
     let i = 0;
     let base: string | null = null;
@@ -1613,6 +1642,17 @@ class Walker {
     if (callee === null) {
       return;
     }
+    const popped = this.keyPop(callee, argNode);
+    if (popped !== null) {
+      // `y = df.pop("target")` reads and removes key "target" only, as `y = df["target"]`
+      // then `del df["target"]` would (a string key: a dict or a frame, never a list).
+      popped.rest.forEach(n => this.expression(n, scope));
+      const maybe = this.module.journals.length > 0;
+      this.keyedRef(scope, popped.name, false, { kind: 'key-read', key: popped.key });
+      this.keyedRef(scope, popped.name, false, { kind: 'store-base' });
+      this.keyedRef(scope, popped.name, true, { kind: 'key-store', key: popped.key, maybe });
+      return;
+    }
     // A call of a function defined in the session (or of something computed)
     // may change anything. A builtin or an imported function changes nothing
     // but global state, and a method's effect on its object is judged by its
@@ -1673,6 +1713,9 @@ class Walker {
       if (PROCESS_CALLS.has(modulePath)) {
         this.changesProcess = true;
       }
+      if (IMPORT_CALLS.has(modulePath)) {
+        this.loadsModules = true;
+      }
     }
   }
 
@@ -1710,8 +1753,10 @@ class Walker {
       return;
     }
     if (this.moduleOf(scope, root) !== null) {
-      // Calls on a module change nothing worth replaying, except global state setters.
-      if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath)) {
+      // Calls on a module change nothing worth replaying, except global state setters. A seed
+      // resets the generator, which the order follows as such (`seeds`): were it also a change
+      // of the module, every later use of `np`, drawing or not, would depend on the seeding run.
+      if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath) && !SEED_FUNCTION_NAMES.has(method)) {
         this.mutate(scope, root);
         this.surelyMutated.add(root);
       }

@@ -56,11 +56,24 @@ export interface CellEffects {
   randomLibraryCalls?: boolean;
   /**
    * 'barrier': the cell changes the process for later runs in ways no name
-   * shows (working directory, environment variables, `sys.path`, package
-   * installs); 'setup': it only sets up the session (`%matplotlib`,
+   * shows (working directory, environment variables, `sys.path`); 'install':
+   * it installs packages and changes the process no other way; 'setup': it only sets up the session (`%matplotlib`,
    * `%load_ext`, `%config`).
    */
-  environment?: 'barrier' | 'setup' | null;
+  environment?: 'barrier' | 'install' | 'setup' | null;
+  /**
+   * The package installs the cell runs (`!pip install -U nltk`, `%pip install
+   * x`, `conda install y`), as typed less the `!`/`%` and extra spaces. When
+   * they are its only change to the process, `environment` is 'install': only
+   * what later imports load can differ.
+   */
+  installs?: string[];
+  /**
+   * The cell imports a module somewhere (any scope, also in a function body)
+   * or calls `__import__`/`importlib.import_module`: it loads what the
+   * installed packages provide.
+   */
+  loadsModules?: boolean;
   /**
    * When the cell only defines functions or classes (and imports): the names
    * read while defining them (decorators, defaults, bases), not those their
