@@ -28,7 +28,9 @@ describe('line magics', () => {
       '%pip install -U  pandas',
       { effects: [{ kind: 'shell', command: 'pip install -U  pandas' }], installs: ['pip install -U pandas'], environment: 'install', uses: [] }
     ],
-    ['%pip list is an opaque magic that changes the process', '%pip list', { effects: [{ kind: 'opaque-magic', magic: '%pip' }], environment: 'barrier', uses: [] }],
+    ['%pip list runs pip and changes nothing', '%pip list', { effects: [{ kind: 'shell', command: 'pip list' }], environment: null, uses: [] }],
+    ['a mistyped pip command changes nothing', 'pip instaall -U nltk', { installs: undefined, environment: null }],
+    ['%pip uninstall changes the installed packages', '%pip uninstall -y tqdm', { installs: ['pip uninstall -y tqdm'], environment: 'install' }],
     ['%conda install is an install', '%conda install -y numpy', { installs: ['conda install -y numpy'], environment: 'install' }],
     ['%cd is an opaque magic that changes the working directory', '%cd data', { effects: [{ kind: 'opaque-magic', magic: '%cd' }] }],
     ['%env is an opaque magic', '%env HOME=/tmp', { effects: [{ kind: 'opaque-magic', magic: '%env' }] }],

@@ -177,10 +177,11 @@ function freeze(effects: CellEffects): CellEffects {
   return Object.freeze(effects);
 }
 
-/** Magics that change the process (`%cd`, `%env`, `%pip`) or only set up the session (`%matplotlib`). */
-const BARRIER_MAGICS = new Set(['%cd', '%env', '%set_env', '%pip', '%conda', '%mamba']);
+/** Magics that change the process (`%cd`, `%env`) or only set up the session (`%matplotlib`); `%pip` is a pip command. */
+const BARRIER_MAGICS = new Set(['%cd', '%env', '%set_env']);
 const SETUP_MAGICS = new Set(['%matplotlib', '%load_ext', '%autoreload', '%config', '%precision', '%reload_ext']);
-const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\b/;
+/** A package manager changing the installed packages (`pip list` or `pip show x` changes nothing). */
+const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+(?:install|uninstall|remove|update|upgrade)\b/;
 
 /** See `CellEffects.installs`. */
 function installsOf(effects: CellEffect[]): string[] {

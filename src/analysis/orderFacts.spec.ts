@@ -42,7 +42,6 @@ describe('facts from the syntax walker', () => {
       '%cd data',
       'cd data',
       '%env A=1',
-      '%pip uninstall -y tqdm',
       '!pip install tqdm\n%cd data',
       "import os\nos.environ['A'] = '1'",
       'os.environ.update({"A": "1"})',
@@ -53,7 +52,7 @@ describe('facts from the syntax walker', () => {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'barrier' });
     }
     // An install changes the process only through what later imports load.
-    for (const code of ['%pip install tqdm', '!pip install tqdm', 'out = !python -m pip install tqdm', '%%bash\npip install tqdm', 'pip install tqdm\nimport tqdm']) {
+    for (const code of ['%pip install tqdm', '%pip uninstall -y tqdm', '!pip install tqdm', 'out = !python -m pip install tqdm', '%%bash\npip install tqdm', 'pip install tqdm\nimport tqdm']) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'install' });
     }
     for (const code of ['%matplotlib inline', '%load_ext autoreload\n%autoreload 2', '%config InlineBackend.figure_format = "svg"']) {

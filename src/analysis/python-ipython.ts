@@ -436,8 +436,9 @@ class Translator {
       }
       return 'del ' + names.join(', ');
     }
-    // `%pip install x` runs pip in the kernel's environment, as `!pip install x` does.
-    if (INSTALLER_MAGICS.has(name) && w[0] === 'install') {
+    // `%pip install x` runs pip in the kernel's environment, as `!pip install x` does
+    // (`%pip list`, `%pip show x` change nothing).
+    if (INSTALLER_MAGICS.has(name)) {
       this.shell(`${name} ${args}`);
       return none;
     }

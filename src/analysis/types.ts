@@ -62,8 +62,8 @@ export interface CellEffects {
    */
   environment?: 'barrier' | 'install' | 'setup' | null;
   /**
-   * The package installs the cell runs (`!pip install -U nltk`, `%pip install
-   * x`, `conda install y`), as typed less the `!`/`%` and extra spaces. When
+   * The package installs and removals the cell runs (`!pip install -U nltk`,
+   * `%pip uninstall x`, `conda install y`), as typed less the `!`/`%` and extra spaces. When
    * they are its only change to the process, `environment` is 'install': only
    * what later imports load can differ.
    */
