@@ -474,7 +474,11 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
   // rebound, the live state holding it.
   const nextRead = new Map<string, number>();
   const nextKill = new Map<string, number>();
-  const first = Math.min(...asked.keys());
+  // A loop, not `Math.min(...keys)`: spreading 100k+ arguments overflows the stack.
+  let first = Infinity;
+  for (const step of asked.keys()) {
+    first = Math.min(first, step);
+  }
   for (let step = v.ordered.length - 1; step >= first; step--) {
     const names = asked.get(step);
     if (names) {
