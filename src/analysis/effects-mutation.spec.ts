@@ -87,12 +87,13 @@ describe('modules', () => {
     ['calls on a module imported in the cell do not mutate it', 'import foo\nfoo.configure()', { mutates: [] }],
     ['calls on a from-imported name do not mutate it', 'from sklearn import datasets\nd = datasets.load_iris()', { mutates: [] }],
     ['os.makedirs does not mutate os', "os.makedirs('out', exist_ok=True)", { mutates: [], uses: ['os'] }],
-    // A seed resets the generator (`seeds`, followed by the order as the generator's state),
-    // not a change of the module every later use of it would depend on.
+    // numpy's and random's seeds reset a generator whose draws the lists know (`seeds`,
+    // followed by the order as the generator's state), not a change of the module.
     ['np.random.seed seeds, without changing np', 'np.random.seed(0)', { mutates: [], seeds: true, uses: ['np'] }],
     ['random.seed seeds, without changing random', 'random.seed(42)', { mutates: [], seeds: true }],
-    ['torch.manual_seed seeds, without changing torch', 'torch.manual_seed(0)', { mutates: [], seeds: true }],
-    ['tf.random.set_seed seeds, without changing tf', 'tf.random.set_seed(1)', { mutates: [], seeds: true }],
+    // Layers draw their initial weights in calls no list names: the module stays changed.
+    ['torch.manual_seed seeds and changes torch', 'torch.manual_seed(0)', { mutates: ['torch'], seeds: true }],
+    ['tf.random.set_seed seeds and changes tf', 'tf.random.set_seed(1)', { mutates: ['tf'], seeds: true }],
     ['np.random.set_state still changes numpy state', 'np.random.set_state(s)', { mutates: ['np'] }],
     ['pd.set_option mutates pandas state', "pd.set_option('display.max_rows', 10)", { mutates: ['pd'] }],
     ['seaborn setters mutate seaborn state', "sns.set_theme()\nsns.set_style('white')", { mutates: ['sns'] }],

@@ -109,7 +109,7 @@ describe('real-world cells', () => {
     expect(r.defines).toEqual(['epoch']);
     expect(r.mayDefine).toEqual(['loss', 'xb', 'yb']);
     expect(r.uses).toEqual(['loader', 'loss_fn', 'losses', 'model', 'n_epochs', 'optimizer', 'torch']);
-    expect(r.mutates).toEqual(['losses', 'model', 'optimizer']);
+    expect(r.mutates).toEqual(['losses', 'model', 'optimizer', 'torch']);
     expect(r.seeds).toBe(true);
     expect(r.effects).toEqual([]);
   });

@@ -187,15 +187,23 @@ const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+(?:install
 function installsOf(effects: CellEffect[]): string[] {
   const out: string[] = [];
   for (const e of effects) {
-    if (e.kind === 'shell' && INSTALL_COMMAND.test(e.command)) {
+    if (e.kind === 'shell' && INSTALL_COMMAND.test(e.command) && !CHAINED.test(e.command)) {
       out.push(e.command.replace(/\s+/g, ' ').trim());
     }
   }
   return out;
 }
 
+/** Shell commands chained to another (`pip install x && python make.py`): more than an install. */
+const CHAINED = /[;&|]/;
+
 function environment(changesProcess: boolean, effects: CellEffect[], installs: string[]): CellEffects['environment'] {
-  if (changesProcess || effects.some(e => e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic))) {
+  if (
+    changesProcess ||
+    effects.some(
+      e => (e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic)) || (e.kind === 'shell' && INSTALL_COMMAND.test(e.command) && CHAINED.test(e.command))
+    )
+  ) {
     return 'barrier';
   }
   if (installs.length > 0) {
@@ -434,6 +442,7 @@ function analyzeUncached(source: string): CellEffects {
       environment: environment(walked.changesProcess, ipython.effects, installs),
       ...(installs.length > 0 ? { installs } : {}),
       ...(walked.loadsModules ? { loadsModules: true } : {}),
+      ...(walked.temporaries.length > 0 ? { temporaries: walked.temporaries } : {}),
       ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),

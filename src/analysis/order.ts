@@ -375,10 +375,10 @@ export class CanonicalOrderEngine {
     // It also lists the globals that functions the cell defines load in their
     // bodies: a cell that only defines functions reads them when they are
     // called, which the calls account for (see `headerReads`).
-    // A name the cell deletes without reading it from the session (`a = …; del a`) it bound first too.
+    // A name the cell surely bound and then deleted (`a = …; del a`) it bound first too.
     const boundFirst = eff.parseError
       ? null
-      : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports, ...eff.deletes].filter(n => !eff.uses.includes(n)));
+      : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports, ...(eff.temporaries ?? [])].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
       if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
@@ -426,18 +426,22 @@ export class CanonicalOrderEngine {
     if (facts.env === 'barrier') {
       may.add(ENV);
     }
-    // An install changes only what later imports load: the runs that import
-    // nothing merge across it. The same install run again changes nothing (a
-    // session that ran `!pip install wordcloud` twice kept both, and every
-    // rerun on either side of the second).
+    // An install changes what later runs may load: every run after it depends
+    // on it (a library may import lazily: `read_excel` loads openpyxl), but the
+    // runs that import nothing themselves compute the same values on either side
+    // of it, so they merge with their reruns there (see the class below). The
+    // same install run again changes nothing (a session that ran
+    // `!pip install wordcloud` twice kept both, and every rerun on either side
+    // of the second).
     const installs = (eff.installs ?? []).filter(c => !this._installs.has(c));
+    const reinstall = installs.length === 0 && (eff.installs?.length ?? 0) > 0;
     if (installs.length > 0) {
       readNames.add(PACKAGES);
       may.add(PACKAGES);
       if (ok) {
         installs.forEach(c => this._installs.add(c));
       }
-    } else if (this._loadsModules(facts)) {
+    } else if (!reinstall) {
       readNames.add(PACKAGES);
     }
     if (facts.seeds) {
@@ -479,6 +483,7 @@ export class CanonicalOrderEngine {
     // Resolve reads against the state before this run; class = code + status + inputs.
     const reads: RunRead[] = [];
     const names = Array.from(readNames).sort();
+    const loads = installs.length > 0 || this._loadsModules(facts);
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
       // What the run bound, changed and deleted, tracer and analysis together:
@@ -500,7 +505,10 @@ export class CanonicalOrderEngine {
         vn = this._id('0' + name);
       }
       reads.push({ name, nid: this._nameId(name), from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
-      sig.push(name + '=' + vn);
+      // The class's last run stands for it (`_rep`): its reads, the latest install included, order it.
+      if (name !== PACKAGES || loads) {
+        sig.push(name + '=' + vn);
+      }
     }
     const cls = this._id('s' + sig.join('\u0001'));
 

@@ -29,7 +29,7 @@ describe('facts from the syntax walker', () => {
   });
 
   it('a cell that imports anywhere, or by name, loads modules; others do not', () => {
-    for (const code of ['import pandas as pd', 'def f():\n    from a.b import c\n    return c', 'import importlib\nm = importlib.import_module(name)', 'm = __import__("x")']) {
+    for (const code of ['import pandas as pd', 'def f():\n    from a.b import c\n    return c', 'import importlib\nm = importlib.import_module(name)', 'm = importlib.import_module(name)', 'importlib.reload(mod)', 'm = __import__("x")']) {
       expect({ code, loads: analyzeCell(code).loadsModules }).toEqual({ code, loads: true });
     }
     for (const code of ['x = pd.read_csv("a.csv")', 's = "import os"', '# import os\ny = 1', '!pip install x']) {

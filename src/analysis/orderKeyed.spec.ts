@@ -57,6 +57,9 @@ describe('a key popped', () => {
     expect(analyzeCell('first = xs.pop(0)').mutates).toEqual(['xs']);
     expect(analyzeCell('last = xs.pop()').keyedStores).toEqual({});
     expect(analyzeCell('v = d.pop(key)').keyedStores).toEqual({});
+    // What a module holds is not a keyed object: popping an environment variable changes the process.
+    expect(analyzeCell('from os import environ\nenviron.pop("X", None)').environment).toBe('barrier');
+    expect(analyzeCell('x = d.pop("k", np.random.rand())').randomLibraryCalls).toBe(true);
   });
 
   it('a column popped after another was deleted does not depend on the deletion', () => {

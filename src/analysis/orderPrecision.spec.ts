@@ -495,6 +495,16 @@ describe('modules imported again', () => {
 });
 
 describe('temporaries a cell deletes', () => {
+  it('a del after a binding that may not have happened still reads the name from the session', () => {
+    for (const code of ['if flag:\n    a = 1\ndel a\nout = 3', 'for a in xs:\n    pass\ndel a\nout = 3', 'try:\n    a = load()\nexcept Exception:\n    pass\ndel a\nout = 3']) {
+      const s = new SessionBuilder().cell('flags', 'flag = False\nxs = []\nload = None').cell('mk', 'a = 5').cell('c', code).run('flags').run('mk').run('c');
+      expect({ code, steps: steps(order(s)) }).toEqual({ code, steps: ['flags@0', 'mk@1', 'c@2'] });
+    }
+    expect(analyzeCell('a = 1\nb = 2\ndel(a);del(b)').temporaries).toEqual(['a', 'b']);
+    expect(analyzeCell('if f:\n    a = 1\ndel a').temporaries).toBeUndefined();
+  });
+
+
   it('a cell that binds and then deletes its big arrays does not read them from an earlier run', () => {
     // Avonxu123 s11: `a = np.random.rand(10**7); b = …; c = np.dot(a, b); del(a); del(b)`, run twice.
     const big = 'a = [1] * 3\nb = [2] * 3\nc = sum(a) + sum(b)\ndel(a);del(b)';
@@ -530,6 +540,17 @@ describe('seeds', () => {
     const o = order(s);
     expect(steps(o)).toEqual(['imp@0', 'seeded@3', 'zeros@2']);
     expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a TensorFlow or torch seed still reaches the layers built after it (their initial weights are draws no list names)', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import tensorflow as tf')
+      .cell('seed', 'tf.random.set_seed(42)')
+      .cell('model', 'model = tf.keras.Sequential([tf.keras.layers.Dense(3)])')
+      .run('imp')
+      .run('seed')
+      .run('model');
+    expect(steps(order(s))).toEqual(['imp@0', 'seed@1', 'model@2']);
   });
 
   it('a draw after the seed still depends on the seeding run', () => {
@@ -604,9 +625,35 @@ describe('package installs', () => {
       .run('inst')
       .run('filter');
     const o = order(s);
-    // One run of the filter (the representative of both), no install needed for it.
-    expect(steps(o)).toEqual(['tok@0', 'stop@1', 'filter@4']);
+    // One run of the filter (the last of both stands for them), after the install as it ran.
+    expect(steps(o)).toEqual(['tok@0', 'stop@1', 'inst@3', 'filter@4']);
     expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a run that only calls a library still follows an install it may load lazily', () => {
+    // `read_excel` imports openpyxl when called: no import statement shows it.
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('inst', '!pip install openpyxl')
+      .cell('load', "df = pd.read_excel('data.xlsx')")
+      .run('imp')
+      .run('inst')
+      .run('load');
+    expect(steps(order(s))).toEqual(['imp@0', 'inst@1', 'load@2']);
+    const failedFirst = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('inst', '!pip install openpyxl')
+      .cell('load', "df = pd.read_excel('data.xlsx')")
+      .run('imp')
+      .run('load', { status: 'error' })
+      .run('inst')
+      .run('load');
+    expect(steps(order(failedFirst))).toEqual(['imp@0', 'inst@2', 'load@3']);
+  });
+
+  it('an install chained to another command is a barrier, and repeating it is not neutral', () => {
+    expect(analyzeCell('!pip install x && python make_data.py')).toMatchObject({ environment: 'barrier' });
+    expect(analyzeCell('!pip install x && python make_data.py').installs).toBeUndefined();
   });
 
   it('a run that imports, in any scope or through a session function, still follows the install', () => {

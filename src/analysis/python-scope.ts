@@ -127,6 +127,8 @@ export interface ScopeWalkResult {
   changesProcess: boolean;
   /** See `CellEffects.loadsModules`. */
   loadsModules: boolean;
+  /** See `CellEffects.temporaries`. */
+  temporaries: string[];
   /** See `CellEffects.definitionReads`. */
   definitionReads?: string[];
   unknownDefines: boolean;
@@ -189,6 +191,9 @@ const PROCESS_CALLS = new Set([
   'sys.path.insert',
   'sys.path.extend'
 ]);
+
+/** Seeds of generators whose draws the random-call lists name (`np.random.rand`, `random.choice`). */
+const LISTED_DRAW_SEEDS = new Set(['numpy.random.seed', 'random.seed']);
 
 /** Calls that import a module by name (`CellEffects.loadsModules`). */
 const IMPORT_CALLS = new Set(['__import__', 'importlib.import_module', 'importlib.reload', 'importlib.__import__']);
@@ -256,6 +261,10 @@ class Walker {
   private randomLibraryCalls = false;
   private changesProcess = false;
   private loadsModules = false;
+  private readonly temporaries = new Set<string>();
+  /** Names bound by a top-level assignment so far (`walk`). */
+  private readonly plainlyBound = new Set<string>();
+  private plainStatement = false;
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
@@ -263,7 +272,13 @@ class Walker {
   constructor(private readonly src: string) {}
 
   walk(tree: Tree): ScopeWalkResult {
-    this.statements(tree.topNode, this.module);
+    for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
+      // A top-level assignment surely runs before what follows it (a loop target or a
+      // binding in `try` may not happen): only those make a later `del` a temporary's.
+      this.plainStatement = c.name === 'AssignStatement';
+      this.statement(c, this.module);
+    }
+    this.plainStatement = false;
     const flow = this.module.flow!;
     for (const name of this.deferredReads) {
       if (!((flow.get(name) ?? 0) & BOUND)) {
@@ -308,6 +323,7 @@ class Walker {
       randomLibraryCalls: this.randomLibraryCalls,
       changesProcess: this.changesProcess,
       loadsModules: this.loadsModules,
+      temporaries: sorted(this.temporaries),
       ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
@@ -445,8 +461,8 @@ class Walker {
     return null;
   }
 
-  /** `v.pop("k")` or `v.pop("k", default)` on a variable: the variable, the key and the default; else null. */
-  private keyPop(callee: SyntaxNode, argNode: SyntaxNode | null): { name: string; key: string; rest: SyntaxNode[] } | null {
+  /** `v.pop("k")` or `v.pop("k", default)` on a variable: the variable and the key; else null. */
+  private keyPop(callee: SyntaxNode, argNode: SyntaxNode | null): { name: string; key: string } | null {
     const parts = children(callee);
     if (
       argNode === null ||
@@ -463,7 +479,7 @@ class Walker {
       return null;
     }
     const key = this.constantString(args[0][0]);
-    return key === null ? null : { name: this.text(parts[0]), key: '[' + key, rest: args.slice(1).map(a => a[0]) };
+    return key === null ? null : { name: this.text(parts[0]), key: '[' + key };
   }
 
   /** A constant string key (`"a"`, not an f-string), without its quotes, else null. */
@@ -642,6 +658,9 @@ class Walker {
     const owner = this.bindingScope(scope, name);
     if (owner === null) {
       return;
+    }
+    if (owner === this.module && scope === this.module && this.plainStatement && !maybe) {
+      this.plainlyBound.add(name);
     }
     if (owner === this.module) {
       this.imported.delete(name);
@@ -980,6 +999,9 @@ class Walker {
     switch (node.name) {
       case 'VariableName': {
         const name = this.text(node);
+        if (scope === this.module && this.plainlyBound.has(name) && ((this.module.flow!.get(name) ?? 0) & DEFINITE) !== 0) {
+          this.temporaries.add(name);
+        }
         this.read(scope, name);
         this.unbind(scope, name);
         return;
@@ -1642,16 +1664,18 @@ class Walker {
     if (callee === null) {
       return;
     }
-    const popped = this.keyPop(callee, argNode);
+    // `y = df.pop("target")` reads and removes key "target" only, as `y = df["target"]`
+    // then `del df["target"]` would (a string key: a dict or a frame, never a list). Not on
+    // what a module holds (`environ.pop("X")` after `from os import environ` changes the process).
+    let popped = this.keyPop(callee, argNode);
+    if (popped !== null && this.moduleOf(scope, popped.name) !== null) {
+      popped = null;
+    }
     if (popped !== null) {
-      // `y = df.pop("target")` reads and removes key "target" only, as `y = df["target"]`
-      // then `del df["target"]` would (a string key: a dict or a frame, never a list).
-      popped.rest.forEach(n => this.expression(n, scope));
       const maybe = this.module.journals.length > 0;
       this.keyedRef(scope, popped.name, false, { kind: 'key-read', key: popped.key });
       this.keyedRef(scope, popped.name, false, { kind: 'store-base' });
       this.keyedRef(scope, popped.name, true, { kind: 'key-store', key: popped.key, maybe });
-      return;
     }
     // A call of a function defined in the session (or of something computed)
     // may change anything. A builtin or an imported function changes nothing
@@ -1664,7 +1688,9 @@ class Walker {
     ) {
       this.changes++;
     }
-    this.expression(callee, scope);
+    if (popped === null) {
+      this.expression(callee, scope);
+    }
     const args = argNode !== null ? this.argList(argNode, scope) : { positional: [], keywords: new Map(), count: 0 };
 
     const dotted = this.dottedPath(callee);
@@ -1682,7 +1708,9 @@ class Walker {
     const fnName = method ?? (callee.name === 'VariableName' ? this.text(callee) : null);
     const object = method !== null ? callee.firstChild : null;
 
-    this.mutationByCall(scope, object, method, modulePath, args);
+    if (popped === null) {
+      this.mutationByCall(scope, object, method, modulePath, args);
+    }
     this.processCall(scope, modulePath, fnName, method, written);
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
@@ -1713,9 +1741,9 @@ class Walker {
       if (PROCESS_CALLS.has(modulePath)) {
         this.changesProcess = true;
       }
-      if (IMPORT_CALLS.has(modulePath)) {
-        this.loadsModules = true;
-      }
+    }
+    if ([modulePath, written].some(path => path !== null && IMPORT_CALLS.has(path))) {
+      this.loadsModules = true;
     }
   }
 
@@ -1753,10 +1781,12 @@ class Walker {
       return;
     }
     if (this.moduleOf(scope, root) !== null) {
-      // Calls on a module change nothing worth replaying, except global state setters. A seed
-      // resets the generator, which the order follows as such (`seeds`): were it also a change
-      // of the module, every later use of `np`, drawing or not, would depend on the seeding run.
-      if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath) && !SEED_FUNCTION_NAMES.has(method)) {
+      // Calls on a module change nothing worth replaying, except global state setters. numpy's
+      // and random's seeds reset a generator whose draws the lists know (`seeds`, then draws
+      // read it): were the seed also a change of the module, every later use of `np`, drawing
+      // or not, would depend on the seeding run. A torch or TensorFlow seed stays a change of
+      // the module: layers draw their initial weights in calls no list names.
+      if (modulePath !== null && GLOBAL_STATE_SETTERS.has(modulePath) && !LISTED_DRAW_SEEDS.has(modulePath)) {
         this.mutate(scope, root);
         this.surelyMutated.add(root);
       }

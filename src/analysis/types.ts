@@ -75,6 +75,11 @@ export interface CellEffects {
    */
   loadsModules?: boolean;
   /**
+   * Names the cell surely binds and then deletes (`a = big(); …; del a`):
+   * the `del` reads nothing of them from the session.
+   */
+  temporaries?: string[];
+  /**
    * When the cell only defines functions or classes (and imports): the names
    * read while defining them (decorators, defaults, bases), not those their
    * bodies read when called. Absent otherwise.
