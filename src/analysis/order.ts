@@ -808,13 +808,14 @@ export class CanonicalOrderEngine {
     };
     // Without any environment change every run reads the same (initial) environment.
     const envChanged = this._last.has(ENV);
+    const packagesChanged = this._last.has(PACKAGES);
     for (const s of runs) {
       const r = records[s];
       for (const w of r.writes) {
         epoch(w.nid, s);
       }
       for (const a of r.reads) {
-        if (a.name === ENV && !envChanged) {
+        if ((a.name === ENV && !envChanged) || (a.name === PACKAGES && !packagesChanged)) {
           continue;
         }
         const key = a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
