@@ -172,7 +172,7 @@ export async function openInSecondTab(page: Page, path: string, workspace: strin
  * A run JupyterLab dropped (no kernel yet, or cancelled by a restart: no count came) is asked for
  * again, so no cell runs twice. Not for a cell expected to crash the kernel or never finish.
  */
-export async function runCellAt(page: IJupyterLabPageFixture, index: number): Promise<void> {
+export async function runCellAt(page: Pick<Page, 'evaluate' | 'waitForFunction' | 'waitForTimeout'>, index: number): Promise<void> {
   const deadline = Date.now() + 75_000;
   for (;;) {
     // A kernel still starting or restarting would drop or cancel the request.
@@ -256,8 +256,8 @@ export async function reloadAndReopen(page: IJupyterLabPageFixture, name: string
  */
 export async function runOutOfOrder(page: IJupyterLabPageFixture, tmpPath: string, name: string): Promise<void> {
   await openNotebook(page, tmpPath, name, ['y = x * 2\ny', 'x = 21']);
-  await page.notebook.runCell(1);
-  await page.notebook.runCell(0);
+  await runCellAt(page, 1);
+  await runCellAt(page, 0);
   expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe('42');
 }
 
