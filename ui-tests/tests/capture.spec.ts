@@ -260,7 +260,8 @@ test.describe('capture without galata\'s kernel proxy', () => {
     await confirmRestart(page, 'console:restart-kernel');
     await expect(page.locator('#jp-main-statusbar >> text=Idle')).toBeVisible();
     // Without a new session this rerun, count 1 again, would be taken for the first run.
-    // (Through the command: galata's runCell types into the focused console.)
+    // (Through the notebook tracker: the console is the current widget, which galata's runCell would
+    // type into and runCellAt would look for the cell in.)
     await page.evaluate(async () => {
       const tracker = (await window.galata.getPlugin('@jupyterlab/notebook-extension:tracker')) as any;
       tracker.currentWidget.content.activeCellIndex = 0;

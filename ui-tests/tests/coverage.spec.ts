@@ -56,9 +56,7 @@ test.describe('a kernel that is not IPython', () => {
     await expect(note).toContainText('Recorded from this page only', { timeout: 30_000 });
     await expect(note).toHaveAttribute('title', /not IPython/);
 
-    await page.evaluate(async () => {
-      await window.jupyterapp.commands.execute('notebook:run-cell');
-    });
+    await runCellAt(page, 0);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1, { timeout: 30_000 });
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
     await expect(note).toBeVisible();

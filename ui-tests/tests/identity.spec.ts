@@ -78,11 +78,7 @@ test.describe('identity before the first save', () => {
 
     // Neither tab has run anything: the first runs of each go to one history.
     await runCellAt(page, 0);
-    await second.evaluate(async () => {
-      const panel = window.jupyterapp.shell.currentWidget as any;
-      panel.content.activeCellIndex = 1;
-      await window.jupyterapp.commands.execute('notebook:run-cell');
-    });
+    await runCellAt(second, 1);
     await expect.poll(() => modelId(second)).toBeTruthy();
     await waitSaved(page);
     expect(await modelId(second)).toBe(await modelId(page));

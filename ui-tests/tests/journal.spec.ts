@@ -165,21 +165,9 @@ test.describe('two tabs on one notebook', () => {
     );
     expect(sameKernel[0]).toBe(sameKernel[1]);
 
-    const runIn = (p: Page, cell: number) =>
-      p.evaluate(async index => {
-        const panel = window.jupyterapp.shell.currentWidget as any;
-        panel.content.activeCellIndex = index;
-        await window.jupyterapp.commands.execute('notebook:run-cell');
-        // Wait until the kernel answered (the prompt has a count again).
-        const model = panel.content.model.cells.get(index);
-        const start = Date.now();
-        while ((model.executionCount === null || panel.content.widgets[index].promptNode?.textContent?.includes('*')) && Date.now() - start < 20000) {
-          await new Promise(resolve => setTimeout(resolve, 10));
-        }
-      }, cell);
     for (let round = 0; round < ROUNDS; round++) {
-      await runIn(page, 0);
-      await runIn(second, 1);
+      await runCellAt(page, 0);
+      await runCellAt(second, 1);
     }
     const executed = 1 + 2 * ROUNDS;
     const repo = await repositoryOf(page, id);
