@@ -178,7 +178,11 @@ export async function runCellAt(page: Pick<Page, 'evaluate' | 'waitForFunction' 
     // A kernel still starting or restarting would drop or cancel the request.
     await page.waitForFunction(
       () => {
-        const kernel = (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session?.kernel;
+        const current = window.jupyterapp.shell.currentWidget as any;
+        if (!current?.content?.widgets) {
+          return true; // not a notebook: the run below says so
+        }
+        const kernel = current.sessionContext?.session?.kernel;
         return kernel?.connectionStatus === 'connected' && (kernel.status === 'idle' || kernel.status === 'busy');
       },
       undefined,
