@@ -233,6 +233,44 @@ describe('NotebookRecorder', () => {
     recorder.dispose();
   });
 
+  it('one restart reported again after the new kernel spoke (the old process’s shutdown_reply, a second restarting) is one kernel session', () => {
+    const { notebook, context, runs, sessions, kernelRuns, recorder, kernel } = setup();
+    kernelRuns('x = 1', 1, ME);
+    context.statusChanged.emit('restarting');
+    context.statusChanged.emit('idle');
+    // Late, from the process that was restarted.
+    const parent = { msg_id: 'shutdown-1', msg_type: 'shutdown_request', session: 'the-server' };
+    context.iopubMessage.emit({ header: { msg_type: 'shutdown_reply', session: 'kernel-process-1' }, parent_header: parent, content: { status: 'ok', restart: true } });
+    context.statusChanged.emit('busy');
+    context.statusChanged.emit('autorestarting');
+    expect(sessions.map(s => s.reason)).toEqual(['start', 'restart']);
+    // The cells run after it are in that session; a restart after them is a new one.
+    kernel.process = 'kernel-process-2';
+    const c = cell('cell-a', 'x = 1');
+    scheduled.emit({ notebook, cell: c });
+    kernelRuns('x = 1', 1, ME);
+    c.model.executionCount = 1;
+    executed.emit({ notebook, cell: c, success: true });
+    context.statusChanged.emit('idle');
+    context.statusChanged.emit('restarting');
+    expect(sessions.map(s => s.reason)).toEqual(['start', 'restart', 'restart']);
+    expect(runs.map(r => [r.cellId, r.kernelSessionId])).toEqual([['cell-a', 'kernel-process-2']]);
+    expect(sessions[1].kernelProcess).toBe('kernel-process-2');
+    recorder.dispose();
+  });
+
+  it('a second restart while cells wait for the restarted kernel is a new kernel session: the waiting cells are aborted in the first', () => {
+    const { notebook, context, runs, sessions, recorder } = setup();
+    context.statusChanged.emit('restarting');
+    context.statusChanged.emit('idle');
+    const c = cell('cell-a', 'x = 1');
+    scheduled.emit({ notebook, cell: c });
+    context.statusChanged.emit('restarting');
+    expect(sessions.map(s => s.reason)).toEqual(['start', 'restart', 'restart']);
+    expect(runs.map(r => [r.cellId, r.status, r.kernelSessionId === sessions[1].id])).toEqual([['cell-a', 'aborted', true]]);
+    recorder.dispose();
+  });
+
   it('a kernel that starts again after runs, with no restart seen, starts a new kernel session', () => {
     const { context, sessions, kernelRuns, recorder } = setup();
     // A fresh kernel reporting "starting" is the session that already began.

@@ -235,8 +235,7 @@ export class NotebookRecorder implements IDisposable {
       if ((msg.content as { restart?: boolean }).restart && !this._restarting) {
         const kernel = this._sessionContext.session?.kernel;
         if (kernel) {
-          this._restarting = true;
-          this._startSession(kernel, 'restart');
+          this._restarted(kernel);
         }
       }
       return;
@@ -368,8 +367,7 @@ export class NotebookRecorder implements IDisposable {
     if (status === 'restarting' || status === 'autorestarting') {
       // One restart can report 'restarting' more than once: one new session per restart.
       if (kernel && !this._restarting) {
-        this._restarting = true;
-        this._startSession(kernel, 'restart');
+        this._restarted(kernel);
       }
       return;
     }
@@ -438,6 +436,20 @@ export class NotebookRecorder implements IDisposable {
   private _learnKernelProcess(process: string): void {
     this._session!.kernelProcess = process;
     this._kernelProcessKnown.emit(this._session!);
+  }
+
+  /**
+   * A restart: a new kernel session, unless the current one is a restart in which nothing ran yet.
+   * One restart can be reported again after a status ended `_restarting` (under load the old
+   * process's shutdown_reply, or a second "restarting", came after the new kernel's first status),
+   * and a session without runs holds no state to tell apart from the next one.
+   */
+  private _restarted(kernel: Kernel.IKernelConnection): void {
+    this._restarting = true;
+    if (this._session?.reason === 'restart' && !this._sessionRan && this._pending.length === 0) {
+      return;
+    }
+    this._startSession(kernel, 'restart');
   }
 
   private _startSession(kernel: Kernel.IKernelConnection, reason: KernelSession['reason']): void {

@@ -74,6 +74,11 @@ export interface IReplayOptions {
   sanitizers?: readonly ISanitizer[];
   /** Cells outside the order whose shown outputs are compared after the steps (see ./display.ts). */
   display?: IDisplayPlan;
+  /**
+   * Awaited after the restart, before the first step: the caller waits there for what must watch the
+   * new kernel process first (its tracer: code run without a cell before it is installed is in no journal).
+   */
+  afterRestart?: () => Promise<void>;
 }
 
 /** Cells shown but not in the order: run and compared, or reported not compared. */
@@ -108,7 +113,7 @@ export function summariseReport(report: IReplayReport): IReportCounts {
 }
 
 export async function replayInOrder(options: IReplayOptions): Promise<IReplayReport> {
-  const { notebook, sessionContext, steps, runs, onProgress, signal, sanitizers, display } = options;
+  const { notebook, sessionContext, steps, runs, onProgress, signal, sanitizers, display, afterRestart } = options;
   const results: IStepResult[] = steps.map(step => ({ step, outcome: 'not-run', edited: false, ranRecordedCode: false }));
   const compare = (recorded: readonly IOutput[], outputs: IOutput[], result: IStepResult) => {
     if (recorded.length === 0 && outputs.length === 0) {
@@ -125,6 +130,7 @@ export async function replayInOrder(options: IReplayOptions): Promise<IReplayRep
   signal?.addEventListener('abort', onAbort);
   try {
     await sessionContext.restartKernel();
+    await afterRestart?.();
     for (let i = 0; i < steps.length; i++) {
       if (signal?.aborted) {
         return { results, ended: 'cancelled', firstError: null };

@@ -12,6 +12,7 @@ import { analyzeCell } from '../analysis/effects';
 import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { diffNotebooks } from '../diff/notebookdiff';
+import { ITracerStatus, KernelTracer } from '../kernel/tracer';
 import { sanitizersFromMetadata } from '../replay/compare';
 import { replayInOrder } from '../replay/controller';
 import { planDisplayCells } from '../replay/display';
@@ -114,7 +115,10 @@ export class RetraceActions {
         sanitizers,
         display: this._displayPlan(notebook, result.order.steps, result.runs),
         signal: this._stop.signal,
-        onProgress: (done, total) => panel.order.setProgress({ done, total })
+        onProgress: (done, total) => panel.order.setProgress({ done, total }),
+        // A step that runs recorded code (a deleted cell's) goes through a connection of its own: only the
+        // journal records it, so the restarted kernel's tracer must be installed before it runs.
+        afterRestart: () => tracerSettled(this._o.capture?.tracerFor(notebook) ?? null)
       });
       // Each step run and each shown output rerun was one execution of the restarted kernel.
       executions = report.results.filter(r => r.outcome !== 'not-run' && r.outcome !== 'not-compared').length;
@@ -326,4 +330,25 @@ function describeChanges(current: unknown, target: unknown, trans: TranslationBu
     lines.push(`${where} (${first}): ${what}`);
   }
   return lines.length > 12 ? [...lines.slice(0, 12), trans.__('… and %1 more', lines.length - 12)] : lines;
+}
+
+/** Resolves once `tracer` is no longer being installed (at most `timeoutMs` later: a replay never hangs on it). */
+function tracerSettled(tracer: KernelTracer | null, timeoutMs = 15_000): Promise<void> {
+  if (!tracer || tracer.status.state !== 'installing') {
+    return Promise.resolve();
+  }
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer);
+      tracer.statusChanged.disconnect(changed);
+      resolve();
+    };
+    const changed = (_: KernelTracer, status: ITracerStatus) => {
+      if (status.state !== 'installing') {
+        done();
+      }
+    };
+    const timer = setTimeout(done, timeoutMs);
+    tracer.statusChanged.connect(changed);
+  });
 }

@@ -10,11 +10,11 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { expandSection, openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { expandSection, openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 async function run(page: IJupyterLabPageFixture, source: string): Promise<void> {
   await page.notebook.setCell(0, 'code', source);
-  await page.notebook.runCell(0);
+  await runCellAt(page, 0);
   await waitSaved(page);
 }
 
@@ -77,9 +77,9 @@ test.describe('attempt graph', () => {
     await openNotebook(page, tmpPath, 'replaygraph.ipynb', ['y = x * 2\nprint(y)', 'x = 21']);
     const panel = page.locator(`#${PANEL_ID}`);
     // Out of order: the order is cell 2, cell 1, and a replay runs them so.
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await waitSaved(page);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="retrace-replay"] button').click();
     await page.locator('.jp-Dialog').getByRole('button', { name: 'Restart and Replay' }).click();

@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook } from './helpers';
+import { openNotebook, runCellAt } from './helpers';
 
 /** The cells' sources (without the empty cell that running the last cell appends). */
 async function sources(page: IJupyterLabPageFixture): Promise<string[]> {
@@ -20,8 +20,8 @@ test.describe('diagnostic badges on the cells', () => {
 
   test('move below: the dependent cell goes under the cell it needs, and the badge goes away', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'badges.ipynb', ['y = x * 2\ny', 'x = 21']);
-    await page.notebook.runCell(1);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 0);
     const badge = page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="depends-on-later-cell"]');
     await expect(badge).toHaveCount(1);
     await expect(badge).toContainText('Uses x from cell 2, which is below it.');
@@ -32,9 +32,9 @@ test.describe('diagnostic badges on the cells', () => {
 
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
-    await page.notebook.runCell(2);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 2);
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.deleteCell(0));
     const deleted = page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="deleted-cell"]');
     await expect(deleted).toHaveCount(1);

@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as zlib from 'zlib';
 
-import { git, openNotebookJSON, PANEL_ID, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
+import { git, openNotebookJSON, PANEL_ID, reloadAndReopen, repositoryOf, runCellAt, waitSaved } from './helpers';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -123,11 +123,11 @@ test.describe('a notebook over 4 MB', () => {
     expect(figures).toHaveLength(9);
     await openNotebookJSON(page, tmpPath, 'big.ipynb', notebook);
 
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     // Edited through the model (galata's typing into a cell of a notebook this long takes seconds).
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.cells.get(0).sharedModel.setSource('x = 2'));
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const rows = page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
     await expect(rows).toHaveCount(2);

@@ -3,7 +3,7 @@
  * was triggered, with its status and kernel session.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { openNotebook } from './helpers';
+import { openNotebook, runCellAt } from './helpers';
 import { Locator, Page } from '@playwright/test';
 
 const PANEL_ID = 'jp-retrace-panel';
@@ -63,7 +63,9 @@ async function savedNotebook(page: Page, path: string): Promise<{ metadata: Reco
 
 test.describe('capture', () => {
   test('Run All with an error in the middle records ok, error and aborted runs', async ({ page, tmpPath }) => {
-    await openNotebook(page, tmpPath, NAME, ['a = 1', 'b = a + 1\nb', "raise ValueError('boom')", 'c = 3']);
+    // The first cell takes a moment, so every request of Run All is queued in the kernel when cell 3
+    // fails (under load the last request arrived after the failure, and ran instead of being aborted).
+    await openNotebook(page, tmpPath, NAME, ['a = 1\nimport time\ntime.sleep(1)', 'b = a + 1\nb', "raise ValueError('boom')", 'c = 3']);
     await page.menu.clickMenuItem('Run>Run All Cells');
     await expect(runRows(page)).toHaveCount(4);
     expect(await timeline(page)).toEqual([
@@ -78,9 +80,9 @@ test.describe('capture', () => {
 
   test('a rerun after an edit is a new run with the code as executed', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, NAME, ['x = 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await page.notebook.setCell(0, 'code', 'x = 2');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(runRows(page)).toHaveCount(2);
     expect(await timeline(page)).toEqual(['✓ [2] cell 1 x = 2', '✓ [1] cell 1 x = 1']);
   });
@@ -135,7 +137,7 @@ test.describe('capture', () => {
 
   test('a run in either of two views of one notebook is recorded once', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, NAME, ['first = 1', 'second = first + 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(runRows(page)).toHaveCount(1);
     // "New View for Notebook", then run the second cell in the new view.
     const views = await page.evaluate(async () => {
@@ -165,21 +167,21 @@ test.describe('capture', () => {
     await openNotebook(page, tmpPath, NAME, ['x = 1']);
     expect((await savedNotebook(page, path)).metadata.retrace).toBeUndefined();
 
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(runRows(page)).toHaveCount(1);
     await page.notebook.save();
     const id = (await savedNotebook(page, path)).metadata.retrace?.id;
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
     // Later runs, and reopening the notebook, keep the id.
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await page.notebook.save();
     await page.notebook.close();
     await page.evaluate(async p => {
       await window.jupyterapp.commands.execute('docmanager:open', { path: p });
     }, path);
     await page.notebook.activate(NAME);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await page.notebook.save();
     // The path it was last seen at tells a later copy from a move.
     expect((await savedNotebook(page, path)).metadata.retrace).toEqual({ id, path });
@@ -192,7 +194,7 @@ test.describe('capture', () => {
   ]) {
     test(`code sent from ${what} attached to the notebook is recorded without a cell`, async ({ page, tmpPath }) => {
       await openNotebook(page, tmpPath, NAME, ['n = 1']);
-      await page.notebook.runCell(0);
+      await runCellAt(page, 0);
       await openConsole(page, command);
       const prompt = page.locator('.jp-CodeConsole-promptCell .cm-content');
 
@@ -228,11 +230,11 @@ test.describe('capture without galata\'s kernel proxy', () => {
 
   test('a kernel restart starts a new kernel session; Restart & Run All records its runs in it', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, NAME, ['x = 1', 'y = x + 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(runRows(page)).toHaveCount(1);
 
     await confirmRestart(page, 'notebook:restart-kernel');
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     // x is gone with the old kernel: the run after the restart fails, in the new session.
     await expect(runRows(page)).toHaveCount(2);
 
@@ -253,12 +255,13 @@ test.describe('capture without galata\'s kernel proxy', () => {
 
   test('a restart from a console attached to the notebook starts a new kernel session for the notebook', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, NAME, ['n = 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await openConsole(page);
     await confirmRestart(page, 'console:restart-kernel');
     await expect(page.locator('#jp-main-statusbar >> text=Idle')).toBeVisible();
     // Without a new session this rerun, count 1 again, would be taken for the first run.
-    // (Through the command: galata's runCell types into the focused console.)
+    // (Through the notebook tracker: the console is the current widget, which galata's runCell would
+    // type into and runCellAt would look for the cell in.)
     await page.evaluate(async () => {
       const tracker = (await window.galata.getPlugin('@jupyterlab/notebook-extension:tracker')) as any;
       tracker.currentWidget.content.activeCellIndex = 0;

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { openLab, openNotebook, OwnServer, PANEL_ID, sparePort } from './helpers';
+import { openLab, openNotebook, OwnServer, PANEL_ID, runCellAt, sparePort } from './helpers';
 
 const PYTHON = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
 const OTHER_KERNEL = path.resolve(__dirname, '..', 'fixtures', 'other_kernel.py');
@@ -56,9 +56,7 @@ test.describe('a kernel that is not IPython', () => {
     await expect(note).toContainText('Recorded from this page only', { timeout: 30_000 });
     await expect(note).toHaveAttribute('title', /not IPython/);
 
-    await page.evaluate(async () => {
-      await window.jupyterapp.commands.execute('notebook:run-cell');
-    });
+    await runCellAt(page, 0);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1, { timeout: 30_000 });
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
     await expect(note).toBeVisible();
@@ -71,7 +69,7 @@ labTest.describe('an IPython kernel', () => {
 
   labTest('has no such note: its journal records every run', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'python.ipynb', ['x = 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await labExpect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1);
     await labExpect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
     await labExpect(page.locator(`#${PANEL_ID} .jp-RetraceCoverage`)).toHaveCount(0);

@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt } from './helpers';
 
 test.describe('run detail names', () => {
   test.use({ kernels: null });
@@ -17,8 +17,8 @@ test.describe('run detail names', () => {
     ]);
     const panel = page.locator(`#${PANEL_ID}`);
     await expect(panel.locator('.jp-RetraceOrder-note')).toContainText('kernel tracer');
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await panel.locator('.jp-RetraceTimeline-run', { hasText: '[2]' }).click();
     const detail = panel.locator('.jp-RetraceDetail');
     await expect(detail.getByRole('region', { name: 'Names (kernel tracer)' })).toBeVisible();

@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 /** A package `retracefake` installed as distribution `retrace-fake` at `version` into `folder`. */
 async function fakeDistribution(page: IJupyterLabPageFixture, folder: string, version: string): Promise<void> {
@@ -29,7 +29,7 @@ test.describe('the environment travels with the notebook', () => {
     await fakeDistribution(page, `${tmpPath}/site-new`, '2.0.0');
     await openNotebook(page, tmpPath, 'env.ipynb', [importFrom('site-old')]);
     const panel = page.locator(`#${PANEL_ID}`);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe("'1.0.0'");
     await waitSaved(page);
 
@@ -42,7 +42,7 @@ test.describe('the environment travels with the notebook', () => {
     await restarted;
     await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
     await page.notebook.setCell(0, 'code', importFrom('site-new'));
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe("'2.0.0'");
     await waitSaved(page);
 

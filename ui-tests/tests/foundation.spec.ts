@@ -6,6 +6,8 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
+import { runCellAt } from './helpers';
+
 const PLUGIN_ID = 'jupyterlab-retrace:plugin';
 const PANEL_ID = 'jp-retrace-panel';
 
@@ -62,7 +64,7 @@ test.describe('with JupyterLab loaded', () => {
   test('a new notebook runs a cell on the real kernel', async ({ page }) => {
     await page.notebook.createNew('run.ipynb');
     await page.notebook.setCell(0, 'code', 'import sys\nprint(6 * 7, sys.version_info[0])');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     const output = await page.notebook.getCellTextOutput(0);
     expect(output?.[0]).toContain('42 3');
   });
@@ -79,11 +81,11 @@ test.describe('with JupyterLab loaded', () => {
     await page.sidebar.openTab(PANEL_ID);
     // A typical exploration: load, jump ahead, rerun with another threshold.
     for (const index of [1, 2, 7, 8, 4]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
     }
     await page.notebook.setCell(7, 'code', "threshold = 18\nsales['warm'] = sales['temperature_c'] > threshold");
-    await page.notebook.runCell(7);
-    await page.notebook.runCell(8);
+    await runCellAt(page, 7);
+    await runCellAt(page, 8);
     const rows = page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
     await expect(rows).toHaveCount(7);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`)).toHaveAttribute('data-state', 'saved');

@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { openNotebook } from './helpers';
+import { openNotebook, runCellAt } from './helpers';
 
 test.describe('gather the cells behind an output', () => {
   test.use({ kernels: null });
@@ -21,7 +21,7 @@ test.describe('gather the cells behind an output', () => {
       'base = 100'
     ]);
     for (const i of [0, 1, 2, 3, 4, 5]) {
-      await page.notebook.runCell(i, true);
+      await runCellAt(page, i);
     }
     expect((await page.notebook.getCellTextOutput(4))?.[0]).toBe('5.0');
 

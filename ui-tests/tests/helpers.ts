@@ -162,30 +162,69 @@ export async function openInSecondTab(page: Page, path: string, workspace: strin
 }
 
 /**
- * Run the cell at `index` and wait for its prompt to show a count. Galata's `runCell` selects the
- * cell then runs "the active cell": under load the selection had not moved yet and the previous
- * cell ran again, while `runCell` waited for a run that never came (seen in reproduce.spec and
- * restorereplay.spec). Here the cell is made active through the notebook itself; a run JupyterLab
- * dropped (the prompt stays "[ ]", nothing sent) is asked for again, so no cell runs twice.
+ * Run the code cell at `index` of the current notebook and wait until it has run. Galata's `runCell`
+ * selects the cell then presses Shift+Enter on "the active cell": under load the selection had not
+ * moved yet and the previous cell ran again, while `runCell` waited for a run that never came (seen
+ * in reproduce.spec and restorereplay.spec). Here the cell is made the only selected one through the
+ * notebook itself, then `notebook:run-cell` runs it (in place: no cell is added or selected after it).
+ * The run is seen in the page: the cell's model receives an execution count from the kernel's reply
+ * (a count, not a new prompt text, since after a kernel restart the count can be the one it had).
+ * A run JupyterLab dropped (no kernel yet, or cancelled by a restart: no count came) is asked for
+ * again, so no cell runs twice. Not for a cell expected to crash the kernel or never finish.
  */
-export async function runCellAt(page: IJupyterLabPageFixture, index: number): Promise<void> {
-  const prompt = page.locator('.jp-NotebookPanel:visible .jp-Notebook .jp-Cell').nth(index).locator('.jp-InputPrompt');
-  const before = (await prompt.textContent()) ?? '';
-  const run = () =>
-    page.evaluate(async i => {
-      const notebook = (window.jupyterapp.shell.currentWidget as any).content;
-      notebook.activeCellIndex = i;
-      await window.jupyterapp.commands.execute('notebook:run-cell');
+export async function runCellAt(page: Pick<Page, 'evaluate' | 'waitForFunction' | 'waitForTimeout'>, index: number): Promise<void> {
+  const deadline = Date.now() + 75_000;
+  for (;;) {
+    // A kernel still starting or restarting would drop or cancel the request.
+    await page.waitForFunction(
+      () => {
+        const current = window.jupyterapp.shell.currentWidget as any;
+        if (!current?.content?.widgets) {
+          return true; // not a notebook: the run below says so
+        }
+        const kernel = current.sessionContext?.session?.kernel;
+        return kernel?.connectionStatus === 'connected' && (kernel.status === 'idle' || kernel.status === 'busy');
+      },
+      undefined,
+      { timeout: Math.max(deadline - Date.now(), 1_000) }
+    );
+    const count = await page.evaluate(async i => {
+      const panel = window.jupyterapp.shell.currentWidget as any;
+      const notebook = panel?.content;
+      const cell = notebook?.widgets?.[i];
+      if (!cell || cell.model.type !== 'code') {
+        throw new Error(`runCellAt: the current widget has no code cell ${i}`);
+      }
+      let ran: number | null = null;
+      const seen = (_: unknown, change: { name: string; newValue: unknown }) => {
+        if (change.name === 'executionCount' && typeof change.newValue === 'number') {
+          ran = change.newValue;
+        }
+      };
+      cell.model.stateChanged.connect(seen);
+      try {
+        notebook.activeCellIndex = i;
+        notebook.deselectAll();
+        // Resolves when the cell's execution is done (or was not sent).
+        await window.jupyterapp.commands.execute('notebook:run-cell');
+      } finally {
+        cell.model.stateChanged.disconnect(seen);
+      }
+      return ran;
     }, index);
-  await run();
-  await expect(async () => {
-    const now = (await prompt.textContent()) ?? '';
-    if (now.includes('[ ]')) {
-      await run();
+    if (count !== null) {
+      // What the user sees: the cell's prompt shows that count.
+      await page.waitForFunction(
+        ([i, n]) => ((window.jupyterapp.shell.currentWidget as any).content.widgets[i].node as HTMLElement).querySelector('.jp-InputPrompt')?.textContent?.includes(`[${n}]`),
+        [index, count] as const
+      );
+      return;
     }
-    await expect(prompt).toHaveText(/\[\d+\]/, { timeout: 10_000 });
-    expect(await prompt.textContent()).not.toBe(before);
-  }).toPass({ timeout: 90_000 });
+    if (Date.now() > deadline) {
+      throw new Error(`runCellAt: cell ${index} was never run by the kernel`);
+    }
+    await page.waitForTimeout(500);
+  }
 }
 
 /** Wait until the panel says the current notebook's history is saved. */
@@ -221,8 +260,8 @@ export async function reloadAndReopen(page: IJupyterLabPageFixture, name: string
  */
 export async function runOutOfOrder(page: IJupyterLabPageFixture, tmpPath: string, name: string): Promise<void> {
   await openNotebook(page, tmpPath, name, ['y = x * 2\ny', 'x = 21']);
-  await page.notebook.runCell(1);
-  await page.notebook.runCell(0);
+  await runCellAt(page, 1);
+  await runCellAt(page, 0);
   expect((await page.notebook.getCellTextOutput(0))?.[0]).toBe('42');
 }
 

@@ -7,7 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { git, openNotebook, PANEL_ID, repositoryOf, waitSaved } from './helpers';
+import { git, openNotebook, PANEL_ID, repositoryOf, runCellAt, waitSaved } from './helpers';
 
 /** A cell's source, from the notebook model (what a restore changes). */
 function source(page: IJupyterLabPageFixture, index: number): Promise<string> {
@@ -25,9 +25,9 @@ test.describe('history', () => {
   test('runs are committed to a valid git repository that the git command line reads', async ({ page }) => {
     await page.notebook.setCell(0, 'code', 'a = 1');
     await page.notebook.addCell('code', 'b = a + 1\nprint(b)');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await waitSaved(page);
     const repo = await repositoryOf(page);
 
@@ -44,7 +44,7 @@ test.describe('history', () => {
 
   test('runs are still listed after the page is reloaded', async ({ page, tmpPath }) => {
     await page.notebook.setCell(0, 'code', 'value = 41 + 1');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     await page.reload({ waitForIsReady: false });
@@ -60,10 +60,10 @@ test.describe('history', () => {
 
   test('restore brings an earlier snapshot back, undo returns exactly what was there, and a run after it starts a new attempt', async ({ page }) => {
     await page.notebook.setCell(0, 'code', 'x = 1');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.setCell(0, 'code', 'x = 2');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const edited = await page.evaluate(() => JSON.stringify((window.jupyterapp.shell.currentWidget as any).context.model.toJSON().cells));
 
@@ -87,7 +87,7 @@ test.describe('history', () => {
     const repo = await repositoryOf(page);
     const mainBefore = git(repo, 'rev-parse', 'main').trim();
     await page.notebook.setCell(0, 'code', 'x = 10');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt`)).toHaveCount(2);
     const branches = git(repo, 'branch', '--list', '--format=%(refname:short)').split('\n').filter(Boolean);
@@ -98,7 +98,7 @@ test.describe('history', () => {
 
   test('a new attempt has a title and a comment that the repository keeps', async ({ page }) => {
     await page.notebook.setCell(0, 'code', 'lr = 0.1');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-new`).click();
     await page.locator('.jp-RetraceAttemptDialog-title').fill('smaller learning rate');
@@ -113,7 +113,7 @@ test.describe('history', () => {
 
   test('a storage error keeps runs queued, shows it, and they are saved once the server answers again', async ({ page }) => {
     await page.notebook.setCell(0, 'code', 'first = 1');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const repo = await repositoryOf(page);
 
@@ -121,9 +121,8 @@ test.describe('history', () => {
     await page.route(/\/retrace\/api\/repos\/[^/]+\/write/, route =>
       route.fulfill({ status: 507, contentType: 'application/json', body: '{"message": "disk full"}' })
     );
-    // Running the first cell left a new empty cell below it: use it.
-    await page.notebook.setCell(1, 'code', 'second = first + 1\nsecond');
-    await page.notebook.runCell(1);
+    await page.notebook.addCell('code', 'second = first + 1\nsecond');
+    await runCellAt(page, 1);
     await expect.poll(() => page.notebook.getCellTextOutput(1)).toEqual(['2']);
     const status = page.locator(`#${PANEL_ID} .jp-RetraceAttempts-status`);
     await expect(status).toHaveAttribute('data-state', 'retrying');
@@ -137,7 +136,7 @@ test.describe('history', () => {
 
   test('a corrupt history repository is reported and never replaced', async ({ page }) => {
     await page.notebook.setCell(0, 'code', 'kept = True');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     const repo = await repositoryOf(page);
@@ -160,7 +159,7 @@ test.describe('history', () => {
 
   test('a copied notebook gets its own history, forked from the original\'s', async ({ page, tmpPath }) => {
     await page.notebook.setCell(0, 'code', 'x = 1');
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     const originalRepo = await repositoryOf(page);
@@ -179,8 +178,8 @@ test.describe('history', () => {
     expect(copyMeta.path).toBe(copyPath);
     // The copy starts with the original's history...
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1);
-    await page.notebook.setCell(1, 'code', 'y = x + 1');
-    await page.notebook.runCell(1);
+    await page.notebook.addCell('code', 'y = x + 1');
+    await runCellAt(page, 1);
     await waitSaved(page);
     // ...and goes on alone: the original's branch has not moved.
     const copyRepo = await repositoryOf(page);
@@ -197,7 +196,7 @@ test.describe('history across a page reload', () => {
   test('after a page reload the canonical order still knows what the live kernel ran', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'reload.ipynb', ['y = x * 2\ny', 'x = 21']);
     for (const cell of [1, 0]) {
-      await page.notebook.runCell(cell);
+      await runCellAt(page, cell);
       await waitSaved(page);
     }
     await page.notebook.save();

@@ -7,7 +7,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import * as fs from 'fs';
 
-import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, waitSaved } from './helpers';
+import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, runCellAt, waitSaved } from './helpers';
 
 async function historyDir(page: Page): Promise<string> {
   return (await (await page.request.get('/retrace/api/status')).json()).historyDir;
@@ -54,7 +54,7 @@ test.describe('identity before the first save', () => {
     const name = 'unsaved.ipynb';
     const path = `${tmpPath}/${name}`;
     await openNotebook(page, tmpPath, name, ['a = 1', 'b = a + 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const id = await modelId(page);
     expect(id).toBeTruthy();
@@ -65,7 +65,7 @@ test.describe('identity before the first save', () => {
     // The panel shows the run from before the reload, and the next run goes to the same history.
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(1, { timeout: 20_000 });
     await expect.poll(() => modelId(page)).toBe(id);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await waitSaved(page);
     expect(await repositoriesFor(page, path)).toEqual([{ id, runs: 2 }]);
   });
@@ -77,12 +77,8 @@ test.describe('identity before the first save', () => {
     const second = await openInSecondTab(page, path, 'fresh-second');
 
     // Neither tab has run anything: the first runs of each go to one history.
-    await page.notebook.runCell(0);
-    await second.evaluate(async () => {
-      const panel = window.jupyterapp.shell.currentWidget as any;
-      panel.content.activeCellIndex = 1;
-      await window.jupyterapp.commands.execute('notebook:run-cell');
-    });
+    await runCellAt(page, 0);
+    await runCellAt(second, 1);
     await expect.poll(() => modelId(second)).toBeTruthy();
     await waitSaved(page);
     expect(await modelId(second)).toBe(await modelId(page));
@@ -93,7 +89,7 @@ test.describe('identity before the first save', () => {
   test('a rename before the first save takes the history along, across a reload', async ({ page, tmpPath }) => {
     const name = 'before.ipynb';
     await openNotebook(page, tmpPath, name, ['a = 1']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const id = await modelId(page);
     // Renamed while open (as the file browser does), never saved with its id.

@@ -9,7 +9,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 
-import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
+import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, runCellAt, waitSaved } from './helpers';
 
 /** The id of the notebook in the current tab's history, once it has one. */
 async function notebookIdOf(page: Page): Promise<string> {
@@ -83,7 +83,7 @@ test.describe('the kernel as the journal', () => {
     const name = 'runall.ipynb';
     const sources = Array.from({ length: 30 }, (_, i) => `import time\ntime.sleep(0.2)\nv${i} = ${i}`);
     await openNotebook(page, tmpPath, name, sources);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     const id = await notebookIdOf(page);
@@ -119,8 +119,8 @@ test.describe('the kernel as the journal', () => {
   test('a reload that reconnects to the same kernel is not a new kernel session and keeps durations', async ({ page, tmpPath }) => {
     const name = 'reconnect.ipynb';
     await openNotebook(page, tmpPath, name, ['import time\ntime.sleep(0.3)\na = 1', 'b = a + 1']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await waitSaved(page);
     await page.notebook.save();
     const before = await timeline(page);
@@ -136,7 +136,7 @@ test.describe('the kernel as the journal', () => {
     const after = await timeline(page);
     expect(after[1]).not.toMatch(/^\[1\] 0 ms$/);
     // A run after the reload joins the same session: still one session marker, below every run.
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
     const later = await timeline(page);
     expect(later.filter(row => row.startsWith('Kernel'))).toEqual(['Kernel python3 started']);
@@ -153,7 +153,7 @@ test.describe('two tabs on one notebook', () => {
     test.setTimeout(600_000);
     const name = 'twotabs.ipynb';
     await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     const id = await notebookIdOf(page);
@@ -165,21 +165,9 @@ test.describe('two tabs on one notebook', () => {
     );
     expect(sameKernel[0]).toBe(sameKernel[1]);
 
-    const runIn = (p: Page, cell: number) =>
-      p.evaluate(async index => {
-        const panel = window.jupyterapp.shell.currentWidget as any;
-        panel.content.activeCellIndex = index;
-        await window.jupyterapp.commands.execute('notebook:run-cell');
-        // Wait until the kernel answered (the prompt has a count again).
-        const model = panel.content.model.cells.get(index);
-        const start = Date.now();
-        while ((model.executionCount === null || panel.content.widgets[index].promptNode?.textContent?.includes('*')) && Date.now() - start < 20000) {
-          await new Promise(resolve => setTimeout(resolve, 10));
-        }
-      }, cell);
     for (let round = 0; round < ROUNDS; round++) {
-      await runIn(page, 0);
-      await runIn(second, 1);
+      await runCellAt(page, 0);
+      await runCellAt(second, 1);
     }
     const executed = 1 + 2 * ROUNDS;
     const repo = await repositoryOf(page, id);
@@ -207,7 +195,7 @@ test.describe('replay and reload', () => {
     const name = 'replayreload.ipynb';
     await openNotebook(page, tmpPath, name, ['y = x * 2\ny', 'x = 21', 'x += 1']);
     for (const cell of [1, 2, 0]) {
-      await page.notebook.runCell(cell);
+      await runCellAt(page, cell);
     }
     await waitSaved(page);
     await page.notebook.save();

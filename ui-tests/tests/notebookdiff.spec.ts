@@ -9,7 +9,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 async function command(page: IJupyterLabPageFixture, id: string, args: Record<string, unknown> = {}): Promise<void> {
   await page.evaluate(([id, args]) => window.jupyterapp.commands.execute(id as string, args as any), [id, args] as const);
@@ -29,12 +29,12 @@ test.describe('notebook diff', () => {
     ]);
     const panel = page.locator(`#${PANEL_ID}`);
     for (const index of [0, 1, 2, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
       await waitSaved(page);
     }
     // Now change the notebook: edit and rerun cell 1, delete "scratch", move "note" to the top, add a cell.
     await page.notebook.setCell(0, 'code', "rate = 0.01\nprint('rate', rate)");
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.selectCells(3);
     await command(page, 'notebook:delete-cell');
@@ -105,15 +105,15 @@ test.describe('notebook diff', () => {
     const panel = page.locator(`#${PANEL_ID}`);
     // Snapshot A: after run [5] ("scratch = 1"), a red image.
     for (const index of [0, 1, 2, 3, 4]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
       await waitSaved(page);
     }
     // Between A and B: a source edit that turns the image blue, "scratch" deleted,
     // "note" moved to the top, a notebook metadata key added, a cell added.
     await page.notebook.setCell(1, 'code', 'color = (30, 30, 200)');
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await waitSaved(page);
-    await page.notebook.runCell(2);
+    await runCellAt(page, 2);
     await waitSaved(page);
     await page.notebook.selectCells(4);
     await command(page, 'notebook:delete-cell');
@@ -125,7 +125,7 @@ test.describe('notebook diff', () => {
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).context.model.setMetadata('experiment', { seed: 7 }));
     await page.notebook.addCell('code', 'added_later = True');
     // Snapshot B: after run [8], the added cell's (run in place: Shift+Enter on the last cell would add another).
-    await page.notebook.runCell(6, true);
+    await runCellAt(page, 6);
     await waitSaved(page);
     // Changed after B, never run: seen only if "the notebook now" were compared.
     await page.notebook.setCell(5, 'code', 'keep_b = 3');
@@ -201,9 +201,9 @@ test.describe('notebook diff', () => {
 
   test('keyboard only: from the timeline, D opens the diff of what the focused run changed', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'keys-diff.ipynb', ['a = 1', "b = a + 1\nprint('b is', b)", 'c = 3']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     await waitSaved(page);
     await page.keyboard.press('Alt+r');
     await page.keyboard.press('r');

@@ -10,7 +10,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openNotebookJSON, openSharedNotebook, PANEL_ID, waitSaved } from './helpers';
+import { openNotebookJSON, openSharedNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const NOTEBOOK = 'made__python-nbformat-4.4-no-ids.ipynb';
@@ -41,12 +41,12 @@ test.describe('notebooks without cell ids', () => {
     await openNotebookJSON(page, tmpPath, NOTEBOOK, original);
 
     for (const index of [0, 1, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
       await waitSaved(page);
     }
     // An edit and a run: the snapshot to come back from.
     await page.notebook.setCell(3, 'code', 'obj = list([1, 2, 3])\nobj');
-    await page.notebook.runCell(3);
+    await runCellAt(page, 3);
     await waitSaved(page);
     const idsBefore = await cellIds(page);
     await expect.poll(() => runCells(page)).toEqual(['cell 4', 'cell 4', 'cell 2', 'cell 1']);
@@ -69,7 +69,7 @@ test.describe('notebooks without cell ids', () => {
     expect(await cellIds(page)).toEqual(idsBefore);
     expect(await runCells(page)).toEqual(['cell 4', 'cell 4', 'cell 2', 'cell 1']);
     // A run after the undo is a run of the same cell.
-    await page.notebook.runCell(3);
+    await runCellAt(page, 3);
     await waitSaved(page);
     expect(await runCells(page)).toEqual(['cell 4', 'cell 4', 'cell 4', 'cell 2', 'cell 1']);
     // The notebook keeps its own format: a save writes no cell ids into it.
@@ -145,7 +145,7 @@ test.describe('shared notebooks without cell ids', () => {
       const sourceBefore = await cellSource(page, second);
 
       for (const index of at) {
-        await page.notebook.runCell(index);
+        await runCellAt(page, index);
         await waitSaved(page);
       }
       // An edit and a run of the second cell: the snapshot after run [2] is the one to come back to.
@@ -153,7 +153,7 @@ test.describe('shared notebooks without cell ids', () => {
       await page.keyboard.press('Control+End');
       await page.keyboard.type('\n# edited');
       await page.keyboard.press('Escape');
-      await page.notebook.runCell(second);
+      await runCellAt(page, second);
       await waitSaved(page);
       const sourceEdited = await cellSource(page, second);
       expect(sourceEdited).toBe(`${sourceBefore}\n# edited`);
@@ -175,7 +175,7 @@ test.describe('shared notebooks without cell ids', () => {
       expect(await cellIds(page)).toEqual(ids);
       await expectAllLinked(page, labels, steps, ids);
       // A run after the undo is a run of the same cell.
-      await page.notebook.runCell(first);
+      await runCellAt(page, first);
       await waitSaved(page);
       await expectAllLinked(page, [`cell ${first + 1}`, ...labels], steps, ids);
 

@@ -7,7 +7,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { git, openNotebook, openNotebookJSON, reloadAndReopen, repositoryOf, waitSaved } from './helpers';
+import { git, openNotebook, openNotebookJSON, reloadAndReopen, repositoryOf, runCellAt, waitSaved } from './helpers';
 
 /** The commit subjects of the history's current branch, newest first. */
 function subjectsOf(repo: string): string[] {
@@ -45,7 +45,7 @@ test.describe('the notebook as opened', () => {
     };
     await openNotebookJSON(page, tmpPath, name, notebook);
 
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     const repo = await repositoryOf(page);
     const subjects = subjectsOf(repo);
@@ -62,10 +62,10 @@ test.describe('the notebook as opened', () => {
   test('a reload after a save and more runs adds no snapshot: the history holds the saved content', async ({ page, tmpPath }) => {
     const name = 'saved-then-ran.ipynb';
     await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
-    await page.notebook.runCell(1); // not saved: the file holds the content of the first run's snapshot
+    await runCellAt(page, 1); // not saved: the file holds the content of the first run's snapshot
     await waitSaved(page);
     const repo = await repositoryOf(page);
     const subjects = subjectsOf(repo);
@@ -78,7 +78,7 @@ test.describe('the notebook as opened', () => {
     const name = 'no-ids.ipynb';
     const notebook = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'fixtures', 'made__python-nbformat-4.4-no-ids.ipynb'), 'utf8'));
     await openNotebookJSON(page, tmpPath, name, notebook);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.save();
     const repo = await repositoryOf(page);

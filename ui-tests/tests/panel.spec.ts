@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { openNotebook, PANEL_ID, reloadAndReopen } from './helpers';
+import { openNotebook, PANEL_ID, reloadAndReopen, runCellAt } from './helpers';
 
 // The tracked pictures change only when asked (`npm run screenshot`); `npm test` writes its own copies aside.
 const SCREENSHOTS = process.env.RETRACE_README_SCREENSHOT
@@ -98,7 +98,7 @@ test.describe('the Retrace panel', () => {
       'mean = total / len(values)\nmean'
     ]);
     for (const index of [0, 2, 1, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
     }
     const panel = page.locator(`#${PANEL_ID}`);
     await expect(panel.locator('.jp-RetraceTimeline-run')).toHaveCount(4);
@@ -139,7 +139,7 @@ test.describe('the Retrace panel', () => {
     await page.setViewportSize({ width: 1024, height: 768 });
     await openNotebook(page, tmpPath, 'tall.ipynb', ['a = 1', 'b = a + 1', 'c = b * 2', 'd = c - 1\nd']);
     for (const index of [0, 1, 2, 3, 0, 1, 2, 3, 1, 2, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
     }
     await setSidebarWidth(page, 250);
     const panel = page.locator(`#${PANEL_ID}`);
@@ -201,7 +201,7 @@ test.describe('the Retrace panel', () => {
   test('a keyboard-only path: focus the runs, move with arrows and End, Enter opens the detail; sections collapse', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'keys.ipynb', ['a = 1', 'b = a + 1', 'c = b * 10\nc']);
     for (const index of [0, 1, 2]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
     }
     const panel = page.locator(`#${PANEL_ID}`);
     await expect(panel.locator('.jp-RetraceTimeline-run')).toHaveCount(3);
@@ -233,7 +233,7 @@ test.describe('the Retrace panel', () => {
 
   test('the palette has every Retrace action, and the history opens in the main area', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'palette.ipynb', ['x = 6 * 7\nx']);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await page.keyboard.press('Control+Shift+c');
     const palette = page.locator('#command-palette');
     await palette.locator('.lm-CommandPalette-input').fill('Retrace');

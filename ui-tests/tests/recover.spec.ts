@@ -8,7 +8,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
-import { git, openNotebook, PANEL_ID, repositoryOf, waitSaved } from './helpers';
+import { git, openNotebook, PANEL_ID, repositoryOf, runCellAt, waitSaved } from './helpers';
 
 const runs = (page: IJupyterLabPageFixture) => page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`);
 
@@ -23,9 +23,9 @@ for (const damage of [
     test('is reported, and Recover brings its runs back', async ({ page, tmpPath }) => {
       const name = `recover-${damage.name.replace(/ /g, '-')}.ipynb`;
       await openNotebook(page, tmpPath, name, ['a = 1', 'b = 2', 'c = 3']);
-      await page.notebook.runCell(0);
+      await runCellAt(page, 0);
       await waitSaved(page);
-      await page.notebook.runCell(1);
+      await runCellAt(page, 1);
       await waitSaved(page);
       await page.notebook.save();
       const repo = await repositoryOf(page);
@@ -70,7 +70,7 @@ for (const damage of [
       expect(git(repo, 'log', '--format=%s', 'refs/heads/main').trim().split('\n')).toEqual(before);
 
       // Recording goes on on top of the recovered branch.
-      await page.notebook.runCell(2);
+      await runCellAt(page, 2);
       await waitSaved(page);
       await expect(runs(page)).toHaveCount(3);
       const after = git(repo, 'log', '--format=%s', 'refs/heads/main').trim().split('\n');

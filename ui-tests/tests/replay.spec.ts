@@ -6,6 +6,8 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
+import { runCellAt } from './helpers';
+
 const PANEL_ID = 'jp-retrace-panel';
 
 async function cells(page: IJupyterLabPageFixture, sources: string[]): Promise<void> {
@@ -39,10 +41,10 @@ test.describe('canonical order and replay', () => {
 
   test('tweak and rerun: a threshold edited and rerun needs one run and raises no diagnostic', async ({ page }) => {
     await cells(page, ['sales = {"temperature_c": 18}', 'threshold = 15\nsales["warm"] = sales["temperature_c"] > threshold\nsales["warm"]']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await page.notebook.setCell(1, 'code', 'threshold = 20\nsales["warm"] = sales["temperature_c"] > threshold\nsales["warm"]');
-    await page.notebook.runCell(1);
+    await runCellAt(page, 1);
     expect((await page.notebook.getCellTextOutput(1))?.[0]).toBe('False');
     const order = page.locator(`#${PANEL_ID} .jp-RetraceOrder`);
     await expect(order).toHaveAttribute('data-verdict', 'top-to-bottom');
@@ -56,7 +58,7 @@ test.describe('canonical order and replay', () => {
   test('a session where every cell fails is not green, says so, and Replay is disabled', async ({ page }) => {
     await cells(page, ['import retrace_missing_a', 'import retrace_missing_b', 'import retrace_missing_c']);
     for (let i = 0; i < 3; i++) {
-      await page.notebook.runCell(i);
+      await runCellAt(page, i);
     }
     // The tracer saw the failed imports bind nothing: nothing to replay (without it: errors).
     const order = page.locator(`#${PANEL_ID} .jp-RetraceOrder`);
@@ -68,8 +70,8 @@ test.describe('canonical order and replay', () => {
 
   test('a definition run after the cell that uses it: the order puts it first, and replay reproduces', async ({ page }) => {
     await cells(page, ['y = x * 2\nprint(y)', 'x = 21']);
-    await page.notebook.runCell(1);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 0);
     await expect.poll(() => shownSteps(page)).toEqual(['cell 2', 'cell 1']);
     await expect(page.locator(`#${PANEL_ID} [data-kind="depends-on-later-cell"]`)).toBeVisible();
 
@@ -82,9 +84,9 @@ test.describe('canonical order and replay', () => {
 
   test('x += 1 run twice needs the cell twice, and replay rebuilds the same value', async ({ page }) => {
     await cells(page, ['x = 0', 'x += 1\nx']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 1);
     await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2', 'cell 2']);
     await expect(page.locator(`#${PANEL_ID} [data-kind="needs-rerun"]`)).toBeVisible();
 
@@ -95,8 +97,8 @@ test.describe('canonical order and replay', () => {
 
   test('a deleted cell and an edited cell are diagnosed, and replay runs the code they ran', async ({ page }) => {
     await cells(page, ['a = 5', 'b = a + 1\nb']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     await page.notebook.setCell(1, 'code', 'b = a + 100\nb');
     const before = await page.notebook.getCellCount();
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.model.sharedModel.deleteCell(0));
@@ -116,8 +118,8 @@ test.describe('canonical order and replay', () => {
   test('replay stops at the first error and says where', async ({ page, tmpPath }) => {
     await page.contents.uploadContent('1', 'text', `${tmpPath}/n.txt`);
     await cells(page, ['z = int(open("n.txt").read())', 'w = z + 1\nw']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     // The file the first step read is gone: the recorded code fails now.
     await page.contents.deleteFile(`${tmpPath}/n.txt`);
     await replayFromToolbar(page);
@@ -133,7 +135,7 @@ test.describe('canonical order and replay', () => {
   test('the report counts only compared outputs, replays an edited step with the code it ran, and compares a shown table outside the order', async ({ page }) => {
     await cells(page, ['threshold = 15', 'values = [10, 20, 30]', 'above = [v for v in values if v > threshold]\nlen(above)', 'sorted(above)']);
     for (const i of [0, 1, 2, 3]) {
-      await page.notebook.runCell(i);
+      await runCellAt(page, i);
     }
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[20, 30]');
     // Edited, not run: the state still comes from threshold = 15.
@@ -161,7 +163,7 @@ test.describe('canonical order and replay', () => {
       'import time\nprint("stamp", time.time_ns())'
     ]);
     for (const i of [0, 1, 2]) {
-      await page.notebook.runCell(i);
+      await runCellAt(page, i);
     }
     await page.evaluate(() => {
       const model = (window.jupyterapp.shell.currentWidget as any).context.model;
@@ -178,13 +180,13 @@ test.describe('canonical order and replay', () => {
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-note`)).toHaveText('Using static analysis and the kernel tracer.');
     await cells(page, ['data = []', 'def add(value):\n    data.append(value)', 'add(5)', 'len(data)']);
     for (const i of [0, 1, 2, 3]) {
-      await page.notebook.runCell(i);
+      await runCellAt(page, i);
     }
     // `add(5)` binds nothing; only the tracer sees that it changed `data`.
     await expect.poll(() => shownSteps(page)).toEqual(['cell 1', 'cell 2', 'cell 3']);
     // The tracer is silent: no names of its own in the user's namespace.
     await page.notebook.setCell(3, 'code', "sorted(n for n in globals() if 'retrace' in n.lower())");
-    await page.notebook.runCell(3);
+    await runCellAt(page, 3);
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('[]');
   });
 
@@ -192,7 +194,7 @@ test.describe('canonical order and replay', () => {
     await page.contents.uploadContent('0.1', 'text', `${tmpPath}/delay.txt`);
     await cells(page, ['import time\ndelay = float(open("delay.txt").read())', 'time.sleep(delay)\nslow = 1', 'done = slow + 1']);
     for (const i of [0, 1, 2]) {
-      await page.notebook.runCell(i);
+      await runCellAt(page, i);
     }
     // Make the middle step long before replaying it (a replay runs the code each step ran).
     await page.contents.uploadContent('60', 'text', `${tmpPath}/delay.txt`);

@@ -66,7 +66,7 @@ test.describe('make reproducible', () => {
 
   test('a session with nothing to replay is refused with the reason, and the notebook is untouched', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'failing.ipynb', ['import retrace_missing_module']);
-    await page.notebook.runCell(0, true);
+    await runCellAt(page, 0);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceOrder-reproduce`)).toBeDisabled();
     const before = await notebookJSON(page);
     void page.evaluate(() => window.jupyterapp.commands.execute('retrace:make-reproducible'));

@@ -12,15 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { git, openLab, OwnServer, PANEL_ID, sparePort, waitSaved } from './helpers';
-
-async function runCell(page: Page, index: number): Promise<void> {
-  await page.evaluate(async i => {
-    const panel = window.jupyterapp.shell.currentWidget as any;
-    panel.content.activeCellIndex = i;
-    await window.jupyterapp.commands.execute('notebook:run-cell');
-  }, index);
-}
+import { git, openLab, OwnServer, PANEL_ID, runCellAt, sparePort, waitSaved } from './helpers';
 
 function modelId(page: Page): Promise<string | undefined> {
   return page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any)?.context?.model.getMetadata('retrace') as any)?.id);
@@ -77,9 +69,9 @@ test.describe('a server restart before the first save', () => {
     const page = await context.newPage();
     page.on('dialog', dialog => void dialog.accept()); // "leave with unsaved changes?"
     await openLab(page, server, name);
-    await runCell(page, 0);
+    await runCellAt(page, 0);
     await waitSaved(page);
-    await runCell(page, 1);
+    await runCellAt(page, 1);
     await waitSaved(page);
     const id = await modelId(page);
     expect(id).toBeTruthy();
@@ -95,7 +87,7 @@ test.describe('a server restart before the first save', () => {
     // The runs from before the restart are shown, and the next run goes to the same history.
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(2, { timeout: 30_000 });
     await expect.poll(() => modelId(page)).toBe(id);
-    await runCell(page, 2);
+    await runCellAt(page, 2);
     await waitSaved(page);
     await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
     await expect.poll(() => histories(historyDir), { timeout: 30_000 }).toEqual([{ id, runs: 3 }]);

@@ -11,7 +11,7 @@ import { openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 async function askKernel(page: IJupyterLabPageFixture, code: string): Promise<string | undefined> {
   await page.notebook.addCell('code', code);
   const last = (await page.notebook.getCellCount()) - 1;
-  await page.notebook.runCell(last, true);
+  await runCellAt(page, last);
   return (await page.notebook.getCellTextOutput(last))?.[0]?.trim();
 }
 
@@ -44,10 +44,10 @@ test.describe('restore and replay', () => {
   test('restore alone leaves the kernel as it was', async ({ page, tmpPath }) => {
     test.setTimeout(120_000);
     await openNotebook(page, tmpPath, 'restore-only.ipynb', ['v = 1']);
-    await page.notebook.runCell(0, true);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.notebook.setCell(0, 'code', 'v = 5');
-    await page.notebook.runCell(0, true);
+    await runCellAt(page, 0);
     await waitSaved(page);
     await page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`, { hasText: '[1]' }).first().click();
     await page.locator(`#${PANEL_ID} .jp-RetraceAttempts-restoreRun`).click();

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt } from './helpers';
 
 /** An 8×6 red PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAFElEQVR4nGM8ISfHgA0wYRWlkwQAmxQBECiKgAAAAAAASUVORK5CYII=';
@@ -25,10 +25,10 @@ test.describe('run detail', () => {
   test('an old image and table, gone from the notebook, are shown from the history, also after a reload', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'detail.ipynb', [FIRST]);
     const panel = page.locator(`#${PANEL_ID}`);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(page.locator('.jp-Cell-outputArea table')).toContainText('Oslo');
     await page.notebook.setCell(0, 'code', "import base64\nprint('replaced')");
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(page.locator('.jp-Cell-outputArea').first()).toContainText('replaced');
     await expect(page.locator('.jp-Cell-outputArea table')).toHaveCount(0);
     await expect(panel.locator('.jp-RetraceAttempts-status')).toHaveAttribute('data-state', 'saved');

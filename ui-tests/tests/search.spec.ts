@@ -6,7 +6,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { expandSection, openNotebook, PANEL_ID, waitSaved } from './helpers';
+import { expandSection, openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
 
 /** The execution counts of the runs the timeline shows, newest first ("[6]", …). */
 function shownRuns(page: IJupyterLabPageFixture): Promise<string[]> {
@@ -31,7 +31,7 @@ test.describe('timeline search', () => {
     const panel = page.locator(`#${PANEL_ID}`);
     // The first attempt: [1]–[4], run [3] fails.
     for (const index of [0, 1, 2, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
       await waitSaved(page);
     }
     // A second attempt: [5] and [6].
@@ -39,7 +39,7 @@ test.describe('timeline search', () => {
     await page.locator('.jp-RetraceAttemptDialog-title').fill('second try');
     await page.locator('.jp-Dialog').getByRole('button', { name: 'Save' }).click();
     for (const index of [1, 3]) {
-      await page.notebook.runCell(index);
+      await runCellAt(page, index);
       await waitSaved(page);
     }
     await expect.poll(() => shownRuns(page)).toEqual(['[6]', '[5]', '[4]', '[3]', '[2]', '[1]']);

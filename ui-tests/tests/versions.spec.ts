@@ -6,7 +6,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, reloadAndReopen, waitSaved } from './helpers';
+import { openNotebook, reloadAndReopen, runCellAt, waitSaved } from './helpers';
 
 const FIRST = "x = 1\nprint('first version', x)";
 const SECOND = "x = 2\nprint('second version', x)";
@@ -26,13 +26,13 @@ test.describe('cell versions', () => {
 
   test('run, edit, run again: the first version is offered on the cell with its output, Use it, then undo', async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'versions.ipynb', [FIRST, 'y = 3']);
-    await page.notebook.runCell(0);
-    await page.notebook.runCell(1);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
     const cell = page.locator('.jp-Notebook .jp-Cell').first();
     // One version only: nothing to offer yet.
     await expect(page.locator('.jp-RetraceVersions')).toHaveCount(0);
     await page.notebook.setCell(0, 'code', SECOND);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await expect(cell.locator('.jp-OutputArea')).toContainText('second version 2');
 
     const toggle = cell.locator('.jp-RetraceVersions-toggle');
@@ -71,9 +71,9 @@ test.describe('cell versions', () => {
     tmpPath
   }) => {
     await openNotebook(page, tmpPath, 'reloaded-versions.ipynb', [WARM_ABOVE]);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     await page.notebook.setCell(0, 'code', WARM_FROM);
-    await page.notebook.runCell(0);
+    await runCellAt(page, 0);
     const cell = page.locator('.jp-Notebook .jp-Cell').first();
     await expect(cell.locator('.jp-OutputArea')).toContainText('warm from 16');
     await expect(cell.locator('.jp-RetraceVersions-toggle')).toHaveText(/2 versions/);
