@@ -12,6 +12,7 @@ import {
   KernelTracer,
   parseTracerMessage,
   TRACER_TARGET,
+  tracerSettled,
   type ITracerReport,
   type ITracerStatus
 } from './tracer';
@@ -379,5 +380,35 @@ describe('KernelTracer and the kernel journal', () => {
     const { tracer } = await activeTracer();
     expect(tracer.kernelProcess).toBeNull();
     expect(await tracer.catchUp(0)).toBeNull();
+  });
+});
+
+describe('tracerSettled', () => {
+  it('waits after a restart until the new tracer answers, and not at all for an active one', async () => {
+    const { tracer, kernel } = await activeTracer();
+    let settled = false;
+    await tracerSettled(tracer).then(() => (settled = true));
+    expect(settled).toBe(true);
+
+    kernel.setStatus('restarting');
+    settled = false;
+    const waiting = tracerSettled(tracer).then(() => (settled = true));
+    kernel.setStatus('starting');
+    kernel.setStatus('idle');
+    await flush();
+    expect(settled).toBe(false);
+    kernel.comms[1].receive(HELLO);
+    await waiting;
+    expect(settled).toBe(true);
+    expect(tracer.status.state).toBe('active');
+  });
+
+  it('gives up after its time limit: a replay never hangs on a tracer that does not answer', async () => {
+    const { tracer, kernel } = await activeTracer();
+    kernel.setStatus('restarting');
+    expect(tracer.status.state).toBe('installing');
+    await tracerSettled(tracer, 5);
+    expect(tracer.status.state).toBe('installing');
+    await tracerSettled(null);
   });
 });

@@ -624,3 +624,28 @@ export namespace KernelTracer {
     source?: string;
   }
 }
+
+/**
+ * Resolves once `tracer` is no longer being installed, at most `timeoutMs` later (a replay never
+ * hangs on it). After a restart, code run before the tracer is installed is in no journal and
+ * has no traced effects: Replay in order, Make reproducible and restore-and-replay wait here.
+ */
+export function tracerSettled(tracer: KernelTracer | null, timeoutMs = 15_000): Promise<void> {
+  if (!tracer || tracer.status.state !== 'installing') {
+    return Promise.resolve();
+  }
+  return new Promise(resolve => {
+    const done = (): void => {
+      clearTimeout(timer);
+      tracer.statusChanged.disconnect(changed);
+      resolve();
+    };
+    const changed = (_: KernelTracer, status: ITracerStatus): void => {
+      if (status.state !== 'installing') {
+        done();
+      }
+    };
+    const timer = setTimeout(done, timeoutMs);
+    tracer.statusChanged.connect(changed);
+  });
+}

@@ -9,6 +9,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { CaptureService } from '../capture/service';
+import { tracerSettled } from '../kernel/tracer';
 import { registerGatherOutputCommand } from '../order/gather';
 import { OrderService } from '../order/service';
 import { HistoryService } from '../sync/service';
@@ -53,7 +54,9 @@ export function registerReproduceCommands(app: JupyterFrontEnd, o: IReproduceCom
           orderView: o.panel.order,
           rememberUndo: (p, commit) => o.actions.rememberUndo(p, commit),
           undo: () => void app.commands.execute(CommandIDs.undoRestore),
-          confirmed: args.confirmed === true
+          confirmed: args.confirmed === true,
+          // Its first step is traced as the others are.
+          afterRestart: () => tracerSettled(o.capture.tracerFor(panel))
         });
       } finally {
         busy = false;

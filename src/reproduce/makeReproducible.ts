@@ -31,6 +31,8 @@ export interface IMakeReproducibleOptions {
   undo: () => void;
   /** Skip the confirmation (the command's `confirmed` argument). */
   confirmed?: boolean;
+  /** Awaited after the replay's restart, before its first step (see `IReplayOptions.afterRestart`). */
+  afterRestart?: () => Promise<void>;
 }
 
 /** What Make reproducible did, as the command returns it. */
@@ -107,7 +109,8 @@ export async function makeReproducible(panel: NotebookPanel, options: IMakeRepro
       steps: plan.steps,
       runs: result.runs,
       sanitizers: sanitizersFromMetadata(json.metadata).sanitizers,
-      onProgress: (done, total) => orderView.setProgress({ done, total })
+      onProgress: (done, total) => orderView.setProgress({ done, total }),
+      afterRestart: options.afterRestart
     });
     executions = report.results.filter(r => r.outcome !== 'not-run' && r.outcome !== 'not-compared').length;
   } finally {

@@ -12,7 +12,7 @@ import { analyzeCell } from '../analysis/effects';
 import { Run } from '../capture/run';
 import { CaptureService } from '../capture/service';
 import { diffNotebooks } from '../diff/notebookdiff';
-import { ITracerStatus, KernelTracer } from '../kernel/tracer';
+import { tracerSettled } from '../kernel/tracer';
 import { sanitizersFromMetadata } from '../replay/compare';
 import { replayInOrder } from '../replay/controller';
 import { planDisplayCells } from '../replay/display';
@@ -208,6 +208,8 @@ export class RetraceActions {
     const { sessionContext, content } = notebook;
     await sessionContext.ready;
     await sessionContext.restartKernel();
+    // The first cell's run is traced as the others are (its effects, not only the analysis's).
+    await tracerSettled(this._o.capture?.tracerFor(notebook) ?? null);
     const ok = await NotebookActions.runAll(content, sessionContext);
     if (ok) {
       Notification.success(trans.__('Kernel rebuilt: the restored cells ran top to bottom.'), { autoClose: 5000 });
@@ -330,25 +332,4 @@ function describeChanges(current: unknown, target: unknown, trans: TranslationBu
     lines.push(`${where} (${first}): ${what}`);
   }
   return lines.length > 12 ? [...lines.slice(0, 12), trans.__('… and %1 more', lines.length - 12)] : lines;
-}
-
-/** Resolves once `tracer` is no longer being installed (at most `timeoutMs` later: a replay never hangs on it). */
-function tracerSettled(tracer: KernelTracer | null, timeoutMs = 15_000): Promise<void> {
-  if (!tracer || tracer.status.state !== 'installing') {
-    return Promise.resolve();
-  }
-  return new Promise(resolve => {
-    const done = () => {
-      clearTimeout(timer);
-      tracer.statusChanged.disconnect(changed);
-      resolve();
-    };
-    const changed = (_: KernelTracer, status: ITracerStatus) => {
-      if (status.state !== 'installing') {
-        done();
-      }
-    };
-    const timer = setTimeout(done, timeoutMs);
-    tracer.statusChanged.connect(changed);
-  });
 }
