@@ -35,9 +35,13 @@ test.describe('run detail', () => {
     await page.notebook.save();
 
     const checkOldRun = async () => {
-      await panel.locator('.jp-RetraceTimeline-run', { hasText: '[1]' }).click();
       const detail = panel.locator('.jp-RetraceDetail');
-      await expect(detail.locator('.jp-RetraceDetail-code')).toHaveText(FIRST);
+      // Right after a reload the timeline renders its rows again as the history loads: a click
+      // can land while they are replaced, so it is made again until the run's detail shows.
+      await expect(async () => {
+        await panel.locator('.jp-RetraceTimeline-run', { hasText: '[1]' }).click();
+        await expect(detail.locator('.jp-RetraceDetail-code')).toHaveText(FIRST, { timeout: 3_000 });
+      }).toPass({ timeout: 30_000 });
       const outputs = detail.locator('.jp-RetraceDetail-outputs');
       await expect(outputs.locator('table')).toContainText('Oslo');
       await expect(outputs.locator('table')).toContainText('19');
