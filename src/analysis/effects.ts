@@ -183,27 +183,20 @@ const SETUP_MAGICS = new Set(['%matplotlib', '%load_ext', '%autoreload', '%confi
 /** A package manager changing the installed packages (`pip list` or `pip show x` changes nothing). */
 const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+(?:install|uninstall|remove|update|upgrade)\b/;
 
-/** See `CellEffects.installs`. */
-function installsOf(effects: CellEffect[]): string[] {
-  const out: string[] = [];
-  for (const e of effects) {
-    if (e.kind === 'shell' && INSTALL_COMMAND.test(e.command) && !CHAINED.test(e.command)) {
-      out.push(e.command.replace(/\s+/g, ' ').trim());
-    }
-  }
-  return out;
-}
-
 /** Shell commands chained to another (`pip install x && python make.py`): more than an install. */
 const CHAINED = /[;&|]/;
 
+function isInstall(e: CellEffect): e is { kind: 'shell'; command: string } {
+  return e.kind === 'shell' && INSTALL_COMMAND.test(e.command);
+}
+
+/** See `CellEffects.installs`. */
+function installsOf(effects: CellEffect[]): string[] {
+  return effects.filter(isInstall).filter(e => !CHAINED.test(e.command)).map(e => e.command.replace(/\s+/g, ' ').trim());
+}
+
 function environment(changesProcess: boolean, effects: CellEffect[], installs: string[]): CellEffects['environment'] {
-  if (
-    changesProcess ||
-    effects.some(
-      e => (e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic)) || (e.kind === 'shell' && INSTALL_COMMAND.test(e.command) && CHAINED.test(e.command))
-    )
-  ) {
+  if (changesProcess || effects.some(e => (e.kind === 'opaque-magic' && BARRIER_MAGICS.has(e.magic)) || (isInstall(e) && CHAINED.test(e.command)))) {
     return 'barrier';
   }
   if (installs.length > 0) {

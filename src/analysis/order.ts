@@ -113,7 +113,7 @@ export interface RunRecord {
 /** Pseudo-names start with NUL so they never clash with Python names. */
 export const PSEUDO = '\u0000';
 export const ENV = PSEUDO + 'env';
-/** The installed packages: changed by package installs, read by the runs that import. */
+/** The installed packages: changed by package installs, read by every run (only importing runs are told apart by it). */
 export const PACKAGES = PSEUDO + 'packages';
 export const RNG = PSEUDO + 'rng';
 export const FILE = PSEUDO + 'file:';
@@ -483,7 +483,8 @@ export class CanonicalOrderEngine {
     // Resolve reads against the state before this run; class = code + status + inputs.
     const reads: RunRead[] = [];
     const names = Array.from(readNames).sort();
-    const loads = installs.length > 0 || this._loadsModules(facts);
+    // Before any install every run reads the same packages: no need to tell loaders apart.
+    const loads = installs.length > 0 || (this._last.has(PACKAGES) && this._loadsModules(facts));
     const sig: string[] = [String(this._id('c' + run.code)), run.status, nondeterministic || facts.env === 'barrier' ? 'n' + seq : ''];
     if (tr) {
       // What the run bound, changed and deleted, tracer and analysis together:

@@ -57,8 +57,8 @@ export interface CellEffects {
   /**
    * 'barrier': the cell changes the process for later runs in ways no name
    * shows (working directory, environment variables, `sys.path`); 'install':
-   * it installs packages and changes the process no other way; 'setup': it only sets up the session (`%matplotlib`,
-   * `%load_ext`, `%config`).
+   * it installs packages and changes the process no other way; 'setup': it
+   * only sets up the session (`%matplotlib`, `%load_ext`, `%config`).
    */
   environment?: 'barrier' | 'install' | 'setup' | null;
   /**
