@@ -49,11 +49,20 @@ export class RetraceModel implements IRunNaming {
   }
 
   set notebook(view: INotebookView | null) {
+    const sameLog = !!view && view.log === this._notebook?.log;
     this._notebook?.log.changed.disconnect(this._onLogChanged, this);
     this._notebook = view;
     view?.log.changed.connect(this._onLogChanged, this);
+    this._items = null;
+    this._naming = null;
+    if (sameLog) {
+      // The same notebook shown again (focus came back to it, the page restored its layout): what
+      // the user picked stays picked.
+      this._emit();
+      return;
+    }
     this._selected = null;
-    this._onLogChanged();
+    this._emit();
     this._selectionChanged.emit(null);
   }
 
@@ -198,6 +207,13 @@ export class RetraceModel implements IRunNaming {
   private _onLogChanged(): void {
     this._items = null;
     this._naming = null;
+    // The history's full record of a run replaces its short row: the selection follows it by id.
+    const selected = this._selected;
+    const current = selected ? (this._notebook?.log.runs.find(r => r.id === selected.id) ?? null) : null;
+    if (selected && current !== selected) {
+      this._selected = current;
+      this._selectionChanged.emit(current);
+    }
     this._emit();
   }
 

@@ -165,7 +165,7 @@ export class RetracePanel extends SidePanel {
         content.widgets[index]?.setHidden(!view || !isExpanded(content, index));
       }
     });
-    this.attempts.selectedRun = null;
+    this.attempts.selectedRun = this.model.selected;
   }
 
   get notebook(): INotebookView | null {

@@ -91,6 +91,37 @@ describe('RunsView', () => {
     expect(view.node.querySelector('[data-run-id="s/2"]')!.getAttribute('aria-selected')).toBe('true');
   });
 
+  it('keeps a row element on its run when rows above it appear (a pending click still picks that run)', async () => {
+    const { view, model, log } = await mount(2);
+    const row = view.node.querySelector('[data-run-id="s/1"]') as HTMLElement;
+    // A newer kernel session and its run arrive (a reload's history, a restart) before the click lands.
+    log.addSession({ id: 't', kernelId: 'k', kernelName: 'python3', reason: 'restart', start: new Date(Date.UTC(2026, 0, 1, 0, 0, 10)).toISOString() });
+    log.addRun(run(11, 'ok', 't'));
+    await settle();
+    expect(row.isConnected).toBe(true);
+    expect(row.dataset.runId).toBe('s/1');
+    row.click();
+    await settle();
+    expect(model.selected?.id).toBe('s/1');
+  });
+
+  it('keeps the selection when the same notebook is shown again, and follows a run replaced by its full record', async () => {
+    const { model, log } = await mount(3);
+    const view = model.notebook!;
+    model.selectById('s/2');
+    const seen: (string | null)[] = [];
+    model.selectionChanged.connect((_, r) => seen.push(r?.id ?? null));
+    model.notebook = { ...view };
+    expect(model.selected?.id).toBe('s/2');
+    const full = { ...run(2), outputs: [{ output_type: 'stream', name: 'stdout', text: '2\n' }] } as Run;
+    log.addHistorical([full], true);
+    expect(model.selected).toBe(full);
+    expect(seen).toEqual(['s/2']);
+    // Another notebook's log: nothing of this one stays selected.
+    model.notebook = { name: 'other.ipynb', log: new RunLog(), cellLabel: () => '' };
+    expect(model.selected).toBeNull();
+  });
+
   it('moves the focus with the arrow keys, Home and End, and opens the detail with Enter', async () => {
     const { list, model, opened } = await mount(5);
     const key = async (k: string) => {

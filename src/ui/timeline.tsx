@@ -54,6 +54,12 @@ export function Timeline(props: ITimelineProps): JSX.Element {
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
+    // Rows keyed by what they show: when the history loads and rows shift, a row's element keeps
+    // its run (keyed by index, an element took the next run's content under a pending click).
+    getItemKey: index => {
+      const item = items[index];
+      return item ? (item.kind === 'run' ? `run:${item.run.id}` : `session:${item.session.id}`) : index;
+    },
     overscan: 8,
     initialRect: { width: 300, height: props.initialHeight ?? 600 }
   });
@@ -132,7 +138,8 @@ export function Timeline(props: ITimelineProps): JSX.Element {
 
   const onClick = (event: React.MouseEvent) => {
     const row = (event.target as HTMLElement).closest<HTMLElement>('.jp-RetraceTimeline-run');
-    const index = row ? Number(row.dataset.index) : -1;
+    // By the run the row shows, not its position: the items may have changed since it rendered.
+    const index = row ? items.findIndex(i => i.kind === 'run' && i.run.id === row.dataset.runId) : -1;
     const item = items[index];
     if (item?.kind === 'run') {
       setFocusIndex(index);
