@@ -62,7 +62,7 @@
 import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
-import { scheduleByKey } from './graphSchedule';
+import { EdgeList, scheduleByKey } from './graphSchedule';
 import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
@@ -76,6 +76,8 @@ export interface RunRead {
   name: string;
   /** The name's number in this engine (`_nameId`): the schedule indexes by it. */
   nid: number;
+  /** The number of the variable read: the name's own, or for a key (`keyName`) its variable's. */
+  variable: number;
   /** Run (sequence number) that last wrote the name before this run, or -1. */
   from: number;
   /** When `from` is -1: the last run before with unknown definitions (`import *`), or -1. */
@@ -91,6 +93,10 @@ export interface RunWrite {
   nid: number;
   kind: WriteKind;
   vn: number;
+  /** The Python variable written (its name number): the name itself, the variable of a key; -1 for other pseudo-names. */
+  variable: number;
+  /** A store to a constant key of the variable (`keyName`). */
+  isKey: boolean;
 }
 
 /** What the engine keeps per run. `seq` is the run's place in the session (0-based). */
@@ -102,6 +108,12 @@ export interface RunRecord {
   writes: RunWrite[];
   /** Equivalence class: same code, status and inputs. */
   cls: number;
+  /**
+   * Where this run's reads start in the engine's read buffers: read i's producing run (its `from`,
+   * else its `unknown`, else -1) is at `readStart + i`. A compute maps them once to the runs that
+   * provide them (`SliceView.keys`), for the slice, the schedule and the diagnostics alike.
+   */
+  readStart: number;
   /** Randomness not covered by an earlier seed, or time. */
   nondeterministic: boolean;
   filesRead: string[];
@@ -164,6 +176,10 @@ export class CanonicalOrderEngine {
     this._last = new Map();
     this._weak = new Map();
     this._rep = new Map();
+    this._members = new Map();
+    this._repOfSeq = new Int32Array(64);
+    this._deps = new Int32Array(256);
+    this._readCount = 0;
     this._lastUnknown = -1;
     this._keysOf = new Map();
     this._everWritten = new Set();
@@ -222,13 +238,16 @@ export class CanonicalOrderEngine {
     // An aborted run never executed; an error run whose source does not parse
     // stopped at a SyntaxError before executing anything.
     if (!facts || (run.status === 'error' && !tr && facts.effects.parseError)) {
+      const lone = this._id('x' + seq);
+      this._setRep(lone, seq);
       records.push({
         seq,
         run,
         facts,
         reads: [],
         writes: [],
-        cls: this._id('x' + seq),
+        cls: lone,
+        readStart: this._reserveReads([]),
         nondeterministic: false,
         filesRead: [],
         filesWritten: []
@@ -505,7 +524,9 @@ export class CanonicalOrderEngine {
       } else {
         vn = this._id('0' + name);
       }
-      reads.push({ name, nid: this._nameId(name), from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
+      const nid = this._nameId(name);
+      const variable = name.startsWith(KEY) ? this._nameId(keyBase(name)) : nid;
+      reads.push({ name, nid, variable, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
       // The class's last run stands for it (`_rep`): its reads, the latest install included, order it.
       if (name !== PACKAGES || loads) {
         sig.push(name + '=' + vn);
@@ -516,7 +537,7 @@ export class CanonicalOrderEngine {
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
-      writes.push({ name, nid: this._nameId(name), kind, vn: kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn });
+      writes.push(this._write(name, kind, kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn));
     };
     kill.forEach(n => write(n, WriteKind.Kill));
     may.forEach(n => write(n, WriteKind.May));
@@ -552,12 +573,12 @@ export class CanonicalOrderEngine {
     for (const n of weak) {
       if (!this._last.has(n) && !kill.has(n) && !may.has(n) && !del.has(n)) {
         const vn = this._id('e' + cls + PSEUDO + n);
-        writes.push({ name: n, nid: this._nameId(n), kind: WriteKind.May, vn });
+        writes.push(this._write(n, WriteKind.May, vn));
         this._weak.set(n, { seq, kind: WriteKind.May, vn, moduleFrom: -1 });
         this._everWritten.add(n);
       }
     }
-    this._rep.set(cls, seq);
+    this._setRep(cls, seq);
     if (eff.unknownDefines) {
       this._lastUnknown = seq;
       // With tracer evidence the names it bound are known (and live only
@@ -571,7 +592,7 @@ export class CanonicalOrderEngine {
       const magics = eff.statements?.filter(t => t.startsWith('%')).sort().join('\n');
       this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics });
     }
-    records.push({ seq, run, facts, reads, writes, cls, nondeterministic, filesRead, filesWritten, wholeReads });
+    records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
 
   /** The canonical order of the session so far against the current cells. */
@@ -621,7 +642,8 @@ export class CanonicalOrderEngine {
     const view: SliceView = {
       records: this._records,
       ordered,
-      producer: s.producer,
+      keys: s.keys,
+      nameIds: this._nameIds,
       cells: this._cells,
       cellPos: this._cellPos,
       everWritten: this._everWritten,
@@ -682,12 +704,18 @@ export class CanonicalOrderEngine {
     const records = this._records;
     const inSlice = new Uint8Array(records.length);
     const stack: number[] = [];
-    const producer = unmerged
-      ? (s: number) => {
-          const cls = records[s].cls;
-          return unmerged.has(cls) ? s : this._rep.get(cls)!;
-        }
-      : (s: number) => s;
+    const rep = this._repOfSeq;
+    const producer = !unmerged
+      ? (s: number) => s
+      : unmerged.size === 0
+        ? (s: number) => rep[s]
+        : (s: number) => (unmerged.has(records[s].cls) ? s : rep[s]);
+    // Each slice run's reads mapped to the runs that provide them, once (see `RunRecord.readStart`).
+    if (this._keys.length < this._readCount) {
+      this._keys = new Int32Array(this._deps.length);
+    }
+    const deps = this._deps;
+    const keys = this._keys;
     let maxSeq = -1;
     let needed: RunCounts | null = null;
     const add = (s: number): void => {
@@ -704,28 +732,36 @@ export class CanonicalOrderEngine {
       while (stack.length > 0) {
         const s = stack.pop()!;
         const r = records[s];
-        for (const a of r.reads) {
-          if (a.from >= 0) {
-            add(producer(a.from));
-          } else if (a.unknown >= 0) {
-            add(producer(a.unknown));
+        for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
+          const d = deps[i];
+          const k = d >= 0 ? producer(d) : -1;
+          keys[i] = k;
+          if (k >= 0) {
+            add(k);
           }
         }
         // A name this run binds that the session deleted at the end must be
         // deleted again, or the replay ends with a name the kernel lacks.
-        for (const w of r.writes) {
-          if (w.name[0] !== PSEUDO) {
-            const lw = this._last.get(w.name);
-            if (lw && lw.kind === WriteKind.Delete && lw.seq !== s) {
-              add(producer(lw.seq));
+        if (deletedAtEnd) {
+          for (const w of r.writes) {
+            if (w.variable === w.nid) {
+              const lw = this._last.get(w.name);
+              if (lw && lw.kind === WriteKind.Delete && lw.seq !== s) {
+                add(producer(lw.seq));
+              }
             }
           }
         }
       }
     };
+    let deletedAtEnd = false;
     for (const [name, lw] of this._last) {
-      if ((name[0] !== PSEUDO || name.startsWith(KEY)) && lw.kind !== WriteKind.Delete) {
-        add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
+      if (name[0] !== PSEUDO || name.startsWith(KEY)) {
+        if (lw.kind !== WriteKind.Delete) {
+          add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
+        } else {
+          deletedAtEnd = true;
+        }
       }
     }
     for (const [name, w] of this._weak) {
@@ -773,7 +809,7 @@ export class CanonicalOrderEngine {
         runs.push(s);
       }
     }
-    return { runs, producer };
+    return { runs, producer, keys };
   }
 
   /**
@@ -783,118 +819,91 @@ export class CanonicalOrderEngine {
    * cell higher in the notebook, then to the earlier run. Partial on a cycle.
    */
   private _schedule(slice: Slice): number[] {
-    const { runs, producer } = slice;
+    const { runs, keys } = slice;
     const records = this._records;
     const local = new Int32Array(records.length);
     runs.forEach((s, i) => (local[s] = i));
-    const succ: number[][] = runs.map(() => []);
+    const edges = new EdgeList();
     const edge = (a: number, b: number): void => {
       if (a !== b) {
-        succ[local[a]].push(local[b]);
+        edges.add(local[a], local[b]);
       }
-    };
-    const byName: Array<Map<number, number[]> | undefined> = new Array(this._nameIds.size);
-    const epoch = (nid: number, key: number): number[] => {
-      let m = byName[nid];
-      if (!m) {
-        m = new Map();
-        byName[nid] = m;
-      }
-      let readers = m.get(key);
-      if (!readers) {
-        readers = [];
-        m.set(key, readers);
-      }
-      return readers;
     };
     // Without any environment change every run reads the same (initial) environment.
-    const envChanged = this._last.has(ENV);
-    const packagesChanged = this._last.has(PACKAGES);
-    for (const s of runs) {
-      const r = records[s];
-      for (const w of r.writes) {
-        epoch(w.nid, s);
-      }
-      for (const a of r.reads) {
-        if ((a.name === ENV && !envChanged) || (a.name === PACKAGES && !packagesChanged)) {
-          continue;
+    const envUnchanged = this._last.has(ENV) ? -1 : this._nameIds.get(ENV);
+    const packagesUnchanged = this._last.has(PACKAGES) ? -1 : this._nameIds.get(PACKAGES);
+    const values = new ValueGroups(this._nameIds.size);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const s of runs) {
+        const r = records[s];
+        for (const w of r.writes) {
+          values.note(pass, w.nid, s, -1);
         }
-        const key = a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
-        epoch(a.nid, key).push(s);
-      }
-    }
-    for (const epochs of byName) {
-      if (!epochs) {
-        continue;
-      }
-      if (epochs.size === 1) {
-        const [[key, readers]] = epochs;
-        if (key >= 0) {
-          readers.forEach(r => edge(key, r));
-        }
-        continue;
-      }
-      const keys = Array.from(epochs.keys()).sort((a, b) => a - b);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        const readers = epochs.get(key)!;
-        if (key >= 0) {
-          readers.forEach(r => edge(key, r));
-        }
-        if (i + 1 < keys.length) {
-          const next = keys[i + 1];
-          readers.forEach(r => edge(r, next));
-          if (key >= 0) {
-            edge(key, next);
+        const reads = r.reads;
+        for (let i = 0; i < reads.length; i++) {
+          const nid = reads[i].nid;
+          if (nid !== envUnchanged && nid !== packagesUnchanged) {
+            values.note(pass, nid, keys[r.readStart + i], s);
           }
         }
       }
+      values.endPass(pass);
     }
+    values.forEachName((key, readers, next) => {
+      for (const r of readers) {
+        if (key >= 0) {
+          edge(key, r);
+        }
+        if (next !== undefined) {
+          edge(r, next);
+        }
+      }
+      if (key >= 0 && next !== undefined) {
+        edge(key, next);
+      }
+    });
     // A store to a key changes the object the variable holds at that time:
     // it stays before the next run in the slice that rebinds the variable, or
     // the replay stores the key on the new object. (When the rebinding is a
     // merged rerun of the object's producer, this makes a cycle, and the
     // classes are un-merged.)
     const binders: Array<number[] | undefined> = new Array(this._nameIds.size);
+    let keyStores = false;
     for (const s of runs) {
       for (const w of records[s].writes) {
-        if (w.name[0] !== PSEUDO) {
+        if (w.variable === w.nid) {
           const b = binders[w.nid];
           if (b) {
             b.push(s);
           } else {
             binders[w.nid] = [s];
           }
+        } else if (w.isKey) {
+          keyStores = true;
         }
       }
     }
-    for (const s of runs) {
-      for (const w of records[s].writes) {
-        if (w.name.startsWith(KEY)) {
-          const base = this._nameIds.get(keyBase(w.name));
-          const next = base === undefined ? undefined : firstAfter(binders[base], s);
-          if (next !== undefined) {
-            edge(s, next);
-          }
-        }
-      }
-    }
-    // A store to a key changes the object earlier readers read whole
-    // (`d = a + b` before `a["k"] = 1`): they stay before it.
-    for (const s of runs) {
+    for (const s of keyStores ? runs : []) {
       const r = records[s];
       for (const w of r.writes) {
-        if (!w.name.startsWith(KEY)) {
+        if (!w.isKey) {
           continue;
         }
-        const base = keyBase(w.name);
-        const a = r.reads.find(x => x.name === base);
-        const readers = a && byName[a.nid]?.get(a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1);
-        readers?.forEach(t => {
-          if (t < s && records[t].wholeReads?.has(base)) {
-            edge(t, s);
-          }
-        });
+        const next = firstAfter(binders[w.variable], s);
+        if (next !== undefined) {
+          edge(s, next);
+        }
+        // A store to a key changes the object earlier readers read whole
+        // (`d = a + b` before `a["k"] = 1`): they stay before it.
+        const i = r.reads.findIndex(x => x.nid === w.variable);
+        if (i >= 0) {
+          const base = r.reads[i].name;
+          values.forEachReader(w.variable, keys[r.readStart + i], t => {
+            if (t < s && records[t].wholeReads?.has(base)) {
+              edge(t, s);
+            }
+          });
+        }
       }
     }
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
@@ -909,7 +918,7 @@ export class CanonicalOrderEngine {
       prevKey = key[i];
       tie[i] = s;
     });
-    return scheduleByKey(runs.length, succ, key, tie);
+    return scheduleByKey(runs.length, edges, key, tie);
   }
 
   /**
@@ -1001,6 +1010,47 @@ export class CanonicalOrderEngine {
     );
   }
 
+  /** A write, with its name's number and the variable it belongs to (one literal: every write has one shape). */
+  private _write(name: string, kind: WriteKind, vn: number): RunWrite {
+    const isKey = name.startsWith(KEY);
+    const nid = this._nameId(name);
+    const variable = isKey ? this._nameId(keyBase(name)) : name[0] === PSEUDO ? -1 : nid;
+    return { name, nid, kind, vn, variable, isKey };
+  }
+
+  /** A run's reads' producing runs, appended to the read buffer; where they start. */
+  private _reserveReads(reads: ReadonlyArray<RunRead>): number {
+    const start = this._readCount;
+    const end = start + reads.length;
+    if (end > this._deps.length) {
+      const grown = new Int32Array(Math.max(end, this._deps.length * 2));
+      grown.set(this._deps.subarray(0, start));
+      this._deps = grown;
+    }
+    reads.forEach((a, i) => (this._deps[start + i] = a.from >= 0 ? a.from : a.unknown));
+    this._readCount = end;
+    return start;
+  }
+
+  /** Run `seq` is now the last of class `cls`: it stands for every run of the class. */
+  private _setRep(cls: number, seq: number): void {
+    this._rep.set(cls, seq);
+    let members = this._members.get(cls);
+    if (!members) {
+      members = [];
+      this._members.set(cls, members);
+    }
+    members.push(seq);
+    if (seq >= this._repOfSeq.length) {
+      const grown = new Int32Array(Math.max(seq + 1, this._repOfSeq.length * 2));
+      grown.set(this._repOfSeq);
+      this._repOfSeq = grown;
+    }
+    for (const m of members) {
+      this._repOfSeq[m] = seq;
+    }
+  }
+
   private _nameId(name: string): number {
     return numberOf(this._nameIds, name);
   }
@@ -1034,6 +1084,13 @@ export class CanonicalOrderEngine {
   /** Names only failed runs bound so far, and the latest such run (see `failedRuns`). */
   private _weak = new Map<string, LastWrite>();
   private _rep = new Map<number, number>();
+  /** Runs of each class, and for each run the last run of its class (kept as runs come: the slice maps every read through it). */
+  private _members = new Map<number, number[]>();
+  private _repOfSeq = new Int32Array(64);
+  /** Producing run of every read of every run (`RunRecord.readStart`), and the buffer a compute maps them into. */
+  private _deps = new Int32Array(256);
+  private _readCount = 0;
+  private _keys = new Int32Array(0);
   private _lastUnknown = -1;
   /** Variable → keys stored on it since it was last bound or changed as a whole (key names in `_last`). */
   private _keysOf = new Map<string, Set<string>>();
@@ -1060,12 +1117,103 @@ export class CanonicalOrderEngine {
   private _cache: CanonicalOrder | null = null;
 }
 
+/**
+ * The values each name takes in a slice and the runs that read each: per name, (producing run,
+ * reader) pairs sorted by producer, in flat arrays filled in two passes (count, then place).
+ * A map of arrays per name, built on every compute, was a fifth of its time in allocations.
+ */
+class ValueGroups {
+  constructor(names: number) {
+    this._start = new Int32Array(names + 1);
+  }
+
+  /** Pass 0 counts, pass 1 places: run `reader` (-1 for the producer itself) reads name `nid`'s value from run `key` (-1: none). */
+  note(pass: number, nid: number, key: number, reader: number): void {
+    if (pass === 0) {
+      this._start[nid + 1]++;
+    } else {
+      // Sorted as one number: the producer (from -1), then the reader (from -1).
+      this._entries[this._fill[nid]++] = (key + 1) * READER_SPAN + (reader + 1);
+    }
+  }
+
+  endPass(pass: number): void {
+    const start = this._start;
+    if (pass === 0) {
+      for (let i = 1; i < start.length; i++) {
+        start[i] += start[i - 1];
+      }
+      this._entries = new Float64Array(start[start.length - 1]);
+      this._fill = start.slice(0, start.length - 1);
+      return;
+    }
+    for (let nid = 0; nid + 1 < start.length; nid++) {
+      if (start[nid + 1] - start[nid] > 1) {
+        this._entries.subarray(start[nid], start[nid + 1]).sort();
+      }
+    }
+  }
+
+  /** For each name, each of its values in the order of their producers: its readers, and the next value's producer. */
+  forEachName(visit: (key: number, readers: number[], next: number | undefined) => void): void {
+    const { _start: start, _entries: entries } = this;
+    const readers: number[] = [];
+    for (let nid = 0; nid + 1 < start.length; nid++) {
+      let e = start[nid];
+      const end = start[nid + 1];
+      while (e < end) {
+        const key = Math.floor(entries[e] / READER_SPAN) - 1;
+        readers.length = 0;
+        for (; e < end && Math.floor(entries[e] / READER_SPAN) - 1 === key; e++) {
+          const reader = (entries[e] % READER_SPAN) - 1;
+          if (reader >= 0) {
+            readers.push(reader);
+          }
+        }
+        visit(key, readers, e < end ? Math.floor(entries[e] / READER_SPAN) - 1 : undefined);
+      }
+    }
+  }
+
+  /** The runs that read name `nid`'s value from run `key`. */
+  forEachReader(nid: number, key: number, visit: (reader: number) => void): void {
+    const entries = this._entries;
+    // The first entry of the value (binary search), then its readers.
+    let lo = this._start[nid];
+    let hi = this._start[nid + 1];
+    const first = (key + 1) * READER_SPAN;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid] < first) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (let e = lo; e < this._start[nid + 1] && entries[e] < first + READER_SPAN; e++) {
+      const reader = (entries[e] % READER_SPAN) - 1;
+      if (reader >= 0) {
+        visit(reader);
+      }
+    }
+  }
+
+  private _start: Int32Array;
+  private _fill = new Int32Array(0);
+  private _entries = new Float64Array(0);
+}
+
+/** Above any run's sequence number + 1 (a session of 4 million runs), and times any producer still exact in a double. */
+const READER_SPAN = 2 ** 22;
+
 /** Cycles resolved by un-merging before giving up on merged reruns. */
 const MERGE_ATTEMPTS = 4;
 
 interface Slice {
   runs: number[];
   producer: (seq: number) => number;
+  /** Read i of slice run r comes from run `keys[r.readStart + i]` (-1: from no run). */
+  keys: Int32Array;
 }
 
 /**

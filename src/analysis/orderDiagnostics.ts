@@ -16,8 +16,10 @@ export interface SliceView {
   records: ReadonlyArray<RunRecord>;
   /** Slice runs (sequence numbers) in step order. */
   ordered: ReadonlyArray<number>;
-  /** Run that provides a value read from run `seq` (itself, or its merged rerun). */
-  producer: (seq: number) => number;
+  /** Read i of slice run r comes from run `keys[r.readStart + i]` (-1: from no run). */
+  keys: Int32Array;
+  /** Every name read or written, numbered (`RunRead.nid`). */
+  nameIds: ReadonlyMap<string, number>;
   cells: ReadonlyArray<AnalysisCell>;
   cellPos: ReadonlyMap<string, number>;
   everWritten: ReadonlySet<string>;
@@ -101,14 +103,12 @@ const ORDER: DiagnosticKind[] = [
 ];
 
 export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]; topToBottomWorks: boolean } {
-  const { records, ordered, producer, cellPos } = v;
+  const { records, ordered, keys, cellPos } = v;
   const posOf = (seq: number): number => {
     const id = records[seq].run.cellId;
     const p = id === null ? undefined : cellPos.get(id);
     return p === undefined ? -1 : p;
   };
-  const keyOf = (a: { from: number; unknown: number }): number =>
-    a.from >= 0 ? producer(a.from) : a.unknown >= 0 ? producer(a.unknown) : -1;
 
   // Names a run provides to the state (read by another step, or live); built
   // only for the runs a diagnostic names, on first use.
@@ -148,10 +148,12 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
         }
       };
       for (const s of ordered) {
-        for (const a of records[s].reads) {
-          const k = keyOf(a);
-          if (k >= 0 && k !== s && (a.name[0] !== PSEUDO || a.name.startsWith(KEY))) {
-            provide(k, variableOf(a.name));
+        const { reads, readStart } = records[s];
+        for (let i = 0; i < reads.length; i++) {
+          const k = keys[readStart + i];
+          const name = reads[i].name;
+          if (k >= 0 && k !== s && (name[0] !== PSEUDO || name.startsWith(KEY))) {
+            provide(k, variableOf(name));
           }
         }
       }
@@ -182,8 +184,9 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     } else if (edited.get(step)) {
       c.add('edited', run.cellId!, [run.cellId!], provided(seq), [run.index]);
     }
-    for (const a of r.reads) {
-      const p = keyOf(a);
+    for (let i = 0; i < r.reads.length; i++) {
+      const a = r.reads[i];
+      const p = keys[r.readStart + i];
       if (p >= 0 && p !== seq) {
         const pp = posOf(p);
         if (pos >= 0 && pp > pos) {
@@ -250,7 +253,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
   diagnostics.sort(
     (a, b) => rank[a.severity] - rank[b.severity] || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || cellRank(a) - cellRank(b)
   );
-  return { diagnostics, topToBottomWorks: topToBottom(v, posOf, keyOf, edited) };
+  return { diagnostics, topToBottomWorks: topToBottom(v, posOf, edited) };
 }
 
 /**
@@ -261,7 +264,6 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
 function topToBottom(
   v: SliceView,
   posOf: (seq: number) => number,
-  keyOf: (a: { from: number; unknown: number }) => number,
   edited: ReadonlyMap<number, boolean>
 ): boolean {
   const { records, ordered } = v;
@@ -282,8 +284,10 @@ function topToBottom(
   // Intervals (producer position, reader position) each name must survive.
   const spans = new Map<string, Array<[number, number]>>();
   for (const seq of ordered) {
-    for (const a of records[seq].reads) {
-      const p = keyOf(a);
+    const { reads, readStart } = records[seq];
+    for (let i = 0; i < reads.length; i++) {
+      const a = reads[i];
+      const p = v.keys[readStart + i];
       if (a.name[0] !== PSEUDO && p >= 0 && p !== seq) {
         const s = spans.get(a.name) ?? [];
         s.push([posOf(p), posOf(seq)]);
@@ -471,9 +475,18 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     liveVariables.add(variableOf(name));
   }
   // The first later step that reads the name, before (or at) the first that rebinds it; or, never
-  // rebound, the live state holding it.
-  const nextRead = new Map<string, number>();
-  const nextKill = new Map<string, number>();
+  // rebound, the live state holding it. By name number: the sweep looks at every read and write of
+  // the steps after the first edited one.
+  const count = v.nameIds.size;
+  const isWanted = new Uint8Array(count);
+  for (const n of wanted) {
+    const nid = v.nameIds.get(n);
+    if (nid !== undefined) {
+      isWanted[nid] = 1;
+    }
+  }
+  const nextRead = new Float64Array(count).fill(Infinity);
+  const nextKill = new Float64Array(count).fill(Infinity);
   // A loop, not `Math.min(...keys)`: spreading 100k+ arguments overflows the stack.
   let first = Infinity;
   for (const step of asked.keys()) {
@@ -484,8 +497,9 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     if (names) {
       let matters = false;
       for (const n of names) {
-        const read = nextRead.get(n) ?? Infinity;
-        const kill = nextKill.get(n) ?? Infinity;
+        const nid = v.nameIds.get(n);
+        const read = nid === undefined ? Infinity : nextRead[nid];
+        const kill = nid === undefined ? Infinity : nextKill[nid];
         if ((read <= kill && read !== Infinity) || (kill === Infinity && liveVariables.has(n))) {
           matters = true;
           break;
@@ -495,17 +509,16 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     }
     const r = v.records[v.ordered[step]];
     for (const w of r.writes) {
-      if (w.kind === KILL && w.name[0] !== PSEUDO && wanted.has(w.name)) {
-        nextKill.set(w.name, step);
+      if (w.kind === KILL && w.variable === w.nid && isWanted[w.nid]) {
+        nextKill[w.nid] = step;
       }
     }
     for (const a of r.reads) {
-      const variable = variableOf(a.name);
-      if (wanted.has(variable)) {
-        nextRead.set(variable, step);
+      if (isWanted[a.variable]) {
+        nextRead[a.variable] = step;
       }
-      if (variable !== a.name && wanted.has(a.name)) {
-        nextRead.set(a.name, step);
+      if (a.variable !== a.nid && isWanted[a.nid]) {
+        nextRead[a.nid] = step;
       }
     }
   }
