@@ -276,6 +276,9 @@ export class CanonicalOrderEngine {
     }
     // A failed run without evidence: see `CanonicalOrderOptions.failedRuns`.
     const weak: string[] = [];
+    // Names a failed run bound by import statements it surely executed (`_importsReached`): they
+    // hold their modules, as after a successful run.
+    const reachedImports = new Set<string>();
     if (!ok && !tr) {
       const onlyDefiner = this._failedRuns === 'only-definer';
       for (const n of [...eff.defines, ...eff.mayDefine]) {
@@ -303,6 +306,14 @@ export class CanonicalOrderEngine {
       // before the statement a failed run stopped at, this one binds too. A
       // failed run is taken to have reached its imports when it bound
       // something else the earlier run bound (notebooks import first).
+      if (!ok) {
+        this._importsReached(facts, tr).forEach(n => {
+          if (!del.has(n)) {
+            kill.add(n);
+            reachedImports.add(n);
+          }
+        });
+      }
       const earlier = this._importBound.get(run.code);
       if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
         earlier.imports.forEach(n => {
@@ -537,7 +548,8 @@ export class CanonicalOrderEngine {
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
-      writes.push(this._write(name, kind, kind === WriteKind.Kill && ok ? this._moduleValue(facts, name) ?? vn : vn));
+      const module = kind === WriteKind.Kill && (ok || reachedImports.has(name));
+      writes.push(this._write(name, kind, module ? this._moduleValue(facts, name) ?? vn : vn));
     };
     kill.forEach(n => write(n, WriteKind.Kill));
     may.forEach(n => write(n, WriteKind.May));
@@ -990,6 +1002,42 @@ export class CanonicalOrderEngine {
       }
     }
     return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);
+  }
+
+  /**
+   * Names bound by the top-level import statements a failed run surely executed: each one before
+   * (or that is) a statement whose binding or deletion the tracer saw, since top-level statements
+   * run in order. The tracer reports changes of identity, so an import binding the same module
+   * again is not in its lists (`from nltk.tokenize import RegexpTokenizer` rerun with a typo
+   * fixed further down, failing on a later line: the name is this run's, not the earlier run's).
+   */
+  private _importsReached(facts: CodeFacts, tr: TracedEffects): Set<string> {
+    const names = new Set<string>();
+    const statements = facts.effects.statements;
+    if (!statements || facts.imports.size === 0 || facts.effects.unknownDefines) {
+      return names;
+    }
+    const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted]);
+    let reached = -1;
+    statements.forEach((t, i) => {
+      const f = this._facts(t);
+      const e = f.effects;
+      if ([...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports].some(n => seen.has(n))) {
+        reached = i;
+      }
+    });
+    for (let i = 0; i <= reached; i++) {
+      const f = this._facts(statements[i]);
+      if (importBindings(statements[i], f)) {
+        // The statement seen itself may have stopped part way (`from a import b, c`): only what it was seen to bind.
+        f.imports.forEach(n => {
+          if (i < reached || seen.has(n)) {
+            names.add(n);
+          }
+        });
+      }
+    }
+    return names;
   }
 
   /**

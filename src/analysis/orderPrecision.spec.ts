@@ -57,6 +57,46 @@ describe('failed runs the tracer watched', () => {
   });
 });
 
+describe('imports a failed run executed', () => {
+  const typo = 'from nltk.tokenize import RegexpTokenizer\ntokenizer = RegexTokenizer("w+")\ntokens = tokenizer.tokenize(text)';
+  const fixed = 'from nltk.tokenize import RegexpTokenizer\ntokenizer = RegexpTokenizer("w+")\ntokens = tokenizer.tokenize(text)';
+
+  it('a rerun that failed further down still bound its import: the earlier failed run is not needed', () => {
+    // AisyaChalvina s27: the typo fixed, the rerun fails on `text`; the tracer saw `tokenizer`
+    // bound, not the module name bound again to the same object.
+    const s = new SessionBuilder()
+      .cell('t', typo)
+      .run('t', { status: 'error', traced: { added: ['RegexpTokenizer'] } })
+      .cell('t', fixed)
+      .run('t', { status: 'error', traced: { added: ['tokenizer'], read: ['RegexpTokenizer'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['t@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+    expect(kinds(o)).not.toContain('edited');
+  });
+
+  it('a failed run that stopped before anything the tracer saw did not reach its import', () => {
+    // The first statement failed: no binding seen, so the import below it never ran.
+    const s = new SessionBuilder()
+      .cell('a', 'from nltk.tokenize import RegexpTokenizer')
+      .cell('b', 'x = undefined_name\nfrom nltk.tokenize import RegexpTokenizer\ny = 1')
+      .run('a', { traced: { added: ['RegexpTokenizer'] } })
+      .run('b', { status: 'error', traced: {} });
+    expect(steps(order(s))).toEqual(['a@0']);
+  });
+
+  it('an import after the statement seen is not taken as run', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'import json')
+      .cell('b', 'y = 1\nz = undefined_name\nimport json')
+      .run('a', { traced: { added: ['json'] } })
+      .run('b', { status: 'error', traced: { added: ['y'] } });
+    const o = order(s);
+    // json still comes from a; b is kept for y.
+    expect(steps(o)).toEqual(['a@0', 'b@1']);
+  });
+});
+
 describe('reruns the tracer reports as changing nothing', () => {
   it('a second `import numpy` (same module object, not "rebound") merges with the first', () => {
     const s = new SessionBuilder()
