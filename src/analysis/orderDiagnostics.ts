@@ -341,25 +341,27 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
   if (!ran || !cur) {
     return true;
   }
-  const left = new Map<string, number>();
-  ran.forEach(t => left.set(t, (left.get(t) ?? 0) + 1));
+  // Statements are compared without their spacing (a cell reformatted, `[ 1, 2]` made `[1, 2]`).
+  const left = new Map<string, string[]>();
+  ran.forEach(t => {
+    const k = withoutSpacing(t);
+    left.set(k, [...(left.get(k) ?? []), t]);
+  });
   const changed: string[] = [];
   for (const t of cur) {
-    const n = left.get(t) ?? 0;
-    if (n > 0) {
-      left.set(t, n - 1);
+    const same = left.get(withoutSpacing(t));
+    if (same && same.length > 0) {
+      same.pop();
     } else {
       changed.push(t);
     }
   }
-  for (const [t, n] of left) {
-    for (let i = 0; i < n; i++) {
-      changed.push(t);
-    }
+  for (const rest of left.values()) {
+    changed.push(...rest);
   }
   if (changed.length === 0) {
     // Same statements in another order: no attempt to tell whether that matters.
-    return ran.join('\n') !== cur.join('\n');
+    return ran.map(withoutSpacing).join('\n') !== cur.map(withoutSpacing).join('\n');
   }
   const { callables, modules } = v;
   const affected = new Set<string>();
@@ -420,6 +422,53 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
     }
   }
   return affected.size === 0 ? false : affected;
+}
+
+/**
+ * A statement without the spacing Python ignores: spaces next to punctuation dropped, other runs
+ * of spaces made one; string literals, line breaks and indentation kept as typed, comments
+ * dropped. Two statements that parse give the same text only if they are the same tokens (spaces
+ * inside an operator such as `= =` do not parse).
+ */
+export function withoutSpacing(t: string): string {
+  let out = '';
+  let i = 0;
+  const word = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+  while (i < t.length) {
+    const c = t[i];
+    if (c === '"' || c === "'") {
+      const quote = t.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + quote.length;
+      while (j < t.length && !t.startsWith(quote, j)) {
+        j += t[j] === '\\' ? 2 : 1;
+      }
+      j = Math.min(t.length, j + quote.length);
+      out += t.slice(i, j);
+      i = j;
+    } else if (c === '#') {
+      while (i < t.length && t[i] !== '\n') {
+        i++;
+      }
+    } else if (c === '\n') {
+      out = out.replace(/[ \t]+$/, '') + c;
+      i++;
+      // Indentation is part of the statement's structure.
+      while (i < t.length && (t[i] === ' ' || t[i] === '\t')) {
+        out += t[i++];
+      }
+    } else if (c === ' ' || c === '\t') {
+      while (i < t.length && (t[i] === ' ' || t[i] === '\t')) {
+        i++;
+      }
+      if (word(out[out.length - 1]) && word(t[i])) {
+        out += ' ';
+      }
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out.replace(/[ \t]+$/, '');
 }
 
 /** Name -> modules over a version's import statements. */

@@ -7,6 +7,7 @@
 
 import { analyzeCell, trailingDotFloats } from './effects';
 import { canonicalOrder, CanonicalOrder } from './order';
+import { withoutSpacing } from './orderDiagnostics';
 import { SessionBuilder } from './orderTestkit.spec-util';
 
 function order(s: SessionBuilder): CanonicalOrder {
@@ -94,6 +95,44 @@ describe('imports a failed run executed', () => {
     const o = order(s);
     // json still comes from a; b is kept for y.
     expect(steps(o)).toEqual(['a@0', 'b@1']);
+  });
+});
+
+describe('edits of spacing only', () => {
+  it('statements are compared without the spacing Python ignores, strings and indentation kept', () => {
+    expect(withoutSpacing('a = np.array([ 1, 2, 3, 4])')).toBe(withoutSpacing('a = np.array([1,2,3,4])'));
+    expect(withoutSpacing('x = a if b else c  # note')).toBe('x=a if b else c');
+    expect(withoutSpacing('s = "a  b"')).not.toBe(withoutSpacing('s = "a b"'));
+    expect(withoutSpacing("s = '''x\n  #y'''")).toBe("s='''x\n  #y'''");
+    expect(withoutSpacing('for i in r:\n    x = i')).not.toBe(withoutSpacing('for i in r:\n  x = i'));
+    expect(withoutSpacing('not x')).not.toBe(withoutSpacing('notx'));
+  });
+
+  it('a cell reformatted since it ran (black, a typo in spacing fixed) is not reported as edited', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'import numpy as np')
+      .cell('v', 'a = np.array([ 1, 2, 3, 4])\nb = np.array([-1,-2, 3, 4])')
+      .cell('c', 'c = a + b')
+      .run('a')
+      .run('v')
+      .run('c')
+      .cell('v', 'a = np.array([1, 2, 3, 4])\nb = np.array([-1, -2, 3, 4])');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'v@1', 'c@2']);
+    expect(kinds(o)).not.toContain('edited');
+    expect(o.topToBottomWorks).toBe(true);
+  });
+
+  it('a changed value is still an edit', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'import numpy as np')
+      .cell('v', 'a = np.array([ 1, 2, 3, 4])')
+      .cell('c', 'c = a * 2')
+      .run('a')
+      .run('v')
+      .run('c')
+      .cell('v', 'a = np.array([1, 2, 3, 5])');
+    expect(kinds(order(s))).toContain('edited');
   });
 });
 
