@@ -151,6 +151,14 @@ interface LastWrite {
    * whatever settings later runs changed on it.
    */
   moduleFrom: number;
+  /**
+   * An import run binding the same module as the import runs just before it (no other write of
+   * the name in between): all of them, oldest first. Any one of them that the slice keeps for
+   * another reason leaves the name holding that module (`_slice`).
+   */
+  sameModule?: number[];
+  /** With `moduleFrom`: the module's value number, as its import wrote it. */
+  moduleVn?: number;
 }
 
 /**
@@ -564,7 +572,18 @@ export class CanonicalOrderEngine {
           : w.kind === WriteKind.May && prev
             ? prev.moduleFrom
             : -1;
-      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom });
+      // Settings changed on a module since its import (`sns.set(...)`) stay on the object an
+      // import of the same module binds again: the chain of its imports goes through them.
+      const moduleVn = moduleFrom === seq ? w.vn : moduleFrom >= 0 ? prev?.moduleVn : undefined;
+      const sameModule =
+        moduleFrom === seq
+          ? prev && prev.moduleFrom >= 0 && prev.moduleVn === w.vn
+            ? [...(prev.sameModule ?? [prev.moduleFrom]), seq]
+            : undefined
+          : moduleFrom >= 0
+            ? prev?.sameModule
+            : undefined;
+      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn });
       if (w.name[0] !== PSEUDO) {
         this._everWritten.add(w.name);
         // A new value (or a change of the whole) carries the keys from here on.
@@ -662,7 +681,7 @@ export class CanonicalOrderEngine {
       callables: this._callables,
       modules: this._modules,
       editEffects: this._editEffects,
-      live: this._liveProducers(s.producer),
+      live: this._liveProducers(s),
       facts: code => this._facts(code),
       normalized: code => {
         let n = this._normalized.get(code);
@@ -692,11 +711,12 @@ export class CanonicalOrderEngine {
   }
 
   /** Live names (not deleted at the end) and the run each one's value comes from. */
-  private _liveProducers(producer: (seq: number) => number): Map<string, number> {
+  private _liveProducers(slice: Slice): Map<string, number> {
+    const { producer, liveFrom } = slice;
     const live = new Map<string, number>();
     for (const [name, lw] of this._last) {
       if ((name[0] !== PSEUDO || name.startsWith(KEY)) && lw.kind !== WriteKind.Delete) {
-        live.set(name, producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
+        live.set(name, liveFrom.get(name) ?? producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
       }
     }
     for (const [name, w] of this._weak) {
@@ -767,9 +787,12 @@ export class CanonicalOrderEngine {
       }
     };
     let deletedAtEnd = false;
+    const sameModule: Array<[string, number[]]> = [];
     for (const [name, lw] of this._last) {
       if (name[0] !== PSEUDO || name.startsWith(KEY)) {
-        if (lw.kind !== WriteKind.Delete) {
+        if (lw.sameModule) {
+          sameModule.push([name, lw.sameModule]);
+        } else if (lw.kind !== WriteKind.Delete) {
           add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
         } else {
           deletedAtEnd = true;
@@ -783,6 +806,23 @@ export class CanonicalOrderEngine {
     }
     this._unknownRuns.forEach(s => add(producer(s)));
     drain();
+    // A module name imported again by several runs in a row: one of them kept for another reason
+    // (`import timeit` in the first cell, the same import again in a later cell) leaves the name
+    // holding the module; only when none is kept does the last one join for it.
+    const liveFrom = new Map<string, number>();
+    for (const [name, runs] of sameModule) {
+      // The latest kept: the value the replay ends with (all hold the same module).
+      let kept = -1;
+      for (let i = runs.length - 1; i >= 0 && kept < 0; i--) {
+        kept = inSlice[producer(runs[i])] ? runs[i] : -1;
+      }
+      if (kept >= 0) {
+        liveFrom.set(name, producer(kept));
+      } else {
+        add(producer(runs[runs.length - 1]));
+        drain();
+      }
+    }
     // Session settings (`%matplotlib inline`) are kept when something needed
     // runs after them, before a later run makes the same settings again (a
     // cell that also sets `%matplotlib notebook`, run ten times, needs the
@@ -821,7 +861,7 @@ export class CanonicalOrderEngine {
         runs.push(s);
       }
     }
-    return { runs, producer, keys };
+    return { runs, producer, keys, liveFrom };
   }
 
   /**
@@ -1262,6 +1302,8 @@ interface Slice {
   producer: (seq: number) => number;
   /** Read i of slice run r comes from run `keys[r.readStart + i]` (-1: from no run). */
   keys: Int32Array;
+  /** Live names whose value comes from another run than their last write (`LastWrite.sameModule`). */
+  liveFrom: ReadonlyMap<string, number>;
 }
 
 /**

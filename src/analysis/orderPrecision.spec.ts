@@ -98,6 +98,50 @@ describe('imports a failed run executed', () => {
   });
 });
 
+describe('one module imported again by another cell', () => {
+  it('the first import, kept for a reader, also gives the live name: the later import is not needed (eleflow s5)', () => {
+    const s = new SessionBuilder()
+      .cell('t', 'import timeit')
+      .cell('s', 'start = timeit.default_timer()')
+      .cell('i', 'import timeit\nimport json')
+      .cell('j', 'import json')
+      .run('t')
+      .run('s')
+      .run('i')
+      .run('j');
+    const o = order(s);
+    expect(steps(o)).toEqual(['t@0', 's@1', 'j@3']);
+    expect(o.diagnostics).toEqual([]);
+    // The cell edited since (its timeit import dropped) is not in the order, so not reported.
+    s.cell('i', 'import json');
+    expect(kinds(order(s))).not.toContain('edited');
+  });
+
+  it('another value in between keeps the later import', () => {
+    const s = new SessionBuilder()
+      .cell('t', 'import timeit')
+      .cell('s', 'start = timeit.default_timer()')
+      .cell('x', 'timeit = 5')
+      .cell('i', 'import timeit')
+      .run('t')
+      .run('s')
+      .run('x')
+      .run('i');
+    expect(steps(order(s))).toEqual(['t@0', 's@1', 'i@3']);
+  });
+
+  it('another module under the same name keeps the later import', () => {
+    const s = new SessionBuilder()
+      .cell('t', 'import numpy as np')
+      .cell('s', 'a = np.zeros(2)')
+      .cell('i', 'import pandas as np')
+      .run('t')
+      .run('s')
+      .run('i');
+    expect(steps(order(s))).toEqual(['t@0', 's@1', 'i@2']);
+  });
+});
+
 describe('edits of spacing only', () => {
   it('statements are compared without the spacing Python ignores, strings and indentation kept', () => {
     expect(withoutSpacing('a = np.array([ 1, 2, 3, 4])')).toBe(withoutSpacing('a = np.array([1,2,3,4])'));
