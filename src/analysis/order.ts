@@ -184,8 +184,9 @@ export class CanonicalOrderEngine {
     this._last = new Map();
     this._weak = new Map();
     this._rep = new Map();
-    this._members = new Map();
-    this._repOfSeq = new Int32Array(64);
+    this._classIndex = new Map();
+    this._classOf = new Int32Array(64);
+    this._lastOfClass = new Int32Array(64);
     this._deps = new Int32Array(256);
     this._readCount = 0;
     this._lastUnknown = -1;
@@ -736,12 +737,13 @@ export class CanonicalOrderEngine {
     const records = this._records;
     const inSlice = new Uint8Array(records.length);
     const stack: number[] = [];
-    const rep = this._repOfSeq;
+    const classOf = this._classOf;
+    const lastOf = this._lastOfClass;
     const producer = !unmerged
       ? (s: number) => s
       : unmerged.size === 0
-        ? (s: number) => rep[s]
-        : (s: number) => (unmerged.has(records[s].cls) ? s : rep[s]);
+        ? (s: number) => lastOf[classOf[s]]
+        : (s: number) => (unmerged.has(records[s].cls) ? s : lastOf[classOf[s]]);
     // Each slice run's reads mapped to the runs that provide them, once (see `RunRecord.readStart`).
     if (this._keys.length < this._readCount) {
       this._keys = new Int32Array(this._deps.length);
@@ -1058,20 +1060,39 @@ export class CanonicalOrderEngine {
       return names;
     }
     const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted]);
-    let reached = -1;
-    statements.forEach((t, i) => {
+    // Each name seen was bound or deleted by a statement that can: at least the first of those
+    // ran. (The last would overreach: `df = …; df.hed(); import x; df = …` failed on the third.)
+    const touches = statements.map(t => {
       const f = this._facts(t);
       const e = f.effects;
-      if ([...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports].some(n => seen.has(n))) {
-        reached = i;
-      }
+      return new Set([...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports]);
     });
+    const firstTouch = new Map<string, number>();
+    touches.forEach((bound, i) =>
+      bound.forEach(n => {
+        if (seen.has(n) && !firstTouch.has(n)) {
+          firstTouch.set(n, i);
+        }
+      })
+    );
+    let reached = -1;
+    firstTouch.forEach(i => (reached = Math.max(reached, i)));
+    // A call of the session's own function may bind any global (`global x`): the statement that
+    // seems to bind a name seen may not be the one that did.
+    for (let i = 0; i <= reached; i++) {
+      if (this._facts(statements[i]).effects.uses.some(n => this._callables.has(n))) {
+        return names;
+      }
+    }
     for (let i = 0; i <= reached; i++) {
       const f = this._facts(statements[i]);
       if (importBindings(statements[i], f)) {
-        // The statement seen itself may have stopped part way (`from a import b, c`): only what it was seen to bind.
         f.imports.forEach(n => {
-          if (i < reached || seen.has(n)) {
+          // The statement seen may have stopped part way (`from a import b, c`): only what it was
+          // seen to bind. And not a name a later statement binds again or deletes (the tracer
+          // misses a name absent before and after the run).
+          const later = touches.slice(i + 1).some(t => t.has(n));
+          if ((i < reached || seen.has(n)) && !later) {
             names.add(n);
           }
         });
@@ -1123,20 +1144,17 @@ export class CanonicalOrderEngine {
   /** Run `seq` is now the last of class `cls`: it stands for every run of the class. */
   private _setRep(cls: number, seq: number): void {
     this._rep.set(cls, seq);
-    let members = this._members.get(cls);
-    if (!members) {
-      members = [];
-      this._members.set(cls, members);
+    // Classes numbered densely, so the slice finds a run's representative with two array reads
+    // (updating every earlier run of the class instead was quadratic in its reruns).
+    let index = this._classIndex.get(cls);
+    if (index === undefined) {
+      index = this._classIndex.size;
+      this._classIndex.set(cls, index);
+      this._lastOfClass = grownTo(this._lastOfClass, index);
     }
-    members.push(seq);
-    if (seq >= this._repOfSeq.length) {
-      const grown = new Int32Array(Math.max(seq + 1, this._repOfSeq.length * 2));
-      grown.set(this._repOfSeq);
-      this._repOfSeq = grown;
-    }
-    for (const m of members) {
-      this._repOfSeq[m] = seq;
-    }
+    this._classOf = grownTo(this._classOf, seq);
+    this._classOf[seq] = index;
+    this._lastOfClass[index] = seq;
   }
 
   private _nameId(name: string): number {
@@ -1172,9 +1190,10 @@ export class CanonicalOrderEngine {
   /** Names only failed runs bound so far, and the latest such run (see `failedRuns`). */
   private _weak = new Map<string, LastWrite>();
   private _rep = new Map<number, number>();
-  /** Runs of each class, and for each run the last run of its class (kept as runs come: the slice maps every read through it). */
-  private _members = new Map<number, number[]>();
-  private _repOfSeq = new Int32Array(64);
+  /** Each class's dense number, each run's class by it, and each class's last run (see `_setRep`). */
+  private _classIndex = new Map<number, number>();
+  private _classOf = new Int32Array(64);
+  private _lastOfClass = new Int32Array(64);
   /** Producing run of every read of every run (`RunRecord.readStart`), and the buffer a compute maps them into. */
   private _deps = new Int32Array(256);
   private _readCount = 0;
@@ -1293,6 +1312,16 @@ class ValueGroups {
 
 /** Above any run's sequence number + 1 (a session of 4 million runs), and times any producer still exact in a double. */
 const READER_SPAN = 2 ** 22;
+
+/** `array`, or a copy at least twice as long when `index` is past its end. */
+function grownTo(array: Int32Array, index: number): Int32Array {
+  if (index < array.length) {
+    return array;
+  }
+  const grown = new Int32Array(Math.max(index + 1, array.length * 2));
+  grown.set(array);
+  return grown;
+}
 
 /** Cycles resolved by un-merging before giving up on merged reruns. */
 const MERGE_ATTEMPTS = 4;

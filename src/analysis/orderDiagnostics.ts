@@ -425,15 +425,21 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
 }
 
 /**
- * A statement without the spacing Python ignores: spaces next to punctuation dropped, other runs
- * of spaces made one; string literals, line breaks and indentation kept as typed, comments
- * dropped. Two statements that parse give the same text only if they are the same tokens (spaces
- * inside an operator such as `= =` do not parse).
+ * A statement without the spacing Python ignores: spaces between brackets, commas and operators
+ * and what they touch dropped, other runs of spaces made one; string literals, line breaks and
+ * indentation kept as typed, comments dropped. Two statements that parse give the same text only
+ * if they are the same tokens (spaces inside an operator such as `= =` do not parse). Spaces next
+ * to a quote or a dot stay (`'' '''a'''`, `1 .j`); shell commands and magics (`!ls a /tmp`), and
+ * f-strings (their quotes may nest), are compared as typed.
  */
 export function withoutSpacing(t: string): string {
+  if (/(?:^|=)\s*[!%]|(?<![\w'"])[fFtT][rR]?['"]|(?<![\w'"])[rR][fFtT]['"]/.test(t)) {
+    return t;
+  }
   let out = '';
   let i = 0;
   const word = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+  const sticky = (c: string | undefined): boolean => c === '"' || c === "'" || c === '.';
   while (i < t.length) {
     const c = t[i];
     if (c === '"' || c === "'") {
@@ -460,7 +466,8 @@ export function withoutSpacing(t: string): string {
       while (i < t.length && (t[i] === ' ' || t[i] === '\t')) {
         i++;
       }
-      if (word(out[out.length - 1]) && word(t[i])) {
+      const before = out[out.length - 1];
+      if ((word(before) && word(t[i])) || sticky(before) || sticky(t[i])) {
         out += ' ';
       }
     } else {

@@ -86,6 +86,41 @@ describe('imports a failed run executed', () => {
     expect(steps(order(s))).toEqual(['a@0']);
   });
 
+  it('a name bound before and after the failing line does not make the import between them run', () => {
+    // Review: `reached` from the last binder of x counted the import after `foo()` as run.
+    const s = new SessionBuilder()
+      .cell('c0', 'import numpy as np')
+      .cell('c1', 'x = 1\nfoo()\nimport numpy as np\nx = 2')
+      .cell('c2', 'y = np.zeros(3)')
+      .cell('c3', 'x = 5')
+      .run('c0', { traced: { added: ['np'] } })
+      .run('c1', { status: 'error', traced: { added: ['x'] } })
+      .run('c2', { traced: { added: ['y'], read: ['np'] } })
+      .run('c3', { traced: { rebound: ['x'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['c0@0', 'c2@2', 'c3@3']);
+    expect(o.verdict).toBe('in-order');
+  });
+
+  it('an import deleted further down, or a global a session function binds, is not taken as run', () => {
+    const deleted = new SessionBuilder()
+      .cell('c1', 'import numpy as np\nx = 1\ndel np\nfoo()')
+      .cell('c2', 'z = 1\nw = np.zeros(3)')
+      .run('c1', { status: 'error', traced: { added: ['x'] } })
+      .run('c2', { status: 'error', traced: { added: ['z'] } });
+    expect(kinds(order(deleted))).toContain('undefined-name');
+    const viaCall = new SessionBuilder()
+      .cell('f', 'def setup():\n    global x\n    x = 1')
+      .cell('c0', 'import numpy as np')
+      .cell('c1', 'setup()\nfoo()\nimport numpy as np\nx = 2')
+      .cell('c2', 'y = np.zeros(3)')
+      .run('f', { traced: { added: ['setup'] } })
+      .run('c0', { traced: { added: ['np'] } })
+      .run('c1', { status: 'error', traced: { added: ['x'] } })
+      .run('c2', { traced: { added: ['y'], read: ['np'] } });
+    expect(steps(order(viaCall))).toContain('c0@1');
+  });
+
   it('an import after the statement seen is not taken as run', () => {
     const s = new SessionBuilder()
       .cell('a', 'import json')
@@ -147,9 +182,16 @@ describe('edits of spacing only', () => {
     expect(withoutSpacing('a = np.array([ 1, 2, 3, 4])')).toBe(withoutSpacing('a = np.array([1,2,3,4])'));
     expect(withoutSpacing('x = a if b else c  # note')).toBe('x=a if b else c');
     expect(withoutSpacing('s = "a  b"')).not.toBe(withoutSpacing('s = "a b"'));
-    expect(withoutSpacing("s = '''x\n  #y'''")).toBe("s='''x\n  #y'''");
+    expect(withoutSpacing("s = '''x\n  #y'''")).toBe("s= '''x\n  #y'''");
     expect(withoutSpacing('for i in r:\n    x = i')).not.toBe(withoutSpacing('for i in r:\n  x = i'));
     expect(withoutSpacing('not x')).not.toBe(withoutSpacing('notx'));
+    // Review: pairs that mean different things must stay apart.
+    expect(withoutSpacing('!ls data /tmp > l.txt')).not.toBe(withoutSpacing('!ls data/tmp > l.txt'));
+    expect(withoutSpacing('files = !ls data /tmp')).not.toBe(withoutSpacing('files = !ls data/tmp'));
+    expect(withoutSpacing('x = f"{d["a b"]}"')).not.toBe(withoutSpacing('x = f"{d["a  b"]}"'));
+    expect(withoutSpacing('x = f"{d["a#1"]}"')).not.toBe(withoutSpacing('x = f"{d["a#2"]}"'));
+    expect(withoutSpacing("x = '' '''a'''")).not.toBe(withoutSpacing("x = '''''a'''"));
+    expect(withoutSpacing('x = 1 .j')).not.toBe(withoutSpacing('x = 1.j'));
   });
 
   it('a cell reformatted since it ran (black, a typo in spacing fixed) is not reported as edited', () => {
