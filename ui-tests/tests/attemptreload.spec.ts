@@ -93,13 +93,17 @@ test.describe('attempt: filter across a reload and a second tab', () => {
     expect(Math.abs((await page.locator('#jp-left-stack').boundingBox())!.width - 250)).toBeLessThanOrEqual(2);
 
     // Attempt 1: three runs, then titled from the keyboard.
-    // One commit per run, so that the notebook as it was after run [1] can be restored.
+    const current = panel.locator('.jp-RetraceAttempts-attempt.jp-mod-current');
+    const first = await current.getAttribute('data-attempt');
+    // One commit per run, so that the notebook as it was after run [1] can be restored: each run is
+    // on the branch before the next one runs (a run queued meanwhile would share its commit).
+    let repo = '';
     for (const i of [0, 1, 2]) {
       await runCellAt(page, i);
       await waitSaved(page);
+      repo ||= await repositoryOf(page);
+      await expect.poll(() => runsOn(repo, first!)).toEqual(BASELINE.slice(2 - i).reverse());
     }
-    const current = panel.locator('.jp-RetraceAttempts-attempt.jp-mod-current');
-    const first = await current.getAttribute('data-attempt');
     await retraceKey(page, 'e');
     await answerTitle(page, 'Edit attempt', 'baseline model');
     await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('baseline model');
@@ -125,7 +129,6 @@ test.describe('attempt: filter across a reload and a second tab', () => {
     await expectAttemptLists(page);
 
     // The git command line: each attempt's branch holds its runs; the second's starts after run [1].
-    const repo = await repositoryOf(page);
     git(repo, 'fsck', '--full');
     expect(runsOn(repo, first!)).toEqual([...BASELINE].reverse());
     // The second attempt branched after run [1]: its own commits hold [4] and [5].
