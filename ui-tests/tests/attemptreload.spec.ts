@@ -71,13 +71,35 @@ async function expectAttemptLists(page: Page): Promise<void> {
   await expect.poll(() => shownRuns(page)).toEqual([...SWEEP, ...BASELINE]);
 }
 
+/** From the next load of `page` on, note the ids of the commands it runs (in `window.__commandsRun`). */
+async function noteCommands(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const run: string[] = ((window as any).__commandsRun = []);
+    const timer = setInterval(() => {
+      const app = (window as any).jupyterapp;
+      if (app?.commands) {
+        clearInterval(timer);
+        app.commands.commandExecuted.connect((_: unknown, args: { id: string }) => run.push(args.id));
+      }
+    }, 5);
+  });
+}
+
 /**
- * Wait until a page that just loaded is done restoring: its layout restored, its kernel idle, its
- * history saved, and the notebook focused. Until then JupyterLab may activate the notebook again
- * (seen in the middle of typing the filter: the rest of the keys went to the notebook).
+ * Wait until a page that just loaded is done restoring: its layout restored, the notebook of its
+ * /lab/tree/ address opened by the router (which activates it, after the layout is restored: seen
+ * in the middle of typing the filter, the rest of the keys then went to the notebook), its kernel
+ * idle, its history saved, and the notebook focused.
  */
 async function settled(page: Page): Promise<void> {
   await page.evaluate(() => window.jupyterapp.restored);
+  if (page.url().includes('/lab/tree/')) {
+    await page.waitForFunction(() => ((window as any).__commandsRun as string[]).includes('router:tree'));
+    await page.waitForFunction(() => {
+      const run = (window as any).__commandsRun as string[];
+      return run.indexOf('docmanager:open', run.indexOf('router:tree')) >= 0;
+    });
+  }
   await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
   await waitSaved(page);
   await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('.jp-NotebookPanel')), { timeout: 30_000 }).toBe(true);
@@ -156,6 +178,7 @@ test.describe('attempt: filter across a reload and a second tab', () => {
     expect(runsOn(repo, second!)).toEqual(['[1] a = 5', ...[...SWEEP].reverse()]);
 
     // After a reload: the same lists, the same attempt current.
+    await noteCommands(page);
     await reloadAndReopen(page as IJupyterLabPageFixture, NAME);
     await settled(page);
     await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('threshold sweep');
