@@ -92,8 +92,9 @@ export class NotebookHistory {
 
   /**
    * The attempt that recorded each run of the other attempts (run id to attempt id), from
-   * their run indexes: after a restore, a reload or in a second tab, the kernel's journal
-   * brings their runs into the timeline, and the current attempt's index does not list them.
+   * their run indexes: the timeline holds their runs (recorded before a restore to an earlier
+   * point, or brought back by the kernel's journal after a reload or in a second tab), and the
+   * current attempt's index does not list them.
    * Read when first asked (only the `attempt:` filter needs it) and again when an attempt's
    * tip moved; `changed` emits once read, and the map is empty until then.
    */

@@ -139,7 +139,7 @@ export class RetraceModel implements IRunNaming {
         }
       }
     }
-    // Else a run of another attempt (the kernel's journal brings them back), or one not yet written.
+    // Else a run of another attempt (recorded before a restore, or from the kernel's journal), or one not yet written.
     const history = this._history;
     return this._attemptByRun.get(run.id) ?? history?.otherAttemptsRuns().get(run.id) ?? (history ? (history.store.currentAttempt ?? null) : null);
   }
