@@ -39,6 +39,24 @@ describe('RunLog', () => {
     expect(log.runs).toEqual([full]);
   });
 
+  it('places runs caught up from the journal where they ran among the history\'s newer runs, not at the end', () => {
+    const log = new RunLog();
+    // After a reload: the current attempt's runs from the history ([1], then [4] and [5] after a restore)
+    // and a run of an earlier kernel session.
+    log.addHistorical([run('Q/1', 1, 'Q', 0), run('P/1', 1, 'P', 10), run('P/4', 4, 'P', 40), run('P/5', 5, 'P', 50)]);
+    // The kernel's journal brings back every run of its process: [2] and [3] belong to another attempt.
+    // The kernel's clock may differ from the clock of the page that recorded the others: the execution
+    // count places them among their process's runs.
+    const late = (r: Run) => ({ ...r, start: new Date(Date.UTC(2026, 0, 1, 1)).toISOString() });
+    for (const r of [run('P/1', 1, 'P', 10), late(run('P/2', 2, 'P', 20)), late(run('P/3', 3, 'P', 30)), run('P/4', 4, 'P', 40), run('P/5', 5, 'P', 50)]) {
+      log.addEarlier(r);
+    }
+    // A run of another process than any in the log goes by its start.
+    expect(log.addEarlier(run('R/1', 1, 'R', 5))).toBe(true);
+    expect(log.addEarlier(run('P/2', 2, 'P', 20))).toBe(false);
+    expect(log.runs.map(r => r.id)).toEqual(['Q/1', 'R/1', 'P/1', 'P/2', 'P/3', 'P/4', 'P/5']);
+  });
+
   it('records a run once, even when it arrives twice', () => {
     const log = new RunLog();
     expect(log.addRun(run('P/1', 1, 's', 1))).toBe(true);

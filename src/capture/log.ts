@@ -90,6 +90,32 @@ export class RunLog {
   }
 
   /**
+   * Add a run that happened before this page learned of it (caught up from the
+   * kernel's journal after a reload, or in a second tab), where it happened:
+   * after the runs of its kernel process with a lower execution count, and
+   * after the runs of other kernel sessions that started before it. Not at the
+   * end: the history's runs of the current attempt may be newer. Returns
+   * whether it is new, as `addRun`.
+   */
+  addEarlier(run: Run): boolean {
+    if (this._ids.has(run.id)) {
+      return this.addRun(run);
+    }
+    const precedes = (r: Run) =>
+      r.kernelSessionId === run.kernelSessionId && r.executionCount !== null && run.executionCount !== null
+        ? r.executionCount < run.executionCount
+        : r.start <= run.start;
+    let at = this._runs.length;
+    while (at > 0 && !precedes(this._runs[at - 1])) {
+      at--;
+    }
+    this._ids.add(run.id);
+    this._runs = [...this._runs.slice(0, at), run, ...this._runs.slice(at)];
+    this._changed.emit();
+    return true;
+  }
+
+  /**
    * Add runs read back from the notebook's history (after a reload, say),
    * keeping the log in time order; runs already present are skipped.
    */

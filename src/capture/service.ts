@@ -191,7 +191,7 @@ export class CaptureService {
     }
     for (const journal of answer.entries) {
       const run = fromJournal(journal);
-      if (log.addRun(run)) {
+      if (log.addEarlier(run)) {
         this._runRecorded.emit({ context, run });
       }
     }

@@ -91,6 +91,36 @@ export class NotebookHistory {
   }
 
   /**
+   * The attempt that recorded each run of the other attempts (run id to attempt id), from
+   * their run indexes: the timeline holds their runs (recorded before a restore to an earlier
+   * point, or brought back by the kernel's journal after a reload or in a second tab), and the
+   * current attempt's index does not list them.
+   * Read when first asked (only the `attempt:` filter needs it) and again when an attempt's
+   * tip moved; `changed` emits once read, and the map is empty until then.
+   */
+  otherAttemptsRuns(): ReadonlyMap<string, string> {
+    const others = this._attempts.filter(a => !a.current && a.tip);
+    const tips = others.map(a => `${a.id}@${a.tip}`).join(' ');
+    if (tips !== this._otherTips) {
+      this._otherTips = tips;
+      void Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
+        if (tips !== this._otherTips) {
+          return; // the tips moved meanwhile: a newer read is under way
+        }
+        const runs = new Map<string, string>();
+        for (const entry of indexes.flat()) {
+          if (entry.runId && !runs.has(entry.runId)) {
+            runs.set(entry.runId, entry.attempt);
+          }
+        }
+        this._otherRuns = runs;
+        this._changed.emit();
+      });
+    }
+    return this._otherRuns;
+  }
+
+  /**
    * The damaged refs the server reports while the history is broken (empty
    * or garbage ref files): Recover can repair them. Null when none are known.
    */
@@ -474,6 +504,9 @@ export class NotebookHistory {
   private _pending = 0;
   private _attempts: IAttempt[] = [];
   private _index: IRunIndexEntry[] = [];
+  /** Tips of the other attempts whose run indexes `_otherRuns` was (or is being) read from. */
+  private _otherTips: string | null = null;
+  private _otherRuns: ReadonlyMap<string, string> = new Map();
   private _commitOfRun = new Map<string, string>();
   private _timer = 0;
   private _backoff = 1000;

@@ -139,7 +139,9 @@ export class RetraceModel implements IRunNaming {
         }
       }
     }
-    return this._attemptByRun.get(run.id) ?? (this._history ? (this._history.store.currentAttempt ?? null) : null);
+    // Else a run of another attempt (recorded before a restore, or from the kernel's journal), or one not yet written.
+    const history = this._history;
+    return this._attemptByRun.get(run.id) ?? history?.otherAttemptsRuns().get(run.id) ?? (history ? (history.store.currentAttempt ?? null) : null);
   }
 
   /** The title the user gave an attempt (its id until renamed). */

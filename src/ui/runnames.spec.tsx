@@ -160,4 +160,41 @@ describe('the attempt filter on the panel model', () => {
     await settle();
     expect(model.items.length).toBe(runs.length);
   });
+
+  it('files the runs of an attempt that is not current under it, though the current attempt\'s index does not list them', async () => {
+    const history = memoryHistory(notebook);
+    await history.open();
+    const runs = [1, 2, 3, 4, 5].map(n => run('P', n, n));
+    // The first attempt (main): [1], [2], [3], one commit each.
+    for (const r of runs.slice(0, 3)) {
+      history.record(r);
+      await settle();
+      await history.flush();
+    }
+    // Back to the notebook after [1]; a second attempt from there runs [4] and [5].
+    await history.restore(history.commitOf('P/1')!);
+    const second = await history.newAttempt('threshold sweep', '');
+    for (const r of runs.slice(3)) {
+      history.record(r);
+      await settle();
+      await history.flush();
+    }
+    expect(history.runIndex.map(e => e.runId)).toEqual(['P/1', 'P/4', 'P/5']);
+    // The timeline holds every run of the kernel (its journal brings back [2] and [3] after a reload).
+    const log = new RunLog();
+    runs.forEach(r => log.addRun(r));
+    const model = new RetraceModel();
+    model.notebook = { name: 'nb.ipynb', log, cellLabel: () => 'cell 1' };
+    model.history = history;
+    const shown = async (filter: string) => {
+      model.filterText = filter;
+      // As the timeline does: rows at once, again when the model says the history changed.
+      expect(model.items.length).toBeGreaterThan(0);
+      await settle();
+      return model.items.map(item => (item.kind === 'run' ? item.run.id : ''));
+    };
+    expect(await shown('attempt:sweep')).toEqual(['P/5', 'P/4']);
+    expect(await shown(`attempt:${second.id}`)).toEqual(['P/5', 'P/4']);
+    expect(await shown('attempt:main')).toEqual(['P/3', 'P/2', 'P/1']);
+  });
 });

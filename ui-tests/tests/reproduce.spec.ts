@@ -52,6 +52,17 @@ test.describe('make reproducible', () => {
     );
     expect((await page.notebook.getCellTextOutput(2))?.[0]).toBe('42');
     expect((await page.notebook.getCellTextOutput(3))?.[0]).toBe('6');
+    // The replay's first step (the restarted kernel's [1]) ran traced: the replay waits for the tracer's
+    // reinstall after the restart, so its run detail shows the names the tracer saw, not static analysis.
+    const panel = page.locator(`#${PANEL_ID}`);
+    await panel
+      .locator('.jp-RetraceTimeline-run')
+      .filter({ has: page.locator('.jp-RetraceTimeline-count', { hasText: /^2:\[1\]$/ }) })
+      .click();
+    const detail = panel.locator('.jp-RetraceDetail');
+    await expect(detail.locator('.jp-RetraceDetail-code')).toHaveText('a = 5');
+    await expect(detail.locator('.jp-RetraceDetail-namesSource')).toHaveAttribute('data-source', 'tracer');
+    await expect(detail.locator('.jp-RetraceDetail-writes')).toHaveText('a');
     // The confirming replay's runs are marked as a replay in the attempt graph; the user's are not.
     await waitSaved(page);
     await expandSection(page, 'Attempt graph');

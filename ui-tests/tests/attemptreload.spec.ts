@@ -1,0 +1,197 @@
+/**
+ * The `attempt:` filter lists exactly one attempt's runs, the same live, after
+ * a page reload and in a second tab on the same notebook: runs of the
+ * attempt that is not current (after a reload only the kernel's journal and
+ * that attempt's branch know them) are filed under their own attempt, never
+ * under the current one. Each attempt's branch holds its runs, read with the
+ * `git` command line. Sidebar at its default width, keyboard where natural.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Page } from '@playwright/test';
+
+import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, runCellAt, waitSaved } from './helpers';
+
+const NAME = 'attempts.ipynb';
+const SOURCES = ['a = 5', 'b = a + 1\nb', 'c = a * 2\nc', 'd = a - 1\nd'];
+
+/** The runs the timeline shows, newest first, as "[count] first line of code". */
+function shownRuns(page: Page): Promise<string[]> {
+  // The virtualized rows are rendered in timeline order.
+  return page
+    .locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)
+    .evaluateAll(rows => rows.map(row => `${row.querySelector('.jp-RetraceTimeline-count')?.textContent} ${row.querySelector('.jp-RetraceTimeline-code')?.textContent}`));
+}
+
+/** A Retrace shortcut: Alt+R, then `key`. */
+async function retraceKey(page: Page, key: string): Promise<void> {
+  await page.keyboard.press('Alt+r');
+  await page.keyboard.press(key);
+}
+
+/** The attempt dialog (New attempt or Edit attempt) answered from the keyboard: its title replaced, Enter. */
+async function answerTitle(page: Page, heading: string, title: string): Promise<void> {
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText(heading);
+  await expect(dialog.locator('.jp-RetraceAttemptDialog-title')).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(title);
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+}
+
+/**
+ * Type `text` in the run filter (Alt+R F), replacing what it held. Each time from the shortcut:
+ * after a reload the notebook may take the focus back once it is ready.
+ */
+async function filterRuns(page: Page, text: string): Promise<void> {
+  await retraceKey(page, 'f');
+  const filter = page.locator(`#${PANEL_ID} input.jp-RetraceRuns-filter`);
+  await expect(filter).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(text);
+  await expect(filter).toHaveValue(text);
+}
+
+const BASELINE = ['[3] c = a * 2', '[2] b = a + 1', '[1] a = 5'];
+const SWEEP = ['[5] b = a + 1', '[4] d = a - 1'];
+
+/** Each attempt's runs, by part of its title, in any case; and all of them unfiltered. */
+async function expectAttemptLists(page: Page): Promise<void> {
+  await filterRuns(page, 'attempt:SWEEP');
+  await expect.poll(() => shownRuns(page)).toEqual(SWEEP);
+  await filterRuns(page, 'attempt:baseline');
+  await expect.poll(() => shownRuns(page)).toEqual(BASELINE);
+  // Both words of the filter must match: an attempt's runs by code.
+  await filterRuns(page, 'attempt:base b =');
+  await expect.poll(() => shownRuns(page)).toEqual(['[2] b = a + 1']);
+  await filterRuns(page, 'attempt:sweep b =');
+  await expect.poll(() => shownRuns(page)).toEqual(['[5] b = a + 1']);
+  await filterRuns(page, '');
+  await expect.poll(() => shownRuns(page)).toEqual([...SWEEP, ...BASELINE]);
+}
+
+/** From the next load of `page` on, note the ids of the commands it runs (in `window.__commandsRun`). */
+async function noteCommands(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const run: string[] = ((window as any).__commandsRun = []);
+    const timer = setInterval(() => {
+      const app = (window as any).jupyterapp;
+      if (app?.commands) {
+        clearInterval(timer);
+        app.commands.commandExecuted.connect((_: unknown, args: { id: string }) => run.push(args.id));
+      }
+    }, 5);
+  });
+}
+
+/**
+ * Wait until a page that just loaded is done restoring: its layout restored, the notebook of its
+ * /lab/tree/ address opened by the router (which activates it, after the layout is restored: seen
+ * in the middle of typing the filter, the rest of the keys then went to the notebook), its kernel
+ * idle, its history saved, and the notebook focused.
+ */
+async function settled(page: Page): Promise<void> {
+  await page.evaluate(() => window.jupyterapp.restored);
+  if (page.url().includes('/lab/tree/')) {
+    await page.waitForFunction(() => ((window as any).__commandsRun as string[]).includes('router:tree'));
+    await page.waitForFunction(() => {
+      const run = (window as any).__commandsRun as string[];
+      return run.indexOf('docmanager:open', run.indexOf('router:tree')) >= 0;
+    });
+  }
+  await page.locator('#jp-main-statusbar >> text=Idle').waitFor();
+  await waitSaved(page);
+  await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('.jp-NotebookPanel')), { timeout: 30_000 }).toBe(true);
+}
+
+/** The runs recorded by the commits of `range` (their runs.json, read with git alone), oldest first, as "[count] code". */
+function runsOn(repo: string, range: string): string[] {
+  const runs: string[] = [];
+  for (const commit of git(repo, 'rev-list', '--reverse', range).split('\n').filter(Boolean)) {
+    let text: string;
+    try {
+      text = git(repo, 'show', `${commit}:runs.json`);
+    } catch {
+      continue; // a snapshot without runs
+    }
+    for (const run of JSON.parse(text).runs) {
+      runs.push(`[${run.executionCount}] ${run.code.split('\n')[0]}`);
+    }
+  }
+  return runs;
+}
+
+test.describe('attempt: filter across a reload and a second tab', () => {
+  test.use({ kernels: null });
+
+  test('lists exactly one attempt\'s runs live, after a reload and in a second tab; each branch holds its runs', async ({ page, tmpPath }) => {
+    test.setTimeout(240_000);
+    await openNotebook(page, tmpPath, NAME, SOURCES);
+    const panel = page.locator(`#${PANEL_ID}`);
+    expect(Math.abs((await page.locator('#jp-left-stack').boundingBox())!.width - 250)).toBeLessThanOrEqual(2);
+
+    // Attempt 1: three runs, then titled from the keyboard.
+    const current = panel.locator('.jp-RetraceAttempts-attempt.jp-mod-current');
+    // One commit per run, so that the notebook as it was after run [1] can be restored: each run is
+    // on the branch before the next one runs (a run queued meanwhile would share its commit).
+    let repo = '';
+    let first = '';
+    for (const i of [0, 1, 2]) {
+      await runCellAt(page, i);
+      await waitSaved(page);
+      if (!repo) {
+        repo = await repositoryOf(page);
+        first = (await current.getAttribute('data-attempt'))!;
+      }
+      await expect.poll(() => runsOn(repo, first)).toEqual(BASELINE.slice(2 - i).reverse());
+    }
+    await retraceKey(page, 'e');
+    await answerTitle(page, 'Edit attempt', 'baseline model');
+    await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('baseline model');
+
+    // Back to the notebook as it was after run [1], then a second attempt from there with its own runs.
+    await panel.locator('.jp-RetraceTimeline-run', { hasText: '[1]' }).click();
+    await panel.locator('.jp-RetraceAttempts-restoreRun').click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Restore snapshot');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+    await retraceKey(page, 'n');
+    await answerTitle(page, 'New attempt', 'threshold sweep');
+    await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('threshold sweep');
+    const second = await current.getAttribute('data-attempt');
+    expect(second).not.toBe(first);
+    await runCellAt(page, 3);
+    await runCellAt(page, 1);
+    await waitSaved(page);
+    await page.notebook.save();
+
+    // Live.
+    await expectAttemptLists(page);
+
+    // The git command line: each attempt's branch holds its runs; the second's starts after run [1].
+    git(repo, 'fsck', '--full');
+    expect(runsOn(repo, first)).toEqual([...BASELINE].reverse());
+    // The second attempt branched after run [1]: its own commits hold [4] and [5].
+    expect(runsOn(repo, `${first}..${second}`)).toEqual([...SWEEP].reverse());
+    expect(runsOn(repo, second!)).toEqual(['[1] a = 5', ...[...SWEEP].reverse()]);
+
+    // After a reload: the same lists, the same attempt current.
+    await noteCommands(page);
+    await reloadAndReopen(page as IJupyterLabPageFixture, NAME);
+    await settled(page);
+    await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('threshold sweep');
+    await expect.poll(() => shownRuns(page)).toEqual([...SWEEP, ...BASELINE]);
+    await expectAttemptLists(page);
+
+    // A second tab on the same notebook.
+    const other = await openInSecondTab(page, `${tmpPath}/${NAME}`, 'attemptreload-second');
+    await settled(other);
+    await other.evaluate(id => window.jupyterapp.shell.activateById(id), PANEL_ID);
+    await expect(other.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt.jp-mod-current .jp-RetraceAttempts-title`)).toHaveText('threshold sweep');
+    await expect.poll(() => shownRuns(other)).toEqual([...SWEEP, ...BASELINE]);
+    await expectAttemptLists(other);
+    await other.close();
+  });
+});
