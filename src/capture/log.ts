@@ -110,7 +110,8 @@ export class RunLog {
       at--;
     }
     this._ids.add(run.id);
-    this._runs = [...this._runs.slice(0, at), run, ...this._runs.slice(at)];
+    // In place, as `addRun` pushes: a catch-up of a long journal must not copy the log per run.
+    this._runs.splice(at, 0, run);
     this._changed.emit();
     return true;
   }
