@@ -159,6 +159,8 @@ interface LastWrite {
   sameModule?: number[];
   /** With `moduleFrom`: the module's value number, as its import wrote it. */
   moduleVn?: number;
+  /** A key's value as a conversion of its own left it (`KeyedStore.conversion`). */
+  conversion?: string;
 }
 
 /**
@@ -376,11 +378,21 @@ export class CanonicalOrderEngine {
     // `df["a"] = …` changes key "a" only: a later store to the same key hides
     // it, unless something read the key (or the whole object) in between.
     const keyedWrites = new Map<string, string[]>();
+    // A key converted again the way its last store converted it (`df["t"] = pd.to_datetime(df["t"])`
+    // rerun, or edited to other parsing options) keeps its value: the run reads the key, and
+    // the run that converted it first stays its producer.
+    const conversions = new Map<string, string>();
     for (const [n, stores] of Object.entries(eff.keyedStores ?? {})) {
       if (may.has(n)) {
         may.delete(n);
         const names = stores.map(st => {
           const k = keyName(n, st.key);
+          if (ok && st.conversion !== undefined) {
+            if (this._last.get(k)?.conversion === st.conversion) {
+              return k;
+            }
+            conversions.set(k, st.conversion);
+          }
           (ok && !st.maybe ? kill : may).add(k);
           return k;
         });
@@ -584,7 +596,7 @@ export class CanonicalOrderEngine {
           : moduleFrom >= 0
             ? prev?.sameModule
             : undefined;
-      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn });
+      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn, conversion: conversions.get(w.name) });
       if (w.name[0] !== PSEUDO) {
         this._everWritten.add(w.name);
         // A new value (or a change of the whole) carries the keys from here on.
@@ -844,13 +856,33 @@ export class CanonicalOrderEngine {
       const counts = new RunCounts(records.length);
       inSlice.forEach((x, s) => x && counts.add(s));
       needed = counts;
+      // A setting made again by the next setup run (`%matplotlib inline` in a cell rerun, or copied
+      // into a later cell) changes nothing while an earlier run of that stretch is kept: the
+      // setting is still in effect. Stretches of one setting in a row; the earliest kept run of each.
+      const setups = this._setupRuns;
+      const stretch = new Int32Array(setups.length);
+      const stretchOf = new Map<number, number>();
+      setups.forEach(({ seq, setting }, i) => {
+        stretch[i] = i > 0 && setting[0] !== PSEUDO && setups[i - 1].setting === setting ? stretch[i - 1] : i;
+        stretchOf.set(seq, stretch[i]);
+      });
+      const firstKept = new Float64Array(setups.length);
+      const covered = (s: number): boolean => firstKept[stretchOf.get(s)!] < s;
       for (let changed = true; changed; ) {
         changed = false;
+        firstKept.fill(Infinity);
+        setups.forEach(({ seq }, i) => {
+          if (inSlice[producer(seq)] && firstKept[stretch[i]] === Infinity) {
+            firstKept[stretch[i]] = seq;
+          }
+        });
         for (const { seq: s } of pending) {
           const p = producer(s);
-          if (s < maxSeq && !inSlice[p] && counts.between(s + 1, nextSame.get(s)!) > 0) {
+          if (s < maxSeq && !inSlice[p] && !covered(s) && counts.between(s + 1, nextSame.get(s)!) > 0) {
             add(p);
             changed = true;
+            // Later runs of its stretch, in this pass, are covered by it.
+            firstKept[stretchOf.get(s)!] = Math.min(firstKept[stretchOf.get(s)!], s);
           }
         }
         drain();

@@ -332,3 +332,80 @@ describe('the README demo: run out of order, threshold edited after a group-by r
     expect(steps(order(s))).toEqual(['load@0', 'def@1', 'warm@2', 'use@3', 'warm@4']);
   });
 });
+
+describe('a key converted again', () => {
+  const convert = (code: string) => analyzeCell(code).keyedStores;
+  /** The conversion of the cell's one keyed store on df (the store itself must be there). */
+  const conversion = (code: string): string | undefined => {
+    const stores = convert(code)?.df;
+    expect(stores).toHaveLength(1);
+    return stores![0].conversion;
+  };
+
+  it('the analyzer names conversions that leave their own result as it is', () => {
+    expect(convert("df['t'] = pd.to_datetime(df['t'], dayfirst=True, format='%d%m%Y')")).toEqual({
+      df: [{ key: '[t', maybe: false, conversion: 'to_datetime()' }]
+    });
+    expect(convert("df['t'] = df['t'].apply(pd.to_datetime)")).toEqual({ df: [{ key: '[t', maybe: false, conversion: 'to_datetime()' }] });
+    // Options that still change a parsed column are part of it.
+    expect(conversion("df['t'] = pd.to_datetime(df['t'], utc=True)")).toBe('to_datetime(utc=True)');
+    expect(conversion("df['age'] = df['age'].fillna(df['age'].mean())")).toBe("fillna(df['age'].mean())");
+    expect(conversion("df['p'] = df['p'].astype(float)")).toBe('astype(float)');
+    expect(conversion("df['n'] = df['n'].str.strip()")).toBe('str.strip()');
+  });
+
+  it('a store from another key, with arguments that may change, or stored twice is no conversion', () => {
+    expect(conversion("df['t'] = pd.to_datetime(df['s'])")).toBeUndefined();
+    expect(conversion("df['p'] = df['p'].astype(kind)")).toBeUndefined();
+    expect(conversion("df['a'] = df['a'].fillna(other)")).toBeUndefined();
+    expect(conversion("df['a'] = df['a'].fillna(0)\ndf['a'] = df['a'] * 2")).toBeUndefined();
+    expect(conversion("if x:\n    df['t'] = pd.to_datetime(df['t'])")).toBeUndefined();
+    expect(conversion("df['n'] = df['n'].str.replace('a', 'b')")).toBeUndefined();
+  });
+
+  it('a date column parsed again, under other parsing options, needs its first parse only', () => {
+    // DanilVelikiy s11: the parsing cell rerun nine times and edited between runs; from the second
+    // run on, the column already held dates, and parsing them again left them as they were.
+    const s = new SessionBuilder()
+      .cell('load', "import pandas as pd\ndf = pd.read_csv('visits.csv')")
+      .cell('parse', "df['t'] = df['t'].apply(pd.to_datetime)")
+      .cell('use', "first = df['t'].min()")
+      .run('load')
+      .run('parse')
+      .cell('parse', "df['t'] = pd.to_datetime(df['t'])")
+      .run('parse')
+      .run('parse')
+      .cell('parse', "pd.options.mode.chained_assignment = None\ndf['t'] = pd.to_datetime(df['t'], dayfirst=True)")
+      .run('parse')
+      .run('use');
+    const o = order(s);
+    expect(steps(o)).toEqual(['load@0', 'parse@1', 'use@5']);
+    expect(o.diagnostics.map(d => d.kind)).not.toContain('needs-rerun');
+  });
+
+  it('a conversion after another change of the key is a change', () => {
+    const s = new SessionBuilder()
+      .cell('load', "import pandas as pd\ndf = pd.read_csv('visits.csv')")
+      .cell('parse', "df['t'] = pd.to_datetime(df['t'])")
+      .cell('text', "df['t'] = df['t'].astype(str)")
+      .cell('use', "first = df['t'].min()")
+      .run('load')
+      .run('parse')
+      .run('text')
+      .run('parse')
+      .run('use');
+    expect(steps(order(s))).toEqual(['load@0', 'parse@1', 'text@2', 'parse@3', 'use@4']);
+    // The whole frame changed between two parses: the second one parses again.
+    const t = new SessionBuilder()
+      .cell('load', "import pandas as pd\ndf = pd.read_csv('visits.csv')")
+      .cell('parse', "df['t'] = pd.to_datetime(df['t'])")
+      .cell('drop', 'df.dropna(inplace=True)')
+      .cell('use', "first = df['t'].min()")
+      .run('load')
+      .run('parse')
+      .run('drop')
+      .run('parse')
+      .run('use');
+    expect(steps(order(t))).toContain('parse@3');
+  });
+});

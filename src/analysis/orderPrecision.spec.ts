@@ -580,6 +580,39 @@ describe('session settings made again', () => {
       .run('e');
     expect(steps(order(other))).toEqual(['m@0', 'a@1']);
   });
+  it('the same setting made again by the next setup run is in effect already when an earlier one is kept', () => {
+    // BargdadC s26: the import cell, edited twice, sets `%matplotlib inline` each time; the first
+    // run is kept for a name only it imports, the last for another, and the one between them
+    // was kept only because needed runs came after it: its setting was in effect already.
+    const s = new SessionBuilder()
+      .cell('imp', "import pandas as pd\nfrom xgboost import XGBClassifier\n%matplotlib inline")
+      .cell('a', 'x = pd.Series([1])')
+      .cell('b', 'y = x + 1')
+      .run('imp')
+      .run('a')
+      .cell('imp', "import pandas as pd\nimport xgboost\n%matplotlib inline")
+      .run('imp')
+      .run('b')
+      .cell('imp', "import pandas as pd\nimport xgboost\nfrom sklearn.metrics import mean_absolute_error\n%matplotlib inline")
+      .run('imp');
+    const o = order(s);
+    expect(steps(o).sort()).toEqual(['a@1', 'b@3', 'imp@0', 'imp@4']);
+    // Another setting between them: the later one is made again after it, and stays.
+    const other = new SessionBuilder()
+      .cell('imp', "import pandas as pd\nfrom xgboost import XGBClassifier\n%matplotlib inline")
+      .cell('nb', '%matplotlib notebook')
+      .cell('a', 'x = pd.Series([1])')
+      .cell('b', 'y = x + 1')
+      .run('imp')
+      .run('a')
+      .run('nb')
+      .cell('imp', "import pandas as pd\nimport xgboost\n%matplotlib inline")
+      .run('imp')
+      .run('b')
+      .cell('imp', "import pandas as pd\nimport xgboost\nfrom sklearn.metrics import mean_absolute_error\n%matplotlib inline")
+      .run('imp');
+    expect(steps(order(other))).toContain('imp@3');
+  });
 });
 
 describe('what a call reads', () => {

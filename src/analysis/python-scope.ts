@@ -136,7 +136,7 @@ export interface ScopeWalkResult {
 }
 
 /** How the walker is looking at the name it is about to reference. */
-type RefMode = { kind: 'key-read'; key: string } | { kind: 'key-store'; key: string; maybe: boolean } | { kind: 'store-base' };
+type RefMode = { kind: 'key-read'; key: string } | { kind: 'key-store'; key: string; maybe: boolean; conversion?: string } | { kind: 'store-base' };
 
 const COMPREHENSIONS = new Set([
   'ArrayComprehensionExpression',
@@ -197,6 +197,20 @@ const LISTED_DRAW_SEEDS = new Set(['numpy.random.seed', 'random.seed']);
 
 /** Calls that import a module by name (`CellEffects.loadsModules`). */
 const IMPORT_CALLS = new Set(['__import__', 'importlib.import_module', 'importlib.reload', 'importlib.__import__']);
+
+/** Parsers of a column (`pd.to_datetime`) and the options that do not change an already parsed one. */
+const PARSERS = new Map<string, ReadonlySet<string>>([
+  ['to_datetime', new Set(['format', 'dayfirst', 'yearfirst', 'errors', 'exact', 'infer_datetime_format', 'cache'])],
+  ['to_numeric', new Set(['errors'])],
+  ['to_timedelta', new Set(['errors'])]
+]);
+/** Methods whose result, converted again with the same arguments, stays the same. */
+const METHODS = new Set(['astype', 'fillna', 'round', 'abs']);
+const STRING_METHODS = new Set(['lower', 'upper', 'strip', 'lstrip', 'rstrip', 'title', 'casefold']);
+const REDUCERS = new Set(['mean', 'median', 'min', 'max', 'sum']);
+const LITERALS = new Set(['Number', 'String', 'Boolean', 'None']);
+/** `astype(float)`, `astype("category")`, `astype(np.float32)`. */
+const DTYPE_NAMES = /^(?:int|float|str|bool|object|complex|(?:np|numpy)\.\w+)$/;
 
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -268,6 +282,8 @@ class Walker {
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
+  /** Per variable and key (`name\0key`): the conversion that is the key's one store in the cell, or null. */
+  private conversions = new Map<string, string | null>();
 
   constructor(private readonly src: string) {}
 
@@ -289,7 +305,10 @@ class Walker {
     const keyedStores: Record<string, KeyedStore[]> = {};
     for (const [name, keys] of this.keyStores) {
       if (this.mutates.has(name) && !this.otherMutations.has(name)) {
-        keyedStores[name] = Array.from(keys, ([key, maybe]) => ({ key, maybe })).sort((a, b) => (a.key < b.key ? -1 : 1));
+        keyedStores[name] = Array.from(keys, ([key, maybe]) => {
+          const conversion = this.conversions.get(name + '\u0000' + key);
+          return conversion && !maybe ? { key, maybe, conversion } : { key, maybe };
+        }).sort((a, b) => (a.key < b.key ? -1 : 1));
       }
     }
     const keyedReads: Record<string, string[]> = {};
@@ -401,6 +420,9 @@ class Walker {
           }
           // A store on one path only, after or before a certain one, stays a maybe only if every store is.
           keys.set(mode.key, (keys.get(mode.key) ?? true) && mode.maybe);
+          // A conversion holds only as the key's one store in the cell.
+          const at = name + '\u0000' + mode.key;
+          this.conversions.set(at, this.conversions.has(at) ? null : (mode.conversion ?? null));
         } else {
           this.otherMutations.add(name);
         }
@@ -459,6 +481,82 @@ class Walker {
       }
     }
     return null;
+  }
+
+  /**
+   * `df["t"] = pd.to_datetime(df["t"], dayfirst=True)`, `.apply(pd.to_datetime)`, `.astype(float)`,
+   * `.fillna(0)`, `.round(2)`, `.str.lower()`: a conversion of the stored key's own value that,
+   * applied to its own result, leaves it as it is (a date column parsed again, a column with no
+   * missing value left filled again). Its name with the arguments that decide the result, else
+   * undefined. `to_datetime` ignores its parsing options on dates; `utc=` still converts them.
+   */
+  private conversionOf(value: SyntaxNode, target: SyntaxNode): string | undefined {
+    const callee = value.firstChild;
+    const argList = value.lastChild;
+    if (value.name !== 'CallExpression' || callee === null || argList === null || argList.name !== 'ArgList') {
+      return undefined;
+    }
+    const squeeze = (n: SyntaxNode): string => this.text(n).replace(/\s+/g, '');
+    const isTarget = (n: SyntaxNode | undefined): boolean => n !== undefined && squeeze(n) === squeeze(target);
+    const args: SyntaxNode[][] = [];
+    for (const c of children(argList)) {
+      if (c.name === ',' || args.length === 0) {
+        args.push([]);
+      }
+      if (c.name !== '(' && c.name !== ')' && c.name !== ',') {
+        args[args.length - 1].push(c);
+      }
+    }
+    const given = args.filter(a => a.length > 0);
+    const keyword = (a: SyntaxNode[]): string | null => (a.length === 3 && a[0].name === 'VariableName' && a[1].name === 'AssignOp' ? this.text(a[0]) : null);
+    const text = (a: SyntaxNode[]): string => a.map(squeeze).join('');
+    const lastName = (n: SyntaxNode): string =>
+      n.name === 'VariableName' ? this.text(n) : n.name === 'MemberExpression' && n.lastChild?.name === 'PropertyName' ? this.text(n.lastChild) : '';
+    // A literal, or a scalar computed from the column (`df["age"].mean()`): filling leaves no gap.
+    const scalar = (n: SyntaxNode): boolean =>
+      LITERALS.has(n.name) ||
+      (n.name === 'UnaryExpression' && n.lastChild?.name === 'Number') ||
+      (n.name === 'CallExpression' && n.firstChild?.name === 'MemberExpression' && REDUCERS.has(lastName(n.firstChild)) &&
+        this.constantKey(n.firstChild.firstChild!) !== null && n.lastChild?.firstChild?.nextSibling?.name === ')');
+    const fn = lastName(callee);
+    const ignored = PARSERS.get(fn);
+    if (ignored) {
+      // `pd.to_datetime(df["t"], …)`: the column first.
+      if (given.length === 0 || given[0].length !== 1 || !isTarget(given[0][0])) {
+        return undefined;
+      }
+      const decisive = given.slice(1).filter(a => !ignored.has(keyword(a) ?? ''));
+      return `${fn}(${decisive.map(text).sort().join(',')})`;
+    }
+    const parts = callee.name === 'MemberExpression' ? children(callee) : [];
+    if (parts.length !== 3 || parts[2].name !== 'PropertyName') {
+      return undefined;
+    }
+    let object = parts[0];
+    const method = this.text(parts[2]);
+    if (method === 'apply') {
+      // `df["t"].apply(pd.to_datetime)`: the parser on each value, the same as on the column.
+      const f = given.length === 1 && given[0].length === 1 ? lastName(given[0][0]) : '';
+      return isTarget(object) && PARSERS.has(f) ? `${f}()` : undefined;
+    }
+    let prefix = '';
+    if (STRING_METHODS.has(method)) {
+      const inner = object.name === 'MemberExpression' ? children(object) : [];
+      if (inner.length !== 3 || this.text(inner[2]) !== 'str') {
+        return undefined;
+      }
+      object = inner[0];
+      prefix = 'str.';
+    } else if (!METHODS.has(method)) {
+      return undefined;
+    }
+    // Arguments that cannot change between runs of the same text.
+    const fixed = given.every(a => {
+      const k = keyword(a);
+      const v = k !== null ? a[2] : a.length === 1 ? a[0] : null;
+      return v !== null && (scalar(v) || (method === 'astype' && DTYPE_NAMES.test(squeeze(v))));
+    });
+    return isTarget(object) && fixed ? `${prefix}${method}(${given.map(text).join(',')})` : undefined;
   }
 
   /** `v.pop("k")` or `v.pop("k", default)` on a variable: the variable and the key; else null. */
@@ -897,8 +995,13 @@ class Walker {
     for (const v of value) {
       this.expression(v, scope);
     }
-    for (let g = 0; g < groups.length - 1; g++) {
-      this.targets(groups[g], scope);
+    if (groups.length === 2 && first.length === 1 && first[0].name === 'MemberExpression' && value.length === 1) {
+      // One store of one value: `df["t"] = pd.to_datetime(df["t"])` may be a conversion (`conversionOf`).
+      this.memberStore(first[0], scope, value[0]);
+    } else {
+      for (let g = 0; g < groups.length - 1; g++) {
+        this.targets(groups[g], scope);
+      }
     }
     // `f = lambda x: …` binds a callable like `def f`.
     if (value.length === 1 && value[0].name === 'LambdaExpression') {
@@ -942,13 +1045,14 @@ class Walker {
   }
 
   /** `obj.attr = v`, `df['a'] = v`, `del d[k]`, `x.y += 1`: the base object changes. */
-  private memberStore(node: SyntaxNode, scope: Scope): void {
+  private memberStore(node: SyntaxNode, scope: Scope, value: SyntaxNode | null = null): void {
     const keyed = this.constantKey(node);
     if (keyed !== null) {
       // `df["a"] = v`: only key "a" changes; the store reads the variable, not its content.
       const maybe = this.module.journals.length > 0;
+      const conversion = value ? this.conversionOf(value, node) : undefined;
       this.keyedRef(scope, keyed.name, false, { kind: 'store-base' });
-      this.keyedRef(scope, keyed.name, true, { kind: 'key-store', key: keyed.key, maybe });
+      this.keyedRef(scope, keyed.name, true, { kind: 'key-store', key: keyed.key, maybe, conversion });
       return;
     }
     this.expression(node, scope);

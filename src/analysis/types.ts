@@ -117,6 +117,12 @@ export interface CallReads {
 export interface KeyedStore {
   key: string;
   maybe: boolean;
+  /**
+   * The cell's only store to the key converts the key's own value in a way that, applied again,
+   * leaves it as it is (`df["t"] = pd.to_datetime(df["t"])`, `.astype(float)`,
+   * `.fillna(0)`, `.str.lower()`): the conversion and what it depends on, else absent.
+   */
+  conversion?: string;
 }
 
 export type CellEffect =
