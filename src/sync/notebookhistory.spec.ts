@@ -171,6 +171,21 @@ describe('NotebookHistory.commitOf a run of another attempt', () => {
     expect(reloaded.history.has('P/4')).toBe(true);
   });
 
+  it('finds the commit before a run on the run\'s own attempt (the diff of what it changed), live and after a reload', async () => {
+    const fsys = memoryFs();
+    const { t, commits } = await twoAttempts(fsys);
+    const fourth = t.history.commitOf('P/4')!;
+    expect(await t.history.commitBefore('P/5')).toBe(fourth);
+    // Live, P/3's commit is known from its write; the commit before it is on attempt 1, not the current one.
+    expect(await t.history.commitBefore('P/3')).toBe(commits['P/2']);
+    const reloaded = tab(fsys);
+    await reloaded.history.open();
+    expect(await reloaded.history.commitBefore('P/3')).toBe(commits['P/2']);
+    expect(await reloaded.history.commitBefore('P/2')).toBe(commits['P/1']);
+    expect(await reloaded.history.commitBefore('P/5')).toBe(fourth);
+    expect(await reloaded.history.commitBefore('P/9')).toBeNull();
+  });
+
   it('keeps the other attempt\'s commit of a journal run the server refuses as already stored', async () => {
     const fsys = memoryFs();
     const { commits } = await twoAttempts(fsys);

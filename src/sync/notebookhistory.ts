@@ -72,6 +72,8 @@ interface IOtherRuns {
   attempt: ReadonlyMap<string, string>;
   /** The commit that captured each. */
   commit: ReadonlyMap<string, string>;
+  /** The run index of the attempt that recorded each. */
+  index: ReadonlyMap<string, readonly IRunIndexEntry[]>;
 }
 
 export class NotebookHistory {
@@ -111,8 +113,9 @@ export class NotebookHistory {
   }
 
   /**
-   * The other attempts' runs (their attempt and the commit that captured each), read lazily:
-   * one read of their run indexes per set of tips, shared by `otherAttemptsRuns` and `commitOf`.
+   * The other attempts' runs (the attempt, the commit that captured each, that attempt's run
+   * index), read lazily: one read of their run indexes per set of tips, shared by
+   * `otherAttemptsRuns`, `commitOf` and `commitBefore`.
    */
   private _otherAttempts(): IOtherRuns {
     const others = this._attempts.filter(a => !a.current && a.tip);
@@ -121,22 +124,26 @@ export class NotebookHistory {
       this._otherTips = tips;
       if (!others.length) {
         // Nothing to read (a single attempt): no read, and no `changed` for views to re-render on.
-        this._otherRuns = { attempt: new Map(), commit: new Map() };
+        this._otherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
         return this._otherRuns;
       }
-      void Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
+      this._otherReading = Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
         if (tips !== this._otherTips) {
           return; // the tips moved meanwhile: a newer read is under way
         }
         const attempt = new Map<string, string>();
         const commit = new Map<string, string>();
-        for (const entry of indexes.flat()) {
-          if (entry.runId && !attempt.has(entry.runId)) {
-            attempt.set(entry.runId, entry.attempt);
-            commit.set(entry.runId, entry.commit);
+        const index = new Map<string, readonly IRunIndexEntry[]>();
+        for (const entries of indexes) {
+          for (const entry of entries) {
+            if (entry.runId && !attempt.has(entry.runId)) {
+              attempt.set(entry.runId, entry.attempt);
+              commit.set(entry.runId, entry.commit);
+              index.set(entry.runId, entries);
+            }
           }
         }
-        this._otherRuns = { attempt, commit };
+        this._otherRuns = { attempt, commit, index };
         this._changed.emit();
       });
     }
@@ -214,6 +221,27 @@ export class NotebookHistory {
    */
   commitOf(runId: string): string | null {
     return this._commitOfRun.get(runId) || this._otherAttempts().commit.get(runId) || null;
+  }
+
+  /**
+   * The commit before the one that captured a run, on the attempt that recorded it (the notebook
+   * before the run, for the diff of what it changed); null when the run's commit is the first or
+   * unknown. A run of another attempt is looked up in that attempt's run index, not the current one.
+   */
+  async commitBefore(runId: string): Promise<string | null> {
+    let commit = this.commitOf(runId);
+    const inCurrent = !!commit && this._index.some(e => e.commit === commit);
+    if (!inCurrent) {
+      this._otherAttempts();
+      await this._otherReading; // the other attempts' run indexes, if still being read
+      commit = this.commitOf(runId);
+    }
+    if (!commit) {
+      return null;
+    }
+    const index = inCurrent ? this._index : (this._otherAttempts().index.get(runId) ?? []);
+    const at = index.findIndex(e => e.commit === commit);
+    return at > 0 ? index[at - 1].commit : null;
   }
 
   /** Open (creating if missing, never over existing data) and send what was left queued. */
@@ -536,7 +564,9 @@ export class NotebookHistory {
   private _index: IRunIndexEntry[] = [];
   /** Tips of the other attempts whose run indexes `_otherRuns` was (or is being) read from. */
   private _otherTips: string | null = null;
-  private _otherRuns: IOtherRuns = { attempt: new Map(), commit: new Map() };
+  /** The latest read of the other attempts' run indexes. */
+  private _otherReading: Promise<void> = Promise.resolve();
+  private _otherRuns: IOtherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
   private _commitOfRun = new Map<string, string>();
   private _timer = 0;
   private _backoff = 1000;
