@@ -114,3 +114,102 @@ describe('contentKey and cell trust', () => {
     expect(contentKey(nb(true))).not.toBe(contentKey({ ...nb(true), cells: [{ ...cell(true), metadata: { trusted: true } }] }));
   });
 });
+
+describe('NotebookHistory.commitOf a run of another attempt', () => {
+  /** Attempt 1 runs P/1 P/2 P/3 (a commit each); back to after P/1; attempt 2 runs P/4 P/5. */
+  async function twoAttempts(fsys: MemoryFs) {
+    const t = tab(fsys);
+    await t.history.open();
+    const commits: Record<string, string> = {};
+    for (const n of [1, 2, 3]) {
+      t.history.record(run(n));
+      await new Promise(resolve => setTimeout(resolve, 0));
+      await t.history.flush();
+      commits[`P/${n}`] = t.history.commitOf(`P/${n}`)!;
+    }
+    const first = t.history.store.currentAttempt!;
+    await t.history.restore(commits['P/1']);
+    await t.history.newAttempt('threshold sweep', '');
+    for (const n of [4, 5]) {
+      t.history.record(run(n));
+      await new Promise(resolve => setTimeout(resolve, 0));
+      await t.history.flush();
+    }
+    return { t, commits, first };
+  }
+
+  /** Wait for the history's next `changed` (at most 2 s: a history that never reads them fails on what follows). */
+  function changed(history: NotebookHistory): Promise<void> {
+    return new Promise(resolve => {
+      const once = () => {
+        history.changed.disconnect(once);
+        resolve();
+      };
+      history.changed.connect(once);
+      setTimeout(once, 2000);
+    });
+  }
+
+  it('after a reload, finds the commit of a run of another attempt once their run indexes are read', async () => {
+    const fsys = memoryFs();
+    const { commits, first } = await twoAttempts(fsys);
+    expect(new Set(Object.values(commits)).size).toBe(3);
+    const reloaded = tab(fsys);
+    await reloaded.history.open();
+    expect(reloaded.history.store.currentAttempt).not.toBe(first);
+    // Read lazily: unknown at first, then `changed` says the other attempts' commits arrived.
+    const arrived = changed(reloaded.history);
+    expect(reloaded.history.commitOf('P/3')).toBeNull();
+    await arrived;
+    expect(reloaded.history.commitOf('P/2')).toBe(commits['P/2']);
+    expect(reloaded.history.commitOf('P/3')).toBe(commits['P/3']);
+    expect(reloaded.history.otherAttemptsRuns().get('P/3')).toBe(first);
+    // A run both attempts hold is the current attempt's (the same commit, the branch point).
+    expect(reloaded.history.commitOf('P/1')).toBe(commits['P/1']);
+    // Still not in the current attempt: a queued P/3 (the kernel's journal) is not skipped as written.
+    expect(reloaded.history.has('P/3')).toBe(false);
+    expect(reloaded.history.has('P/4')).toBe(true);
+  });
+
+  it('finds the commit before a run on the run\'s own attempt (the diff of what it changed), live and after a reload', async () => {
+    const fsys = memoryFs();
+    const { t, commits } = await twoAttempts(fsys);
+    const fourth = t.history.commitOf('P/4')!;
+    expect(await t.history.commitBefore('P/5')).toBe(fourth);
+    // Live, P/3's commit is known from its write; the commit before it is on attempt 1, not the current one.
+    expect(await t.history.commitBefore('P/3')).toBe(commits['P/2']);
+    const reloaded = tab(fsys);
+    await reloaded.history.open();
+    expect(await reloaded.history.commitBefore('P/3')).toBe(commits['P/2']);
+    expect(await reloaded.history.commitBefore('P/2')).toBe(commits['P/1']);
+    expect(await reloaded.history.commitBefore('P/5')).toBe(fourth);
+    expect(await reloaded.history.commitBefore('P/9')).toBeNull();
+  });
+
+  it('keeps the other attempt\'s commit of a journal run the server refuses as already stored', async () => {
+    const fsys = memoryFs();
+    const { commits } = await twoAttempts(fsys);
+    const backend = new LocalBackend(fsys, GITDIR);
+    const write = backend.write.bind(backend);
+    let refuse = true;
+    backend.write = async batch => {
+      // As the server does: the commit that records P/3 again, which attempt 1 holds, is refused.
+      if (refuse) {
+        refuse = false;
+        throw new RepositoryError('refused', 'runs already in the history: P/3', 409);
+      }
+      return write(batch);
+    };
+    const reloaded = tab(fsys, backend);
+    await reloaded.history.open();
+    reloaded.history.record(run(3));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await reloaded.history.flush();
+    expect(reloaded.queue.runs).toEqual([]);
+    expect(await recorded(fsys)).toEqual(['P/1', 'P/4', 'P/5']);
+    const arrived = changed(reloaded.history);
+    reloaded.history.otherAttemptsRuns();
+    await arrived;
+    expect(reloaded.history.commitOf('P/3')).toBe(commits['P/3']);
+  });
+});

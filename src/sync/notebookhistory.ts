@@ -66,6 +66,16 @@ export interface IRecovery {
 
 const MAX_BACKOFF_MS = 30_000;
 
+/** The runs of the attempts that are not current, by run id. */
+interface IOtherRuns {
+  /** The attempt that recorded each. */
+  attempt: ReadonlyMap<string, string>;
+  /** The commit that captured each. */
+  commit: ReadonlyMap<string, string>;
+  /** The run index of the attempt that recorded each. */
+  index: ReadonlyMap<string, readonly IRunIndexEntry[]>;
+}
+
 export class NotebookHistory {
   constructor(private readonly _options: INotebookHistoryOptions) {}
 
@@ -95,25 +105,45 @@ export class NotebookHistory {
    * their run indexes: the timeline holds their runs (recorded before a restore to an earlier
    * point, or brought back by the kernel's journal after a reload or in a second tab), and the
    * current attempt's index does not list them.
-   * Read when first asked (only the `attempt:` filter needs it) and again when an attempt's
-   * tip moved; `changed` emits once read, and the map is empty until then.
+   * Read when first asked (only the `attempt:` filter and `commitOf` need it) and again when an
+   * attempt's tip moved; `changed` emits once read, and the map is empty until then.
    */
   otherAttemptsRuns(): ReadonlyMap<string, string> {
+    return this._otherAttempts().attempt;
+  }
+
+  /**
+   * The other attempts' runs (the attempt, the commit that captured each, that attempt's run
+   * index), read lazily: one read of their run indexes per set of tips, shared by
+   * `otherAttemptsRuns`, `commitOf` and `commitBefore`.
+   */
+  private _otherAttempts(): IOtherRuns {
     const others = this._attempts.filter(a => !a.current && a.tip);
     const tips = others.map(a => `${a.id}@${a.tip}`).join(' ');
     if (tips !== this._otherTips) {
       this._otherTips = tips;
-      void Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
+      if (!others.length) {
+        // Nothing to read (a single attempt): no read, and no `changed` for views to re-render on.
+        this._otherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
+        return this._otherRuns;
+      }
+      this._otherReading = Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
         if (tips !== this._otherTips) {
           return; // the tips moved meanwhile: a newer read is under way
         }
-        const runs = new Map<string, string>();
-        for (const entry of indexes.flat()) {
-          if (entry.runId && !runs.has(entry.runId)) {
-            runs.set(entry.runId, entry.attempt);
+        const attempt = new Map<string, string>();
+        const commit = new Map<string, string>();
+        const index = new Map<string, readonly IRunIndexEntry[]>();
+        for (const entries of indexes) {
+          for (const entry of entries) {
+            if (entry.runId && !attempt.has(entry.runId)) {
+              attempt.set(entry.runId, entry.attempt);
+              commit.set(entry.runId, entry.commit);
+              index.set(entry.runId, entries);
+            }
           }
         }
-        this._otherRuns = runs;
+        this._otherRuns = { attempt, commit, index };
         this._changed.emit();
       });
     }
@@ -181,9 +211,37 @@ export class NotebookHistory {
     return this._commitOfRun.has(runId);
   }
 
-  /** The commit that captured a run, once it is written. */
+  /**
+   * The commit that captured a run, once it is written: in the current attempt, else in another
+   * one (a run recorded before a restore to an earlier point, or one the kernel's journal brought
+   * back after a reload: the server refused it as a duplicate, so this page never learnt where it
+   * is). The other attempts' commits arrive with their run indexes, read when first needed:
+   * null until then, and `changed` emits once they are read.
+   * Unlike `has`, which says whether a queued run still needs writing to the current attempt.
+   */
   commitOf(runId: string): string | null {
-    return this._commitOfRun.get(runId) ?? null;
+    return this._commitOfRun.get(runId) || this._otherAttempts().commit.get(runId) || null;
+  }
+
+  /**
+   * The commit before the one that captured a run, on the attempt that recorded it (the notebook
+   * before the run, for the diff of what it changed); null when the run's commit is the first or
+   * unknown. A run of another attempt is looked up in that attempt's run index, not the current one.
+   */
+  async commitBefore(runId: string): Promise<string | null> {
+    let commit = this.commitOf(runId);
+    const inCurrent = !!commit && this._index.some(e => e.commit === commit);
+    if (!inCurrent) {
+      this._otherAttempts();
+      await this._otherReading; // the other attempts' run indexes, if still being read
+      commit = this.commitOf(runId);
+    }
+    if (!commit) {
+      return null;
+    }
+    const index = inCurrent ? this._index : (this._otherAttempts().index.get(runId) ?? []);
+    const at = index.findIndex(e => e.commit === commit);
+    return at > 0 ? index[at - 1].commit : null;
   }
 
   /** Open (creating if missing, never over existing data) and send what was left queued. */
@@ -506,7 +564,9 @@ export class NotebookHistory {
   private _index: IRunIndexEntry[] = [];
   /** Tips of the other attempts whose run indexes `_otherRuns` was (or is being) read from. */
   private _otherTips: string | null = null;
-  private _otherRuns: ReadonlyMap<string, string> = new Map();
+  /** The latest read of the other attempts' run indexes. */
+  private _otherReading: Promise<void> = Promise.resolve();
+  private _otherRuns: IOtherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
   private _commitOfRun = new Map<string, string>();
   private _timer = 0;
   private _backoff = 1000;

@@ -274,9 +274,8 @@ export class RetraceActions {
     if (!target || !commit) {
       return;
     }
-    const index = target.history.runIndex;
-    const at = index.findIndex(e => e.commit === commit);
-    const before = at > 0 ? index[at - 1].commit : null;
+    // On the run's own attempt, which may not be the current one.
+    const before = await target.history.commitBefore(run.id);
     await this.diffNotebook(before ?? commit, commit);
   }
 

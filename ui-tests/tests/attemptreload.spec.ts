@@ -4,7 +4,9 @@
  * attempt that is not current (after a reload only the kernel's journal and
  * that attempt's branch know them) are filed under their own attempt, never
  * under the current one. Each attempt's branch holds its runs, read with the
- * `git` command line. Sidebar at its default width, keyboard where natural.
+ * `git` command line. A run of the attempt that is not current shows its detail from its
+ * commit (its outputs, Restore), and restoring it from there continues that attempt.
+ * Sidebar at its default width, keyboard where natural.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
@@ -69,6 +71,22 @@ async function expectAttemptLists(page: Page): Promise<void> {
   await expect.poll(() => shownRuns(page)).toEqual(['[5] b = a + 1']);
   await filterRuns(page, '');
   await expect.poll(() => shownRuns(page)).toEqual([...SWEEP, ...BASELINE]);
+}
+
+/**
+ * Run [3] of the first attempt, selected: its detail comes from its commit on that attempt's
+ * branch (after a reload only the journal and that branch know the run, and the page saw none of
+ * its outputs): the output the snapshot after it holds, and Restore offered, in the detail and
+ * in the attempts section.
+ */
+async function expectBaselineRunDetail(page: Page): Promise<void> {
+  const panel = page.locator(`#${PANEL_ID}`);
+  await panel.locator('.jp-RetraceTimeline-run', { hasText: '[3]' }).click();
+  const detail = panel.locator('.jp-RetraceDetail');
+  await expect(detail.locator('.jp-RetraceDetail-code')).toHaveText(SOURCES[2]);
+  await expect(detail.locator('.jp-RetraceDetail-outputs')).toContainText('10');
+  await expect(detail.locator('.jp-RetraceDetail-restore')).toBeVisible();
+  await expect(panel.locator('.jp-RetraceAttempts-restoreRun')).toBeVisible();
 }
 
 /** From the next load of `page` on, note the ids of the commands it runs (in `window.__commandsRun`). */
@@ -169,6 +187,7 @@ test.describe('attempt: filter across a reload and a second tab', () => {
 
     // Live.
     await expectAttemptLists(page);
+    await expectBaselineRunDetail(page);
 
     // The git command line: each attempt's branch holds its runs; the second's starts after run [1].
     git(repo, 'fsck', '--full');
@@ -184,6 +203,7 @@ test.describe('attempt: filter across a reload and a second tab', () => {
     await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText('threshold sweep');
     await expect.poll(() => shownRuns(page)).toEqual([...SWEEP, ...BASELINE]);
     await expectAttemptLists(page);
+    await expectBaselineRunDetail(page);
 
     // A second tab on the same notebook.
     const other = await openInSecondTab(page, `${tmpPath}/${NAME}`, 'attemptreload-second');
@@ -192,6 +212,16 @@ test.describe('attempt: filter across a reload and a second tab', () => {
     await expect(other.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt.jp-mod-current .jp-RetraceAttempts-title`)).toHaveText('threshold sweep');
     await expect.poll(() => shownRuns(other)).toEqual([...SWEEP, ...BASELINE]);
     await expectAttemptLists(other);
+    await expectBaselineRunDetail(other);
+
+    // Restored from that detail: the first attempt's tip, so the first attempt goes on, with c's output back.
+    await other.locator(`#${PANEL_ID} .jp-RetraceDetail-restore`).click();
+    const otherDialog = other.locator('.jp-Dialog');
+    await expect(otherDialog).toContainText('Restore snapshot');
+    await otherDialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await expect(otherDialog).toHaveCount(0);
+    await expect(other.locator(`#${PANEL_ID} .jp-RetraceAttempts-attempt.jp-mod-current .jp-RetraceAttempts-title`)).toHaveText('baseline model');
+    await expect(other.locator('.jp-NotebookPanel .jp-Cell').nth(2).locator('.jp-OutputArea-output')).toContainText('10');
     await other.close();
   });
 });
