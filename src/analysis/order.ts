@@ -203,6 +203,7 @@ export class CanonicalOrderEngine {
     this._failedIndices = [];
     this._unknownRuns = [];
     this._setupRuns = [];
+    this._moduleChanges = 0;
     this._importBound = new Map();
     this._cache = null;
   }
@@ -225,6 +226,7 @@ export class CanonicalOrderEngine {
     }
     this._cache = null;
     const seq = records.length;
+    const moduleChanges = this._moduleChanges;
     // Python creates `__annotations__` for an annotated assignment
     // (`fig: Figure = …`): no value of the user's, yet every later such run
     // would read and change it.
@@ -388,7 +390,10 @@ export class CanonicalOrderEngine {
         const names = stores.map(st => {
           const k = keyName(n, st.key);
           if (ok && st.conversion !== undefined) {
-            if (this._last.get(k)?.conversion === st.conversion) {
+            // `df.p` and `df["p"]` name one column: a store under the other spelling since changed it.
+            const last = this._last.get(k);
+            const other = this._last.get(keyName(n, (st.key[0] === '.' ? '[' : '.') + st.key.slice(1)));
+            if (last?.conversion === st.conversion && !(other && other.seq > last.seq)) {
               return k;
             }
             conversions.set(k, st.conversion);
@@ -596,6 +601,9 @@ export class CanonicalOrderEngine {
           : moduleFrom >= 0
             ? prev?.sameModule
             : undefined;
+      if (moduleFrom >= 0 && moduleFrom !== seq) {
+        this._moduleChanges++;
+      }
       this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn, conversion: conversions.get(w.name) });
       if (w.name[0] !== PSEUDO) {
         this._everWritten.add(w.name);
@@ -634,7 +642,7 @@ export class CanonicalOrderEngine {
     if (facts.env === 'setup' && ok) {
       // What it sets up: its line magics as typed (unknown: this run alone).
       const magics = eff.statements?.filter(t => t.startsWith('%')).sort().join('\n');
-      this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics });
+      this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics, moduleChanges });
     }
     records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -862,18 +870,27 @@ export class CanonicalOrderEngine {
       const setups = this._setupRuns;
       const stretch = new Int32Array(setups.length);
       const stretchOf = new Map<number, number>();
-      setups.forEach(({ seq, setting }, i) => {
-        stretch[i] = i > 0 && setting[0] !== PSEUDO && setups[i - 1].setting === setting ? stretch[i - 1] : i;
+      // A change of a module's state between two of them (`plt.switch_backend('agg')`) ends the stretch.
+      setups.forEach(({ seq, setting, moduleChanges }, i) => {
+        const prev = setups[i - 1];
+        stretch[i] = prev && setting[0] !== PSEUDO && prev.setting === setting && prev.moduleChanges === moduleChanges ? stretch[i - 1] : i;
         stretchOf.set(seq, stretch[i]);
       });
       const firstKept = new Float64Array(setups.length);
+      // Where the kept run makes the setting: a merged rerun runs at its class's last run.
+      const keep = (s: number, p: number): void => {
+        const k = stretchOf.get(s)!;
+        if (stretchOf.get(p) === k && p < firstKept[k]) {
+          firstKept[k] = p;
+        }
+      };
       const covered = (s: number): boolean => firstKept[stretchOf.get(s)!] < s;
       for (let changed = true; changed; ) {
         changed = false;
         firstKept.fill(Infinity);
-        setups.forEach(({ seq }, i) => {
-          if (inSlice[producer(seq)] && firstKept[stretch[i]] === Infinity) {
-            firstKept[stretch[i]] = seq;
+        setups.forEach(({ seq }) => {
+          if (inSlice[producer(seq)]) {
+            keep(seq, producer(seq));
           }
         });
         for (const { seq: s } of pending) {
@@ -882,7 +899,7 @@ export class CanonicalOrderEngine {
             add(p);
             changed = true;
             // Later runs of its stretch, in this pass, are covered by it.
-            firstKept[stretchOf.get(s)!] = Math.min(firstKept[stretchOf.get(s)!], s);
+            keep(s, p);
           }
         }
         drain();
@@ -1248,7 +1265,9 @@ export class CanonicalOrderEngine {
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
-  private _setupRuns: Array<{ seq: number; setting: string }> = [];
+  private _setupRuns: Array<{ seq: number; setting: string; moduleChanges: number }> = [];
+  /** Changes of a module's state so far (`plt.switch_backend`, `sns.set`): they end a stretch of one setting. */
+  private _moduleChanges = 0;
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
   private _importBound = new Map<string, { imports: Set<string>; other: Set<string> }>();
   private _cells: AnalysisCell[] = [];

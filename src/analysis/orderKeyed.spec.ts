@@ -409,3 +409,68 @@ describe('a key converted again', () => {
     expect(steps(order(t))).toContain('parse@3');
   });
 });
+
+describe('a key converted again: what is not the same conversion (review)', () => {
+  const LOAD_X = "import pandas as pd\ndf = pd.read_csv('x.csv')";
+  /** load, then each code in `conv` in turn, then a use of the column. */
+  const session = (...conv: string[]) => {
+    let s = new SessionBuilder().cell('load', LOAD_X).cell('use', "u = df['p'].sum()").run('load');
+    conv.forEach(code => (s = s.cell('conv', code).run('conv')));
+    return s.run('use');
+  };
+
+  it("errors='ignore' may leave the column as text: the next parse is a change", () => {
+    const s = session("df['p'] = pd.to_numeric(df['p'], errors='ignore')", "df['p'] = pd.to_numeric(df['p'], errors='coerce')");
+    expect(steps(order(s))).toEqual(['load@0', 'conv@1', 'conv@2', 'use@3']);
+    // 'coerce' and 'raise' parse it, whatever the next run's options.
+    const t = session("df['p'] = pd.to_numeric(df['p'], errors='coerce')", "df['p'] = pd.to_numeric(df['p'])");
+    expect(steps(order(t))).toEqual(['load@0', 'conv@1', 'use@3']);
+  });
+
+  it('fillna with a limit leaves gaps for the next run to fill', () => {
+    const s = session("df['p'] = df['p'].fillna(0, limit=1)", "df['p'] = df['p'].fillna(0, limit=1)");
+    expect(steps(order(s))).toEqual(['load@0', 'conv@1', 'conv@2', 'use@3']);
+  });
+
+  it('a session function named like a parser is no parser', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD_X)
+      .cell('def', 'def to_numeric(s):\n    return s * 2')
+      .cell('conv', "df['p'] = to_numeric(df['p'])")
+      .cell('use', "u = df['p'].sum()")
+      .run('load')
+      .run('def')
+      .run('conv')
+      .run('conv')
+      .run('use');
+    expect(steps(order(s))).toEqual(['load@0', 'def@1', 'conv@2', 'conv@3', 'use@4']);
+  });
+
+  it("an argument computed from another key may differ between the runs", () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD_X)
+      .cell('conv', "df['p'] = df['p'].round(df['d'].max())")
+      .cell('mid', "df['d'] = df['d'] - 1")
+      .cell('use', "u = df['p'].sum()")
+      .run('load')
+      .run('conv')
+      .run('mid')
+      .run('conv')
+      .run('use');
+    expect(steps(order(s))).toContain('conv@3');
+  });
+
+  it('a store to the column under its attribute spelling in between is a change', () => {
+    const s = new SessionBuilder()
+      .cell('load', LOAD_X)
+      .cell('conv', "df['p'] = df['p'].fillna(0)")
+      .cell('mid', 'df.p = df.p.shift()')
+      .cell('use', "u = df['p'].sum()")
+      .run('load')
+      .run('conv')
+      .run('mid')
+      .run('conv')
+      .run('use');
+    expect(steps(order(s))).toContain('conv@3');
+  });
+});

@@ -613,6 +613,38 @@ describe('session settings made again', () => {
       .run('imp');
     expect(steps(order(other))).toContain('imp@3');
   });
+
+  it('a module changed between two runs of the same setting (a backend switched by code) keeps the later one', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import matplotlib.pyplot as plt\n%matplotlib inline')
+      .cell('agg', "plt.switch_backend('agg')")
+      .cell('inl', '%matplotlib inline')
+      .cell('plot', 'fig = plt.figure()')
+      .run('imp')
+      .run('agg')
+      .run('inl')
+      .run('plot');
+    expect(steps(order(s))).toContain('inl@2');
+  });
+
+  it('a merged rerun of a setting covers only the runs after the place it runs at', () => {
+    // X@0 merges into X@5: the setting is made at 5, so Y@2 is still needed for b@3.
+    const s = new SessionBuilder()
+      .cell('X', '%matplotlib inline')
+      .cell('Y', 'pass\n%matplotlib inline')
+      .cell('N', '%matplotlib notebook')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .cell('c', 'z = y + 1')
+      .run('X')
+      .run('a')
+      .run('Y')
+      .run('b')
+      .run('N')
+      .run('X')
+      .run('c');
+    expect(steps(order(s))).toContain('Y@2');
+  });
 });
 
 describe('what a call reads', () => {

@@ -200,10 +200,16 @@ const IMPORT_CALLS = new Set(['__import__', 'importlib.import_module', 'importli
 
 /** Parsers of a column (`pd.to_datetime`) and the options that do not change an already parsed one. */
 const PARSERS = new Map<string, ReadonlySet<string>>([
-  ['to_datetime', new Set(['format', 'dayfirst', 'yearfirst', 'errors', 'exact', 'infer_datetime_format', 'cache'])],
-  ['to_numeric', new Set(['errors'])],
-  ['to_timedelta', new Set(['errors'])]
+  ['to_datetime', new Set(['format', 'dayfirst', 'yearfirst', 'exact', 'infer_datetime_format', 'cache'])],
+  ['to_numeric', new Set()],
+  ['to_timedelta', new Set()]
 ]);
+/** The module a parser is called on (`pd.to_datetime`): a session function of that name is no parser. */
+const PANDAS = new Set(['pd', 'pandas']);
+/** `errors=` values after which the column is parsed (`'ignore'` may leave it as text). */
+const PARSED = /^(['"])(?:raise|coerce)\1$/;
+/** `fillna` keywords that fill every gap (`limit=` leaves some). */
+const FILL_KEYWORDS = new Set(['value', 'method', 'downcast']);
 /** Methods whose result, converted again with the same arguments, stays the same. */
 const METHODS = new Set(['astype', 'fillna', 'round', 'abs']);
 const STRING_METHODS = new Set(['lower', 'upper', 'strip', 'lstrip', 'rstrip', 'title', 'casefold']);
@@ -510,22 +516,30 @@ class Walker {
     const given = args.filter(a => a.length > 0);
     const keyword = (a: SyntaxNode[]): string | null => (a.length === 3 && a[0].name === 'VariableName' && a[1].name === 'AssignOp' ? this.text(a[0]) : null);
     const text = (a: SyntaxNode[]): string => a.map(squeeze).join('');
-    const lastName = (n: SyntaxNode): string =>
-      n.name === 'VariableName' ? this.text(n) : n.name === 'MemberExpression' && n.lastChild?.name === 'PropertyName' ? this.text(n.lastChild) : '';
-    // A literal, or a scalar computed from the column (`df["age"].mean()`): filling leaves no gap.
-    const scalar = (n: SyntaxNode): boolean =>
-      LITERALS.has(n.name) ||
-      (n.name === 'UnaryExpression' && n.lastChild?.name === 'Number') ||
-      (n.name === 'CallExpression' && n.firstChild?.name === 'MemberExpression' && REDUCERS.has(lastName(n.firstChild)) &&
-        this.constantKey(n.firstChild.firstChild!) !== null && n.lastChild?.firstChild?.nextSibling?.name === ')');
-    const fn = lastName(callee);
-    const ignored = PARSERS.get(fn);
-    if (ignored) {
+    /** `pd.to_datetime`: the parser's name, else ''. */
+    const parser = (n: SyntaxNode): string => {
+      const parts = n.name === 'MemberExpression' ? children(n) : [];
+      const name = parts.length === 3 && parts[2].name === 'PropertyName' ? this.text(parts[2]) : '';
+      return parts[0]?.name === 'VariableName' && PANDAS.has(this.text(parts[0])) && PARSERS.has(name) ? name : '';
+    };
+    const literal = (n: SyntaxNode): boolean => LITERALS.has(n.name) || (n.name === 'UnaryExpression' && n.lastChild?.name === 'Number');
+    // For `fillna`, also a scalar of the column itself (`df["age"].mean()`): filling leaves no gap.
+    const ownScalar = (n: SyntaxNode): boolean => {
+      const [reducer, args] = n.name === 'CallExpression' ? children(n) : [];
+      const parts = reducer?.name === 'MemberExpression' ? children(reducer) : [];
+      return parts.length === 3 && REDUCERS.has(this.text(parts[2])) && isTarget(parts[0]) && args?.name === 'ArgList' && children(args).length === 2;
+    };
+    const fn = parser(callee);
+    if (fn) {
       // `pd.to_datetime(df["t"], …)`: the column first.
       if (given.length === 0 || given[0].length !== 1 || !isTarget(given[0][0])) {
         return undefined;
       }
-      const decisive = given.slice(1).filter(a => !ignored.has(keyword(a) ?? ''));
+      const ignored = PARSERS.get(fn)!;
+      const decisive = given.slice(1).filter(a => {
+        const k = keyword(a) ?? '';
+        return !ignored.has(k) && !(k === 'errors' && PARSED.test(squeeze(a[2])));
+      });
       return `${fn}(${decisive.map(text).sort().join(',')})`;
     }
     const parts = callee.name === 'MemberExpression' ? children(callee) : [];
@@ -536,8 +550,8 @@ class Walker {
     const method = this.text(parts[2]);
     if (method === 'apply') {
       // `df["t"].apply(pd.to_datetime)`: the parser on each value, the same as on the column.
-      const f = given.length === 1 && given[0].length === 1 ? lastName(given[0][0]) : '';
-      return isTarget(object) && PARSERS.has(f) ? `${f}()` : undefined;
+      const f = given.length === 1 && given[0].length === 1 ? parser(given[0][0]) : '';
+      return isTarget(object) && f ? `${f}()` : undefined;
     }
     let prefix = '';
     if (STRING_METHODS.has(method)) {
@@ -554,7 +568,10 @@ class Walker {
     const fixed = given.every(a => {
       const k = keyword(a);
       const v = k !== null ? a[2] : a.length === 1 ? a[0] : null;
-      return v !== null && (scalar(v) || (method === 'astype' && DTYPE_NAMES.test(squeeze(v))));
+      if (v === null || (method === 'fillna' && k !== null && !FILL_KEYWORDS.has(k))) {
+        return false;
+      }
+      return literal(v) || (method === 'fillna' && ownScalar(v)) || (method === 'astype' && DTYPE_NAMES.test(squeeze(v)));
     });
     return isTarget(object) && fixed ? `${prefix}${method}(${given.map(text).join(',')})` : undefined;
   }
