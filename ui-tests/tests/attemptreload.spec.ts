@@ -11,7 +11,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 
-import { git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, runCellAt, waitSaved } from './helpers';
+import { answerTitle, git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, waitSaved } from './helpers';
 
 const NAME = 'attempts.ipynb';
 const SOURCES = ['a = 5', 'b = a + 1\nb', 'c = a * 2\nc', 'd = a - 1\nd'];
@@ -22,23 +22,6 @@ function shownRuns(page: Page): Promise<string[]> {
   return page
     .locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)
     .evaluateAll(rows => rows.map(row => `${row.querySelector('.jp-RetraceTimeline-count')?.textContent} ${row.querySelector('.jp-RetraceTimeline-code')?.textContent}`));
-}
-
-/** A Retrace shortcut: Alt+R, then `key`. */
-async function retraceKey(page: Page, key: string): Promise<void> {
-  await page.keyboard.press('Alt+r');
-  await page.keyboard.press(key);
-}
-
-/** The attempt dialog (New attempt or Edit attempt) answered from the keyboard: its title replaced, Enter. */
-async function answerTitle(page: Page, heading: string, title: string): Promise<void> {
-  const dialog = page.locator('.jp-Dialog');
-  await expect(dialog).toContainText(heading);
-  await expect(dialog.locator('.jp-RetraceAttemptDialog-title')).toBeFocused();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(title);
-  await page.keyboard.press('Enter');
-  await expect(dialog).toHaveCount(0);
 }
 
 /**

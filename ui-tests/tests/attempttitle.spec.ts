@@ -8,29 +8,11 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, PANEL_ID, runCellAt, waitSaved } from './helpers';
+import { answerTitle, openNotebook, PANEL_ID, retraceKey, runCellAt, waitSaved } from './helpers';
 
 /** The execution counts of the runs the timeline shows, newest first ("[4]", …). */
 function shownRuns(page: IJupyterLabPageFixture): Promise<string[]> {
   return page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run .jp-RetraceTimeline-count`).allTextContents();
-}
-
-/** A Retrace shortcut: Alt+R, then `key`. */
-async function retraceKey(page: IJupyterLabPageFixture, key: string): Promise<void> {
-  await page.keyboard.press('Alt+r');
-  await page.keyboard.press(key);
-}
-
-/** The attempt dialog (New attempt or Edit attempt) answered from the keyboard: its title replaced, Enter. */
-async function answerTitle(page: IJupyterLabPageFixture, heading: string, title: string): Promise<void> {
-  const dialog = page.locator('.jp-Dialog');
-  await expect(dialog).toContainText(heading);
-  // The dialog puts the focus in the title.
-  await expect(dialog.locator('.jp-RetraceAttemptDialog-title')).toBeFocused();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(title);
-  await page.keyboard.press('Enter');
-  await expect(dialog).toHaveCount(0);
 }
 
 test.describe('attempts by title, keyboard only', () => {

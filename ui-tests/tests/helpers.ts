@@ -289,3 +289,21 @@ export async function openSharedNotebook(page: IJupyterLabPageFixture, tmpPath: 
   await page.sidebar.openTab(PANEL_ID);
   return JSON.parse(text);
 }
+
+/** A Retrace shortcut: Alt+R, then `key`. */
+export async function retraceKey(page: Page, key: string): Promise<void> {
+  await page.keyboard.press('Alt+r');
+  await page.keyboard.press(key);
+}
+
+/** The attempt dialog (New attempt or Edit attempt) answered from the keyboard: its title replaced, Enter. */
+export async function answerTitle(page: Page, heading: string, title: string): Promise<void> {
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText(heading);
+  // The dialog puts the focus in the title.
+  await expect(dialog.locator('.jp-RetraceAttemptDialog-title')).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(title);
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+}
