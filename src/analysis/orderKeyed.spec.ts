@@ -446,31 +446,26 @@ describe('a key converted again: what is not the same conversion (review)', () =
     expect(steps(order(s))).toEqual(['load@0', 'def@1', 'conv@2', 'conv@3', 'use@4']);
   });
 
-  it("an argument computed from another key may differ between the runs", () => {
-    const s = new SessionBuilder()
+  /** load, the conversion, another cell's change, the same conversion again, a use. */
+  const convertedAround = (conv: string, mid: string) =>
+    new SessionBuilder()
       .cell('load', LOAD_X)
-      .cell('conv', "df['p'] = df['p'].round(df['d'].max())")
-      .cell('mid', "df['d'] = df['d'] - 1")
+      .cell('conv', conv)
+      .cell('mid', mid)
       .cell('use', "u = df['p'].sum()")
       .run('load')
       .run('conv')
       .run('mid')
       .run('conv')
       .run('use');
+
+  it('an argument computed from another key may differ between the runs', () => {
+    const s = convertedAround("df['p'] = df['p'].round(df['d'].max())", "df['d'] = df['d'] - 1");
     expect(steps(order(s))).toContain('conv@3');
   });
 
   it('a store to the column under its attribute spelling in between is a change', () => {
-    const s = new SessionBuilder()
-      .cell('load', LOAD_X)
-      .cell('conv', "df['p'] = df['p'].fillna(0)")
-      .cell('mid', 'df.p = df.p.shift()')
-      .cell('use', "u = df['p'].sum()")
-      .run('load')
-      .run('conv')
-      .run('mid')
-      .run('conv')
-      .run('use');
+    const s = convertedAround("df['p'] = df['p'].fillna(0)", 'df.p = df.p.shift()');
     expect(steps(order(s))).toContain('conv@3');
   });
 });
