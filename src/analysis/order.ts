@@ -868,13 +868,15 @@ export class CanonicalOrderEngine {
       // into a later cell) changes nothing while an earlier run of that stretch is kept: the
       // setting is still in effect. Stretches of one setting in a row; the earliest kept run of each.
       const setups = this._setupRuns;
-      const stretch = new Int32Array(setups.length);
       const stretchOf = new Map<number, number>();
       // A change of a module's state between two of them (`plt.switch_backend('agg')`) ends the stretch.
+      let stretch = 0;
       setups.forEach(({ seq, setting, moduleChanges }, i) => {
         const prev = setups[i - 1];
-        stretch[i] = prev && setting[0] !== PSEUDO && prev.setting === setting && prev.moduleChanges === moduleChanges ? stretch[i - 1] : i;
-        stretchOf.set(seq, stretch[i]);
+        if (!prev || setting[0] === PSEUDO || prev.setting !== setting || prev.moduleChanges !== moduleChanges) {
+          stretch = i;
+        }
+        stretchOf.set(seq, stretch);
       });
       const firstKept = new Float64Array(setups.length);
       // Where the kept run makes the setting: a merged rerun runs at its class's last run.

@@ -525,9 +525,10 @@ class Walker {
     const literal = (n: SyntaxNode): boolean => LITERALS.has(n.name) || (n.name === 'UnaryExpression' && n.lastChild?.name === 'Number');
     // For `fillna`, also a scalar of the column itself (`df["age"].mean()`): filling leaves no gap.
     const ownScalar = (n: SyntaxNode): boolean => {
-      const [reducer, args] = n.name === 'CallExpression' ? children(n) : [];
+      const [reducer, reducerArgs] = n.name === 'CallExpression' ? children(n) : [];
       const parts = reducer?.name === 'MemberExpression' ? children(reducer) : [];
-      return parts.length === 3 && REDUCERS.has(this.text(parts[2])) && isTarget(parts[0]) && args?.name === 'ArgList' && children(args).length === 2;
+      // `df["age"].mean()`: no arguments, only the parentheses.
+      return parts.length === 3 && REDUCERS.has(this.text(parts[2])) && isTarget(parts[0]) && reducerArgs?.name === 'ArgList' && children(reducerArgs).length === 2;
     };
     const fn = parser(callee);
     if (fn) {
