@@ -20,7 +20,7 @@
  */
 import { IHistoryBackend, IRefUpdate, RefConflictError, RepositoryError } from './backend';
 import { AttemptMetadata, copyDoc, IMetaDoc, META_BRANCH, META_REF } from './attempts';
-import { defaultCodec, encodeCommit, IObjectCodec, IPerson, ITreeEntry, MODE_FILE, MODE_TREE, OID_RE } from './gitobject';
+import { decodeCommit, defaultCodec, encodeCommit, IObjectCodec, IPerson, ITreeEntry, MODE_FILE, MODE_TREE, OID_RE } from './gitobject';
 import { cellPositions, commitMessage } from './messages';
 import { ObjectDatabase } from './objectdb';
 import { branchTips, Refs } from './refs';
@@ -262,6 +262,15 @@ export class HistoryStore {
   /** Each cell's tree id in a commit's snapshot, in order (equal ids: equal cells); null for a whole-notebook snapshot. */
   async cellTreeIds(commit: string): Promise<{ key: string; tree: string }[] | null> {
     return this.snapshots.cellTreeIds(this.db, await this.rootOf(commit));
+  }
+
+  /** A commit's first parent (the snapshot it was committed on top of), null for the repository's first commit. */
+  async parentOf(commit: string): Promise<string | null> {
+    const obj = await this.db.read(commit);
+    if (obj.type !== 'commit') {
+      throw new RepositoryError('corrupt', `${commit} is a ${obj.type}, not a commit`);
+    }
+    return decodeCommit(obj.content).parents[0] ?? null;
   }
 
   /** The full Run records a commit captured. */

@@ -213,3 +213,31 @@ describe('NotebookHistory.commitOf a run of another attempt', () => {
     expect(reloaded.history.commitOf('P/3')).toBe(commits['P/3']);
   });
 });
+
+describe('NotebookHistory.commitBefore a notebook\'s first run', () => {
+  it('is the notebook as opened, so the diff of what the run changed shows the edit made before it', async () => {
+    const cell = (source: string, count: number | null) => ({ id: 'c1', cell_type: 'code', source, metadata: {}, outputs: [], execution_count: count });
+    const asOpened = { ...notebook, cells: [cell('x = 0', null)] };
+    let now = asOpened;
+    const history = new NotebookHistory({
+      notebookId: 'first-run',
+      store: new HistoryStore({ backend: new LocalBackend(memoryFs(), GITDIR) }),
+      queue: new Queue(),
+      snapshot: () => now,
+      opened: () => asOpened,
+      debounceMs: 100000
+    });
+    await history.open();
+    // The user edits the cell, then runs it: the first run recorded.
+    now = { ...notebook, cells: [cell('x = 1', 1)] };
+    history.record(run(1));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    await history.flush();
+    const commit = history.commitOf('P/1')!;
+    const before = await history.commitBefore('P/1');
+    expect(before).not.toBeNull();
+    expect(before).not.toBe(commit);
+    expect((await history.readSnapshot(before!)).notebook.cells[0].source).toBe('x = 0');
+    expect((await history.readSnapshot(commit)).notebook.cells[0].source).toBe('x = 1');
+  });
+});

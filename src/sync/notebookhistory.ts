@@ -72,8 +72,6 @@ interface IOtherRuns {
   attempt: ReadonlyMap<string, string>;
   /** The commit that captured each. */
   commit: ReadonlyMap<string, string>;
-  /** The run index of the attempt that recorded each. */
-  index: ReadonlyMap<string, readonly IRunIndexEntry[]>;
 }
 
 export class NotebookHistory {
@@ -113,9 +111,9 @@ export class NotebookHistory {
   }
 
   /**
-   * The other attempts' runs (the attempt, the commit that captured each, that attempt's run
-   * index), read lazily: one read of their run indexes per set of tips, shared by
-   * `otherAttemptsRuns`, `commitOf` and `commitBefore`.
+   * The other attempts' runs (the attempt and the commit that captured each), read lazily: one
+   * read of their run indexes per set of tips, shared by `otherAttemptsRuns`, `commitOf` and
+   * `commitBefore`.
    */
   private _otherAttempts(): IOtherRuns {
     const others = this._attempts.filter(a => !a.current && a.tip);
@@ -124,7 +122,7 @@ export class NotebookHistory {
       this._otherTips = tips;
       if (!others.length) {
         // Nothing to read (a single attempt): no read, and no `changed` for views to re-render on.
-        this._otherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
+        this._otherRuns = { attempt: new Map(), commit: new Map() };
         return this._otherRuns;
       }
       this._otherReading = Promise.all(others.map(a => this.store.runIndex(a.id, { cached: true }).catch(() => []))).then(indexes => {
@@ -133,17 +131,15 @@ export class NotebookHistory {
         }
         const attempt = new Map<string, string>();
         const commit = new Map<string, string>();
-        const index = new Map<string, readonly IRunIndexEntry[]>();
         for (const entries of indexes) {
           for (const entry of entries) {
             if (entry.runId && !attempt.has(entry.runId)) {
               attempt.set(entry.runId, entry.attempt);
               commit.set(entry.runId, entry.commit);
-              index.set(entry.runId, entries);
             }
           }
         }
-        this._otherRuns = { attempt, commit, index };
+        this._otherRuns = { attempt, commit };
         this._changed.emit();
       });
     }
@@ -224,24 +220,19 @@ export class NotebookHistory {
   }
 
   /**
-   * The commit before the one that captured a run, on the attempt that recorded it (the notebook
-   * before the run, for the diff of what it changed); null when the run's commit is the first or
-   * unknown. A run of another attempt is looked up in that attempt's run index, not the current one.
+   * The commit before the one that captured a run: its parent, the notebook right before the run
+   * was committed (for the diff of what it changed). For a notebook's first run that is the
+   * notebook as opened, which no run index lists; a run of another attempt is found once that
+   * attempt's run index is read. Null when the run's commit is unknown or the repository's first.
    */
   async commitBefore(runId: string): Promise<string | null> {
     let commit = this.commitOf(runId);
-    const inCurrent = !!commit && this._index.some(e => e.commit === commit);
-    if (!inCurrent) {
+    if (!commit) {
       this._otherAttempts();
       await this._otherReading; // the other attempts' run indexes, if still being read
       commit = this.commitOf(runId);
     }
-    if (!commit) {
-      return null;
-    }
-    const index = inCurrent ? this._index : (this._otherAttempts().index.get(runId) ?? []);
-    const at = index.findIndex(e => e.commit === commit);
-    return at > 0 ? index[at - 1].commit : null;
+    return commit ? this.store.parentOf(commit) : null;
   }
 
   /** Open (creating if missing, never over existing data) and send what was left queued. */
@@ -566,7 +557,7 @@ export class NotebookHistory {
   private _otherTips: string | null = null;
   /** The latest read of the other attempts' run indexes. */
   private _otherReading: Promise<void> = Promise.resolve();
-  private _otherRuns: IOtherRuns = { attempt: new Map(), commit: new Map(), index: new Map() };
+  private _otherRuns: IOtherRuns = { attempt: new Map(), commit: new Map() };
   private _commitOfRun = new Map<string, string>();
   private _timer = 0;
   private _backoff = 1000;

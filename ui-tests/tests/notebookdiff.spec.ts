@@ -5,7 +5,8 @@
  * lists the cells that change and opens the same diff; two snapshots picked
  * in the diff's own pickers show each kind of change too, a changed image side
  * by side and the notebook metadata change summarised; and a keyboard-only
- * path goes from the timeline to the diff of what one run changed.
+ * path goes from the timeline to the diff of what one run changed, the
+ * notebook's first run included (against the notebook as opened).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
@@ -218,5 +219,24 @@ test.describe('notebook diff', () => {
     // The two points can be changed from the keyboard too.
     await diff.locator('.jp-RetraceNbDiff-to').focus();
     await expect(diff.locator('.jp-RetraceNbDiff-to option').first()).toHaveText('The notebook now');
+  });
+
+  test('keyboard only: D on the notebook\'s first run shows the edit made before it, against the notebook as opened', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'first-run-diff.ipynb', ['rate = 0.1\nprint(rate)', 'c = 3']);
+    // Edited, then run: the first run recorded, whose commit sits on the notebook as opened.
+    await page.notebook.setCell(0, 'code', 'rate = 0.01\nprint(rate)');
+    await runCellAt(page, 0);
+    await waitSaved(page);
+    await page.keyboard.press('Alt+r');
+    await page.keyboard.press('r');
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset?.runId ?? '')).toMatch(/\/1$/);
+    await page.keyboard.press('d');
+    const diff = page.locator('.jp-RetraceNbDiff-main:visible');
+    await expect(diff.locator('.jp-RetraceNbDiff-body')).toHaveAttribute('data-state', 'ready');
+    await expect(diff.locator('.jp-RetraceNbDiff-summary')).toContainText('1 cell(s) changed, 0 added, 0 removed, 0 moved');
+    await expect(diff.locator('.jp-RetraceNbDiff-cell .jp-RetraceNbDiff-what')).toHaveText('source changed · outputs changed');
+    await expect(diff.locator('.jp-RetraceNbDiff-source .jp-mod-removed')).toHaveText(['−rate = 0.1']);
+    await expect(diff.locator('.jp-RetraceNbDiff-source .jp-mod-added')).toHaveText(['+rate = 0.01']);
+    await expect(diff.locator('.jp-RetraceNbDiff-outputText .jp-mod-added')).toHaveText(['+0.01']);
   });
 });
