@@ -26,6 +26,7 @@ import { PanelFollower } from './ui/follow';
 import { DiagnosticBadges } from './ui/diagnosticBadges';
 import { revealCell } from './ui/labels';
 import { RetracePanel } from './ui/panel';
+import { StartupFocus } from './ui/startupfocus';
 import { registerCellVersions } from './versions/service';
 
 const PLUGIN_ID = 'jupyterlab-retrace:plugin';
@@ -35,7 +36,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Records every cell run, infers the canonical run order and keeps attempts as git branches.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, ITranslator, IRenderMimeRegistry],
+  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, ITranslator, IRenderMimeRegistry, JupyterFrontEnd.ITreeResolver],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
@@ -43,7 +44,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    treeResolver: JupyterFrontEnd.ITreeResolver | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_retrace');
     const { commands } = app;
@@ -104,7 +106,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // After `actions`: the follower asks it about undo as soon as it starts.
     const follower = new PanelFollower(panel, notebooks, capture, orders, histories, trans, nb => actions.canUndoRestore(nb));
 
-    registerRetraceCommands({ app, notebooks, panel, actions, trans, rendermime, detailActions, palette });
+    // Created now, before the router runs: it follows the opening of a /lab/tree/ address's file.
+    const startupFocus = new StartupFocus(app, treeResolver);
+    registerRetraceCommands({ app, notebooks, panel, actions, trans, rendermime, detailActions, palette, startupFocus });
     registerGatherCommand(app, notebooks, orders, trans, palette);
     registerReproduceCommands(app, { notebooks, orders, histories, capture, actions, panel, trans, palette });
     new DiagnosticBadges(notebooks, orders, trans);

@@ -241,3 +241,55 @@ describe('NotebookHistory.commitBefore a notebook\'s first run', () => {
     expect((await history.readSnapshot(commit)).notebook.cells[0].source).toBe('x = 1');
   });
 });
+
+describe('NotebookHistory snapshots the notebook as the latest run left it', () => {
+  /** A notebook whose cell source the test edits, and how often the history read it whole. */
+  function editable(fsys: MemoryFs) {
+    const state = { source: 'x = 1', reads: 0 };
+    const snapshot = () => {
+      state.reads++;
+      return { ...notebook, cells: [{ ...notebook.cells[0], source: state.source }] };
+    };
+    const store = new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) });
+    const history = new NotebookHistory({ notebookId: 'nb', store, queue: new Queue(), snapshot, debounceMs: 100000 });
+    const committedSource = async () => ((await store.readSnapshot(store.head!)).notebook as any).cells[0].source;
+    return { state, history, committedSource };
+  }
+
+  it('an edit made after a run, before its commit is written, is not in the snapshot after that run', async () => {
+    const { state, history, committedSource } = editable(memoryFs());
+    await history.open();
+    history.record(run(1));
+    // The user types on at once: two edits before the commit.
+    history.beforeEdit();
+    state.source = 'x = 1 # typing';
+    history.beforeEdit();
+    state.source = 'x = 1 # typing on';
+    await history.flush();
+    expect(await committedSource()).toBe('x = 1');
+    // The notebook now differs from that snapshot: saved as it is before a restore.
+    const after1 = history.store.head;
+    expect(await history.saveState('before restore')).not.toBe(after1);
+    expect(await committedSource()).toBe('x = 1 # typing on');
+
+    // The next run, without an edit after it, is committed with the notebook as it is.
+    state.source = 'x = 2';
+    history.record(run(2));
+    await history.flush();
+    expect(await committedSource()).toBe('x = 2');
+  });
+
+  it('without an edit the commit takes the notebook when written (what the kernel wrote since is kept), read once', async () => {
+    const { state, history, committedSource } = editable(memoryFs());
+    await history.open();
+    history.record(run(1));
+    state.source = 'x = 1 # written by the kernel, no edit';
+    const before = state.reads;
+    await history.flush();
+    expect(await committedSource()).toBe('x = 1 # written by the kernel, no edit');
+    expect(state.reads - before).toBe(1);
+    // An edit after the commit reads nothing: no run waits for a snapshot.
+    history.beforeEdit();
+    expect(state.reads - before).toBe(1);
+  });
+});

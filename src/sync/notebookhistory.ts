@@ -4,6 +4,12 @@
  * notebook; several runs that arrive while a commit is under way go into the
  * next commit together. Storage errors keep runs queued, retry with backoff and
  * are shown; they never block the notebook.
+ *
+ * A commit is written a little after its runs (a debounce, the queue, a read
+ * of the run index), and the notebook may be edited meanwhile: the owner calls
+ * `beforeEdit` before each edit, so the snapshot is the notebook as the latest
+ * run left it, taken at the first edit after it (at most once per run, and
+ * only when an edit comes before the commit), else when the commit is written.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -324,6 +330,10 @@ export class NotebookHistory {
 
   /** Queue a run (durably) and commit it soon. */
   record(run: Run): void {
+    // The notebook now is what this run left: the snapshot to commit, unless an edit comes first.
+    this._recorded++;
+    this._afterRun = null;
+    this._afterRunDue = true;
     const replay = this._replay;
     if (replay?.active) {
       replay.session ??= run.kernelSessionId;
@@ -334,6 +344,18 @@ export class NotebookHistory {
     this._pending++;
     this._setStatus(this._status.state === 'broken' ? 'broken' : this._status.state === 'retrying' ? 'retrying' : 'saving', this._status.message);
     void this._options.queue.add(this._options.notebookId, run).then(() => this._schedule());
+  }
+
+  /**
+   * The notebook is about to be edited (its source, cells or metadata; not what the kernel
+   * writes): if the latest run is not committed yet, keep the notebook as that run left it for
+   * its commit. An edit made after a run is never part of the snapshot "after" that run.
+   */
+  beforeEdit(): void {
+    if (this._afterRunDue) {
+      this._afterRunDue = false;
+      this._afterRun = this._options.snapshot();
+    }
   }
 
   /** Commit everything queued now; resolves when it is written (or failed). */
@@ -457,7 +479,9 @@ export class NotebookHistory {
       return;
     }
     {
-      const notebook = this._options.snapshot();
+      // Every queued run was recorded before the notebook kept at the first edit after the latest one.
+      const recorded = this._recorded;
+      const notebook = this._afterRun ?? this._options.snapshot();
       let commit: string;
       try {
         commit = await this.store.commitSnapshot(notebook, runs.map(toStoreRun), message);
@@ -476,6 +500,11 @@ export class NotebookHistory {
         return;
       }
       this._savedText = JSON.stringify(notebook);
+      if (recorded === this._recorded) {
+        // No run came meanwhile: nothing waits for a snapshot.
+        this._afterRun = null;
+        this._afterRunDue = false;
+      }
       for (const run of runs) {
         this._commitOfRun.set(run.id, commit);
       }
@@ -549,6 +578,12 @@ export class NotebookHistory {
   /** The notebook JSON last committed or restored, to skip committing an unchanged state. */
   private _savedText: string | null = null;
   private _ready = false;
+  /** How many runs `record` was given: tells whether one came while a commit was written. */
+  private _recorded = 0;
+  /** The notebook as the latest recorded run left it, kept at the first edit after that run (see `beforeEdit`). */
+  private _afterRun: unknown = null;
+  /** Whether a recorded run is uncommitted and the notebook not edited since: `beforeEdit` keeps it then. */
+  private _afterRunDue = false;
   private _status: ISyncStatus = { state: 'opening', pending: 0, message: '' };
   private _pending = 0;
   private _attempts: IAttempt[] = [];

@@ -5,6 +5,7 @@
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Run } from '../capture/run';
@@ -95,6 +96,8 @@ export class HistoryService {
           },
           repair: repairOf(id, settings)
         });
+        const edits = watchEdits(context.model, () => history.beforeEdit());
+        context.disposed.connect(() => edits.dispose());
         entry = { history, opened: history.open() };
         this._histories.set(id, entry);
         this._opened.emit(context);
@@ -115,6 +118,33 @@ export class HistoryService {
   private _asOpened = new Map<NotebookContext, unknown>();
   private _histories = new Map<string, { history: NotebookHistory; opened: Promise<void> }>();
   private _opened = new Signal<this, NotebookContext>(this);
+}
+
+/** The shared document under a notebook model, as far as `watchEdits` needs it (a Yjs document). */
+interface ITransactions {
+  on(name: 'beforeTransaction', handler: (transaction: { origin: unknown }) => void): void;
+  off(name: 'beforeTransaction', handler: (transaction: { origin: unknown }) => void): void;
+}
+
+/**
+ * Call `before` right before each edit of the notebook (a cell's source, the cells, metadata; by
+ * the user, a collaborator or a command), while the content is still as it was. What the kernel
+ * writes is not an edit: JupyterLab writes outputs with the origin 'silent-change', and execution
+ * counts and states (and the dirty flag) without an origin, while every edit has one (the editor
+ * binding, the cell or the notebook).
+ */
+function watchEdits(model: INotebookModel, before: () => void): IDisposable {
+  const ydoc = (model.sharedModel as unknown as { ydoc?: ITransactions }).ydoc;
+  if (!ydoc) {
+    return new DisposableDelegate(() => undefined);
+  }
+  const handler = (transaction: { origin: unknown }) => {
+    if (transaction.origin !== null && transaction.origin !== 'silent-change') {
+      before();
+    }
+  };
+  ydoc.on('beforeTransaction', handler);
+  return new DisposableDelegate(() => ydoc.off('beforeTransaction', handler));
 }
 
 /** The storage endpoint's status (damaged refs) and Recover for one history. */

@@ -17,6 +17,7 @@ import { replayIcon } from './icons';
 import { createHistoryMainView } from './mainview';
 import { RetracePanel } from './panel';
 import { IRunDetailActions } from './rundetail';
+import { StartupFocus } from './startupfocus';
 
 export interface IRetraceCommandsOptions {
   app: JupyterFrontEnd;
@@ -28,6 +29,8 @@ export interface IRetraceCommandsOptions {
   /** What the run detail's buttons do (shared with the main-area view). */
   detailActions: IRunDetailActions;
   palette: ICommandPalette | null;
+  /** Keeps the focus a command gives while JupyterLab starts up (else a restored notebook takes it). */
+  startupFocus?: StartupFocus | null;
 }
 
 interface ICommandRow {
@@ -40,7 +43,7 @@ interface ICommandRow {
 }
 
 export function registerRetraceCommands(options: IRetraceCommandsOptions): void {
-  const { app, notebooks, panel, actions, trans, rendermime, detailActions, palette } = options;
+  const { app, notebooks, panel, actions, trans, rendermime, detailActions, palette, startupFocus } = options;
   const { commands, shell } = app;
   const selected = () => panel.model.selected;
   const selectedCommit = () => {
@@ -52,11 +55,15 @@ export function registerRetraceCommands(options: IRetraceCommandsOptions): void 
     then?.();
   };
   /** Show the panel with the runs section expanded, then focus a part of it. */
-  const showRuns = (focus: () => void) =>
-    showPanel(() => {
-      panel.expand(panel.timeline);
-      focus();
-    });
+  const showRuns = (focus: () => void) => {
+    const show = () =>
+      showPanel(() => {
+        panel.expand(panel.timeline);
+        focus();
+      });
+    show();
+    startupFocus?.keep(panel.node, show);
+  };
   let mainView: MainAreaWidget | null = null;
 
   const table: ICommandRow[] = [
