@@ -641,8 +641,9 @@ export class CanonicalOrderEngine {
     }
     if (facts.env === 'setup' && ok) {
       // What it sets up: its line magics as typed (unknown: this run alone).
-      const magics = eff.statements?.filter(t => t.startsWith('%')).sort().join('\n');
-      this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics, moduleChanges });
+      const magics = eff.statements?.filter(t => t.startsWith('%')).sort();
+      const setting = magics === undefined || magics.length === 0 ? PSEUDO + seq : magics.join('\n');
+      this._setupRuns.push({ seq, setting, knobs: setting[0] === PSEUDO ? [setting] : magics!.map(knobOf), moduleChanges });
     }
     records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -849,12 +850,14 @@ export class CanonicalOrderEngine {
     // runs after them, before a later run makes the same settings again (a
     // cell that also sets `%matplotlib notebook`, run ten times, needs the
     // setting once, not ten runs).
+    // Made again, or replaced: `%matplotlib notebook` ends `%matplotlib inline` as much as a rerun of
+    // it does; a run setting several things is in effect until each of them is set again.
     const nextSame = new Map<number, number>();
     const later = new Map<string, number>();
     for (let i = this._setupRuns.length - 1; i >= 0; i--) {
-      const { seq, setting } = this._setupRuns[i];
-      nextSame.set(seq, later.get(setting) ?? records.length);
-      later.set(setting, seq);
+      const { seq, knobs } = this._setupRuns[i];
+      nextSame.set(seq, Math.max(...knobs.map(k => later.get(k) ?? records.length)));
+      knobs.forEach(k => later.set(k, seq));
     }
     // A setting waits for a needed run in its stretch; adding it (and what it reads) can fill the
     // stretch of an earlier one, so this repeats until nothing is added. The needed runs are counted
@@ -1009,6 +1012,17 @@ export class CanonicalOrderEngine {
             }
           });
         }
+      }
+    }
+    // Settings stay in the order they were made: the last one made is the one in effect
+    // (`%matplotlib notebook` then `%matplotlib inline` again, in a merged rerun, ends inline).
+    let setting = -1;
+    for (const s of runs) {
+      if (records[s].facts?.env === 'setup') {
+        if (setting >= 0) {
+          edge(setting, s);
+        }
+        setting = s;
       }
     }
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
@@ -1267,7 +1281,7 @@ export class CanonicalOrderEngine {
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
-  private _setupRuns: Array<{ seq: number; setting: string; moduleChanges: number }> = [];
+  private _setupRuns: Array<{ seq: number; setting: string; knobs: string[]; moduleChanges: number }> = [];
   /** Changes of a module's state so far (`plt.switch_backend`, `sns.set`): they end a stretch of one setting. */
   private _moduleChanges = 0;
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
@@ -1452,6 +1466,20 @@ function numberOf(numbers: Map<string, number>, key: string): number {
 }
 
 /** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
+/**
+ * What a setup magic sets: `%matplotlib inline` and `%matplotlib notebook` set one thing,
+ * as do two `%config` lines of the same option; other lines (`%load_ext x`) only themselves.
+ */
+function knobOf(magic: string): string {
+  const words = magic.split(/\s+/);
+  if (REPLACING_MAGICS.has(words[0])) {
+    return words[0];
+  }
+  const option = /^%config\s+([\w.]+)\s*=/.exec(magic);
+  return option ? '%config ' + option[1] : words.join(' ');
+}
+const REPLACING_MAGICS = new Set(['%matplotlib', '%precision', '%autoreload']);
+
 function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): number | undefined {
   if (!seqs) {
     return undefined;

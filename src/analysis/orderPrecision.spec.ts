@@ -645,6 +645,54 @@ describe('session settings made again', () => {
       .run('c');
     expect(steps(order(s))).toContain('Y@2');
   });
+
+  it('a merged rerun of a setting stays after the settings made before it: the last one made is in effect', () => {
+    // X@0 merges into X@5 and runs first in the notebook: before N@4, the replay ended on `notebook`.
+    const s = new SessionBuilder()
+      .cell('X', '%matplotlib inline')
+      .cell('N', '%matplotlib notebook')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .cell('c', 'z = y + 1')
+      .run('X')
+      .run('a')
+      .run('N')
+      .run('b')
+      .run('X')
+      .run('c');
+    const o = steps(order(s));
+    expect(o).toContain('N@2');
+    expect(o.indexOf('N@2')).toBeLessThan(o.indexOf('X@4'));
+    expect(o.indexOf('N@2')).toBeLessThan(o.indexOf('b@3'));
+  });
+
+  it('a setting replaced by another of the same option before anything needed runs is not kept', () => {
+    const s = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('X', '%matplotlib inline')
+      .cell('p', '%precision 3')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .run('X')
+      .run('a')
+      .run('N')
+      .run('X')
+      .run('p')
+      .run('b');
+    const o = order(s);
+    expect(steps(o)).toEqual(['X@3', 'p@4', 'a@1', 'b@5']);
+    // Options of `%config` apart: another option is no replacement.
+    const c = new SessionBuilder()
+      .cell('f', "%config InlineBackend.figure_format = 'retina'")
+      .cell('g', "%config InlineBackend.figure_format='svg'")
+      .cell('h', '%config Completer.use_jedi = False')
+      .cell('a', 'x = 1')
+      .run('f')
+      .run('g')
+      .run('h')
+      .run('a');
+    expect(steps(order(c)).sort()).toEqual(['a@3', 'g@1', 'h@2']);
+  });
 });
 
 describe('what a call reads', () => {
