@@ -545,6 +545,59 @@ describe('edits that change nothing later runs read', () => {
   });
 });
 
+describe('loops that surely run', () => {
+  it('a loop over a range of literals rebinds what its body binds: a failed run before it is not needed', () => {
+    // AdoringStarling s5: the plotting loop failed half-way (a ValueError), was fixed and run again;
+    // `size` kept the same value, so the tracer saw only `i` rebound by the run that worked.
+    const fails = "for i in range(0, 500, 50):\n    size = np.size(df.iloc[i, :])\n    plt.plot(np.linspace(0, 2, size), df.iloc[:, i])\nplt.legend()";
+    const works = "for i in range(0, 500, 50):\n    size = np.size(df.iloc[i, :])\n    plt.plot(np.linspace(0, 2, size), df.iloc[i, :])\nplt.legend()";
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np\nimport matplotlib.pyplot as plt\nimport pandas as pd')
+      .cell('df', "df = pd.read_csv('array.txt', header=None)")
+      .cell('plot', fails)
+      .run('imp', { traced: { added: ['np', 'plt', 'pd'] } })
+      .run('df', { traced: { added: ['df'], read: ['pd'] } })
+      .run('plot', { status: 'error', traced: { added: ['i', 'size'], read: ['df', 'np', 'plt'] } })
+      .cell('plot', works)
+      .run('plot', { traced: { rebound: ['i'], read: ['df', 'i', 'np', 'plt', 'size'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'df@1', 'plot@3']);
+    expect(kinds(o)).toEqual([]);
+  });
+
+  it('a loop that may not run keeps the value from before it', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'size = 3')
+      .cell('b', 'for i in range(n):\n    size = i')
+      .cell('n', 'n = 0')
+      .run('n')
+      .run('a')
+      .run('b');
+    expect(steps(order(s))).toEqual(['a@1', 'n@0', 'b@2']);
+  });
+});
+
+describe('errors caught in the cell', () => {
+  it('a run whose try body failed and whose handler only printed bound nothing there: it is not needed', () => {
+    // Avonxu123 s11: `d = a + c` raised (shapes differ), the handler printed the error; `c` was
+    // bound again later. The run stayed for `d`, and with it the old version of the cell defining `a`.
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('a', 'a = np.array([1, 2, 3, 4])\nb = np.array([-1, -2, 3, 4])')
+      .cell('t', 'c = np.array([1, 2])\ntry:\n    d = a + c\nexcept Exception as e:\n    print(e)')
+      .cell('c', 'c = np.dot(a, b)')
+      .run('imp', { traced: { added: ['np'] } })
+      .run('a', { traced: { added: ['a', 'b'], read: ['np'] } })
+      .run('t', { traced: { added: ['c'], read: ['a', 'c', 'np'] } })
+      .cell('a', 'a = np.array([1, 2, 3, 4])\nb = np.array([-1, 4, 3, 2])')
+      .run('a', { traced: { rebound: ['b'], read: ['np'] } })
+      .run('c', { traced: { rebound: ['c'], read: ['a', 'b', 'np'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'a@3', 'c@4']);
+    expect(kinds(o)).toEqual([]);
+  });
+});
+
 describe('session settings made again', () => {
   it('a cell that also sets up the session, run several times, needs the setting once', () => {
     // Each version reads the file again and rebinds everything; `%matplotlib

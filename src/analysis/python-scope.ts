@@ -1270,23 +1270,105 @@ class Walker {
       }
     }
     this.targets(targets, scope);
+    const iterable = inIndex >= 0 ? kids.slice(inIndex + 1, end) : [];
     for (const k of kids.slice(end)) {
-      if (k.name === 'Body') {
+      if (k.name !== 'Body') {
+        continue;
+      }
+      if (k !== kids[bodyIndex] || !this.surelyIterates(iterable, scope)) {
         this.branches(scope, [() => this.statements(k, scope)], false);
+        continue;
+      }
+      // `for i in range(0, 500, 50):` runs its body at least once: what the body binds before
+      // anything that may leave the iteration is bound surely (a rerun replaces it), the rest maybe.
+      const body = children(k).filter(c => c.name !== ':');
+      const diverts = body.findIndex(c => this.mayLeaveIteration(c));
+      const sure = diverts < 0 ? body : body.slice(0, diverts);
+      sure.forEach(c => this.statement(c, scope));
+      if (sure.length < body.length) {
+        this.branches(scope, [() => body.slice(sure.length).forEach(c => this.statement(c, scope))], false);
       }
     }
+  }
+
+  /** An iterable that surely yields something: `range` of integer literals with a count, a non-empty list or tuple literal. */
+  private surelyIterates(nodes: SyntaxNode[], scope: Scope): boolean {
+    if (nodes.length !== 1) {
+      return false;
+    }
+    const node = nodes[0];
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') {
+      const items = children(node).filter(c => !['[', ']', '(', ')', ','].includes(c.name));
+      return items.length > 0 && items.every(c => c.name !== 'ArrayComprehensionExpression' && !this.text(c).startsWith('*'));
+    }
+    if (node.name !== 'CallExpression') {
+      return false;
+    }
+    const [callee, args] = children(node);
+    const fn = callee?.name === 'VariableName' ? this.text(callee) : '';
+    if (args?.name !== 'ArgList' || (fn !== 'range' && fn !== 'enumerate') || this.boundHere(scope, fn)) {
+      return false;
+    }
+    const values = children(args).filter(c => !['(', ')', ','].includes(c.name));
+    if (fn === 'enumerate') {
+      return values.length === 1 && this.surelyIterates(values, scope);
+    }
+    const ints = values.map(v => integerLiteral(this.text(v)));
+    if (ints.length === 0 || ints.length > 3 || ints.some(v => v === null)) {
+      return false;
+    }
+    const [start, stop, step] = ints.length === 1 ? [0, ints[0]!, 1] : [ints[0]!, ints[1]!, ints[2] ?? 1];
+    return step > 0 ? start < stop : step < 0 && start > stop;
+  }
+
+  /** A builtin name bound in the session by this cell (`range = …`): no longer the builtin. */
+  private boundHere(scope: Scope, name: string): boolean {
+    for (let s: Scope | null = scope; s !== null; s = s.parent) {
+      if (s.locals.has(name) || ((s.flow?.get(name) ?? 0) & BOUND) !== 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A statement that may end an iteration early: `break`, `continue`, `return` or `raise` in it, outside loops and definitions it holds. */
+  private mayLeaveIteration(node: SyntaxNode): boolean {
+    if (LEAVES_ITERATION.has(node.name)) {
+      return true;
+    }
+    if (NESTED_SCOPES.has(node.name)) {
+      // A nested loop's own `break` and `continue` end only it; `return`/`raise` still leave.
+      return node.name === 'ForStatement' || node.name === 'WhileStatement' ? this.contains(node, ['ReturnStatement', 'RaiseStatement']) : false;
+    }
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (this.mayLeaveIteration(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private contains(node: SyntaxNode, names: string[]): boolean {
+    const cursor = node.cursor();
+    do {
+      if (names.includes(cursor.name)) {
+        return true;
+      }
+    } while (cursor.next() && cursor.from < node.to);
+    return false;
   }
 
   private tryStatement(node: SyntaxNode, scope: Scope): void {
     const kids = children(node);
     const handlers: Array<() => void> = [];
+    let tryBody: SyntaxNode | null = null;
     let elseBody: SyntaxNode | null = null;
     let finallyBody: SyntaxNode | null = null;
     let i = 0;
     while (i < kids.length) {
       const k = kids[i];
       if (k.name === 'try' && kids[i + 1]?.name === 'Body') {
-        this.statements(kids[i + 1], scope);
+        tryBody = kids[i + 1];
         i += 2;
       } else if (k.name === 'except') {
         let j = i + 1;
@@ -1295,7 +1377,11 @@ class Walker {
           head.push(kids[j++]);
         }
         const body = kids[j];
-        handlers.push(() => this.exceptHandler(head, body, scope));
+        // A handler that ends by raising again leaves the run failed: no path of a run that worked.
+        const last = body === undefined ? null : children(body).filter(c => c.name !== ':').pop();
+        if (last?.name !== 'RaiseStatement') {
+          handlers.push(() => this.exceptHandler(head, body, scope));
+        }
         i = j + 1;
       } else if (k.name === 'else' && kids[i + 1]?.name === 'Body') {
         elseBody = kids[i + 1];
@@ -1308,11 +1394,20 @@ class Walker {
         i++;
       }
     }
-    if (elseBody !== null) {
-      this.statements(elseBody, scope);
-    }
+    // The body and `else` bind surely only when nothing was caught; a handler that ran instead
+    // (`except Exception as e: print(e)`) bound only what it binds itself.
+    const body = (): void => {
+      if (tryBody !== null) {
+        this.statements(tryBody, scope);
+      }
+      if (elseBody !== null) {
+        this.statements(elseBody, scope);
+      }
+    };
     if (handlers.length > 0) {
-      this.branches(scope, handlers, false);
+      this.branches(scope, [body, ...handlers], true);
+    } else {
+      body();
     }
     if (finallyBody !== null) {
       this.statements(finallyBody, scope);
@@ -2170,4 +2265,18 @@ const SETTER_NAMES: ReadonlySet<string> = new Set(Array.from(GLOBAL_STATE_SETTER
 
 export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
   return new Walker(source).walk(tree);
+}
+
+const LEAVES_ITERATION = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement']);
+const NESTED_SCOPES = new Set(['ForStatement', 'WhileStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'LambdaExpression']);
+
+/** `5`, `-1`, `1_000`, `0x10`: its value; anything else (a float, a name): null. */
+function integerLiteral(text: string): number | null {
+  const t = text.replace(/[_\s]/g, '');
+  if (!/^-?(?:\d+|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)$/.test(t)) {
+    return null;
+  }
+  const negative = t.startsWith('-');
+  const v = Number(negative ? t.slice(1) : t);
+  return Number.isSafeInteger(v) ? (negative ? -v : v) : null;
 }
