@@ -1234,8 +1234,8 @@ class Walker {
     if (next?.name === 'elif') {
       paths.push(() => this.ifStatement(kids, i, scope));
       this.branches(scope, paths, true);
-    } else if (test !== null && this.text(test) === 'True') {
-      // `if True:` always runs its body.
+    } else if (test !== null && SURELY_TRUE.test(this.text(test))) {
+      // `if True:` always runs its body; so does `if __name__ == '__main__':` in a kernel.
       this.branches(scope, paths, true);
     } else if (next?.name === 'else' && kids[i + 1]?.name === 'Body') {
       const elseBody = kids[i + 1];
@@ -1251,7 +1251,12 @@ class Walker {
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i];
       if (k.name === 'Body') {
-        this.branches(scope, [() => this.statements(k, scope)], false);
+        if (kids[i - 1]?.name !== 'else' && this.text(kids[i - 1]) === 'True') {
+          // `while True:` runs its body at least once.
+          this.surelyRunBody(k, scope);
+        } else {
+          this.branches(scope, [() => this.statements(k, scope)], false);
+        }
       } else if (k.name !== 'while' && k.name !== 'else') {
         this.expression(k, scope);
       }
@@ -1279,15 +1284,22 @@ class Walker {
         this.branches(scope, [() => this.statements(k, scope)], false);
         continue;
       }
-      // `for i in range(0, 500, 50):` runs its body at least once: what the body binds before
-      // anything that may leave the iteration is bound surely (a rerun replaces it), the rest maybe.
-      const body = children(k).filter(c => c.name !== ':');
-      const diverts = body.findIndex(c => this.mayLeaveIteration(c));
-      const sure = diverts < 0 ? body : body.slice(0, diverts);
-      sure.forEach(c => this.statement(c, scope));
-      if (sure.length < body.length) {
-        this.branches(scope, [() => body.slice(sure.length).forEach(c => this.statement(c, scope))], false);
-      }
+      this.surelyRunBody(k, scope);
+    }
+  }
+
+  /**
+   * A loop body that runs at least once (`for i in range(0, 500, 50):`, `while True:`): what it
+   * binds before anything that may leave the iteration is bound surely (a rerun replaces it),
+   * the rest maybe.
+   */
+  private surelyRunBody(node: SyntaxNode, scope: Scope): void {
+    const body = children(node).filter(c => c.name !== ':');
+    const diverts = body.findIndex(c => this.mayLeaveIteration(c));
+    const sure = diverts < 0 ? body : body.slice(0, diverts);
+    sure.forEach(c => this.statement(c, scope));
+    if (sure.length < body.length) {
+      this.branches(scope, [() => body.slice(sure.length).forEach(c => this.statement(c, scope))], false);
     }
   }
 
@@ -2267,6 +2279,8 @@ export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
   return new Walker(source).walk(tree);
 }
 
+/** Tests that hold in every kernel: `True`, `__name__ == '__main__'` (either side). */
+const SURELY_TRUE = /^(?:True|__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
 const LEAVES_ITERATION = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement']);
 const NESTED_SCOPES = new Set(['ForStatement', 'WhileStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'LambdaExpression']);
 
