@@ -218,7 +218,7 @@ describe('control flow', () => {
     ['a walrus in a while condition is a definite define', 'while (line := read()):\n    pass', { defines: ['line'], uses: ['read'] }],
     ['a try body binding is a maybe define when a handler may catch instead', 'try:\n    r = risky()\nexcept Exception:\n    pass', { defines: [], mayDefine: ['r'], uses: ['risky'] }],
     ['a caught error binds nothing: the try body binding is maybe', 'c = np.array([1, 2])\ntry:\n    d = a + c\nexcept Exception as e:\n    print(e)', { defines: ['c'], mayDefine: ['d'], uses: ['a', 'np'] }],
-    ['a try body binding is a definite define when every handler raises again', 'try:\n    r = risky()\nexcept KeyError as e:\n    raise ValueError(r) from e', { defines: ['r'], mayDefine: [], uses: ['risky'] }],
+    ['a try body binding is a definite define when every handler raises again', 'try:\n    r = risky()\nexcept KeyError as e:\n    raise ValueError(key) from e', { defines: ['r'], mayDefine: [], uses: ['key', 'risky'] }],
     ['a try without handlers binds surely', 'try:\n    r = risky()\nfinally:\n    done = True', { defines: ['done', 'r'], mayDefine: [] }],
     ['except handler bindings are maybe defines', 'try:\n    pass\nexcept ValueError:\n    fallback = 1', { mayDefine: ['fallback'] }],
     ['try and except both binding is a definite define', 'try:\n    import foo\nexcept ImportError:\n    foo = None\nfoo.bar', { defines: ['foo'], uses: [] }],

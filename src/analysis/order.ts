@@ -643,7 +643,8 @@ export class CanonicalOrderEngine {
       // What it sets up: its line magics as typed (unknown: this run alone).
       const magics = eff.statements?.filter(t => t.startsWith('%')).sort();
       const setting = magics === undefined || magics.length === 0 ? PSEUDO + seq : magics.join('\n');
-      this._setupRuns.push({ seq, setting, knobs: setting[0] === PSEUDO ? [setting] : magics!.map(knobOf), moduleChanges });
+      const lines = setting[0] === PSEUDO ? [setting] : magics!;
+      this._setupRuns.push({ seq, setting, lines, knobs: lines.map(knobOf), moduleChanges });
     }
     records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -1014,17 +1015,7 @@ export class CanonicalOrderEngine {
         }
       }
     }
-    // Settings stay in the order they were made: the last one made is the one in effect
-    // (`%matplotlib notebook` then `%matplotlib inline` again, in a merged rerun, ends inline).
-    let setting = -1;
-    for (const s of runs) {
-      if (records[s].facts?.env === 'setup') {
-        if (setting >= 0) {
-          edge(setting, s);
-        }
-        setting = s;
-      }
-    }
+    this._orderSettings(runs, edge);
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
     // the place of the slice run before it in time.
     const key = new Float64Array(runs.length);
@@ -1038,6 +1029,56 @@ export class CanonicalOrderEngine {
       tie[i] = s;
     });
     return scheduleByKey(runs.length, edges, key, tie);
+  }
+
+  /**
+   * Settings of one option keep the order they were made in when they differ: the last one
+   * made is the one in effect (`%matplotlib notebook`, then `%matplotlib inline` again in a
+   * merged rerun, ends inline). Runs making the same setting need no order among themselves (a
+   * chain over all of them made cycles with what they also compute, and un-merged reruns). An
+   * extension is loaded before its magics and options are set (`%load_ext autoreload` before
+   * `%autoreload 2`), by the first run of each.
+   */
+  private _orderSettings(runs: number[], edge: (a: number, b: number) => void): void {
+    const setups = this._setupRuns;
+    if (setups.length === 0) {
+      return;
+    }
+    const bySeq = new Map(setups.map(x => [x.seq, x]));
+    const firstOfClass = new Map<number, number>();
+    for (const { seq } of setups) {
+      const cls = this._records[seq].cls;
+      if (!firstOfClass.has(cls)) {
+        firstOfClass.set(cls, seq);
+      }
+    }
+    // Per option: the runs since its value last changed, and that value.
+    const current = new Map<string, { value: string; runs: number[] }>();
+    const loads: number[] = [];
+    for (const s of runs) {
+      const setup = bySeq.get(s);
+      if (!setup) {
+        continue;
+      }
+      const lines = setup.lines;
+      setup.knobs.forEach((knob, i) => {
+        const value = lines[i];
+        const group = current.get(knob);
+        if (group && group.value === value) {
+          group.runs.push(s);
+          return;
+        }
+        group?.runs.forEach(r => edge(r, s));
+        current.set(knob, { value, runs: [s] });
+      });
+      const first = firstOfClass.get(this._records[s].cls) ?? s;
+      if (lines.some(l => EXTENSION_LOAD.test(l))) {
+        loads.push(s);
+      }
+      if (lines.some(l => EXTENSION_SETTING.test(l))) {
+        loads.forEach(l => (firstOfClass.get(this._records[l].cls) ?? l) < first && edge(l, s));
+      }
+    }
   }
 
   /**
@@ -1281,7 +1322,7 @@ export class CanonicalOrderEngine {
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
-  private _setupRuns: Array<{ seq: number; setting: string; knobs: string[]; moduleChanges: number }> = [];
+  private _setupRuns: Array<{ seq: number; setting: string; lines: string[]; knobs: string[]; moduleChanges: number }> = [];
   /** Changes of a module's state so far (`plt.switch_backend`, `sns.set`): they end a stretch of one setting. */
   private _moduleChanges = 0;
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
@@ -1472,13 +1513,22 @@ function numberOf(numbers: Map<string, number>, key: string): number {
  */
 function knobOf(magic: string): string {
   const words = magic.split(/\s+/);
-  if (REPLACING_MAGICS.has(words[0])) {
+  // `%matplotlib --list` only prints; `%autoreload` alone (or `now`) reloads, the mode stays.
+  const replaces =
+    (words[0] === '%matplotlib' && !['--list', '-l'].includes(words[1])) ||
+    words[0] === '%precision' ||
+    (words[0] === '%autoreload' && AUTORELOAD_MODES.has(words[1] ?? ''));
+  if (replaces) {
     return words[0];
   }
   const option = /^%config\s+([\w.]+)\s*=/.exec(magic);
-  return option ? '%config ' + option[1] : words.join(' ');
+  // A line that sets no option stands for itself, apart from the options' names.
+  return option ? '%config ' + option[1] : 'line ' + words.join(' ');
 }
-const REPLACING_MAGICS = new Set(['%matplotlib', '%precision', '%autoreload']);
+const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 'complete']);
+/** Loads an extension (`%load_ext autoreload`), and what an extension may provide: its magics or options. */
+const EXTENSION_LOAD = /^%(?:re)?load_ext\b/;
+const EXTENSION_SETTING = /^%(?:autoreload|aimport|config)\b/;
 
 function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): number | undefined {
   if (!seqs) {

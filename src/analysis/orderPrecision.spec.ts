@@ -748,6 +748,104 @@ describe('session settings made again', () => {
   });
 });
 
+describe('settings of one option, and extensions (a review of the setting order)', () => {
+  it('runs making the same setting need no order among themselves: a rerun setup cell merges', () => {
+    const s = new SessionBuilder()
+      .cell('S', '%matplotlib inline\nimport numpy as np')
+      .cell('P', '%precision 3\nx = np.arange(3)')
+      .cell('a', 'y = x * 2')
+      .run('S')
+      .run('P')
+      .run('S')
+      .run('a');
+    const o = order(s);
+    expect(kinds(o)).toEqual([]);
+    expect(steps(o)).toEqual(['S@2', 'P@1', 'a@3']);
+  });
+
+  it('an extension merged into its rerun is still loaded before its magic is used', () => {
+    // `%autoreload 2` before `%load_ext autoreload`: UsageError in the replay.
+    const s = new SessionBuilder()
+      .cell('L', '%load_ext autoreload')
+      .cell('A', '%autoreload 2')
+      .cell('a', 'x = 1')
+      .run('L')
+      .run('A')
+      .run('L')
+      .run('a');
+    const o = steps(order(s));
+    expect(o.indexOf('L@2')).toBeLessThan(o.indexOf('A@1'));
+  });
+
+  it('`%matplotlib --list` and `%autoreload` alone set nothing: the setting before them stays', () => {
+    const list = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('L', '%matplotlib --list')
+      .cell('a', 'x = 1')
+      .run('N')
+      .run('L')
+      .run('a');
+    expect(steps(order(list))).toContain('N@0');
+    const now = new SessionBuilder()
+      .cell('E', '%load_ext autoreload')
+      .cell('A', '%autoreload 2')
+      .cell('R', '%autoreload')
+      .cell('a', 'x = 1')
+      .run('E')
+      .run('A')
+      .run('R')
+      .run('a');
+    expect(steps(order(now))).toContain('A@1');
+  });
+});
+
+describe('what surely runs, and what a handler that raises again does', () => {
+  it("a nested loop's else belongs to the outer iteration: `else: continue` may skip the rest", () => {
+    const s = new SessionBuilder()
+      .cell('xs', 'xs = [7]')
+      .cell('f', 'found = -1')
+      .cell('s', 'for i in range(3):\n    for j in xs:\n        if j == i:\n            break\n    else:\n        continue\n    found = i')
+      .run('xs', { traced: { added: ['xs'] } })
+      .run('f', { traced: { added: ['found'] } })
+      .run('s', { traced: { added: ['i', 'j'], read: ['xs'] } });
+    expect(steps(order(s))).toContain('f@1');
+  });
+
+  it('a failed run may have bound a name in a handler before raising again', () => {
+    const s = new SessionBuilder()
+      .cell('risky', 'def risky():\n    return 1 / 0')
+      .cell('t', 'try:\n    r = risky()\nexcept Exception as e:\n    last_error = e\n    raise')
+      .cell('u', 'msg = str(last_error)')
+      .run('risky')
+      .run('t', { status: 'error' })
+      .run('u');
+    expect(kinds(order(s))).not.toContain('undefined-name');
+  });
+
+  it('a function reads what its raising handler reads before it returns', () => {
+    const s = new SessionBuilder()
+      .cell('d', 'default_value = 0\nfallback_ok = True')
+      .cell('f', 'def load():\n    try:\n        return read(path)\n    except OSError:\n        if fallback_ok:\n            return default_value\n        raise')
+      .cell('d2', 'default_value = 5')
+      .cell('c', 'v = load()')
+      .run('d')
+      .run('f')
+      .run('c')
+      .run('d2');
+    const o = steps(order(s));
+    expect(o.indexOf('c@2')).toBeLessThan(o.indexOf('d2@3'));
+  });
+
+  it('a list literal holding only a comment is empty: its body may not run', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'a = 0')
+      .cell('s', 'for x in [  # to fill in\n]:\n    a = 1')
+      .run('a')
+      .run('s');
+    expect(steps(order(s))).toContain('a@0');
+  });
+});
+
 describe('what a call reads', () => {
   it('the analyzer lists per function the globals its body computes with, and those it only shows', () => {
     const e = analyzeCell('df = read(path)\ndef f(k, data=d0):\n    y = k * scale\n    plt.plot(x, data)\n    print(y, total)\n    return y\nclass C:\n    pass');

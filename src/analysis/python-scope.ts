@@ -1310,7 +1310,7 @@ class Walker {
     }
     const node = nodes[0];
     if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') {
-      const items = children(node).filter(c => !['[', ']', '(', ')', ','].includes(c.name));
+      const items = children(node).filter(c => !['[', ']', '(', ')', ',', 'Comment'].includes(c.name));
       return items.length > 0 && items.every(c => c.name !== 'ArrayComprehensionExpression' && !this.text(c).startsWith('*'));
     }
     if (node.name !== 'CallExpression') {
@@ -1321,7 +1321,7 @@ class Walker {
     if (args?.name !== 'ArgList' || (fn !== 'range' && fn !== 'enumerate') || this.boundHere(scope, fn)) {
       return false;
     }
-    const values = children(args).filter(c => !['(', ')', ','].includes(c.name));
+    const values = children(args).filter(c => !['(', ')', ',', 'Comment'].includes(c.name));
     if (fn === 'enumerate') {
       return values.length === 1 && this.surelyIterates(values, scope);
     }
@@ -1349,8 +1349,14 @@ class Walker {
       return true;
     }
     if (NESTED_SCOPES.has(node.name)) {
-      // A nested loop's own `break` and `continue` end only it; `return`/`raise` still leave.
-      return node.name === 'ForStatement' || node.name === 'WhileStatement' ? this.contains(node, ['ReturnStatement', 'RaiseStatement']) : false;
+      if (node.name !== 'ForStatement' && node.name !== 'WhileStatement') {
+        return false;
+      }
+      // A nested loop's own `break` and `continue` end only it; `return`/`raise` still leave, and
+      // its `else` belongs to this iteration (`for j in xs: … break` / `else: continue`).
+      const kids = children(node);
+      const elseBody = kids.findIndex(k => k.name === 'else');
+      return this.contains(node, ['ReturnStatement', 'RaiseStatement']) || (elseBody >= 0 && kids.slice(elseBody + 1).some(k => this.mayLeaveIteration(k)));
     }
     for (let c = node.firstChild; c !== null; c = c.nextSibling) {
       if (this.mayLeaveIteration(c)) {
@@ -1373,6 +1379,7 @@ class Walker {
   private tryStatement(node: SyntaxNode, scope: Scope): void {
     const kids = children(node);
     const handlers: Array<() => void> = [];
+    const raising: Array<() => void> = [];
     let tryBody: SyntaxNode | null = null;
     let elseBody: SyntaxNode | null = null;
     let finallyBody: SyntaxNode | null = null;
@@ -1391,9 +1398,7 @@ class Walker {
         const body = kids[j];
         // A handler that ends by raising again leaves the run failed: no path of a run that worked.
         const last = body === undefined ? null : children(body).filter(c => c.name !== ':').pop();
-        if (last?.name !== 'RaiseStatement') {
-          handlers.push(() => this.exceptHandler(head, body, scope));
-        }
+        (last?.name === 'RaiseStatement' ? raising : handlers).push(() => this.exceptHandler(head, body, scope));
         i = j + 1;
       } else if (k.name === 'else' && kids[i + 1]?.name === 'Body') {
         elseBody = kids[i + 1];
@@ -1416,6 +1421,11 @@ class Walker {
         this.statements(elseBody, scope);
       }
     };
+    // Handlers that raise again are walked for what they read and may bind before raising (the
+    // run failed then), not as a way the run worked.
+    if (raising.length > 0) {
+      this.branches(scope, raising, false);
+    }
     if (handlers.length > 0) {
       this.branches(scope, [body, ...handlers], true);
     } else {
