@@ -598,6 +598,35 @@ describe('errors caught in the cell', () => {
   });
 });
 
+describe('draws after a seed', () => {
+  it("looking up a model's parameters draws nothing: a print of them after each training is needed once", () => {
+    // puma-wust s11/s22: the parameter printout and `means = pyro.param('means')`, run after
+    // each of seven trainings, were each kept seven times as draws after `pyro.set_rng_seed`.
+    const s = new SessionBuilder()
+      .cell('imp', 'import pyro')
+      .cell('seed', 'pyro.set_rng_seed(1)')
+      .cell('train', 'def train():\n    pyro.clear_param_store()\n    for j in range(100):\n        svi.step(x)\n    return svi')
+      .cell('fit', 'fitted = train()')
+      .cell('show', 'for name, value in pyro.get_param_store().items():\n    print(name, pyro.param(name))')
+      .cell('get', "means = pyro.param('means')")
+      .run('imp', { traced: { added: ['pyro'] } })
+      .run('seed', { traced: { read: ['pyro'] } })
+      .run('train', { traced: { added: ['train'] } })
+      .run('fit', { traced: { added: ['fitted'], read: ['train'] } })
+      .run('show', { traced: { added: ['name', 'value'], read: ['pyro'] } })
+      .run('get', { traced: { added: ['means'], read: ['pyro'] } })
+      .run('fit', { traced: { rebound: ['fitted'], read: ['train'] } })
+      .run('show', { traced: { rebound: ['name', 'value'], read: ['pyro'] } })
+      .run('get', { traced: { rebound: ['means'], read: ['pyro'] } });
+    const o = order(s);
+    expect(steps(o)).toContain('fit@3');
+    expect(steps(o)).toContain('fit@6');
+    expect(steps(o)).not.toContain('show@4');
+    expect(steps(o)).not.toContain('get@5');
+    expect(o.diagnostics.filter(d => d.kind === 'needs-rerun').map(d => d.cellIds[0])).toEqual(['fit']);
+  });
+});
+
 describe('session settings made again', () => {
   it('a cell that also sets up the session, run several times, needs the setting once', () => {
     // Each version reads the file again and rebinds everything; `%matplotlib

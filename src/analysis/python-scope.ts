@@ -176,6 +176,13 @@ const RANDOM_LIBRARY_PREFIXES = [
   'jax.random.'
 ];
 
+/**
+ * Calls of those modules that only look up what is there (`pyro.param('means')` after training,
+ * `pyro.get_param_store().items()`): a session that printed its parameters after each training
+ * kept every print after the seed.
+ */
+const READS_NO_GENERATOR = new Set(['pyro.param', 'pyro.get_param_store', 'pyro.enable_validation', 'pyro.validation_enabled']);
+
 /** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
 const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
 
@@ -1972,7 +1979,7 @@ class Walker {
     if (
       !scope.deferred &&
       ((method !== null && RANDOM_FILL_METHODS.has(method)) ||
-        [modulePath, written].some(path => path !== null && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
+        [modulePath, written].some(path => path !== null && !READS_NO_GENERATOR.has(path) && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
     ) {
       this.randomLibraryCalls = true;
     }
