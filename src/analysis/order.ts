@@ -502,6 +502,9 @@ export class CanonicalOrderEngine {
     }
     if (facts.seeds) {
       kill.add(RNG);
+    } else if (eff.readsRandomState && this._last.has(RNG) && !facts.draws.length && !this._mayDrawIndirectly(facts)) {
+      // A look-up of what draws changed (`pyro.param('mu')`): after the draws, not one of them.
+      readNames.add(RNG);
     } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(facts))) {
       if (this._last.has(RNG)) {
         may.add(RNG);

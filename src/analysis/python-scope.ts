@@ -123,6 +123,8 @@ export interface ScopeWalkResult {
   seeds: boolean;
   /** See `CellEffects.randomLibraryCalls`. */
   randomLibraryCalls: boolean;
+  /** See `CellEffects.readsRandomState`. */
+  readsRandomState: boolean;
   /** Calls or stores that change the process: working directory, environment variables, `sys.path`. */
   changesProcess: boolean;
   /** See `CellEffects.loadsModules`. */
@@ -177,9 +179,9 @@ const RANDOM_LIBRARY_PREFIXES = [
 ];
 
 /**
- * Calls of those modules that only look up what is there (`pyro.param('means')` after training,
- * `pyro.get_param_store().items()`): a session that printed its parameters after each training
- * kept every print after the seed.
+ * Calls of those modules that only look up what draws changed (`pyro.param('means')` after
+ * training, `pyro.get_param_store().items()`): they read that state without drawing (a session
+ * that printed its parameters after each training kept every print after the seed).
  */
 const READS_NO_GENERATOR = new Set(['pyro.param', 'pyro.get_param_store', 'pyro.enable_validation', 'pyro.validation_enabled']);
 
@@ -286,6 +288,7 @@ class Walker {
   private readonly seeded = new Set<RngFamily>();
   private seeds = false;
   private randomLibraryCalls = false;
+  private readsRandomState = false;
   private changesProcess = false;
   private loadsModules = false;
   private readonly temporaries = new Set<string>();
@@ -353,6 +356,7 @@ class Walker {
     return {
       seeds: this.seeds,
       randomLibraryCalls: this.randomLibraryCalls,
+      readsRandomState: this.readsRandomState,
       changesProcess: this.changesProcess,
       loadsModules: this.loadsModules,
       temporaries: sorted(this.temporaries),
@@ -1982,6 +1986,9 @@ class Walker {
         [modulePath, written].some(path => path !== null && !READS_NO_GENERATOR.has(path) && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
     ) {
       this.randomLibraryCalls = true;
+    }
+    if (!scope.deferred && [modulePath, written].some(path => path !== null && READS_NO_GENERATOR.has(path))) {
+      this.readsRandomState = true;
     }
     if (modulePath !== null) {
       if (PROCESS_CALLS.has(modulePath)) {
