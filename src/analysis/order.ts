@@ -644,10 +644,14 @@ export class CanonicalOrderEngine {
     }
     if (facts.env === 'setup' && ok) {
       // What it sets up: its line magics as typed (unknown: this run alone).
-      const magics = eff.statements?.filter(t => t.startsWith('%')).sort();
-      const setting = magics === undefined || magics.length === 0 ? PSEUDO + seq : magics.join('\n');
-      const lines = setting[0] === PSEUDO ? [setting] : magics!;
-      this._setupRuns.push({ seq, setting, lines, knobs: lines.map(knobOf), moduleChanges });
+      // Per option, the last line of the cell that sets it (`%matplotlib notebook` then
+      // `%matplotlib inline` ends inline); the setting is what the options end up as.
+      const last = new Map<string, string>();
+      eff.statements?.filter(t => t.startsWith('%')).forEach(m => last.set(knobOf(m), m));
+      const knobs = Array.from(last.keys()).sort();
+      const values = knobs.map(k => last.get(k)!);
+      const setting = knobs.length === 0 ? PSEUDO + seq : values.join('\n');
+      this._setupRuns.push({ seq, setting, knobs: knobs.length === 0 ? [setting] : knobs, values: knobs.length === 0 ? [setting] : values, moduleChanges });
     }
     records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -1057,15 +1061,16 @@ export class CanonicalOrderEngine {
     }
     // Per option: the runs since its value last changed, and that value.
     const current = new Map<string, { value: string; runs: number[] }>();
-    const loads: number[] = [];
+    const firstRun = (s: number): number => firstOfClass.get(this._records[s].cls) ?? s;
+    // A merged rerun of the load stands at its last run, maybe after the magic's run: all of them first.
+    const loads = runs.filter(s => bySeq.get(s)?.values.some(l => EXTENSION_LOAD.test(l)));
     for (const s of runs) {
       const setup = bySeq.get(s);
       if (!setup) {
         continue;
       }
-      const lines = setup.lines;
       setup.knobs.forEach((knob, i) => {
-        const value = lines[i];
+        const value = setup.values[i];
         const group = current.get(knob);
         if (group && group.value === value) {
           group.runs.push(s);
@@ -1074,12 +1079,8 @@ export class CanonicalOrderEngine {
         group?.runs.forEach(r => edge(r, s));
         current.set(knob, { value, runs: [s] });
       });
-      const first = firstOfClass.get(this._records[s].cls) ?? s;
-      if (lines.some(l => EXTENSION_LOAD.test(l))) {
-        loads.push(s);
-      }
-      if (lines.some(l => EXTENSION_SETTING.test(l))) {
-        loads.forEach(l => (firstOfClass.get(this._records[l].cls) ?? l) < first && edge(l, s));
+      if (setup.values.some(l => EXTENSION_SETTING.test(l))) {
+        loads.forEach(l => firstRun(l) < firstRun(s) && edge(l, s));
       }
     }
   }
@@ -1325,7 +1326,7 @@ export class CanonicalOrderEngine {
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
-  private _setupRuns: Array<{ seq: number; setting: string; lines: string[]; knobs: string[]; moduleChanges: number }> = [];
+  private _setupRuns: Array<{ seq: number; setting: string; knobs: string[]; values: string[]; moduleChanges: number }> = [];
   /** Changes of a module's state so far (`plt.switch_backend`, `sns.set`): they end a stretch of one setting. */
   private _moduleChanges = 0;
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */

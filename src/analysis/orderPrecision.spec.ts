@@ -875,6 +875,62 @@ describe('what surely runs, and what a handler that raises again does', () => {
   });
 });
 
+describe('a second review of the setting order and handlers that raise again', () => {
+  it('a handler that raises again does not hide what the try body read', () => {
+    expect(analyzeCell('try:\n    total = base + 1\nexcept TypeError:\n    base = 0\n    raise').uses).toEqual(['base']);
+    // With the tracer: `t` first would raise NameError, which the handler does not catch.
+    const s = new SessionBuilder()
+      .cell('t', 'try:\n    total = base + 1\nexcept TypeError:\n    base = 0\n    raise')
+      .cell('b', 'base = 1')
+      .cell('b2', 'base = 100')
+      .run('b', { traced: { added: ['base'] } })
+      .run('t', { traced: { added: ['total'], read: ['base'] } })
+      .run('b2', { traced: { rebound: ['base'] } });
+    expect(steps(order(s))).toEqual(['b@0', 't@1', 'b2@2']);
+  });
+
+  it('of two lines of one option in a cell, the later one in the source is what the cell sets', () => {
+    const two = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('S', '%matplotlib notebook\n%matplotlib inline\nimport numpy as np')
+      .cell('a', 'x = np.arange(3)')
+      .run('S')
+      .run('N')
+      .run('a');
+    expect(steps(order(two))).toEqual(['S@0', 'N@1', 'a@2']);
+    const config = new SessionBuilder()
+      .cell('C2', "%config InlineBackend.figure_format = 'svg'")
+      .cell('C', "%config InlineBackend.figure_format = 'svg'\n%config InlineBackend.figure_format = 'retina'\nimport numpy as np")
+      .cell('a', 'x = np.arange(3)')
+      .run('C')
+      .run('C2')
+      .run('a');
+    expect(steps(order(config))).toEqual(['C@0', 'C2@1', 'a@2']);
+    // The same lines in another order end on another setting: not the same setting made again.
+    const swapped = new SessionBuilder()
+      .cell('X', '%matplotlib inline\n%matplotlib notebook\nimport numpy as np')
+      .cell('Y', '%matplotlib notebook\n%matplotlib inline')
+      .cell('a', 'x = np.arange(3)')
+      .run('X')
+      .run('Y')
+      .run('a');
+    expect(steps(order(swapped))).toEqual(['X@0', 'Y@1', 'a@2']);
+  });
+
+  it('an extension loaded first is loaded before its magic, also when its cell is below and merged later', () => {
+    const s = new SessionBuilder()
+      .cell('A', '%autoreload 2')
+      .cell('L', '%load_ext autoreload')
+      .cell('a', 'x = 1')
+      .run('L')
+      .run('A')
+      .run('L')
+      .run('a');
+    const o = steps(order(s));
+    expect(o.findIndex(x => x.startsWith('L@'))).toBeLessThan(o.indexOf('A@1'));
+  });
+});
+
 describe('what a call reads', () => {
   it('the analyzer lists per function the globals its body computes with, and those it only shows', () => {
     const e = analyzeCell('df = read(path)\ndef f(k, data=d0):\n    y = k * scale\n    plt.plot(x, data)\n    print(y, total)\n    return y\nclass C:\n    pass');

@@ -827,12 +827,13 @@ class Walker {
   /**
    * Run alternative paths from the same state and merge them: a name is
    * definitely bound after them only if every path binds it. Without
-   * `exhaustive`, not taking any path is one more alternative.
+   * `exhaustive`, not taking any path is one more alternative. `failing` paths
+   * end the run with an error: what they bind is bound maybe.
    */
-  private branches(scope: Scope, paths: Array<() => void>, exhaustive: boolean): void {
+  private branches(scope: Scope, paths: Array<() => void>, exhaustive: boolean, failing: Array<() => void> = []): void {
     const flow = scope.flow;
     if (flow === null) {
-      for (const p of paths) {
+      for (const p of [...paths, ...failing]) {
         p();
       }
       return;
@@ -841,7 +842,7 @@ class Walker {
     // undone, so a branch costs what it changes, not the size of the namespace.
     const results: Map<string, number>[] = [];
     const names = new Set<string>();
-    for (const p of paths) {
+    for (const p of [...paths, ...failing]) {
       const journal: Journal = new Map();
       scope.journals.push(journal);
       p();
@@ -862,11 +863,13 @@ class Walker {
       const before = flow.get(name) ?? 0;
       let all = exhaustive ? DEFINITE : before;
       let any = exhaustive ? 0 : before;
-      for (const r of results) {
+      results.forEach((r, i) => {
         const v = r.get(name) ?? before;
-        all &= v;
+        if (i < paths.length) {
+          all &= v;
+        }
         any |= v;
-      }
+      });
       let bits = (all & DEFINITE) | (any & (BOUND | DELETED));
       if (bits & DEFINITE) {
         bits = DEFINITE | BOUND;
@@ -1432,13 +1435,10 @@ class Walker {
         this.statements(elseBody, scope);
       }
     };
-    // Handlers that raise again are walked for what they read and may bind before raising (the
-    // run failed then), not as a way the run worked.
-    if (raising.length > 0) {
-      this.branches(scope, raising, false);
-    }
-    if (handlers.length > 0) {
-      this.branches(scope, [body, ...handlers], true);
+    // Handlers that raise again are walked, from the same state, for what they read and may
+    // bind before raising (the run failed then), not as a way the run worked.
+    if (handlers.length > 0 || raising.length > 0) {
+      this.branches(scope, [body, ...handlers], true, raising);
     } else {
       body();
     }
