@@ -59,7 +59,7 @@ describe('line magics', () => {
 describe('magics inside blocks', () => {
   it.each<[string, string, Expected]>([
     ['a magic inside an if block keeps the block valid', 'if True:\n    %matplotlib inline\n    x = 1', { defines: ['x'], parseError: false }],
-    ['%time inside a loop analyses its statement in the loop', 'for i in range(3):\n    %time r = i', { defines: ['i'], mayDefine: ['r'], parseError: false }],
+    ['%time inside a loop analyses its statement in the loop', 'for i in items:\n    %time r = i', { defines: ['i'], mayDefine: ['r'], parseError: false }],
     ['%timeit inside a function body is deferred like the body', 'def bench():\n    %timeit f(x)', { defines: ['bench'], uses: ['f', 'x'], parseError: false }],
     ['a shell escape inside a loop keeps the loop valid', 'for f in files:\n    !echo hi\n    n = 1', { mayDefine: ['n'], parseError: false, effects: [{ kind: 'shell', command: 'echo hi' }] }],
     ['a shell escape as the only statement of a block becomes pass', 'if c:\n    !ls\nelse:\n    y = 2', { mayDefine: ['y'], parseError: false }],

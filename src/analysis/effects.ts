@@ -353,6 +353,7 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
     !e.unknownDefines &&
     !e.seeds &&
     !e.randomLibraryCalls &&
+    !e.readsRandomState &&
     e.defines.length === 0 &&
     e.mayDefine.length === 0 &&
     e.deletes.length === 0 &&
@@ -402,7 +403,7 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     }
     // A function or class the body defines may draw when called: counted as drawing.
     const draws =
-      whole.seeds === true || whole.randomLibraryCalls === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
+      whole.seeds === true || whole.randomLibraryCalls === true || whole.readsRandomState === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
     out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}) };
   }
   return out;
@@ -432,6 +433,7 @@ function analyzeUncached(source: string): CellEffects {
       keyedReads: walked.keyedReads,
       seeds: walked.seeds,
       randomLibraryCalls: walked.randomLibraryCalls,
+      ...(walked.readsRandomState ? { readsRandomState: true } : {}),
       environment: environment(walked.changesProcess, ipython.effects, installs),
       ...(installs.length > 0 ? { installs } : {}),
       ...(walked.loadsModules ? { loadsModules: true } : {}),

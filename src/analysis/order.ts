@@ -502,6 +502,9 @@ export class CanonicalOrderEngine {
     }
     if (facts.seeds) {
       kill.add(RNG);
+    } else if (eff.readsRandomState && this._last.has(RNG) && !facts.draws.length && !this._mayDrawIndirectly(facts)) {
+      // A look-up of what draws changed (`pyro.param('mu')`): after the draws, not one of them.
+      readNames.add(RNG);
     } else if (facts.draws.length > 0 || (this._last.has(RNG) && run.status !== 'aborted' && this._mayDrawIndirectly(facts))) {
       if (this._last.has(RNG)) {
         may.add(RNG);
@@ -641,8 +644,14 @@ export class CanonicalOrderEngine {
     }
     if (facts.env === 'setup' && ok) {
       // What it sets up: its line magics as typed (unknown: this run alone).
-      const magics = eff.statements?.filter(t => t.startsWith('%')).sort().join('\n');
-      this._setupRuns.push({ seq, setting: magics === undefined || magics === '' ? PSEUDO + seq : magics, moduleChanges });
+      // Per option, the last line of the cell that sets it (`%matplotlib notebook` then
+      // `%matplotlib inline` ends inline); the setting is what the options end up as.
+      const last = new Map<string, string>();
+      eff.statements?.filter(t => t.startsWith('%')).forEach(m => last.set(knobOf(m), m));
+      const knobs = Array.from(last.keys()).sort();
+      const values = knobs.map(k => last.get(k)!);
+      const setting = knobs.length === 0 ? PSEUDO + seq : values.join('\n');
+      this._setupRuns.push({ seq, setting, knobs: knobs.length === 0 ? [setting] : knobs, values: knobs.length === 0 ? [setting] : values, moduleChanges });
     }
     records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
@@ -849,12 +858,14 @@ export class CanonicalOrderEngine {
     // runs after them, before a later run makes the same settings again (a
     // cell that also sets `%matplotlib notebook`, run ten times, needs the
     // setting once, not ten runs).
+    // Made again, or replaced: `%matplotlib notebook` ends `%matplotlib inline` as much as a rerun of
+    // it does; a run setting several things is in effect until each of them is set again.
     const nextSame = new Map<number, number>();
     const later = new Map<string, number>();
     for (let i = this._setupRuns.length - 1; i >= 0; i--) {
-      const { seq, setting } = this._setupRuns[i];
-      nextSame.set(seq, later.get(setting) ?? records.length);
-      later.set(setting, seq);
+      const { seq, knobs } = this._setupRuns[i];
+      nextSame.set(seq, Math.max(...knobs.map(k => later.get(k) ?? records.length)));
+      knobs.forEach(k => later.set(k, seq));
     }
     // A setting waits for a needed run in its stretch; adding it (and what it reads) can fill the
     // stretch of an earlier one, so this repeats until nothing is added. The needed runs are counted
@@ -1011,6 +1022,7 @@ export class CanonicalOrderEngine {
         }
       }
     }
+    this._orderSettings(runs, edge);
     // Tie-break key: the cell's position now; a run whose cell is gone keeps
     // the place of the slice run before it in time.
     const key = new Float64Array(runs.length);
@@ -1024,6 +1036,53 @@ export class CanonicalOrderEngine {
       tie[i] = s;
     });
     return scheduleByKey(runs.length, edges, key, tie);
+  }
+
+  /**
+   * Settings of one option keep the order they were made in when they differ: the last one
+   * made is the one in effect (`%matplotlib notebook`, then `%matplotlib inline` again in a
+   * merged rerun, ends inline). Runs making the same setting need no order among themselves (a
+   * chain over all of them made cycles with what they also compute, and un-merged reruns). An
+   * extension is loaded before its magics and options are set (`%load_ext autoreload` before
+   * `%autoreload 2`), by the first run of each.
+   */
+  private _orderSettings(runs: number[], edge: (a: number, b: number) => void): void {
+    const setups = this._setupRuns;
+    if (setups.length === 0) {
+      return;
+    }
+    const bySeq = new Map(setups.map(x => [x.seq, x]));
+    const firstOfClass = new Map<number, number>();
+    for (const { seq } of setups) {
+      const cls = this._records[seq].cls;
+      if (!firstOfClass.has(cls)) {
+        firstOfClass.set(cls, seq);
+      }
+    }
+    // Per option: the runs since its value last changed, and that value.
+    const current = new Map<string, { value: string; runs: number[] }>();
+    const firstRun = (s: number): number => firstOfClass.get(this._records[s].cls) ?? s;
+    // A merged rerun of the load stands at its last run, maybe after the magic's run: all of them first.
+    const loads = runs.filter(s => bySeq.get(s)?.values.some(l => EXTENSION_LOAD.test(l)));
+    for (const s of runs) {
+      const setup = bySeq.get(s);
+      if (!setup) {
+        continue;
+      }
+      setup.knobs.forEach((knob, i) => {
+        const value = setup.values[i];
+        const group = current.get(knob);
+        if (group && group.value === value) {
+          group.runs.push(s);
+          return;
+        }
+        group?.runs.forEach(r => edge(r, s));
+        current.set(knob, { value, runs: [s] });
+      });
+      if (setup.values.some(l => EXTENSION_SETTING.test(l))) {
+        loads.forEach(l => firstRun(l) < firstRun(s) && edge(l, s));
+      }
+    }
   }
 
   /**
@@ -1267,7 +1326,7 @@ export class CanonicalOrderEngine {
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */
-  private _setupRuns: Array<{ seq: number; setting: string; moduleChanges: number }> = [];
+  private _setupRuns: Array<{ seq: number; setting: string; knobs: string[]; values: string[]; moduleChanges: number }> = [];
   /** Changes of a module's state so far (`plt.switch_backend`, `sns.set`): they end a stretch of one setting. */
   private _moduleChanges = 0;
   /** Code of a failed or import-star run with tracer evidence → the names it bound by import, and the others (see `addRun`). */
@@ -1452,6 +1511,29 @@ function numberOf(numbers: Map<string, number>, key: string): number {
 }
 
 /** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
+/**
+ * What a setup magic sets: `%matplotlib inline` and `%matplotlib notebook` set one thing,
+ * as do two `%config` lines of the same option; other lines (`%load_ext x`) only themselves.
+ */
+function knobOf(magic: string): string {
+  const words = magic.split(/\s+/);
+  // `%matplotlib --list` only prints; `%autoreload` alone (or `now`) reloads, the mode stays.
+  const replaces =
+    (words[0] === '%matplotlib' && !['--list', '-l'].includes(words[1])) ||
+    words[0] === '%precision' ||
+    (words[0] === '%autoreload' && AUTORELOAD_MODES.has(words[1] ?? ''));
+  if (replaces) {
+    return words[0];
+  }
+  const option = /^%config\s+([\w.]+)\s*=/.exec(magic);
+  // A line that sets no option stands for itself, apart from the options' names.
+  return option ? '%config ' + option[1] : 'line ' + words.join(' ');
+}
+const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 'complete']);
+/** Loads an extension (`%load_ext autoreload`), and what an extension may provide: its magics or options. */
+const EXTENSION_LOAD = /^%(?:re)?load_ext\b/;
+const EXTENSION_SETTING = /^%(?:autoreload|aimport|config)\b/;
+
 function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): number | undefined {
   if (!seqs) {
     return undefined;

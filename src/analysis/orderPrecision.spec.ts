@@ -545,6 +545,88 @@ describe('edits that change nothing later runs read', () => {
   });
 });
 
+describe('loops that surely run', () => {
+  it('a loop over a range of literals rebinds what its body binds: a failed run before it is not needed', () => {
+    // AdoringStarling s5: the plotting loop failed half-way (a ValueError), was fixed and run again;
+    // `size` kept the same value, so the tracer saw only `i` rebound by the run that worked.
+    const fails = "for i in range(0, 500, 50):\n    size = np.size(df.iloc[i, :])\n    plt.plot(np.linspace(0, 2, size), df.iloc[:, i])\nplt.legend()";
+    const works = "for i in range(0, 500, 50):\n    size = np.size(df.iloc[i, :])\n    plt.plot(np.linspace(0, 2, size), df.iloc[i, :])\nplt.legend()";
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np\nimport matplotlib.pyplot as plt\nimport pandas as pd')
+      .cell('df', "df = pd.read_csv('array.txt', header=None)")
+      .cell('plot', fails)
+      .run('imp', { traced: { added: ['np', 'plt', 'pd'] } })
+      .run('df', { traced: { added: ['df'], read: ['pd'] } })
+      .run('plot', { status: 'error', traced: { added: ['i', 'size'], read: ['df', 'np', 'plt'] } })
+      .cell('plot', works)
+      .run('plot', { traced: { rebound: ['i'], read: ['df', 'i', 'np', 'plt', 'size'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'df@1', 'plot@3']);
+    expect(kinds(o)).toEqual([]);
+  });
+
+  it('a loop that may not run keeps the value from before it', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'size = 3')
+      .cell('b', 'for i in range(n):\n    size = i')
+      .cell('n', 'n = 0')
+      .run('n')
+      .run('a')
+      .run('b');
+    expect(steps(order(s))).toEqual(['a@1', 'n@0', 'b@2']);
+  });
+});
+
+describe('errors caught in the cell', () => {
+  it('a run whose try body failed and whose handler only printed bound nothing there: it is not needed', () => {
+    // Avonxu123 s11: `d = a + c` raised (shapes differ), the handler printed the error; `c` was
+    // bound again later. The run stayed for `d`, and with it the old version of the cell defining `a`.
+    const s = new SessionBuilder()
+      .cell('imp', 'import numpy as np')
+      .cell('a', 'a = np.array([1, 2, 3, 4])\nb = np.array([-1, -2, 3, 4])')
+      .cell('t', 'c = np.array([1, 2])\ntry:\n    d = a + c\nexcept Exception as e:\n    print(e)')
+      .cell('c', 'c = np.dot(a, b)')
+      .run('imp', { traced: { added: ['np'] } })
+      .run('a', { traced: { added: ['a', 'b'], read: ['np'] } })
+      .run('t', { traced: { added: ['c'], read: ['a', 'c', 'np'] } })
+      .cell('a', 'a = np.array([1, 2, 3, 4])\nb = np.array([-1, 4, 3, 2])')
+      .run('a', { traced: { rebound: ['b'], read: ['np'] } })
+      .run('c', { traced: { rebound: ['c'], read: ['a', 'b', 'np'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'a@3', 'c@4']);
+    expect(kinds(o)).toEqual([]);
+  });
+});
+
+describe('draws after a seed', () => {
+  it("looking up a model's parameters draws nothing: a print of them after each training is needed once", () => {
+    // puma-wust s11/s22: the parameter printout and `means = pyro.param('means')`, run after
+    // each of seven trainings, were each kept seven times as draws after `pyro.set_rng_seed`.
+    const s = new SessionBuilder()
+      .cell('imp', 'import pyro')
+      .cell('seed', 'pyro.set_rng_seed(1)')
+      .cell('train', 'def train():\n    pyro.clear_param_store()\n    for j in range(100):\n        svi.step(x)\n    return svi')
+      .cell('fit', 'fitted = train()')
+      .cell('show', 'for name, value in pyro.get_param_store().items():\n    print(name, pyro.param(name))')
+      .cell('get', "means = pyro.param('means')")
+      .run('imp', { traced: { added: ['pyro'] } })
+      .run('seed', { traced: { read: ['pyro'] } })
+      .run('train', { traced: { added: ['train'] } })
+      .run('fit', { traced: { added: ['fitted'], read: ['train'] } })
+      .run('show', { traced: { added: ['name', 'value'], read: ['pyro'] } })
+      .run('get', { traced: { added: ['means'], read: ['pyro'] } })
+      .run('fit', { traced: { rebound: ['fitted'], read: ['train'] } })
+      .run('show', { traced: { rebound: ['name', 'value'], read: ['pyro'] } })
+      .run('get', { traced: { rebound: ['means'], read: ['pyro'] } });
+    const o = order(s);
+    expect(steps(o)).toContain('fit@3');
+    expect(steps(o)).toContain('fit@6');
+    expect(steps(o)).not.toContain('show@4');
+    expect(steps(o)).not.toContain('get@5');
+    expect(o.diagnostics.filter(d => d.kind === 'needs-rerun').map(d => d.cellIds[0])).toEqual(['fit']);
+  });
+});
+
 describe('session settings made again', () => {
   it('a cell that also sets up the session, run several times, needs the setting once', () => {
     // Each version reads the file again and rebinds everything; `%matplotlib
@@ -644,6 +726,208 @@ describe('session settings made again', () => {
       .run('X')
       .run('c');
     expect(steps(order(s))).toContain('Y@2');
+  });
+
+  it('a merged rerun of a setting stays after the settings made before it: the last one made is in effect', () => {
+    // X@0 merges into X@5 and runs first in the notebook: before N@4, the replay ended on `notebook`.
+    const s = new SessionBuilder()
+      .cell('X', '%matplotlib inline')
+      .cell('N', '%matplotlib notebook')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .cell('c', 'z = y + 1')
+      .run('X')
+      .run('a')
+      .run('N')
+      .run('b')
+      .run('X')
+      .run('c');
+    const o = steps(order(s));
+    expect(o).toContain('N@2');
+    expect(o.indexOf('N@2')).toBeLessThan(o.indexOf('X@4'));
+    expect(o.indexOf('N@2')).toBeLessThan(o.indexOf('b@3'));
+  });
+
+  it('a setting replaced by another of the same option before anything needed runs is not kept', () => {
+    const s = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('X', '%matplotlib inline')
+      .cell('p', '%precision 3')
+      .cell('a', 'x = 1')
+      .cell('b', 'y = x + 1')
+      .run('X')
+      .run('a')
+      .run('N')
+      .run('X')
+      .run('p')
+      .run('b');
+    const o = order(s);
+    expect(steps(o)).toEqual(['X@3', 'p@4', 'a@1', 'b@5']);
+    // Options of `%config` apart: another option is no replacement.
+    const c = new SessionBuilder()
+      .cell('f', "%config InlineBackend.figure_format = 'retina'")
+      .cell('g', "%config InlineBackend.figure_format='svg'")
+      .cell('h', '%config Completer.use_jedi = False')
+      .cell('a', 'x = 1')
+      .run('f')
+      .run('g')
+      .run('h')
+      .run('a');
+    expect(steps(order(c)).sort()).toEqual(['a@3', 'g@1', 'h@2']);
+  });
+});
+
+describe('settings of one option, and extensions (a review of the setting order)', () => {
+  it('runs making the same setting need no order among themselves: a rerun setup cell merges', () => {
+    const s = new SessionBuilder()
+      .cell('S', '%matplotlib inline\nimport numpy as np')
+      .cell('P', '%precision 3\nx = np.arange(3)')
+      .cell('a', 'y = x * 2')
+      .run('S')
+      .run('P')
+      .run('S')
+      .run('a');
+    const o = order(s);
+    expect(kinds(o)).toEqual([]);
+    expect(steps(o)).toEqual(['S@2', 'P@1', 'a@3']);
+  });
+
+  it('an extension merged into its rerun is still loaded before its magic is used', () => {
+    // `%autoreload 2` before `%load_ext autoreload`: UsageError in the replay.
+    const s = new SessionBuilder()
+      .cell('L', '%load_ext autoreload')
+      .cell('A', '%autoreload 2')
+      .cell('a', 'x = 1')
+      .run('L')
+      .run('A')
+      .run('L')
+      .run('a');
+    const o = steps(order(s));
+    expect(o.indexOf('L@2')).toBeLessThan(o.indexOf('A@1'));
+  });
+
+  it('`%matplotlib --list` and `%autoreload` alone set nothing: the setting before them stays', () => {
+    const list = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('L', '%matplotlib --list')
+      .cell('a', 'x = 1')
+      .run('N')
+      .run('L')
+      .run('a');
+    expect(steps(order(list))).toContain('N@0');
+    const now = new SessionBuilder()
+      .cell('E', '%load_ext autoreload')
+      .cell('A', '%autoreload 2')
+      .cell('R', '%autoreload')
+      .cell('a', 'x = 1')
+      .run('E')
+      .run('A')
+      .run('R')
+      .run('a');
+    expect(steps(order(now))).toContain('A@1');
+  });
+});
+
+describe('what surely runs, and what a handler that raises again does', () => {
+  it("a nested loop's else belongs to the outer iteration: `else: continue` may skip the rest", () => {
+    const s = new SessionBuilder()
+      .cell('xs', 'xs = [7]')
+      .cell('f', 'found = -1')
+      .cell('s', 'for i in range(3):\n    for j in xs:\n        if j == i:\n            break\n    else:\n        continue\n    found = i')
+      .run('xs', { traced: { added: ['xs'] } })
+      .run('f', { traced: { added: ['found'] } })
+      .run('s', { traced: { added: ['i', 'j'], read: ['xs'] } });
+    expect(steps(order(s))).toContain('f@1');
+  });
+
+  it('a failed run may have bound a name in a handler before raising again', () => {
+    const s = new SessionBuilder()
+      .cell('risky', 'def risky():\n    return 1 / 0')
+      .cell('t', 'try:\n    r = risky()\nexcept Exception as e:\n    last_error = e\n    raise')
+      .cell('u', 'msg = str(last_error)')
+      .run('risky')
+      .run('t', { status: 'error' })
+      .run('u');
+    expect(kinds(order(s))).not.toContain('undefined-name');
+  });
+
+  it('a function reads what its raising handler reads before it returns', () => {
+    const s = new SessionBuilder()
+      .cell('d', 'default_value = 0\nfallback_ok = True')
+      .cell('f', 'def load():\n    try:\n        return read(path)\n    except OSError:\n        if fallback_ok:\n            return default_value\n        raise')
+      .cell('d2', 'default_value = 5')
+      .cell('c', 'v = load()')
+      .run('d')
+      .run('f')
+      .run('c')
+      .run('d2');
+    const o = steps(order(s));
+    expect(o.indexOf('c@2')).toBeLessThan(o.indexOf('d2@3'));
+  });
+
+  it('a list literal holding only a comment is empty: its body may not run', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'a = 0')
+      .cell('s', 'for x in [  # to fill in\n]:\n    a = 1')
+      .run('a')
+      .run('s');
+    expect(steps(order(s))).toContain('a@0');
+  });
+});
+
+describe('a second review of the setting order and handlers that raise again', () => {
+  it('a handler that raises again does not hide what the try body read', () => {
+    expect(analyzeCell('try:\n    total = base + 1\nexcept TypeError:\n    base = 0\n    raise').uses).toEqual(['base']);
+    // With the tracer: `t` first would raise NameError, which the handler does not catch.
+    const s = new SessionBuilder()
+      .cell('t', 'try:\n    total = base + 1\nexcept TypeError:\n    base = 0\n    raise')
+      .cell('b', 'base = 1')
+      .cell('b2', 'base = 100')
+      .run('b', { traced: { added: ['base'] } })
+      .run('t', { traced: { added: ['total'], read: ['base'] } })
+      .run('b2', { traced: { rebound: ['base'] } });
+    expect(steps(order(s))).toEqual(['b@0', 't@1', 'b2@2']);
+  });
+
+  it('of two lines of one option in a cell, the later one in the source is what the cell sets', () => {
+    const two = new SessionBuilder()
+      .cell('N', '%matplotlib notebook')
+      .cell('S', '%matplotlib notebook\n%matplotlib inline\nimport numpy as np')
+      .cell('a', 'x = np.arange(3)')
+      .run('S')
+      .run('N')
+      .run('a');
+    expect(steps(order(two))).toEqual(['S@0', 'N@1', 'a@2']);
+    const config = new SessionBuilder()
+      .cell('C2', "%config InlineBackend.figure_format = 'svg'")
+      .cell('C', "%config InlineBackend.figure_format = 'svg'\n%config InlineBackend.figure_format = 'retina'\nimport numpy as np")
+      .cell('a', 'x = np.arange(3)')
+      .run('C')
+      .run('C2')
+      .run('a');
+    expect(steps(order(config))).toEqual(['C@0', 'C2@1', 'a@2']);
+    // The same lines in another order end on another setting: not the same setting made again.
+    const swapped = new SessionBuilder()
+      .cell('X', '%matplotlib inline\n%matplotlib notebook\nimport numpy as np')
+      .cell('Y', '%matplotlib notebook\n%matplotlib inline')
+      .cell('a', 'x = np.arange(3)')
+      .run('X')
+      .run('Y')
+      .run('a');
+    expect(steps(order(swapped))).toEqual(['X@0', 'Y@1', 'a@2']);
+  });
+
+  it('an extension loaded first is loaded before its magic, also when its cell is below and merged later', () => {
+    const s = new SessionBuilder()
+      .cell('A', '%autoreload 2')
+      .cell('L', '%load_ext autoreload')
+      .cell('a', 'x = 1')
+      .run('L')
+      .run('A')
+      .run('L')
+      .run('a');
+    const o = steps(order(s));
+    expect(o.findIndex(x => x.startsWith('L@'))).toBeLessThan(o.indexOf('A@1'));
   });
 });
 

@@ -123,6 +123,8 @@ export interface ScopeWalkResult {
   seeds: boolean;
   /** See `CellEffects.randomLibraryCalls`. */
   randomLibraryCalls: boolean;
+  /** See `CellEffects.readsRandomState`. */
+  readsRandomState: boolean;
   /** Calls or stores that change the process: working directory, environment variables, `sys.path`. */
   changesProcess: boolean;
   /** See `CellEffects.loadsModules`. */
@@ -175,6 +177,13 @@ const RANDOM_LIBRARY_PREFIXES = [
   'tf.random.',
   'jax.random.'
 ];
+
+/**
+ * Calls of those modules that only look up what draws changed (`pyro.param('means')` after
+ * training, `pyro.get_param_store().items()`): they read that state without drawing (a session
+ * that printed its parameters after each training kept every print after the seed).
+ */
+const READS_NO_GENERATOR = new Set(['pyro.param', 'pyro.get_param_store', 'pyro.enable_validation', 'pyro.validation_enabled']);
 
 /** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
 const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
@@ -279,6 +288,7 @@ class Walker {
   private readonly seeded = new Set<RngFamily>();
   private seeds = false;
   private randomLibraryCalls = false;
+  private readsRandomState = false;
   private changesProcess = false;
   private loadsModules = false;
   private readonly temporaries = new Set<string>();
@@ -346,6 +356,7 @@ class Walker {
     return {
       seeds: this.seeds,
       randomLibraryCalls: this.randomLibraryCalls,
+      readsRandomState: this.readsRandomState,
       changesProcess: this.changesProcess,
       loadsModules: this.loadsModules,
       temporaries: sorted(this.temporaries),
@@ -816,12 +827,13 @@ class Walker {
   /**
    * Run alternative paths from the same state and merge them: a name is
    * definitely bound after them only if every path binds it. Without
-   * `exhaustive`, not taking any path is one more alternative.
+   * `exhaustive`, not taking any path is one more alternative. `failing` paths
+   * end the run with an error: what they bind is bound maybe.
    */
-  private branches(scope: Scope, paths: Array<() => void>, exhaustive: boolean): void {
+  private branches(scope: Scope, paths: Array<() => void>, exhaustive: boolean, failing: Array<() => void> = []): void {
     const flow = scope.flow;
     if (flow === null) {
-      for (const p of paths) {
+      for (const p of [...paths, ...failing]) {
         p();
       }
       return;
@@ -830,7 +842,7 @@ class Walker {
     // undone, so a branch costs what it changes, not the size of the namespace.
     const results: Map<string, number>[] = [];
     const names = new Set<string>();
-    for (const p of paths) {
+    for (const p of [...paths, ...failing]) {
       const journal: Journal = new Map();
       scope.journals.push(journal);
       p();
@@ -851,11 +863,13 @@ class Walker {
       const before = flow.get(name) ?? 0;
       let all = exhaustive ? DEFINITE : before;
       let any = exhaustive ? 0 : before;
-      for (const r of results) {
+      results.forEach((r, i) => {
         const v = r.get(name) ?? before;
-        all &= v;
+        if (i < paths.length) {
+          all &= v;
+        }
         any |= v;
-      }
+      });
       let bits = (all & DEFINITE) | (any & (BOUND | DELETED));
       if (bits & DEFINITE) {
         bits = DEFINITE | BOUND;
@@ -1234,8 +1248,8 @@ class Walker {
     if (next?.name === 'elif') {
       paths.push(() => this.ifStatement(kids, i, scope));
       this.branches(scope, paths, true);
-    } else if (test !== null && this.text(test) === 'True') {
-      // `if True:` always runs its body.
+    } else if (test !== null && SURELY_TRUE.test(this.text(test))) {
+      // `if True:` always runs its body; so does `if __name__ == '__main__':` in a kernel.
       this.branches(scope, paths, true);
     } else if (next?.name === 'else' && kids[i + 1]?.name === 'Body') {
       const elseBody = kids[i + 1];
@@ -1251,7 +1265,12 @@ class Walker {
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i];
       if (k.name === 'Body') {
-        this.branches(scope, [() => this.statements(k, scope)], false);
+        if (kids[i - 1]?.name !== 'else' && this.text(kids[i - 1]) === 'True') {
+          // `while True:` runs its body at least once.
+          this.surelyRunBody(k, scope);
+        } else {
+          this.branches(scope, [() => this.statements(k, scope)], false);
+        }
       } else if (k.name !== 'while' && k.name !== 'else') {
         this.expression(k, scope);
       }
@@ -1270,23 +1289,119 @@ class Walker {
       }
     }
     this.targets(targets, scope);
+    const iterable = inIndex >= 0 ? kids.slice(inIndex + 1, end) : [];
     for (const k of kids.slice(end)) {
-      if (k.name === 'Body') {
+      if (k.name !== 'Body') {
+        continue;
+      }
+      if (k !== kids[bodyIndex] || !this.surelyIterates(iterable, scope)) {
         this.branches(scope, [() => this.statements(k, scope)], false);
+        continue;
+      }
+      this.surelyRunBody(k, scope);
+    }
+  }
+
+  /**
+   * A loop body that runs at least once (`for i in range(0, 500, 50):`, `while True:`): what it
+   * binds before anything that may leave the iteration is bound surely (a rerun replaces it),
+   * the rest maybe.
+   */
+  private surelyRunBody(node: SyntaxNode, scope: Scope): void {
+    const body = children(node).filter(c => c.name !== ':');
+    const diverts = body.findIndex(c => this.mayLeaveIteration(c));
+    const sure = diverts < 0 ? body : body.slice(0, diverts);
+    sure.forEach(c => this.statement(c, scope));
+    if (sure.length < body.length) {
+      this.branches(scope, [() => body.slice(sure.length).forEach(c => this.statement(c, scope))], false);
+    }
+  }
+
+  /** An iterable that surely yields something: `range` of integer literals with a count, a non-empty list or tuple literal. */
+  private surelyIterates(nodes: SyntaxNode[], scope: Scope): boolean {
+    if (nodes.length !== 1) {
+      return false;
+    }
+    const node = nodes[0];
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') {
+      const items = children(node).filter(c => !['[', ']', '(', ')', ',', 'Comment'].includes(c.name));
+      return items.length > 0 && items.every(c => c.name !== 'ArrayComprehensionExpression' && !this.text(c).startsWith('*'));
+    }
+    if (node.name !== 'CallExpression') {
+      return false;
+    }
+    const [callee, args] = children(node);
+    const fn = callee?.name === 'VariableName' ? this.text(callee) : '';
+    if (args?.name !== 'ArgList' || (fn !== 'range' && fn !== 'enumerate') || this.boundHere(scope, fn)) {
+      return false;
+    }
+    const values = children(args).filter(c => !['(', ')', ',', 'Comment'].includes(c.name));
+    if (fn === 'enumerate') {
+      return values.length === 1 && this.surelyIterates(values, scope);
+    }
+    const ints = values.map(v => integerLiteral(this.text(v)));
+    if (ints.length === 0 || ints.length > 3 || ints.some(v => v === null)) {
+      return false;
+    }
+    const [start, stop, step] = ints.length === 1 ? [0, ints[0]!, 1] : [ints[0]!, ints[1]!, ints[2] ?? 1];
+    return step > 0 ? start < stop : step < 0 && start > stop;
+  }
+
+  /** A builtin name bound in the session by this cell (`range = …`): no longer the builtin. */
+  private boundHere(scope: Scope, name: string): boolean {
+    for (let s: Scope | null = scope; s !== null; s = s.parent) {
+      if (s.locals.has(name) || ((s.flow?.get(name) ?? 0) & BOUND) !== 0) {
+        return true;
       }
     }
+    return false;
+  }
+
+  /** A statement that may end an iteration early: `break`, `continue`, `return` or `raise` in it, outside loops and definitions it holds. */
+  private mayLeaveIteration(node: SyntaxNode): boolean {
+    if (LEAVES_ITERATION.has(node.name)) {
+      return true;
+    }
+    if (NESTED_SCOPES.has(node.name)) {
+      if (node.name !== 'ForStatement' && node.name !== 'WhileStatement') {
+        return false;
+      }
+      // A nested loop's own `break` and `continue` end only it; `return`/`raise` still leave, and
+      // its `else` belongs to this iteration (`for j in xs: … break` / `else: continue`).
+      const kids = children(node);
+      const elseBody = kids.findIndex(k => k.name === 'else');
+      return this.contains(node, ['ReturnStatement', 'RaiseStatement']) || (elseBody >= 0 && kids.slice(elseBody + 1).some(k => this.mayLeaveIteration(k)));
+    }
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (this.mayLeaveIteration(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private contains(node: SyntaxNode, names: string[]): boolean {
+    const cursor = node.cursor();
+    do {
+      if (names.includes(cursor.name)) {
+        return true;
+      }
+    } while (cursor.next() && cursor.from < node.to);
+    return false;
   }
 
   private tryStatement(node: SyntaxNode, scope: Scope): void {
     const kids = children(node);
     const handlers: Array<() => void> = [];
+    const raising: Array<() => void> = [];
+    let tryBody: SyntaxNode | null = null;
     let elseBody: SyntaxNode | null = null;
     let finallyBody: SyntaxNode | null = null;
     let i = 0;
     while (i < kids.length) {
       const k = kids[i];
       if (k.name === 'try' && kids[i + 1]?.name === 'Body') {
-        this.statements(kids[i + 1], scope);
+        tryBody = kids[i + 1];
         i += 2;
       } else if (k.name === 'except') {
         let j = i + 1;
@@ -1295,7 +1410,9 @@ class Walker {
           head.push(kids[j++]);
         }
         const body = kids[j];
-        handlers.push(() => this.exceptHandler(head, body, scope));
+        // A handler that ends by raising again leaves the run failed: no path of a run that worked.
+        const last = body === undefined ? null : children(body).filter(c => c.name !== ':').pop();
+        (last?.name === 'RaiseStatement' ? raising : handlers).push(() => this.exceptHandler(head, body, scope));
         i = j + 1;
       } else if (k.name === 'else' && kids[i + 1]?.name === 'Body') {
         elseBody = kids[i + 1];
@@ -1308,11 +1425,22 @@ class Walker {
         i++;
       }
     }
-    if (elseBody !== null) {
-      this.statements(elseBody, scope);
-    }
-    if (handlers.length > 0) {
-      this.branches(scope, handlers, false);
+    // The body and `else` bind surely only when nothing was caught; a handler that ran instead
+    // (`except Exception as e: print(e)`) bound only what it binds itself.
+    const body = (): void => {
+      if (tryBody !== null) {
+        this.statements(tryBody, scope);
+      }
+      if (elseBody !== null) {
+        this.statements(elseBody, scope);
+      }
+    };
+    // Handlers that raise again are walked, from the same state, for what they read and may
+    // bind before raising (the run failed then), not as a way the run worked.
+    if (handlers.length > 0 || raising.length > 0) {
+      this.branches(scope, [body, ...handlers], true, raising);
+    } else {
+      body();
     }
     if (finallyBody !== null) {
       this.statements(finallyBody, scope);
@@ -1855,9 +1983,12 @@ class Walker {
     if (
       !scope.deferred &&
       ((method !== null && RANDOM_FILL_METHODS.has(method)) ||
-        [modulePath, written].some(path => path !== null && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
+        [modulePath, written].some(path => path !== null && !READS_NO_GENERATOR.has(path) && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
     ) {
       this.randomLibraryCalls = true;
+    }
+    if (!scope.deferred && [modulePath, written].some(path => path !== null && READS_NO_GENERATOR.has(path))) {
+      this.readsRandomState = true;
     }
     if (modulePath !== null) {
       if (PROCESS_CALLS.has(modulePath)) {
@@ -2170,4 +2301,20 @@ const SETTER_NAMES: ReadonlySet<string> = new Set(Array.from(GLOBAL_STATE_SETTER
 
 export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
   return new Walker(source).walk(tree);
+}
+
+/** Tests that hold in every kernel: `True`, `__name__ == '__main__'` (either side). */
+const SURELY_TRUE = /^(?:True|__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
+const LEAVES_ITERATION = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement']);
+const NESTED_SCOPES = new Set(['ForStatement', 'WhileStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'LambdaExpression']);
+
+/** `5`, `-1`, `1_000`, `0x10`: its value; anything else (a float, a name): null. */
+function integerLiteral(text: string): number | null {
+  const t = text.replace(/[_\s]/g, '');
+  if (!/^-?(?:\d+|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)$/.test(t)) {
+    return null;
+  }
+  const negative = t.startsWith('-');
+  const v = Number(negative ? t.slice(1) : t);
+  return Number.isSafeInteger(v) ? (negative ? -v : v) : null;
 }

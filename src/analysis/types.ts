@@ -55,6 +55,11 @@ export interface CellEffects {
   /** The cell calls into a random-number library (`torch.randn`, `pyro.sample`, `np.random.rand`). */
   randomLibraryCalls?: boolean;
   /**
+   * The cell looks up state that a random-number library's draws change, without drawing
+   * (`pyro.param('mu')` after training): it reads that state and leaves it as it was.
+   */
+  readsRandomState?: boolean;
+  /**
    * 'barrier': the cell changes the process for later runs in ways no name
    * shows (working directory, environment variables, `sys.path`); 'install':
    * it installs packages and changes the process no other way; 'setup': it
