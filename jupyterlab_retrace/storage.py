@@ -652,8 +652,10 @@ class WriteHandler(RepoHandler):
                 raise StorageError(HTTPStatus.BAD_REQUEST, f"invalid value for {ref}")
             if ref != "HEAD" and not OID_RE.fullmatch(new):
                 raise StorageError(HTTPStatus.BAD_REQUEST, f"{ref} must point at a commit id")
-            if ref == "HEAD" and not new.startswith("ref: refs/heads/"):
-                raise StorageError(HTTPStatus.BAD_REQUEST, "HEAD must name a branch (ref: refs/heads/...)")
+            # HEAD names a branch, or is detached at a commit (a Restore of a snapshot that is no
+            # attempt's tip, until the next run starts an attempt there), checked complete as a branch's.
+            if ref == "HEAD" and not (new.startswith("ref: refs/heads/") or OID_RE.fullmatch(new)):
+                raise StorageError(HTTPStatus.BAD_REQUEST, "HEAD must name a branch (ref: refs/heads/...) or a commit id")
             self.safe_path(repo, ref)
             seen.add(ref)
             refs.append((ref, old, new))

@@ -87,6 +87,28 @@ async def test_a_ref_pointing_at_a_blob_is_refused(jp_fetch, retrace_config):
     assert loose_objects(repo_dir(retrace_config)) == []
 
 
+async def test_head_detached_at_a_complete_commit_is_kept_and_git_reads_it(jp_fetch, retrace_config):
+    # A Restore of a snapshot that is no attempt's tip leaves HEAD at that commit until the next run.
+    await init(jp_fetch)
+    c1, _ = await first_commit(jp_fetch)
+    repo = repo_dir(retrace_config)
+    response = await write(jp_fetch, [], [{"ref": "HEAD", "old": "ref: refs/heads/main", "new": c1}])
+    assert response.code == 200, response.body
+    assert body(response)["refs"]["HEAD"] == c1
+    assert git(repo, "rev-parse", "HEAD").strip() == c1
+    assert fsck(repo)[0] == 0
+    # Detached at an object the repository lacks, or at a blob: refused, HEAD unchanged.
+    missing = "1234567890" * 4
+    assert_refused(await write(jp_fetch, [], [{"ref": "HEAD", "old": c1, "new": missing}]), 400, "missing")
+    oid, f = obj_file("blob", b"not a commit")
+    assert_refused(await write(jp_fetch, [f], [{"ref": "HEAD", "old": c1, "new": oid}]), 400, "is a blob")
+    assert open(os.path.join(repo, "HEAD")).read().strip() == c1
+    # And back on a branch.
+    back = await write(jp_fetch, [], [{"ref": "HEAD", "old": c1, "new": "ref: refs/heads/main"}])
+    assert back.code == 200, back.body
+    assert git(repo, "symbolic-ref", "HEAD").strip() == MAIN
+
+
 async def test_a_garbage_commit_with_a_correct_sha1_is_refused(jp_fetch, retrace_config):
     await init(jp_fetch)
     oid, f = obj_file("commit", b"this is not a commit at all\n")

@@ -139,6 +139,39 @@ describe('HistoryStore', () => {
     expect((await store.listAttempts()).map(a => a.id)).toEqual(['main', 'attempt-1']);
   });
 
+  it('between a restore of an older snapshot and the next commit, no attempt is current, and a reopened store still starts the new attempt there', async () => {
+    const fsys = memoryFs();
+    const store = await open(fsys);
+    const nb1 = syntheticNotebook(3);
+    const c1 = await store.commitSnapshot(nb1, [run('c0000', 1)]);
+    const nb2 = edit(nb1, 1, 'b = 2', 2);
+    const c2 = await store.commitSnapshot(nb2, [run('c0001', 2)]);
+
+    await store.restore(c1);
+    // The notebook is on no attempt: main is not current, and no branch was made for the next run.
+    expect((await store.listAttempts()).map(a => [a.id, a.tip, a.current])).toEqual([['main', c2, false]]);
+    expect(store.currentAttempt).toBeNull();
+    expect(await git.listBranches({ fs: fsys, gitdir: GITDIR })).toEqual(['main']);
+    // HEAD is detached at the restored commit (as `git checkout <commit>` leaves it), main did not move.
+    expect(await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'HEAD', depth: 1 })).toBe(c1);
+    expect(await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'main' })).toBe(c2);
+
+    // A page reload: the restore is still pending, and the next commit starts the new attempt from c1.
+    const reopened = await open(fsys);
+    expect(reopened.divergedFrom).toBe(c1);
+    expect((await reopened.listAttempts()).some(a => a.current)).toBe(false);
+    const c3 = await reopened.commitSnapshot(edit(nb1, 2, 'c = 3', 3), [run('c0002', 3)]);
+    const attempts = await reopened.listAttempts();
+    expect(attempts.map(a => [a.id, a.current])).toEqual([
+      ['main', false],
+      ['attempt-1', true]
+    ]);
+    expect(attempts[1]).toMatchObject({ auto: true, base: c1, tip: c3, title: `Restored from ${c1.slice(0, 7)}` });
+    expect((await git.readCommit({ fs: fsys, gitdir: GITDIR, oid: c3 })).commit.parent).toEqual([c1]);
+    expect(await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'HEAD', depth: 1 })).toBe('ref: refs/heads/attempt-1');
+    expect(await git.resolveRef({ fs: fsys, gitdir: GITDIR, ref: 'main' })).toBe(c2);
+  });
+
   it('keeps titles and comments editable without rewriting history', async () => {
     const fsys = memoryFs();
     const store = await open(fsys);

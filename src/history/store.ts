@@ -8,7 +8,10 @@
  * Repository layout (one bare repository per notebook):
  *   refs/heads/<attempt>        an Attempt; never moved backwards or deleted here
  *   refs/heads/retrace-attempts titles/comments: commits of `attempts.json`
- *   HEAD                        the current Attempt
+ *   HEAD                        the current Attempt; between a Restore of a snapshot that is no
+ *                               attempt's tip and the next commit, that snapshot's commit (detached,
+ *                               as `git checkout <commit>` leaves it): no attempt is current, and the
+ *                               next commit starts a new one from it (no branch is made empty)
  * Commit tree = the snapshot (see snapshot.ts) plus
  *   runs.json                   the Runs this commit captures (full records)
  *   index/…                     the run index: every earlier Run on the first-parent chain
@@ -128,7 +131,10 @@ export class HistoryStore {
     return this.tip;
   }
 
-  /** Set after restoring a snapshot that is no branch's tip: the next commit starts a new attempt. */
+  /**
+   * Set after restoring a snapshot that is no branch's tip (HEAD detached at it): no attempt is
+   * current, and the next commit starts a new attempt from it.
+   */
   get divergedFrom(): string | null {
     return this.fork;
   }
@@ -151,11 +157,14 @@ export class HistoryStore {
       this.branch = this.headValue.slice('ref: refs/heads/'.length);
       this.tip = refs[`refs/heads/${this.branch}`] ?? null;
       this.fork = null;
+      this.forkOrigin = null;
     } else if (OID_RE.test(this.headValue)) {
-      // Detached (a git CLI user checked out a commit): continue from it on a new attempt.
+      // Detached (a Restore not yet followed by a run, or a git CLI user checked out a commit):
+      // continue from it on a new attempt. Which attempt the restore left is not on disk.
       this.branch = null;
       this.tip = this.headValue;
       this.fork = this.headValue;
+      this.forkOrigin = null;
     } else {
       throw new RepositoryError('corrupt', `HEAD holds '${this.headValue}'`);
     }
@@ -173,7 +182,7 @@ export class HistoryStore {
   newAttempt(title: string, comment = ''): Promise<IAttempt> {
     return this.serial(async () => {
       const base = this.fork ?? this.tip;
-      const fromAttempt = this.branch;
+      const fromAttempt = this.branch ?? this.forkOrigin;
       const id = await this.createAttempt(base, { title, comment, auto: false, fromAttempt });
       return {
         id,
@@ -225,6 +234,8 @@ export class HistoryStore {
    * Load a snapshot for bringing it back into the notebook. Restoring the tip of an
    * attempt continues that attempt; restoring anything else makes the next commit
    * start a new attempt (history diverged), so no branch ever moves backwards.
+   * Until then HEAD is detached at the restored commit: no attempt is current (the
+   * notebook is on none of them), and a reload still knows where the next run goes.
    */
   restore(commit: string): Promise<ISnapshot> {
     return this.serial(async () => {
@@ -241,7 +252,12 @@ export class HistoryStore {
         this.branch = owner;
         this.tip = commit;
         this.fork = null;
+        this.forkOrigin = null;
       } else {
+        await this.writeHead(commit);
+        this.forkOrigin = this.branch ?? this.forkOrigin;
+        this.branch = null;
+        this.tip = commit;
         this.fork = commit;
       }
       return snapshot;
@@ -346,6 +362,8 @@ export class HistoryStore {
   private headValue: string | null = null;
   private tip: string | null = null;
   private fork: string | null = null;
+  /** The attempt the notebook was on before the restore that set `fork` (this page's knowledge only). */
+  private forkOrigin: string | null = null;
   private refs: Refs;
   private meta: AttemptMetadata;
   private index: RunIndex;
@@ -495,6 +513,7 @@ export class HistoryStore {
       this.branch = id;
       this.tip = tip;
       this.fork = null;
+      this.forkOrigin = null;
       return id;
     }
   }
@@ -579,7 +598,7 @@ export class HistoryStore {
 
     if (this.fork !== null || this.branch === null) {
       const from = this.fork;
-      const fromAttempt = this.branch;
+      const fromAttempt = this.branch ?? this.forkOrigin;
       const short = from ? from.slice(0, 7) : 'nothing';
       let made = '';
       await this.createAttempt(

@@ -293,3 +293,57 @@ describe('NotebookHistory snapshots the notebook as the latest run left it', () 
     expect(state.reads - before).toBe(1);
   });
 });
+
+describe('NotebookHistory after a restore that no run followed', () => {
+  const cells = (source: string) => ({ ...notebook, cells: [{ ...notebook.cells[0], source }] });
+  function page(fsys: MemoryFs, shown: { now: unknown }, opened: unknown) {
+    return new NotebookHistory({
+      notebookId: 'nb',
+      store: new HistoryStore({ backend: new LocalBackend(fsys, GITDIR) }),
+      queue: new Queue(),
+      snapshot: () => shown.now,
+      opened: () => opened,
+      debounceMs: 100000
+    });
+  }
+
+  /** Attempt main: [1] then [2]; then the notebook as after [1] restored (no tip: pending). */
+  async function restoredFirst(fsys: MemoryFs) {
+    const shown = { now: cells('x = 1') as unknown };
+    const history = page(fsys, shown, shown.now);
+    await history.open();
+    history.record(run(1));
+    await history.flush();
+    const first = history.commitOf('P/1')!;
+    shown.now = cells('x = 2');
+    history.record(run(2));
+    await history.flush();
+    const second = history.commitOf('P/2')!;
+    await history.restore(first);
+    expect(history.pendingRestore?.commit).toBe(first);
+    expect(history.pendingRestore?.runs.map(e => e.runId)).toEqual(['P/1']);
+    expect(history.attempts.some(a => a.current)).toBe(false);
+    return { first, second };
+  }
+
+  it('a reload that opens the restored snapshot (the restore was saved) keeps it pending', async () => {
+    const fsys = memoryFs();
+    const { first } = await restoredFirst(fsys);
+    const reloaded = page(fsys, { now: cells('x = 1') }, cells('x = 1'));
+    await reloaded.open();
+    expect(reloaded.pendingRestore?.commit).toBe(first);
+    expect(reloaded.pendingRestore?.runs.map(e => e.runId)).toEqual(['P/1']);
+    expect(reloaded.attempts.some(a => a.current)).toBe(false);
+  });
+
+  it('a reload that opens the attempt it left (the restore was not saved) is back on that attempt', async () => {
+    const fsys = memoryFs();
+    const { second } = await restoredFirst(fsys);
+    const reloaded = page(fsys, { now: cells('x = 2') }, cells('x = 2'));
+    await reloaded.open();
+    expect(reloaded.pendingRestore).toBeNull();
+    expect(reloaded.attempts.map(a => [a.id, a.tip, a.current])).toEqual([['main', second, true]]);
+    // Nothing was committed for the page's opening: it holds exactly main's tip.
+    expect(reloaded.store.head).toBe(second);
+  });
+});

@@ -105,6 +105,17 @@ export class NotebookHistory {
   }
 
   /**
+   * Between a Restore of a snapshot that is no attempt's tip and the next commit: the restored
+   * commit and the runs it captured (each with the attempt that recorded it), from the run index
+   * (which, with no attempt current, is the restored commit's). The next run starts a new attempt
+   * from that commit. Null when the notebook is on an attempt.
+   */
+  get pendingRestore(): { commit: string; runs: IRunIndexEntry[] } | null {
+    const commit = this.store.divergedFrom;
+    return commit ? { commit, runs: this._index.filter(entry => entry.commit === commit) } : null;
+  }
+
+  /**
    * The attempt that recorded each run of the other attempts (run id to attempt id), from
    * their run indexes: the timeline holds their runs (recorded before a restore to an earlier
    * point, or brought back by the kernel's journal after a reload or in a second tab), and the
@@ -275,6 +286,9 @@ export class NotebookHistory {
       return;
     }
     const content = contentKey(notebook);
+    if (this.store.divergedFrom && (await this._leftRestore(content))) {
+      return;
+    }
     const seen = openedSeen(this._options.notebookId);
     if (seen.has(content)) {
       return; // this browser committed exactly this content as opened already (another tab, a reload)
@@ -290,6 +304,33 @@ export class NotebookHistory {
       rememberOpened(this._options.notebookId, content);
       await this._refresh();
     });
+  }
+
+  /**
+   * The page opens while a Restore is pending (HEAD detached at the restored commit) but the
+   * notebook holds other content: the restore was left unsaved, and the page opened the file as
+   * it was before. When an attempt's tip holds exactly that content (the attempt the restore left:
+   * its state is recorded before a restore), the notebook is back on it: make it current again,
+   * so the next run continues it instead of starting an attempt "restored from" a snapshot the
+   * notebook does not show. Bounded like `_holds`: the newest attempts only.
+   */
+  private async _leftRestore(content: string): Promise<boolean> {
+    const restored = this.store.divergedFrom!;
+    if (contentKey((await this.store.readSnapshot(restored)).notebook) === content) {
+      return false; // the restore was saved: it stays pending
+    }
+    const attempts = this._attempts
+      .filter(a => a.tip)
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
+      .slice(0, OPENED_LOOKBACK);
+    for (const attempt of attempts) {
+      if (contentKey((await this.store.readSnapshot(attempt.tip!)).notebook) === content) {
+        await this.store.restore(attempt.tip!); // a tip: its attempt becomes current again
+        await this._refresh();
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

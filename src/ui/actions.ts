@@ -148,6 +148,11 @@ export class RetraceActions {
       return;
     }
     const id = attemptId ?? target.history.attempts.find(a => a.current)?.id;
+    if (!id && target.history.pendingRestore) {
+      // After a Restore no attempt is current until the next run starts one: none to edit yet.
+      Notification.info(this._o.trans.__('No attempt is current: the next run starts a new one. New attempt… names it now.'), { autoClose: 5000 });
+      return;
+    }
     const attempt = target.history.attempts.find(a => a.id === id);
     const values = attempt && (await askTitleAndComment(this._o.trans, this._o.trans.__('Edit attempt'), attempt.title, attempt.comment));
     if (attempt && values) {

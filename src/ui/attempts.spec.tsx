@@ -73,4 +73,45 @@ describe('AttemptsView', () => {
     q<HTMLButtonElement>('.jp-RetraceAttempts-undo').click();
     expect(calls.slice(3)).toEqual([`restore ${history.commitOf('P/1')}`, 'undo']);
   });
+
+  it('after a restore of a run that is no tip, marks no attempt current and says where the next run goes, until it runs', async () => {
+    const view = new AttemptsView(
+      nullTranslator.load('test'),
+      { newAttempt: () => undefined, restoreCommit: () => undefined, editAttempt: () => undefined, undoRestore: () => undefined },
+      new RunNaming([])
+    );
+    Widget.attach(view, document.body);
+    const history = memoryHistory(notebook);
+    view.history = history;
+    await history.open();
+    const t = new Date(Date.UTC(2026, 0, 1)).toISOString();
+    const runOf = (n: number): Run => ({ id: `P/${n}`, notebookId: 'nb', cellId: 'c1', code: 'x = 1', executionCount: n, kernelSessionId: 'P', start: t, end: t, status: 'ok', outputs: [] });
+    for (const n of [1, 2]) {
+      history.record(runOf(n));
+      await settle();
+      await history.flush();
+    }
+    const baseline = history.attempts[0];
+    await history.editAttempt(baseline.id, { title: 'baseline' });
+    await settle();
+    const q = (selector: string) => view.node.querySelector<HTMLElement>(selector);
+    const currentTitles = () => [...view.node.querySelectorAll('.jp-RetraceAttempts-attempt[aria-current="true"] .jp-RetraceAttempts-title')].map(n => n.textContent);
+    expect(currentTitles()).toEqual(['baseline']);
+    expect(q('.jp-RetraceAttempts-pending')).toBeNull();
+
+    await history.restore(history.commitOf('P/1')!);
+    await settle();
+    expect(currentTitles()).toEqual([]);
+    expect(view.node.querySelectorAll('.jp-mod-current')).toHaveLength(0);
+    expect(q('.jp-RetraceAttempts-pending')!.textContent).toBe('Next run starts a new attempt from [1] of baseline');
+    // Baseline, where the notebook no longer is, can be restored again.
+    expect(q('.jp-RetraceAttempts-restore')).not.toBeNull();
+
+    history.record(runOf(3));
+    await settle();
+    await history.flush();
+    await settle();
+    expect(q('.jp-RetraceAttempts-pending')).toBeNull();
+    expect(currentTitles()).toEqual([`Restored from ${history.commitOf('P/1')!.slice(0, 7)}`]);
+  });
 });

@@ -92,6 +92,7 @@ export class AttemptsView extends ReactWidget {
             </li>
           ))}
         </ul>
+        {history && this._pendingLine(history)}
         <div className="jp-RetraceAttempts-actions">
           <AttemptButton
             className="jp-RetraceAttempts-new"
@@ -114,6 +115,28 @@ export class AttemptsView extends ReactWidget {
           />
         </div>
       </>
+    );
+  }
+
+  /**
+   * After a Restore of a snapshot that is no attempt's tip, no attempt is current: say where the
+   * next run goes instead, naming the snapshot by the run that made it and that run's attempt.
+   */
+  private _pendingLine(history: NotebookHistory): JSX.Element | null {
+    const pending = history.pendingRestore;
+    if (!pending) {
+      return null;
+    }
+    const trans = this._trans;
+    const last = pending.runs[pending.runs.length - 1];
+    const attempt = last && history.attempts.find(a => a.id === last.attempt);
+    const text = !last
+      ? trans.__('Next run starts a new attempt from snapshot %1', pending.commit.slice(0, 7))
+      : trans.__('Next run starts a new attempt from %1 of %2', runName(last, this._naming, trans), attempt ? attempt.title || attempt.id : last.attempt);
+    return (
+      <div className="jp-RetraceAttempts-pending" data-commit={pending.commit} title={trans.__('Restored snapshot %1', pending.commit.slice(0, 7))}>
+        {text}
+      </div>
     );
   }
 

@@ -5,7 +5,8 @@
  * Virtualised with @tanstack/react-virtual: rows have one fixed height and only
  * those in view (plus a few) exist in the DOM, so 10,000 runs scroll like 10.
  * Keyboard: roving focus over the runs (arrows, Page Up/Down, Home/End), Enter
- * opens the run's detail, D opens the diff with the cell's previous run.
+ * opens the run's detail, D opens the notebook diff of what the run changed: the
+ * snapshot before the run (its commit's parent) with the snapshot after it.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
@@ -24,7 +25,7 @@ const COMPACT_BELOW_PX = 420;
 export interface ITimelineActions {
   /** Show the run's detail (Enter, double-click). */
   open: (run: Run) => void;
-  /** Show the diff of the run's code with the cell's previous run (D). */
+  /** Show the notebook diff of what the run changed: the snapshot before it with its own (D). */
   diffPrevious?: (run: Run) => void;
 }
 

@@ -4,11 +4,14 @@
  * baseline's run [2]. The notebook then holds exactly that snapshot; the next run starts a new,
  * automatically named attempt from that commit, shown as current; baseline keeps its run [3]
  * and sweep its runs (no branch moves), as the `git` command line sees the repository.
+ * Between the restore and that run the notebook is on no attempt: the panel marks none as
+ * current and says where the next run goes, also after the restore is saved and the page
+ * reloaded (HEAD is detached at the restored commit, and no branch is made before the run).
  */
 import { expect, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 
-import { answerTitle, git, openNotebook, PANEL_ID, repositoryOf, retraceKey, runCellAt, waitSaved } from './helpers';
+import { answerTitle, git, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, waitSaved } from './helpers';
 
 const NAME = 'restoreother.ipynb';
 const SOURCES = ['a = 5', 'b = a + 1\nb', 'c = a * 2\nc', 'd = a - 1\nd'];
@@ -42,6 +45,22 @@ function shownCells(page: Page): Promise<{ source: string; count: number | null;
         .trim()
     }))
   );
+}
+
+/** The branches of the repository, as the git command line lists them. */
+function branches(repo: string): string[] {
+  return git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').split('\n').filter(Boolean).sort();
+}
+
+/** Where the next run goes while no attempt is current, fully inside the 250 px sidebar (wrapped, not cut). */
+async function expectPendingFrom(page: Page, text: string): Promise<void> {
+  const pending = page.locator(`#${PANEL_ID} .jp-RetraceAttempts-pending`);
+  await expect(pending).toHaveText(text);
+  const side = (await page.locator('#jp-left-stack').boundingBox())!;
+  expect(Math.abs(side.width - 250)).toBeLessThanOrEqual(2);
+  const box = (await pending.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(side.x + side.width + 1);
+  expect(await pending.evaluate(node => node.scrollWidth <= node.clientWidth)).toBe(true);
 }
 
 /** Select the timeline row of run `[count]` and restore the notebook as it was after it (the button, then the dialog). */
@@ -109,10 +128,20 @@ test.describe('restore of a run of another attempt', () => {
         { source: SOURCES[3], count: null, outputs: '' }
       ]);
 
+    // Until the next run the notebook is on no attempt: sweep is no longer marked current, and the
+    // panel says where the next run goes. No branch is made for it yet; HEAD is detached at [2]'s commit.
+    const pending = panel.locator('.jp-RetraceAttempts-pending');
+    await expectPendingFrom(page, 'Next run starts a new attempt from [2] of baseline');
+    await expect(current).toHaveCount(0);
+    await expect(panel.locator(`.jp-RetraceAttempts-attempt[data-attempt="${sweep}"]`)).not.toHaveAttribute('aria-current', 'true');
+    expect(branches(repo)).toEqual([baseline, 'retrace-attempts', sweep].sort());
+    expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(afterTwo);
+
     // The next run starts a new attempt from that commit, shown as the current one.
     await runCellAt(page, 2);
     await waitSaved(page);
     await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText(`Restored from ${afterTwo.slice(0, 7)}`);
+    await expect(pending).toHaveCount(0);
     const restored = (await current.getAttribute('data-attempt'))!;
     expect([baseline, sweep]).not.toContain(restored);
     await expect(panel.locator('.jp-RetraceAttempts-attempt')).toHaveCount(3);
@@ -127,5 +156,36 @@ test.describe('restore of a run of another attempt', () => {
     expect(runsOn(repo, baseline).map(r => r.run)).toEqual(['[1] a = 5', '[2] b = a + 1', '[3] c = a * 2']);
     expect(git(repo, 'rev-parse', `refs/heads/${sweep}`).trim()).toBe(sweepTip);
     expect(git(repo, 'symbolic-ref', 'HEAD').trim()).toBe(`refs/heads/${restored}`);
+
+    // Baseline's [2] once more, saved, and the page reloaded before any run: the restore is still
+    // pending (the server's HEAD says so), no attempt is current, and no branch was made for it.
+    await restoreAfterRun(page, 2);
+    await expectPendingFrom(page, 'Next run starts a new attempt from [2] of baseline');
+    await expect(current).toHaveCount(0);
+    await page.notebook.save();
+    await reloadAndReopen(page, NAME);
+    await expect.poll(() => shownCells(page)).toEqual([
+      { source: SOURCES[0], count: 1, outputs: '' },
+      { source: SOURCES[1], count: 2, outputs: '6' },
+      { source: SOURCES[2], count: null, outputs: '' },
+      { source: SOURCES[3], count: null, outputs: '' }
+    ]);
+    await waitSaved(page);
+    await expectPendingFrom(page, 'Next run starts a new attempt from [2] of baseline');
+    await expect(current).toHaveCount(0);
+    await expect(panel.locator('.jp-RetraceAttempts-attempt')).toHaveCount(3);
+    expect(branches(repo)).toEqual([baseline, restored, 'retrace-attempts', sweep].sort());
+    expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(afterTwo);
+
+    // The first run after the reload starts that new attempt from [2]'s commit, current from then on.
+    await runCellAt(page, 3);
+    await waitSaved(page);
+    await expect(current.locator('.jp-RetraceAttempts-title')).toHaveText(`Restored from ${afterTwo.slice(0, 7)}`);
+    await expect(pending).toHaveCount(0);
+    const again = (await current.getAttribute('data-attempt'))!;
+    expect([baseline, sweep, restored]).not.toContain(again);
+    expect(git(repo, 'symbolic-ref', 'HEAD').trim()).toBe(`refs/heads/${again}`);
+    expect(git(repo, 'rev-parse', `refs/heads/${again}^`).trim()).toBe(afterTwo);
+    git(repo, 'fsck', '--full');
   });
 });
