@@ -627,6 +627,39 @@ describe('draws after a seed', () => {
   });
 });
 
+describe("writes to pyro's parameter store are no look-ups (a third review)", () => {
+  /** imp@0 seed@1 train@2, then `pre` @3 and fit@4 (or fit@3, pre@4, fit@5). */
+  function session(pre: string, between = false): string[] {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pyro\nimport torch')
+      .cell('seed', 'pyro.set_rng_seed(1)')
+      .cell('train', 'def train():\n    for j in range(100):\n        svi.step(x)\n    return svi')
+      .cell('fit', 'fitted = train()')
+      .cell('pre', pre)
+      .run('imp', { traced: { added: ['pyro', 'torch'] } })
+      .run('seed', { traced: { read: ['pyro'] } })
+      .run('train', { traced: { added: ['train'] } });
+    if (between) {
+      s.run('fit', { traced: { added: ['fitted'], read: ['train'] } });
+    }
+    s.run('pre', { traced: { read: ['pyro', 'torch'] } }).run('fit', { traced: { [between ? 'rebound' : 'added']: ['fitted'], read: ['train'] } });
+    return steps(order(s));
+  }
+
+  it('clearing, loading or storing into the store, or creating a parameter with its first value, stays before the training', () => {
+    expect(session('pyro.get_param_store().clear()', true)).toEqual(['imp@0', 'seed@1', 'train@2', 'fit@3', 'pre@4', 'fit@5']);
+    for (const pre of ["pyro.get_param_store().load('params.pt')", "pyro.param('loc', torch.tensor(5.0))", "pyro.param('loc', lambda: torch.randn(3))", "pyro.get_param_store()['loc'] = torch.zeros(3)"]) {
+      expect({ pre, steps: session(pre) }).toEqual({ pre, steps: ['imp@0', 'seed@1', 'train@2', 'pre@3', 'fit@4'] });
+    }
+  });
+
+  it('a look-up alone is dropped between two trainings; pyro.clear_param_store() is kept', () => {
+    expect(session("print(pyro.param('loc'))", true)).toEqual(['imp@0', 'seed@1', 'train@2', 'fit@3', 'fit@5']);
+    expect(session('print(list(pyro.get_param_store().items()))', true)).toEqual(['imp@0', 'seed@1', 'train@2', 'fit@3', 'fit@5']);
+    expect(session('pyro.clear_param_store()', true)).toEqual(['imp@0', 'seed@1', 'train@2', 'fit@3', 'pre@4', 'fit@5']);
+  });
+});
+
 describe('session settings made again', () => {
   it('a cell that also sets up the session, run several times, needs the setting once', () => {
     // Each version reads the file again and rebinds everything; `%matplotlib

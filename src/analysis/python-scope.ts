@@ -184,6 +184,8 @@ const RANDOM_LIBRARY_PREFIXES = [
  * that printed its parameters after each training kept every print after the seed).
  */
 const READS_NO_GENERATOR = new Set(['pyro.param', 'pyro.get_param_store', 'pyro.enable_validation', 'pyro.validation_enabled']);
+/** Methods of pyro's parameter store that only read it. */
+const STORE_READS = new Set(['items', 'keys', 'values', 'get_param', 'get_all_param_names', 'named_parameters', 'get_state']);
 
 /** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
 const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
@@ -1961,7 +1963,7 @@ class Walker {
     if (popped === null) {
       this.mutationByCall(scope, object, method, modulePath, args);
     }
-    this.processCall(scope, modulePath, fnName, method, written);
+    this.processCall(scope, modulePath, fnName, method, written, this.looksUp(node, [modulePath, written], args));
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
 
@@ -1974,7 +1976,29 @@ class Walker {
    * Seeds (anywhere in the cell, also in a function it defines), calls into
    * random-number libraries, and calls that change the process.
    */
-  private processCall(scope: Scope, modulePath: string | null, fnName: string | null, method: string | null, written: string | null): void {
+  /**
+   * A call that only looks up what draws changed (`READS_NO_GENERATOR`): `pyro.param(name)` alone
+   * (with an initial value it creates the parameter), `pyro.get_param_store()` only as the object
+   * of a reading method (`.items()`; `.clear()`, `.load(p)` or a store into it change it).
+   */
+  private looksUp(node: SyntaxNode, paths: Array<string | null>, args: CallArguments): boolean {
+    const path = paths.find(p => p !== null && READS_NO_GENERATOR.has(p));
+    if (path === undefined) {
+      return false;
+    }
+    if (path === 'pyro.param') {
+      return args.positional.length === 1 && args.keywords.size === 0 && args.count === 1;
+    }
+    if (path === 'pyro.get_param_store') {
+      const member = node.parent;
+      // (Tree nodes are made on each access: compared by place.)
+      const property = member?.name === 'MemberExpression' && member.firstChild?.from === node.from && member.firstChild.to === node.to ? member.lastChild : null;
+      return property?.name === 'PropertyName' && STORE_READS.has(this.text(property)) && member!.parent?.name === 'CallExpression';
+    }
+    return true;
+  }
+
+  private processCall(scope: Scope, modulePath: string | null, fnName: string | null, method: string | null, written: string | null, lookUp: boolean): void {
     if ((fnName !== null && SEED_FUNCTION_NAMES.has(fnName)) || (modulePath !== null && SEED_CALLS.has(modulePath))) {
       this.seeds = true;
     }
@@ -1983,11 +2007,11 @@ class Walker {
     if (
       !scope.deferred &&
       ((method !== null && RANDOM_FILL_METHODS.has(method)) ||
-        [modulePath, written].some(path => path !== null && !READS_NO_GENERATOR.has(path) && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)))))
+        (!lookUp && [modulePath, written].some(path => path !== null && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p))))))
     ) {
       this.randomLibraryCalls = true;
     }
-    if (!scope.deferred && [modulePath, written].some(path => path !== null && READS_NO_GENERATOR.has(path))) {
+    if (!scope.deferred && lookUp) {
       this.readsRandomState = true;
     }
     if (modulePath !== null) {
