@@ -256,6 +256,38 @@ describe('NotebookHistory snapshots the notebook as the latest run left it', () 
     return { state, history, committedSource };
   }
 
+  it('a run recorded while the commit of the one before is being written keeps its snapshot from a later edit', async () => {
+    // The commit of run 1 has read the queue when run 2 is recorded (the real queue is IndexedDB).
+    const state = { source: 'x = 1' };
+    const queue = new (class extends Queue {
+      listed: (() => void) | null = null;
+      async list(): Promise<Run[]> {
+        const runs = [...this.runs];
+        this.listed?.();
+        return runs;
+      }
+    })();
+    const store = new HistoryStore({ backend: new LocalBackend(memoryFs(), GITDIR) });
+    const snapshot = () => ({ ...notebook, cells: [{ ...notebook.cells[0], source: state.source }] });
+    const history = new NotebookHistory({ notebookId: 'nb', store, queue, snapshot, debounceMs: 100000 });
+    await history.open();
+    history.record(run(1));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    const listed = new Promise<void>(resolve => (queue.listed = resolve));
+    const first = history.flush();
+    await listed;
+    queue.listed = null;
+    state.source = 'x = 2';
+    history.record(run(2));
+    await first;
+    // The user types on at once after run 2.
+    history.beforeEdit();
+    state.source = 'x = 2 # typing on';
+    await history.flush();
+    const after2 = await store.readSnapshot(store.head!);
+    expect((after2.notebook as any).cells[0].source).toBe('x = 2');
+  });
+
   it('an edit made after a run, before its commit is written, is not in the snapshot after that run', async () => {
     const { state, history, committedSource } = editable(memoryFs());
     await history.open();

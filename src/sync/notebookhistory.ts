@@ -372,7 +372,7 @@ export class NotebookHistory {
   /** Queue a run (durably) and commit it soon. */
   record(run: Run): void {
     // The notebook now is what this run left: the snapshot to commit, unless an edit comes first.
-    this._recorded++;
+    this._lastRecorded = run.id;
     this._afterRun = null;
     this._afterRunDue = true;
     const replay = this._replay;
@@ -521,7 +521,7 @@ export class NotebookHistory {
     }
     {
       // Every queued run was recorded before the notebook kept at the first edit after the latest one.
-      const recorded = this._recorded;
+      const latest = this._lastRecorded;
       const notebook = this._afterRun ?? this._options.snapshot();
       let commit: string;
       try {
@@ -541,8 +541,9 @@ export class NotebookHistory {
         return;
       }
       this._savedText = JSON.stringify(notebook);
-      if (recorded === this._recorded) {
-        // No run came meanwhile: nothing waits for a snapshot.
+      if (latest === this._lastRecorded && runs.some(run => run.id === latest)) {
+        // The latest run recorded is in this commit and none came meanwhile: nothing waits for a
+        // snapshot. (A run recorded but not yet in the queue when it was read keeps its snapshot.)
         this._afterRun = null;
         this._afterRunDue = false;
       }
@@ -620,7 +621,7 @@ export class NotebookHistory {
   private _savedText: string | null = null;
   private _ready = false;
   /** How many runs `record` was given: tells whether one came while a commit was written. */
-  private _recorded = 0;
+  private _lastRecorded: string | null = null;
   /** The notebook as the latest recorded run left it, kept at the first edit after that run (see `beforeEdit`). */
   private _afterRun: unknown = null;
   /** Whether a recorded run is uncommitted and the notebook not edited since: `beforeEdit` keeps it then. */
