@@ -127,9 +127,10 @@ test.describe('notebook diff', () => {
     await page.notebook.addCell('code', 'added_later = True');
     // Snapshot B: after run [8], the added cell's (run in place: Shift+Enter on the last cell would add another).
     await runCellAt(page, 6);
-    // Edited at once after B's run, before its commit is written (a user typing on), and never run:
+    // Edited as soon as the run shows in the timeline, before its commit is written (a user typing on), and never run:
     // seen only if B were the notebook as it was when written rather than as run [8] left it, or if
     // "the notebook now" were compared.
+    await expect(panel.locator('.jp-RetraceTimeline-run', { hasText: '[8]' })).toBeVisible();
     await page.evaluate(() => (window.jupyterapp.shell.currentWidget as any).content.widgets[5].model.sharedModel.setSource('keep_b = 3'));
     await waitSaved(page);
 
