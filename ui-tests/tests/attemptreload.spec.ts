@@ -11,7 +11,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 
-import { answerTitle, git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, waitSaved } from './helpers';
+import { answerTitle, git, openInSecondTab, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, runsOn as runsWithCommits, waitSaved } from './helpers';
 
 const NAME = 'attempts.ipynb';
 const SOURCES = ['a = 5', 'b = a + 1\nb', 'c = a * 2\nc', 'd = a - 1\nd'];
@@ -80,21 +80,9 @@ async function settled(page: Page): Promise<void> {
   await waitSaved(page);
 }
 
-/** The runs recorded by the commits of `range` (their runs.json, read with git alone), oldest first, as "[count] code". */
+/** The runs recorded by the commits of `range`, oldest first, as "[count] code". */
 function runsOn(repo: string, range: string): string[] {
-  const runs: string[] = [];
-  for (const commit of git(repo, 'rev-list', '--reverse', range).split('\n').filter(Boolean)) {
-    let text: string;
-    try {
-      text = git(repo, 'show', `${commit}:runs.json`);
-    } catch {
-      continue; // a snapshot without runs
-    }
-    for (const run of JSON.parse(text).runs) {
-      runs.push(`[${run.executionCount}] ${run.code.split('\n')[0]}`);
-    }
-  }
-  return runs;
+  return runsWithCommits(repo, range).map(r => r.run);
 }
 
 test.describe('attempt: filter across a reload and a second tab', () => {

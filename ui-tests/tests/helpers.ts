@@ -237,6 +237,23 @@ export function git(repo: string, ...args: string[]): string {
   return execFileSync('git', ['--git-dir', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
 }
 
+/** The runs recorded by the commits of `range` (their runs.json, read with git alone), oldest first, as "[count] code", with each commit. */
+export function runsOn(repo: string, range: string): { run: string; commit: string }[] {
+  const runs: { run: string; commit: string }[] = [];
+  for (const commit of git(repo, 'rev-list', '--reverse', range).split('\n').filter(Boolean)) {
+    let text: string;
+    try {
+      text = git(repo, 'show', `${commit}:runs.json`);
+    } catch {
+      continue; // a snapshot without runs
+    }
+    for (const run of JSON.parse(text).runs) {
+      runs.push({ run: `[${run.executionCount}] ${run.code.split('\n')[0]}`, commit });
+    }
+  }
+  return runs;
+}
+
 /** The history repository of the notebook with Retrace id `id` (by default the current notebook's). */
 export async function repositoryOf(page: Page, id?: string): Promise<string> {
   id ??= await page.evaluate(() => ((window.jupyterapp.shell.currentWidget as any).context.model.getMetadata('retrace') as any)?.id);

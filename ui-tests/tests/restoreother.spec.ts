@@ -11,27 +11,10 @@
 import { expect, test } from '@jupyterlab/galata';
 import { Page } from '@playwright/test';
 
-import { answerTitle, git, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, waitSaved } from './helpers';
+import { answerTitle, git, openNotebook, PANEL_ID, reloadAndReopen, repositoryOf, retraceKey, runCellAt, runsOn, waitSaved } from './helpers';
 
 const NAME = 'restoreother.ipynb';
 const SOURCES = ['a = 5', 'b = a + 1\nb', 'c = a * 2\nc', 'd = a - 1\nd'];
-
-/** The runs recorded by the commits of `range` (their runs.json, read with git alone), oldest first, as "[count] code", with each commit. */
-function runsOn(repo: string, range: string): { run: string; commit: string }[] {
-  const runs: { run: string; commit: string }[] = [];
-  for (const commit of git(repo, 'rev-list', '--reverse', range).split('\n').filter(Boolean)) {
-    let text: string;
-    try {
-      text = git(repo, 'show', `${commit}:runs.json`);
-    } catch {
-      continue; // a snapshot without runs
-    }
-    for (const run of JSON.parse(text).runs) {
-      runs.push({ run: `[${run.executionCount}] ${run.code.split('\n')[0]}`, commit });
-    }
-  }
-  return runs;
-}
 
 /** The open notebook's cells as the user sees them: source, execution count, text of the outputs. */
 function shownCells(page: Page): Promise<{ source: string; count: number | null; outputs: string }[]> {
