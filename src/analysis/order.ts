@@ -1510,7 +1510,6 @@ function numberOf(numbers: Map<string, number>, key: string): number {
   return n;
 }
 
-/** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
 /**
  * What a setup magic sets: `%matplotlib inline` and `%matplotlib notebook` set one thing,
  * as do two `%config` lines of the same option; other lines (`%load_ext x`) only themselves.
@@ -1534,6 +1533,7 @@ const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 
 const EXTENSION_LOAD = /^%(?:re)?load_ext\b/;
 const EXTENSION_SETTING = /^%(?:autoreload|aimport|config)\b/;
 
+/** The first of ascending `seqs` after `seq` (binary search: a variable rebound thousands of times). */
 function firstAfter(seqs: ReadonlyArray<number> | undefined, seq: number): number | undefined {
   if (!seqs) {
     return undefined;

@@ -1973,10 +1973,6 @@ class Walker {
   }
 
   /**
-   * Seeds (anywhere in the cell, also in a function it defines), calls into
-   * random-number libraries, and calls that change the process.
-   */
-  /**
    * A call that only looks up what draws changed (`READS_NO_GENERATOR`): `pyro.param(name)` alone
    * (with an initial value it creates the parameter), `pyro.get_param_store()` only as the object
    * of a reading method (`.items()`; `.clear()`, `.load(p)` or a store into it change it).
@@ -1998,6 +1994,10 @@ class Walker {
     return true;
   }
 
+  /**
+   * Seeds (anywhere in the cell, also in a function it defines), calls into
+   * random-number libraries, and calls that change the process.
+   */
   private processCall(scope: Scope, modulePath: string | null, fnName: string | null, method: string | null, written: string | null, lookUp: boolean): void {
     if ((fnName !== null && SEED_FUNCTION_NAMES.has(fnName)) || (modulePath !== null && SEED_CALLS.has(modulePath))) {
       this.seeds = true;

@@ -620,7 +620,7 @@ export class NotebookHistory {
   /** The notebook JSON last committed or restored, to skip committing an unchanged state. */
   private _savedText: string | null = null;
   private _ready = false;
-  /** How many runs `record` was given: tells whether one came while a commit was written. */
+  /** The latest run `record` was given: whether it is in a commit, or came while the commit was written. */
   private _lastRecorded: string | null = null;
   /** The notebook as the latest recorded run left it, kept at the first edit after that run (see `beforeEdit`). */
   private _afterRun: unknown = null;
