@@ -63,7 +63,7 @@ import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { EdgeList, scheduleByKey } from './graphSchedule';
-import { buildDiagnostics, normalizeSource, SliceView } from './orderDiagnostics';
+import { buildDiagnostics, EditEffect, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
 
@@ -1320,7 +1320,7 @@ export class CanonicalOrderEngine {
   private _installs = new Set<string>();
   /** Session functions and classes defined by code that imports: a call may import. */
   private _loaders = new Set<string>();
-  private _editEffects = new Map<string, Map<string, boolean | ReadonlySet<string>>>();
+  private _editEffects = new Map<string, Map<string, EditEffect>>();
   /** Every name a run read or wrote, numbered (kept across `reset`: numbers only grow). */
   private _nameIds = new Map<string, number>();
   private _failedIndices: number[] = [];

@@ -27,13 +27,20 @@ export interface SliceView {
   callables: ReadonlySet<string>;
   modules: ReadonlySet<string>;
   /** `editEffect` by code run, then current code; emptied when `callables` or `modules` grow. */
-  editEffects: Map<string, Map<string, boolean | ReadonlySet<string>>>;
+  editEffects: Map<string, Map<string, EditEffect>>;
   /** Live name → producing run. */
   live: ReadonlyMap<string, number>;
   facts: (code: string) => CodeFacts;
   /** `normalizeSource`, memoized. */
   normalized: (code: string) => string;
 }
+
+/**
+ * What an edit of a cell changes (`editEffect`): certainly something or nothing, or the names whose
+ * values differ (`names`, mattering when a later step reads them) and the functions that compute
+ * the same when called but are other code (`liveOnly`, mattering only when the state holds them).
+ */
+export type EditEffect = boolean | { names: ReadonlySet<string>; liveOnly: ReadonlySet<string> };
 
 const PSEUDO = '\u0000';
 const FILE = PSEUDO + 'file:';
@@ -328,14 +335,16 @@ const RNG = PSEUDO + 'rng';
  * reads or the live state holds before another step rebinds it, directly or
  * through the cell's other statements that read it. An edit to a comment, a
  * `print`, a display-only expression, or a statement whose bindings nothing
- * later reads changes nothing the state shows. Changes to a module's
+ * later reads changes nothing the state shows; nor does one inside a
+ * function's body while the state no longer holds that function (its calls
+ * computed the same). Changes to a module's
  * settings (`plt.style.use`) do not count: a module is the same object.
  * Anything the analysis cannot see through (a call of a function the session
  * defined, a shell command, `import *`, the environment) counts as a change.
  * Answers true or false when the statements decide it, else the names the
- * edit affects, for `editedSteps` to look up in the later steps.
+ * edit affects (`EditEffect`), for `editedSteps` to look up in the later steps.
  */
-function editEffect(v: SliceView, code: string, now: string): boolean | ReadonlySet<string> {
+function editEffect(v: SliceView, code: string, now: string): EditEffect {
   const ran = v.facts(code).effects.statements;
   const cur = v.facts(now).effects.statements;
   if (!ran || !cur) {
@@ -347,23 +356,23 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
     const k = withoutSpacing(t);
     left.set(k, [...(left.get(k) ?? []), t]);
   });
-  const changed: string[] = [];
+  const added: string[] = [];
   for (const t of cur) {
     const same = left.get(withoutSpacing(t));
     if (same && same.length > 0) {
       same.pop();
     } else {
-      changed.push(t);
+      added.push(t);
     }
   }
-  for (const rest of left.values()) {
-    changed.push(...rest);
-  }
-  if (changed.length === 0) {
+  const removed = Array.from(left.values()).flat();
+  if (added.length === 0 && removed.length === 0) {
     // Same statements in another order: no attempt to tell whether that matters.
     return ran.map(withoutSpacing).join('\n') !== cur.map(withoutSpacing).join('\n');
   }
   const { callables, modules } = v;
+  const liveOnly = sameWhenCalled(v, removed, added);
+  const changed = [...added, ...removed].filter(t => !liveOnly.has(functionDefined(v, t) ?? ''));
   const affected = new Set<string>();
   const changes = (t: string): boolean => {
     const f = v.facts(t);
@@ -421,7 +430,54 @@ function editEffect(v: SliceView, code: string, now: string): boolean | Readonly
       }
     }
   }
-  return affected.size === 0 ? false : affected;
+  return affected.size === 0 && liveOnly.size === 0 ? false : { names: affected, liveOnly };
+}
+
+/** The function a statement defines, alone (`def f(...)`, decorated or not), or undefined. */
+function functionDefined(v: SliceView, t: string): string | undefined {
+  const e = v.facts(t).effects;
+  const fns = Object.keys(e.callReads ?? {});
+  return fns.length === 1 && e.defines.length === 1 && e.defines[0] === fns[0] ? fns[0] : undefined;
+}
+
+/**
+ * The functions an edit redefined with the same header and the same computing statements, only
+ * statements that show something added, removed or changed (`print(loss)` added to a training
+ * function, a plot dropped): a call computes the same values with either version. Not when a
+ * statement that differs calls a function of the session (it may change something).
+ */
+function sameWhenCalled(v: SliceView, removed: ReadonlyArray<string>, added: ReadonlyArray<string>): Set<string> {
+  const byName = (ts: ReadonlyArray<string>): Map<string, string[]> => {
+    const m = new Map<string, string[]>();
+    ts.forEach(t => {
+      const f = functionDefined(v, t);
+      if (f !== undefined) {
+        m.set(f, [...(m.get(f) ?? []), t]);
+      }
+    });
+    return m;
+  };
+  const before = byName(removed);
+  const after = byName(added);
+  const same = new Set<string>();
+  for (const [name, olds] of before) {
+    const news = after.get(name);
+    if (olds.length !== 1 || news?.length !== 1) {
+      continue;
+    }
+    const a = v.facts(olds[0]).effects.callReads![name];
+    const b = v.facts(news[0]).effects.callReads![name];
+    const texts = (ts: ReadonlyArray<string>): string => ts.map(withoutSpacing).join('\n');
+    if (withoutSpacing(a.header) !== withoutSpacing(b.header) || texts(a.computes) !== texts(b.computes)) {
+      continue;
+    }
+    const kept = new Set(a.shows.map(withoutSpacing));
+    const differing = [...a.shows.filter(t => !b.shows.map(withoutSpacing).includes(withoutSpacing(t))), ...b.shows.filter(t => !kept.has(withoutSpacing(t)))];
+    if (!differing.some(t => v.facts(t).effects.uses.some(n => v.callables.has(n)))) {
+      same.add(name);
+    }
+  }
+  return same;
 }
 
 /**
@@ -495,7 +551,7 @@ function importedModules(v: SliceView, statements: ReadonlyArray<string>): Map<s
  */
 function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, boolean> {
   const verdicts = new Map<number, boolean>();
-  const asked = new Map<number, ReadonlySet<string>>();
+  const asked = new Map<number, Exclude<EditEffect, boolean>>();
   const wanted = new Set<string>();
   v.ordered.forEach((seq, step) => {
     const pos = posOf(seq);
@@ -520,7 +576,8 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       verdicts.set(step, effect);
     } else {
       asked.set(step, effect);
-      effect.forEach(n => wanted.add(n));
+      effect.names.forEach(n => wanted.add(n));
+      effect.liveOnly.forEach(n => wanted.add(n));
     }
   });
   if (asked.size === 0) {
@@ -549,10 +606,10 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     first = Math.min(first, step);
   }
   for (let step = v.ordered.length - 1; step >= first; step--) {
-    const names = asked.get(step);
-    if (names) {
+    const effect = asked.get(step);
+    if (effect) {
       let matters = false;
-      for (const n of names) {
+      for (const n of effect.names) {
         const nid = v.nameIds.get(n);
         const read = nid === undefined ? Infinity : nextRead[nid];
         const kill = nid === undefined ? Infinity : nextKill[nid];
@@ -560,6 +617,11 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
           matters = true;
           break;
         }
+      }
+      // Calls of such a function compute the same: only the function itself, still held, differs.
+      for (const n of effect.liveOnly) {
+        const nid = v.nameIds.get(n);
+        matters ||= (nid === undefined || nextKill[nid] === Infinity) && liveVariables.has(n);
       }
       verdicts.set(step, matters);
     }

@@ -967,7 +967,15 @@ describe('a second review of the setting order and handlers that raise again', (
 describe('what a call reads', () => {
   it('the analyzer lists per function the globals its body computes with, and those it only shows', () => {
     const e = analyzeCell('df = read(path)\ndef f(k, data=d0):\n    y = k * scale\n    plt.plot(x, data)\n    print(y, total)\n    return y\nclass C:\n    pass');
-    expect(e.callReads).toEqual({ f: { reads: ['scale'], shown: [['plt', 'x'], ['total']] } });
+    expect(e.callReads).toEqual({
+      f: {
+        reads: ['scale'],
+        shown: [['plt', 'x'], ['total']],
+        header: 'def f(k, data=d0)',
+        computes: ['y = k * scale', 'return y'],
+        shows: ['plt.plot(x, data)', 'print(y, total)']
+      }
+    });
   });
 
   it('a global a function only plots or prints is not read by its calls', () => {
@@ -1252,5 +1260,45 @@ describe('calls on a module imported in another cell', () => {
     const o = order(s);
     expect(steps(o)).toEqual(['imp@0', 'data@3', 'fit@4']);
     expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
+describe('a function edited only in what it shows', () => {
+  const V1 = 'def total(xs):\n    return sum(xs)';
+  const V2 = "def total(xs):\n    print('adding', len(xs))  # debugging\n    plt.plot(xs)\n    return sum(xs)";
+
+  function edited(o: CanonicalOrder): string[] {
+    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+  }
+
+  function session(v2: string, rerun = true): SessionBuilder {
+    const s = new SessionBuilder()
+      .cell('imp', 'import matplotlib.pyplot as plt')
+      .cell('f', V1)
+      .cell('use', 's = total([1, 2])')
+      .cell('log', 'def note(x):\n    notes.append(x)')
+      .run('imp')
+      .run('log')
+      .run('f')
+      .run('use')
+      .cell('f', v2);
+    return rerun ? s.run('f') : s;
+  }
+
+  it('a print or plot added inside a function redefined since is no edit of what its calls computed', () => {
+    const o = order(session(V2));
+    expect(steps(o)).toEqual(['imp@0', 'f@2', 'use@3', 'f@4', 'log@1']);
+    expect(edited(o)).toEqual([]);
+  });
+
+  it('a function the state still holds is other code: the edit is reported', () => {
+    expect(edited(order(session(V2, false)))).toEqual(['f']);
+  });
+
+  it('an edit to what the function computes, its header, or a shown call of a session function is reported', () => {
+    const computes = "def total(xs):\n    print('adding')\n    return sum(xs) + 1";
+    const header = "def total(xs, start=1):\n    print('adding')\n    return sum(xs)";
+    const logs = 'def total(xs):\n    note(xs)\n    return sum(xs)';
+    expect([computes, header, logs].map(v2 => edited(order(session(v2))))).toEqual([['f'], ['f'], ['f']]);
   });
 });

@@ -117,6 +117,14 @@ export interface CallReads {
   shown: string[][];
   /** The body seeds, draws or calls a random-number library (a call of the function may draw). */
   draws?: boolean;
+  /**
+   * The function's text up to its body (decorators, name, parameters, defaults), and its body's
+   * statements as typed, those that do more than show something apart from those that only show:
+   * two versions whose headers and computing statements are the same compute the same when called.
+   */
+  header: string;
+  computes: string[];
+  shows: string[];
 }
 
 export interface KeyedStore {
