@@ -215,6 +215,7 @@ describe('control flow', () => {
     ['for-else bodies are maybe defines', 'for x in xs:\n    pass\nelse:\n    found = False', { mayDefine: ['found'] }],
     ['while bodies are maybe defines', 'while cond:\n    acc = step(acc)', { mayDefine: ['acc'], uses: ['acc', 'cond', 'step'] }],
     ['a while True body runs at least once, up to what may leave it', 'while True:\n    line = read()\n    if not line:\n        break\n    n = 1', { defines: ['line'], mayDefine: ['n'], uses: ['read'] }],
+    ['while 1 and while (True) run their body at least once too', 'while 1:\n    a = read()\n    break\nwhile (True):\n    b = 2\n    break\nwhile 0:\n    c = 3', { defines: ['a', 'b'], mayDefine: ['c'], uses: ['read'] }],
     ['a walrus in a while condition is a definite define', 'while (line := read()):\n    pass', { defines: ['line'], uses: ['read'] }],
     ['a try body binding is a maybe define when a handler may catch instead', 'try:\n    r = risky()\nexcept Exception:\n    pass', { defines: [], mayDefine: ['r'], uses: ['risky'] }],
     ['a caught error binds nothing: the try body binding is maybe', 'c = np.array([1, 2])\ntry:\n    d = a + c\nexcept Exception as e:\n    print(e)', { defines: ['c'], mayDefine: ['d'], uses: ['a', 'np'] }],

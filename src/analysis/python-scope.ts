@@ -1267,8 +1267,8 @@ class Walker {
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i];
       if (k.name === 'Body') {
-        if (kids[i - 1]?.name !== 'else' && this.text(kids[i - 1]) === 'True') {
-          // `while True:` runs its body at least once.
+        if (kids[i - 1]?.name !== 'else' && /^(?:True|[1-9][0-9]*)$/.test(this.text(kids[i - 1]).replace(/[()\s]/g, ''))) {
+          // `while True:` (`while 1:`, `while (True):`) runs its body at least once.
           this.surelyRunBody(k, scope);
         } else {
           this.branches(scope, [() => this.statements(k, scope)], false);
