@@ -37,10 +37,12 @@ export interface SliceView {
 
 /**
  * What an edit of a cell changes (`editEffect`): certainly something or nothing, or the names whose
- * values differ (`names`, mattering when a later step reads them) and the functions that compute
- * the same when called but are other code (`liveOnly`, mattering only when the state holds them).
+ * values differ (`names`, mattering when what is computed from them reaches the state the session
+ * ends with), those of them the current code binds no more (`gone`, mattering as soon as a later
+ * step reads them: it would fail) and the functions that compute the same when called but are
+ * other code (`liveOnly`, mattering only when the state holds them).
  */
-export type EditEffect = boolean | { names: ReadonlySet<string>; liveOnly: ReadonlySet<string> };
+export type EditEffect = boolean | { names: ReadonlySet<string>; gone: ReadonlySet<string>; liveOnly: ReadonlySet<string> };
 
 const PSEUDO = '\u0000';
 const FILE = PSEUDO + 'file:';
@@ -325,6 +327,7 @@ function topToBottom(
 }
 
 const KILL = 0;
+const MAY = 1;
 const RNG = PSEUDO + 'rng';
 
 /**
@@ -430,7 +433,14 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
       }
     }
   }
-  return affected.size === 0 && liveOnly.size === 0 ? false : { names: affected, liveOnly };
+  if (affected.size === 0 && liveOnly.size === 0) {
+    return false;
+  }
+  const binds = (f: CodeFacts): Set<string> => new Set([...f.effects.defines, ...f.effects.mayDefine, ...f.imports]);
+  const before = binds(v.facts(code));
+  const after = binds(v.facts(now));
+  const gone = new Set(Array.from(affected).filter(n => before.has(n) && !after.has(n)));
+  return { names: affected, gone, liveOnly };
 }
 
 /** The function a statement defines, alone (`def f(...)`, decorated or not), or undefined. */
@@ -576,7 +586,7 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       verdicts.set(step, effect);
     } else {
       asked.set(step, effect);
-      effect.names.forEach(n => wanted.add(n));
+      effect.gone.forEach(n => wanted.add(n));
       effect.liveOnly.forEach(n => wanted.add(n));
     }
   });
@@ -587,9 +597,9 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
   for (const name of v.live.keys()) {
     liveVariables.add(variableOf(name));
   }
-  // The first later step that reads the name, before (or at) the first that rebinds it; or, never
-  // rebound, the live state holding it. By name number: the sweep looks at every read and write of
-  // the steps after the first edited one.
+  // A name the current code binds no more: the first later step that reads it, before (or at) the
+  // first that rebinds it, would fail; or, never rebound, the live state holding it differs. By
+  // name number: the sweep looks at every read and write of the steps after the first edited one.
   const count = v.nameIds.size;
   const isWanted = new Uint8Array(count);
   for (const n of wanted) {
@@ -609,7 +619,7 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     const effect = asked.get(step);
     if (effect) {
       let matters = false;
-      for (const n of effect.names) {
+      for (const n of effect.gone) {
         const nid = v.nameIds.get(n);
         const read = nid === undefined ? Infinity : nextRead[nid];
         const kill = nid === undefined ? Infinity : nextKill[nid];
@@ -640,5 +650,137 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       }
     }
   }
+  reachesState(v, asked, first, liveVariables).forEach(step => verdicts.set(step, true));
   return verdicts;
+}
+
+/**
+ * The edited steps whose changed values reach the state the session ends with. Forward from the
+ * first edited step, per variable, the set of edited steps its value was computed from: a step
+ * that reads a changed value changes everything it writes, one that rebinds a variable without
+ * reading any gives it a clean value (a column the current code computes otherwise, but that
+ * every later use recomputed or dropped, changes nothing the state holds). One bit per edited step.
+ */
+function reachesState(
+  v: SliceView,
+  asked: ReadonlyMap<number, Exclude<EditEffect, boolean>>,
+  first: number,
+  liveVariables: ReadonlySet<string>
+): number[] {
+  const edited = Array.from(asked.keys()).sort((a, b) => a - b);
+  const bit = new Map(edited.map((step, i) => [step, i]));
+  const words = (edited.length + 31) >>> 5;
+  const from = new Map<number, Uint32Array>();
+  const orInto = (target: Uint32Array, source: Uint32Array): void => {
+    for (let i = 0; i < words; i++) {
+      target[i] |= source[i];
+    }
+  };
+  const names = new Map<number, string>();
+  v.nameIds.forEach((id, name) => names.set(id, name));
+  for (let step = first; step < v.ordered.length; step++) {
+    const r = v.records[v.ordered[step]];
+    let read: Uint32Array | null = null;
+    const changed = new Set<string>();
+    let indirect = false;
+    for (const a of r.reads) {
+      const t = from.get(a.variable);
+      if (t) {
+        read ??= new Uint32Array(words);
+        orInto(read, t);
+        changed.add(names.get(a.variable)!);
+        indirect ||= a.indirect;
+      }
+    }
+    const computed = read ? computedFrom(v, r, changed, indirect) : null;
+    for (const w of r.writes) {
+      // A key stored, or a value changed in place, keeps what the variable held (files and the
+      // generator's state are variables of their own here).
+      const id = w.variable >= 0 ? w.variable : w.nid;
+      const whole = w.variable < 0 || w.variable === w.nid;
+      const dirty = read && (!computed || computed.has(w.variable >= 0 ? names.get(w.variable)! : w.name));
+      if (whole && w.kind !== MAY) {
+        if (dirty) {
+          from.set(id, read!.slice());
+        } else {
+          from.delete(id);
+        }
+      } else if (dirty) {
+        const t = from.get(id);
+        if (t) {
+          orInto(t, read!);
+        } else {
+          from.set(id, read!.slice());
+        }
+      }
+    }
+    const i = bit.get(step);
+    if (i !== undefined) {
+      for (const n of asked.get(step)!.names) {
+        const id = v.nameIds.get(n);
+        if (id !== undefined) {
+          let t = from.get(id);
+          if (!t) {
+            t = new Uint32Array(words);
+            from.set(id, t);
+          }
+          t[i >>> 5] |= 1 << (i & 31);
+        }
+      }
+    }
+  }
+  const reached = new Uint32Array(words);
+  for (const name of liveVariables) {
+    const id = v.nameIds.get(name);
+    const t = id === undefined ? undefined : from.get(id);
+    if (t) {
+      orInto(reached, t);
+    }
+  }
+  return edited.filter((_, i) => (reached[i >>> 5] & (1 << (i & 31))) !== 0);
+}
+
+/**
+ * The variables (and files, and the generator's state) a step computed from the variables in
+ * `changed`, followed statement by statement through its code: a statement that uses one of them
+ * changes what it binds or changes; one that binds a name from others gives it a clean value
+ * (`df = pd.read_csv(p)` after `df` was computed from a changed threshold). Null when the code
+ * cannot be followed (a shell command, `import *`, a draw or a file read of a changed state):
+ * then everything the step writes is taken as computed from them.
+ */
+function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>, indirect: boolean): Set<string> | null {
+  const statements = r.facts?.effects.statements;
+  if (!statements || Array.from(changed).some(n => n[0] === PSEUDO)) {
+    return null;
+  }
+  const dirty = new Set(changed);
+  const explained = new Set<string>();
+  let any = false;
+  for (const t of statements) {
+    const f = v.facts(t);
+    const e = f.effects;
+    if (e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic')) {
+      return null;
+    }
+    // A call of a session function that read a changed global at call time.
+    const uses = e.uses.some(n => dirty.has(n)) || (indirect && e.uses.some(n => v.callables.has(n)));
+    const binds = [...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
+    const changes = [...e.mutates, ...f.filesWritten.map(p => FILE + p), ...(f.seeds || f.draws.length > 0 ? [RNG] : [])];
+    [...binds, ...changes].forEach(n => explained.add(n));
+    if (uses) {
+      any = true;
+      [...binds, ...changes].forEach(n => dirty.add(n));
+    } else {
+      e.defines.filter(n => !e.mayDefine.includes(n)).forEach(n => dirty.delete(n));
+    }
+  }
+  // What the tracer saw written that no statement explains: computed from the changed values
+  // whenever any statement was.
+  for (const w of r.writes) {
+    const n = w.variable >= 0 ? variableOf(w.name) : w.name;
+    if (!explained.has(n) && any) {
+      dirty.add(n);
+    }
+  }
+  return dirty;
 }

@@ -1302,3 +1302,41 @@ describe('a function edited only in what it shows', () => {
     expect([computes, header, logs].map(v2 => edited(order(session(v2))))).toEqual([['f'], ['f'], ['f']]);
   });
 });
+
+describe('an edit whose values every later use recomputed', () => {
+  function edited(o: CanonicalOrder): string[] {
+    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+  }
+
+  function session(b: string, a2 = 'n = 20'): SessionBuilder {
+    return new SessionBuilder()
+      .cell('load', "import pandas as pd\ndf = pd.read_csv('d.csv')")
+      .cell('a', 'n = 10')
+      .cell('b', b)
+      .cell('c', 'n = 5')
+      .cell('d', 'sample = df.head(n)')
+      .run('load')
+      .run('a')
+      .run('b')
+      .run('c')
+      .run('d')
+      .cell('a', a2);
+  }
+
+  it('a changed value read only into names later rebound from others raises nothing', () => {
+    // `sample` from the old n is rebound by d; `mean` never read n.
+    const o = order(session("sample = df.head(n)\nmean = df['x'].mean()"));
+    expect(steps(o)).toEqual(['load@0', 'a@1', 'b@2', 'c@3', 'd@4']);
+    expect(edited(o)).toEqual([]);
+  });
+
+  it('a changed value that reaches a name the state holds is reported', () => {
+    expect(edited(order(session("sample = df.head(n)\nmean = df['x'].head(n).mean()")))).toEqual(['a']);
+    // Through a statement of the step that rebinds from it: `k` from n, `mean` from k.
+    expect(edited(order(session("k = n * 2\nmean = df['x'].head(k).mean()")))).toEqual(['a']);
+  });
+
+  it('a name the current code binds no more is reported when a later step reads it (it would fail)', () => {
+    expect(edited(order(session("sample = df.head(n)\nmean = df['x'].mean()", 'm = 20')))).toEqual(['a']);
+  });
+});
