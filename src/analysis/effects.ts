@@ -391,17 +391,13 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const globals = new Set(whole.uses.filter(n => !params.has(n)));
     const reads = new Set<string>();
     const shown: string[][] = [];
-    const computes: string[] = [];
-    const shows: string[] = [];
     for (const { node: k, text } of statements) {
       const used = analyzeCell(text).uses.filter(n => globals.has(n));
       if (onlyShows(k, text)) {
-        shows.push(text);
         if (used.length > 0) {
           shown.push(used);
         }
       } else {
-        computes.push(text);
         used.forEach(n => reads.add(n));
       }
     }
@@ -409,7 +405,7 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const draws =
       whole.seeds === true || whole.randomLibraryCalls === true || whole.readsRandomState === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
     const header = python.slice(c.from, body.from);
-    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}), header, computes, shows };
+    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}), header, body: statements.map(st => st.text) };
   }
   return out;
 }

@@ -374,8 +374,19 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
     return ran.map(withoutSpacing).join('\n') !== cur.map(withoutSpacing).join('\n');
   }
   const { callables, modules } = v;
-  const liveOnly = sameWhenCalled(v, removed, added);
+  const liveOnly = sameWhenCalled(v, ran, cur, removed, added);
   const changed = [...added, ...removed].filter(t => !liveOnly.has(functionDefined(v, t) ?? ''));
+  if (changed.length === 0) {
+    // The other statements the same, perhaps in another order (as above).
+    const others = (ts: ReadonlyArray<string>): string =>
+      ts
+        .filter(t => !liveOnly.has(functionDefined(v, t) ?? ''))
+        .map(withoutSpacing)
+        .join('\n');
+    if (others(ran) !== others(cur)) {
+      return true;
+    }
+  }
   const affected = new Set<string>();
   const changes = (t: string): boolean => {
     const f = v.facts(t);
@@ -451,12 +462,18 @@ function functionDefined(v: SliceView, t: string): string | undefined {
 }
 
 /**
- * The functions an edit redefined with the same header and the same computing statements, only
- * statements that show something added, removed or changed (`print(loss)` added to a training
- * function, a plot dropped): a call computes the same values with either version. Not when a
- * statement that differs calls a function of the session (it may change something).
+ * The functions an edit redefined (once in each version, undecorated) with the same header and
+ * the same other statements in the same order, only plain shows (`plainShow`) added, removed or
+ * changed in their body (`print(loss)` added to a training function, a plot dropped): a call
+ * computes the same values with either version.
  */
-function sameWhenCalled(v: SliceView, removed: ReadonlyArray<string>, added: ReadonlyArray<string>): Set<string> {
+function sameWhenCalled(
+  v: SliceView,
+  ran: ReadonlyArray<string>,
+  cur: ReadonlyArray<string>,
+  removed: ReadonlyArray<string>,
+  added: ReadonlyArray<string>
+): Set<string> {
   const byName = (ts: ReadonlyArray<string>): Map<string, string[]> => {
     const m = new Map<string, string[]>();
     ts.forEach(t => {
@@ -470,24 +487,54 @@ function sameWhenCalled(v: SliceView, removed: ReadonlyArray<string>, added: Rea
   const before = byName(removed);
   const after = byName(added);
   const same = new Set<string>();
+  // Defined once in each version (a second definition could win instead).
+  const once = (ts: ReadonlyArray<string>, name: string): boolean => ts.filter(t => functionDefined(v, t) === name).length === 1;
   for (const [name, olds] of before) {
     const news = after.get(name);
-    if (olds.length !== 1 || news?.length !== 1) {
+    if (olds.length !== 1 || news?.length !== 1 || !once(ran, name) || !once(cur, name)) {
       continue;
     }
     const a = v.facts(olds[0]).effects.callReads![name];
     const b = v.facts(news[0]).effects.callReads![name];
-    const texts = (ts: ReadonlyArray<string>): string => ts.map(withoutSpacing).join('\n');
-    if (withoutSpacing(a.header) !== withoutSpacing(b.header) || texts(a.computes) !== texts(b.computes)) {
-      continue;
-    }
-    const kept = new Set(a.shows.map(withoutSpacing));
-    const differing = [...a.shows.filter(t => !b.shows.map(withoutSpacing).includes(withoutSpacing(t))), ...b.shows.filter(t => !kept.has(withoutSpacing(t)))];
-    if (!differing.some(t => v.facts(t).effects.uses.some(n => v.callables.has(n)))) {
+    // The body's other statements, in their order (a call moved past a computing statement may
+    // change what it computes).
+    const computing = (ts: ReadonlyArray<string>): string =>
+      ts
+        .filter(t => !plainShow(t))
+        .map(withoutSpacing)
+        .join('\n');
+    // A decorator may keep the function object it was given (a registry): not the same.
+    if (!a.header.trimStart().startsWith('@') && withoutSpacing(a.header) === withoutSpacing(b.header) && computing(a.body) === computing(b.body)) {
       same.add(name);
     }
   }
   return same;
+}
+
+/**
+ * Functions whose calls only format values: a statement built from them only shows what it is
+ * given. (Not `min`/`max`/`sum`: given an iterator they consume it.)
+ */
+const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
+
+/**
+ * A statement that surely only shows something: `print(...)`, `display(...)` or `plt.<f>(...)`
+ * whose arguments call nothing but `PURE_CALLS`. What the analyzer takes for display-only is
+ * broader (`model.eval()`, `next(it)` inside a print, a callback parameter called) and cannot
+ * stand for "the function computes the same".
+ */
+function plainShow(t: string): boolean {
+  const text = withoutSpacing(t);
+  // `print(*batches)` consumes an iterator.
+  if (!/^(?:print|display|plt\.[A-Za-z_]\w*)\(/.test(text) || /\b(?:yield|await|lambda)\b|:=|[(,]\*/.test(text)) {
+    return false;
+  }
+  for (const m of text.slice(text.indexOf('(') + 1).matchAll(/([\w.]+)\s*\(/g)) {
+    if (!PURE_CALLS.has(m[1])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -610,6 +657,18 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
   }
   const nextRead = new Float64Array(count).fill(Infinity);
   const nextKill = new Float64Array(count).fill(Infinity);
+  // A function that computes the same when called may still be kept by a later step as it is
+  // (`callbacks = [f]`, `g = np.vectorize(f)`): a reference to it other than a call.
+  const liveOnly = new Map<number, RegExp>();
+  for (const effect of asked.values()) {
+    effect.liveOnly.forEach(n => {
+      const nid = v.nameIds.get(n);
+      if (nid !== undefined) {
+        liveOnly.set(nid, new RegExp(`(?<![\\w.])${n}\\b(?!\\s*\\()`));
+      }
+    });
+  }
+  const nextKept = new Float64Array(count).fill(Infinity);
   // A loop, not `Math.min(...keys)`: spreading 100k+ arguments overflows the stack.
   let first = Infinity;
   for (const step of asked.keys()) {
@@ -631,7 +690,9 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       // Calls of such a function compute the same: only the function itself, still held, differs.
       for (const n of effect.liveOnly) {
         const nid = v.nameIds.get(n);
-        matters ||= (nid === undefined || nextKill[nid] === Infinity) && liveVariables.has(n);
+        const kill = nid === undefined ? Infinity : nextKill[nid];
+        const kept = nid === undefined ? Infinity : nextKept[nid];
+        matters ||= (kill === Infinity && liveVariables.has(n)) || (kept <= kill && kept !== Infinity);
       }
       verdicts.set(step, matters);
     }
@@ -647,6 +708,10 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       }
       if (a.variable !== a.nid && isWanted[a.nid]) {
         nextRead[a.nid] = step;
+      }
+      const reference = liveOnly.get(a.nid);
+      if (reference && (a.indirect || reference.test(r.run.code))) {
+        nextKept[a.nid] = step;
       }
     }
   }

@@ -972,8 +972,7 @@ describe('what a call reads', () => {
         reads: ['scale'],
         shown: [['plt', 'x'], ['total']],
         header: 'def f(k, data=d0)',
-        computes: ['y = k * scale', 'return y'],
-        shows: ['plt.plot(x, data)', 'print(y, total)']
+        body: ['y = k * scale', 'plt.plot(x, data)', 'print(y, total)', 'return y']
       }
     });
   });
@@ -1300,6 +1299,45 @@ describe('a function edited only in what it shows', () => {
     const header = "def total(xs, start=1):\n    print('adding')\n    return sum(xs)";
     const logs = 'def total(xs):\n    note(xs)\n    return sum(xs)';
     expect([computes, header, logs].map(v2 => edited(order(session(v2))))).toEqual([['f'], ['f'], ['f']]);
+  });
+});
+
+describe('a function edit that is more than a plain show is reported (review of the rule above)', () => {
+  function edited(o: CanonicalOrder): string[] {
+    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+  }
+
+  /** setup, f at v1, a cell calling f, then f edited to v2 and run (f rebound: not live). */
+  function session(setup: string, v1: string, use: string, v2: string): SessionBuilder {
+    return new SessionBuilder().cell('setup', setup).cell('f', v1).cell('use', use).run('setup').run('f').run('use').cell('f', v2).run('f');
+  }
+
+  it.each([
+    ['model.eval() switches dropout off', 'import torch\nnet = torch.nn.Dropout(0.5)\nX = torch.ones(8)', 'def predict(model, X):\n    return model(X)', 'preds = predict(net, X)', 'def predict(model, X):\n    model.eval()\n    return model(X)'],
+    ['print(next(it)) consumes a global iterator', 'it = iter(range(10))', 'def step(k):\n    return k * 2', 'a = step(1)\nb = next(it)', 'def step(k):\n    print(next(it))\n    return k * 2'],
+    ['a callback parameter called', 'seen = []', 'def total(xs, on_step):\n    return sum(xs)', 's = total([1, 2], seen.append)', 'def total(xs, on_step):\n    on_step(xs)\n    return sum(xs)'],
+    ['a session function call moved past a computing statement', 'def reset(xs):\n    xs.clear()\nxs = [1, 2]', 'def total(xs):\n    reset(xs)\n    t = sum(xs)\n    return t', 'n = total(xs)', 'def total(xs):\n    t = sum(xs)\n    reset(xs)\n    return t'],
+    ["the cell's other statements reordered", 'x = 1', 'def f(k):\n    return k\nx = x * 2\nx = x + 1', 'y = f(x)', 'def f(k):\n    print(k)\n    return k\nx = x + 1\nx = x * 2'],
+    ['two definitions of f swapped', 'pass', 'def f(x):\n    return x\n\ndef f(x):\n    print(x)\n    return 2 * x', 'y = f(3)', 'def f(x):\n    print(x)\n    return 2 * x\n\ndef f(x):\n    print("one")\n    return x'],
+    ['the old function kept by a later step (handlers = [f])', 'pass', 'def total(xs):\n    return sum(xs)', "s = total([1, 2])\nhandlers = [total]", "def total(xs):\n    print('adding')\n    return sum(xs)"],
+    ['a session decorator registered the old function', 'REG = []\ndef register(fn):\n    REG.append(fn)\n    return fn', '@register\ndef total(xs):\n    return sum(xs)', 's = total([1, 2])', "@register\ndef total(xs):\n    print('adding')\n    return sum(xs)"],
+    ['print(*batches) consumes an iterator', 'batches = iter([1, 2])', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nrest = list(batches)', 'def total(xs):\n    print(*batches)\n    return sum(xs)']
+  ])('%s', (_what, setup, v1, use, v2) => {
+    expect(edited(order(session(setup, v1, use, v2)))).toEqual(['f']);
+  });
+
+  it('a later cell that wrapped the old function (lru_cache) holds its code', () => {
+    const s = new SessionBuilder()
+      .cell('setup', 'import functools')
+      .cell('f', 'def total(xs):\n    return sum(xs)')
+      .cell('wrap', 'total = functools.lru_cache(total)')
+      .cell('use', 's = total((1, 2))')
+      .run('setup')
+      .run('f')
+      .run('wrap')
+      .run('use')
+      .cell('f', "def total(xs):\n    print('adding')\n    return sum(xs)");
+    expect(edited(order(s))).toEqual(['f']);
   });
 });
 

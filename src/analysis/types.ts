@@ -119,12 +119,11 @@ export interface CallReads {
   draws?: boolean;
   /**
    * The function's text up to its body (decorators, name, parameters, defaults), and its body's
-   * statements as typed, those that do more than show something apart from those that only show:
-   * two versions whose headers and computing statements are the same compute the same when called.
+   * statements as typed: two versions with the same header whose bodies differ only in
+   * statements that show something compute the same when called.
    */
   header: string;
-  computes: string[];
-  shows: string[];
+  body: string[];
 }
 
 export interface KeyedStore {
