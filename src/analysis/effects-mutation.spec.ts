@@ -38,6 +38,7 @@ describe('method calls', () => {
     ['transform is a use only', 'Xt = scaler.transform(X)', { mutates: [], uses: ['X', 'scaler'] }],
     ['head, tail and describe are uses only', 'df.head()\ndf.tail(3)\ndf.describe()', { mutates: [], uses: ['df'] }],
     ['copy is a use only', 'df2 = df.copy()', { mutates: [], defines: ['df2'] }],
+    ["a torch module's eval() changes its mode; pandas' eval(expr) is a use", "model.eval()\nr = df.eval('a + b')", { mutates: ['model'], uses: ['df', 'model'], defines: ['r'] }],
     ['groupby chains are uses only', "s = df.groupby('a').mean()", { mutates: [], uses: ['df'] }],
     ['merge and astype are uses only', "m = left.merge(right, on='k').astype(float)", { mutates: [], uses: ['left', 'right'] }],
     ['get, keys, items and values are uses only', "d.get('k')\nd.keys()\nd.items()\nd.values()", { mutates: [], uses: ['d'] }],

@@ -2078,6 +2078,10 @@ class Walker {
       // through a module imported in another cell (or any object) builds a
       // new object; it does not change the one it is looked up on.
       mutates = false;
+    } else if (method === 'eval' && args.count === 0) {
+      // `model.eval()` puts a torch module in evaluation mode (dropout off); pandas' `eval` takes
+      // the expression to evaluate.
+      mutates = true;
     } else if (INPLACE_METHODS.has(method)) {
       const inplace = args.keywords.get('inplace');
       mutates = inplace !== undefined && this.text(inplace) !== 'False';
