@@ -919,6 +919,9 @@ export class CanonicalOrderEngine {
         pending = pending.filter(({ seq }) => !inSlice[producer(seq)]);
       }
     }
+    if (unmerged) {
+      this._importsFromLater(inSlice, liveFrom);
+    }
     const runs: number[] = [];
     for (let s = 0; s < records.length; s++) {
       if (inSlice[s]) {
@@ -926,6 +929,103 @@ export class CanonicalOrderEngine {
       }
     }
     return { runs, producer, keys, liveFrom };
+  }
+
+  /**
+   * An import cell run again with more imports (`import pandas as pd` added to the first cell,
+   * then rerun) binds the same modules again: the runs that read them from its earlier run can
+   * take them from the later one, replayed before them, and the cell runs once in the order
+   * instead of twice. Only between runs that do nothing but import (and the same setup magics),
+   * read the same environment and installed packages, when the later binds every name the earlier
+   * did to the same module and no run in between binds any of those names: moving the later run
+   * back in time then changes nothing any run reads. Rewrites the slice's read keys in place.
+   */
+  private _importsFromLater(inSlice: Uint8Array, liveFrom: Map<string, number>): void {
+    const records = this._records;
+    const imports: number[] = [];
+    for (let s = 0; s < records.length; s++) {
+      if (inSlice[s] && this._onlyImports(records[s])) {
+        imports.push(s);
+      }
+    }
+    if (imports.length < 2) {
+      return;
+    }
+    const settings = new Map(this._setupRuns.map(x => [x.seq, x.setting]));
+    const replaced = new Map<number, number>();
+    for (let i = imports.length - 2; i >= 0; i--) {
+      const p = imports[i];
+      for (let j = imports.length - 1; j > i; j--) {
+        const q = imports[j];
+        // A setting made between them (`%matplotlib notebook`) must stay between the two.
+        const setupBetween = (settings.has(p) || settings.has(q)) && this._setupRuns.some(x => x.seq > p && x.seq < q);
+        if (!replaced.has(q) && settings.get(p) === settings.get(q) && !setupBetween && this._importsCover(p, q)) {
+          replaced.set(p, q);
+          break;
+        }
+      }
+    }
+    if (replaced.size === 0) {
+      return;
+    }
+    const keys = this._keys;
+    replaced.forEach((_, p) => (inSlice[p] = 0));
+    for (let s = 0; s < records.length; s++) {
+      if (inSlice[s]) {
+        const r = records[s];
+        for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
+          const q = replaced.get(keys[i]);
+          if (q !== undefined) {
+            keys[i] = q;
+          }
+        }
+      }
+    }
+    for (const [name, p] of liveFrom) {
+      const q = replaced.get(p);
+      if (q !== undefined) {
+        liveFrom.set(name, q);
+      }
+    }
+  }
+
+  /** A successful run that only binds names by import (and reads only the environment). */
+  private _onlyImports(r: RunRecord): boolean {
+    const f = r.facts;
+    if (!f || r.run.status !== 'ok' || r.nondeterministic || f.effects.unknownDefines || f.env === 'barrier' || f.env === 'install') {
+      return false;
+    }
+    return (
+      r.writes.length > 0 &&
+      r.filesRead.length === 0 &&
+      r.filesWritten.length === 0 &&
+      r.writes.every(w => w.kind === WriteKind.Kill && f.imports.has(w.name)) &&
+      r.reads.every(a => a.name === ENV || a.name === PACKAGES)
+    );
+  }
+
+  /** Import run `q` (later) binds what `p` bound, the same modules, from the same environment, with nothing in between binding any of its names. */
+  private _importsCover(p: number, q: number): boolean {
+    const a = this._records[p];
+    const b = this._records[q];
+    const read = (r: RunRecord): string =>
+      r.reads
+        .map(x => x.name + '=' + x.vn)
+        .sort()
+        .join(',');
+    if (read(a) !== read(b)) {
+      return false;
+    }
+    const bound = new Map(b.writes.map(w => [w.nid, w.vn]));
+    if (!a.writes.every(w => bound.get(w.nid) === w.vn)) {
+      return false;
+    }
+    for (let s = p + 1; s < q; s++) {
+      if (this._records[s].writes.some(w => bound.has(w.nid))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

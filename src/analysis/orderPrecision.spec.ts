@@ -726,7 +726,9 @@ describe('session settings made again', () => {
       .run('b')
       .cell('imp', "import pandas as pd\nimport xgboost\nfrom sklearn.metrics import mean_absolute_error\n%matplotlib inline")
       .run('imp');
-    expect(steps(order(other))).toContain('imp@3');
+    // (imp@3 made inline again after nb@2; imp@5, the same imports and setting with nothing
+    // between them, makes it in its place: see 'an import cell rerun with more imports'.)
+    expect(steps(order(other))).toEqual(['imp@0', 'a@1', 'imp@5', 'b@4']);
   });
 
   it('a module changed between two runs of the same setting (a backend switched by code) keeps the later one', () => {
@@ -1376,5 +1378,49 @@ describe('an edit whose values every later use recomputed', () => {
 
   it('a name the current code binds no more is reported when a later step reads it (it would fail)', () => {
     expect(edited(order(session("sample = df.head(n)\nmean = df['x'].mean()", 'm = 20')))).toEqual(['a']);
+  });
+});
+
+describe('an import cell rerun with more imports', () => {
+  const IMP1 = 'import numpy as np\n%matplotlib inline';
+  const IMP2 = 'import numpy as np\nimport pandas as pd\n%matplotlib inline';
+
+  /** imp, a reads np, [between], imp edited to import more and run, b reads what it added. */
+  function session(between: string | null, imp2 = IMP2, imp1 = IMP1): SessionBuilder {
+    const s = new SessionBuilder()
+      .cell('imp', imp1)
+      .cell('a', 'x = np.ones(3)')
+      .cell('b', 'df = pd.DataFrame(x)')
+      .cell('mid', between ?? 'pass')
+      .run('imp')
+      .run('a');
+    if (between !== null) {
+      s.run('mid');
+    }
+    return s.cell('imp', imp2).run('imp').run('b');
+  }
+
+  it('runs once, before the runs that read the modules the earlier run bound', () => {
+    const o = order(session(null));
+    expect(steps(o)).toEqual(['imp@2', 'a@1', 'b@3']);
+    expect(o.diagnostics).toEqual([]);
+    expect(o.topToBottomWorks).toBe(true);
+  });
+
+  it.each([
+    ['a package installed between them', '!pip install pandas'],
+    ['the working folder changed between them', '%cd data'],
+    ['a name it binds rebound between them', 'np = None'],
+    ['a module setting changed between them (not an import)', '%matplotlib notebook']
+  ])('not when %s', (_what, between) => {
+    const o = order(session(between));
+    expect(steps(o).filter(x => x.startsWith('imp@'))).toHaveLength(2);
+  });
+
+  it('not when the later run no longer imports a name the earlier bound, or binds it to another module', () => {
+    const dropped = order(session(null, 'import pandas as pd\n%matplotlib inline', 'import numpy as np\nimport pandas as pd\n%matplotlib inline'));
+    expect(steps(dropped).filter(x => x.startsWith('imp@'))).toHaveLength(2);
+    const other = order(session(null, 'import cupy as np\nimport pandas as pd\n%matplotlib inline'));
+    expect(steps(other).filter(x => x.startsWith('imp@'))).toHaveLength(2);
   });
 });
