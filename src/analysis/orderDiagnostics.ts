@@ -450,7 +450,9 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   const binds = (f: CodeFacts): Set<string> => new Set([...f.effects.defines, ...f.effects.mayDefine, ...f.imports]);
   const before = binds(v.facts(code));
   const after = binds(v.facts(now));
-  const gone = new Set(Array.from(affected).filter(n => before.has(n) && !after.has(n)));
+  // Deleted by the current code only (`del raw` added): a later read fails as well.
+  const deletedNow = new Set(v.facts(now).effects.deletes.filter(n => !v.facts(code).effects.deletes.includes(n)));
+  const gone = new Set(Array.from(affected).filter(n => (before.has(n) && !after.has(n)) || deletedNow.has(n)));
   return { names: affected, gone, liveOnly };
 }
 
@@ -747,17 +749,15 @@ function reachesState(
     const r = v.records[v.ordered[step]];
     let read: Uint32Array | null = null;
     const changed = new Set<string>();
-    let indirect = false;
     for (const a of r.reads) {
       const t = from.get(a.variable);
       if (t) {
         read ??= new Uint32Array(words);
         orInto(read, t);
         changed.add(names.get(a.variable)!);
-        indirect ||= a.indirect;
       }
     }
-    const computed = read ? computedFrom(v, r, changed, indirect) : null;
+    const computed = read ? computedFrom(v, r, changed) : null;
     for (const w of r.writes) {
       // A key stored, or a value changed in place, keeps what the variable held (files and the
       // generator's state are variables of their own here).
@@ -808,16 +808,20 @@ function reachesState(
 /**
  * The variables (and files, and the generator's state) a step computed from the variables in
  * `changed`, followed statement by statement through its code: a statement that uses one of them
- * changes what it binds or changes; one that binds a name from others gives it a clean value
- * (`df = pd.read_csv(p)` after `df` was computed from a changed threshold). Null when the code
- * cannot be followed (a shell command, `import *`, a draw or a file read of a changed state):
- * then everything the step writes is taken as computed from them.
+ * changes what it binds or changes, and the objects it uses that the step was seen to change
+ * (`optimizer.step()` changes the model it was given; `fill(results, params)` the dict); one
+ * that binds a name from others gives it a clean value (`df = pd.read_csv(p)` after `df` was
+ * computed from a changed threshold). A statement calling a function of the session counts as
+ * using them (the function may read them when called). Null when the code cannot be followed
+ * (a shell command, `import *`, a draw or a file read of a changed state): then everything the
+ * step writes is taken as computed from them.
  */
-function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>, indirect: boolean): Set<string> | null {
+function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>): Set<string> | null {
   const statements = r.facts?.effects.statements;
   if (!statements || Array.from(changed).some(n => n[0] === PSEUDO)) {
     return null;
   }
+  const written = new Set(r.writes.map(w => (w.variable >= 0 ? variableOf(w.name) : w.name)));
   const dirty = new Set(changed);
   const explained = new Set<string>();
   let any = false;
@@ -827,22 +831,20 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>, 
     if (e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic')) {
       return null;
     }
-    // A call of a session function that read a changed global at call time.
-    const uses = e.uses.some(n => dirty.has(n)) || (indirect && e.uses.some(n => v.callables.has(n)));
+    const uses = e.uses.some(n => dirty.has(n) || v.callables.has(n));
     const binds = [...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
     const changes = [...e.mutates, ...f.filesWritten.map(p => FILE + p), ...(f.seeds || f.draws.length > 0 ? [RNG] : [])];
     [...binds, ...changes].forEach(n => explained.add(n));
     if (uses) {
       any = true;
-      [...binds, ...changes].forEach(n => dirty.add(n));
+      [...binds, ...changes, ...e.uses.filter(n => written.has(n))].forEach(n => dirty.add(n));
     } else {
       e.defines.filter(n => !e.mayDefine.includes(n)).forEach(n => dirty.delete(n));
     }
   }
   // What the tracer saw written that no statement explains: computed from the changed values
   // whenever any statement was.
-  for (const w of r.writes) {
-    const n = w.variable >= 0 ? variableOf(w.name) : w.name;
+  for (const n of written) {
     if (!explained.has(n) && any) {
       dirty.add(n);
     }

@@ -1424,3 +1424,114 @@ describe('an import cell rerun with more imports', () => {
     expect(steps(other).filter(x => x.startsWith('imp@'))).toHaveLength(2);
   });
 });
+
+describe('an edit whose values every later use recomputed: review cases', () => {
+  function edited(o: CanonicalOrder): string[] {
+    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+  }
+
+  it('a call of a session function reads its globals even when the step also reads them directly', () => {
+    const s = (c: string): SessionBuilder =>
+      new SessionBuilder()
+        .cell('a', 'n = 10')
+        .cell('f', 'def scale(v):\n    return v * n')
+        .cell('c', c)
+        .cell('z', 'n = 5')
+        .run('a')
+        .run('f')
+        .run('c')
+        .run('z')
+        .cell('a', 'n = 20');
+    // Control: only the call reads n (indirect) -> reported.
+    expect(edited(order(s('y = scale(3)')))).toEqual(['a']);
+    // Same, plus a direct read of n in the step: y = scale(3) still computed from the new n.
+    const o = order(s("print('n is', n)\ny = scale(3)"));
+    expect(steps(o)).toEqual(['a@0', 'f@1', 'c@2', 'z@3']);
+    expect(edited(o)).toEqual(['a']);
+  });
+
+  it('an object the step was seen to change, used by a statement computed from the change, is changed (the model an optimizer steps)', () => {
+    const train = 'model.train()\nfor e in range(3):\n    optimizer.zero_grad()\n    loss = (model(X) - y).pow(2).mean()\n    loss.backward()\n    optimizer.step()';
+    const s = (t: string): SessionBuilder =>
+      new SessionBuilder()
+        .cell('imp', 'import torch')
+        .cell('data', 'X = torch.randn(8, 2)\ny = torch.randn(8, 1)\nmodel = torch.nn.Linear(2, 1)')
+        .cell('opt', 'optimizer = torch.optim.SGD(model.parameters(), lr=0.1)')
+        .cell('train', t)
+        .cell('opt2', 'optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)')
+        .cell('tune', t.replace('range(3)', 'range(2)'))
+        .run('imp', { traced: { added: ['torch'] } })
+        .run('data', { traced: { added: ['X', 'y', 'model'] } })
+        .run('opt', { traced: { added: ['optimizer'] } })
+        .run('train', { traced: { added: ['e', 'loss'], mutated: ['model', 'optimizer'] } })
+        .run('opt2', { traced: { rebound: ['optimizer'] } })
+        .run('tune', { traced: { rebound: ['e', 'loss'], mutated: ['model', 'optimizer'] } })
+        .cell('opt', 'optimizer = torch.optim.SGD(model.parameters(), lr=0.01)');
+    // Control without `model.train()`: model is unexplained, so dirty -> reported.
+    expect(edited(order(s(train.replace('model.train()\n', ''))))).toEqual(['opt']);
+    // With `model.train()` in the step: model's weights still come from the new lr.
+    const o = order(s(train));
+    expect(edited(o)).toEqual(['opt']);
+  });
+
+  it('a del added to a cell is reported when a later step reads the name (it would fail)', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('load', "raw = pd.read_csv('d.csv')\ntmp = raw.sample(5)")
+      .cell('clean', 'df = raw.dropna()')
+      .cell('free', 'n_tmp = len(tmp)\ndel tmp')
+      .cell('use', 'print(raw.shape)\nsummary = df.describe()')
+      .cell('reload', "raw = pd.read_csv('d2.csv')")
+      .run('imp')
+      .run('load')
+      .run('clean')
+      .run('free')
+      .run('use')
+      .run('reload')
+      .cell('free', 'n_tmp = len(tmp)\ndel tmp\ndel raw');
+    const o = order(s);
+    // Replaying `use` after the new `free` raises NameError: summary is never bound.
+    expect(edited(o)).toEqual(['free']);
+  });
+
+  it('a container a session function fills from a changed value is changed, with or without the tracer', () => {
+    const s = (traced: boolean): SessionBuilder => {
+      const t = (x: object): { traced?: object } => (traced ? { traced: x } : {});
+      return new SessionBuilder()
+        .cell('f', "def run_experiment(store, params):\n    store['score'] = params['lr'] * 2")
+        .cell('p', "params = {'lr': 0.1}")
+        .cell('c', 'results = {}\nrun_experiment(results, params)')
+        .cell('p2', "params = {'lr': 0.5}")
+        .cell('c2', 'results2 = {}\nrun_experiment(results2, params)')
+        .run('f', t({ added: ['run_experiment'] }))
+        .run('p', t({ added: ['params'] }))
+        .run('c', t({ added: ['results'] }))
+        .run('p2', t({ rebound: ['params'] }))
+        .run('c2', t({ added: ['results2'] }))
+        .cell('p', "params = {'lr': 0.01}");
+    };
+    const a = order(s(true));
+    const b = order(s(false));
+    // results['score'] is 0.02 instead of 0.2.
+    expect([edited(a), edited(b)]).toEqual([['p'], ['p']]);
+  });
+
+  it('seventy edited steps: only those whose value reaches the state are reported', () => {
+    const s = new SessionBuilder();
+    const N = 70;
+    for (let i = 0; i < N; i++) {
+      s.cell('p' + i, `p${i} = ${i}`);
+    }
+    s.cell('q', 's = p31 + p32 + p63 + p64');
+    s.cell('r', Array.from({ length: N }, (_, i) => `p${i} = 0`).join('\n'));
+    for (let i = 0; i < N; i++) {
+      s.run('p' + i);
+    }
+    s.run('q').run('r');
+    for (let i = 0; i < N; i++) {
+      s.cell('p' + i, `p${i} = ${i + 100}`);
+    }
+    const o = order(s);
+    expect(edited(o).sort()).toEqual(['p31', 'p32', 'p63', 'p64']);
+  });
+});
