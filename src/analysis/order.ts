@@ -667,12 +667,18 @@ export class CanonicalOrderEngine {
     if (this._merge) {
       // Merge reruns; classes caught in a cycle are un-merged and the order retried.
       const unmerged = new Set<number>();
+      // Import runs served by a later one (`_importsFromLater`) until that makes a cycle: then
+      // the same classes again without it, before any is un-merged.
+      let laterImports = true;
       for (let attempt = 0; attempt < MERGE_ATTEMPTS && !order; attempt++) {
-        slice = this._slice(unmerged);
+        slice = this._slice(unmerged, laterImports);
         const got = this._schedule(slice);
         if (got.length === slice.runs.length) {
           order = got;
           mode = 'merged-reruns';
+        } else if (slice.importsMoved) {
+          laterImports = false;
+          attempt--;
         } else {
           const done = new Uint8Array(slice.runs.length);
           got.forEach(i => (done[i] = 1));
@@ -762,7 +768,7 @@ export class CanonicalOrderEngine {
    * producer. `unmerged`: null for a strict slice in time, else the classes
    * whose reruns must not be merged.
    */
-  private _slice(unmerged: ReadonlySet<number> | null): Slice {
+  private _slice(unmerged: ReadonlySet<number> | null, laterImports = false): Slice {
     const records = this._records;
     const inSlice = new Uint8Array(records.length);
     const stack: number[] = [];
@@ -919,16 +925,14 @@ export class CanonicalOrderEngine {
         pending = pending.filter(({ seq }) => !inSlice[producer(seq)]);
       }
     }
-    if (unmerged) {
-      this._importsFromLater(inSlice, liveFrom);
-    }
+    const importsMoved = laterImports && this._importsFromLater(inSlice, liveFrom);
     const runs: number[] = [];
     for (let s = 0; s < records.length; s++) {
       if (inSlice[s]) {
         runs.push(s);
       }
     }
-    return { runs, producer, keys, liveFrom };
+    return { runs, producer, keys, liveFrom, importsMoved };
   }
 
   /**
@@ -938,9 +942,10 @@ export class CanonicalOrderEngine {
    * instead of twice. Only between runs that do nothing but import (and the same setup magics),
    * read the same environment and installed packages, when the later binds every name the earlier
    * did to the same module and no run in between binds any of those names: moving the later run
-   * back in time then changes nothing any run reads. Rewrites the slice's read keys in place.
+   * back in time then changes nothing any run reads. Rewrites the slice's read keys in place;
+   * whether it replaced any run.
    */
-  private _importsFromLater(inSlice: Uint8Array, liveFrom: Map<string, number>): void {
+  private _importsFromLater(inSlice: Uint8Array, liveFrom: Map<string, number>): boolean {
     const records = this._records;
     const imports: number[] = [];
     for (let s = 0; s < records.length; s++) {
@@ -949,7 +954,7 @@ export class CanonicalOrderEngine {
       }
     }
     if (imports.length < 2) {
-      return;
+      return false;
     }
     const settings = new Map(this._setupRuns.map(x => [x.seq, x.setting]));
     const replaced = new Map<number, number>();
@@ -966,7 +971,7 @@ export class CanonicalOrderEngine {
       }
     }
     if (replaced.size === 0) {
-      return;
+      return false;
     }
     const keys = this._keys;
     replaced.forEach((_, p) => (inSlice[p] = 0));
@@ -987,6 +992,7 @@ export class CanonicalOrderEngine {
         liveFrom.set(name, q);
       }
     }
+    return true;
   }
 
   /** A successful run that only binds names by import (and reads only the environment). */
@@ -1020,8 +1026,9 @@ export class CanonicalOrderEngine {
     if (!a.writes.every(w => bound.get(w.nid) === w.vn)) {
       return false;
     }
+    // Nor a key stored on one of them (`pd.options.display.max_rows = 9`, `plt.rcParams[k] = v`).
     for (let s = p + 1; s < q; s++) {
-      if (this._records[s].writes.some(w => bound.has(w.nid))) {
+      if (this._records[s].writes.some(w => bound.has(w.nid) || bound.has(w.variable))) {
         return false;
       }
     }
@@ -1545,6 +1552,8 @@ interface Slice {
   keys: Int32Array;
   /** Live names whose value comes from another run than their last write (`LastWrite.sameModule`). */
   liveFrom: ReadonlyMap<string, number>;
+  /** Some import runs' readers take their modules from a later import run (`_importsFromLater`). */
+  importsMoved: boolean;
 }
 
 /**

@@ -1417,6 +1417,43 @@ describe('an import cell rerun with more imports', () => {
     expect(steps(o).filter(x => x.startsWith('imp@'))).toHaveLength(2);
   });
 
+  it('not when an option is stored on one of its modules between them', () => {
+    const plt = 'import matplotlib.pyplot as plt';
+    const s = new SessionBuilder()
+      .cell('imp', plt)
+      .cell('a', 'fig = plt.figure()')
+      .cell('b', 'df = pd.DataFrame([1])')
+      .cell('mid', "plt.rcParams['figure.figsize'] = (8, 6)")
+      .run('imp')
+      .run('a')
+      .run('mid')
+      .cell('imp', `${plt}\nimport pandas as pd`)
+      .run('imp')
+      .run('b');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'a@1', 'imp@3', 'b@4']);
+    expect(o.stats.mode).toBe('merged-reruns');
+  });
+
+  it('a run between that reads an older value of a name the later run binds keeps both runs, merged', () => {
+    // `pd` held something else when `mid` read it with np: mid stays before the later import
+    // and after the earlier one (taking np from the later would make a cycle).
+    const s = new SessionBuilder()
+      .cell('old', "pd = 'not pandas yet'")
+      .cell('imp', 'import numpy as np')
+      .cell('mid', 'y = np.ones(2)\nlabel = pd')
+      .cell('b', 'df = pd.DataFrame(y)')
+      .run('old')
+      .run('imp')
+      .run('mid')
+      .cell('imp', 'import numpy as np\nimport pandas as pd')
+      .run('imp')
+      .run('b');
+    const o = order(s);
+    expect(steps(o)).toEqual(['old@0', 'imp@1', 'mid@2', 'imp@3', 'b@4']);
+    expect(o.stats.mode).toBe('merged-reruns');
+  });
+
   it('not when the later run no longer imports a name the earlier bound, or binds it to another module', () => {
     const dropped = order(session(null, 'import pandas as pd\n%matplotlib inline', 'import numpy as np\nimport pandas as pd\n%matplotlib inline'));
     expect(steps(dropped).filter(x => x.startsWith('imp@'))).toHaveLength(2);
