@@ -811,8 +811,8 @@ function reachesState(
  * changes what it binds or changes, and the objects it uses that the step was seen to change
  * (`optimizer.step()` changes the model it was given; `fill(results, params)` the dict); one
  * that binds a name from others gives it a clean value (`df = pd.read_csv(p)` after `df` was
- * computed from a changed threshold). A statement calling a function of the session counts as
- * using them (the function may read them when called). Null when the code cannot be followed
+ * computed from a changed threshold). A statement calling a function of the session uses what
+ * the function reads when called (`callReadsAny`). Null when the code cannot be followed
  * (a shell command, `import *`, a draw or a file read of a changed state): then everything the
  * step writes is taken as computed from them.
  */
@@ -831,7 +831,7 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     if (e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic')) {
       return null;
     }
-    const uses = e.uses.some(n => dirty.has(n) || v.callables.has(n));
+    const uses = e.uses.some(n => dirty.has(n) || (v.callables.has(n) && callReadsAny(v, r, n, dirty)));
     const binds = [...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
     const changes = [...e.mutates, ...f.filesWritten.map(p => FILE + p), ...(f.seeds || f.draws.length > 0 ? [RNG] : [])];
     [...binds, ...changes].forEach(n => explained.add(n));
@@ -850,4 +850,17 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     }
   }
   return dirty;
+}
+
+/**
+ * Whether a call of `name` in step `r` may read a variable in `dirty`: what the function's body
+ * computes with (`CellEffects.callReads` of the run that defined it, as the step read it). A
+ * class, a function calling another of the session's functions, or one defined by a run whose
+ * code cannot be read, may read anything.
+ */
+function callReadsAny(v: SliceView, r: RunRecord, name: string, dirty: ReadonlySet<string>): boolean {
+  const i = r.reads.findIndex(a => a.name === name);
+  const producer = i < 0 ? -1 : v.keys[r.readStart + i];
+  const reads = producer < 0 ? undefined : v.records[producer].facts?.effects.callReads?.[name];
+  return !reads || reads.reads.some(n => dirty.has(n) || v.callables.has(n));
 }

@@ -1487,6 +1487,22 @@ describe('an edit whose values every later use recomputed: review cases', () => 
     expect(edited(o)).toEqual(['a']);
   });
 
+  it('a call of a session function that does not read the changed global computes the same', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'n = 10')
+      .cell('f', 'def double(v):\n    return v * 2')
+      .cell('c', "print('n is', n)\ny = double(3)")
+      .cell('z', 'n = 5')
+      .run('a')
+      .run('f')
+      .run('c')
+      .run('z')
+      .cell('a', 'n = 20');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'f@1', 'c@2', 'z@3']);
+    expect(edited(o)).toEqual([]);
+  });
+
   it('an object the step was seen to change, used by a statement computed from the change, is changed (the model an optimizer steps)', () => {
     const train = 'model.train()\nfor e in range(3):\n    optimizer.zero_grad()\n    loss = (model(X) - y).pow(2).mean()\n    loss.backward()\n    optimizer.step()';
     const s = (t: string): SessionBuilder =>
