@@ -964,7 +964,7 @@ export class CanonicalOrderEngine {
         const q = imports[j];
         // A setting made between them (`%matplotlib notebook`) must stay between the two.
         const setupBetween = (settings.has(p) || settings.has(q)) && this._setupRuns.some(x => x.seq > p && x.seq < q);
-        if (!replaced.has(q) && settings.get(p) === settings.get(q) && !setupBetween && this._importsCover(p, q)) {
+        if (!replaced.has(q) && settings.get(p) === settings.get(q) && !setupBetween && this._importsCover(p, q, replaced, inSlice)) {
           replaced.set(p, q);
           break;
         }
@@ -1010,10 +1010,25 @@ export class CanonicalOrderEngine {
     );
   }
 
-  /** Import run `q` (later) binds what `p` bound, the same modules, from the same environment, with nothing in between binding any of its names. */
-  private _importsCover(p: number, q: number): boolean {
+  /**
+   * Import run `q` (later) is a rerun of `p`'s cell that binds what `p` bound, the same modules,
+   * from the same environment, and nothing between them could make an import, or a run that
+   * read `p`'s modules, behave otherwise once `q` runs in `p`'s place: no binding of, or store
+   * on, any of its names or any module (`numpy.float = float`, `sys.path += [...]`), no read of a
+   * name only `q` binds (a builtin it shadows: `from pyspark.sql.functions import sum`), no
+   * `import *` or `%run`, no call made for its effect on an imported module or function
+   * (`findspark.init()`, `load_dotenv()`: what they prepare, an import of `q` may need). Runs
+   * themselves served by `q` (`replaced`) bind the same modules and do not count.
+   */
+  private _importsCover(p: number, q: number, replaced: ReadonlyMap<number, number>, inSlice: Uint8Array): boolean {
     const a = this._records[p];
     const b = this._records[q];
+    // Another cell repeating the imports (`import pandas as pd` again next to `import seaborn`)
+    // stays where it is: moved up, it would be a cell below that the ones above depend on.
+    const cell = a.run.cellId;
+    if (cell === null || cell !== b.run.cellId || !this._cellPos.has(cell)) {
+      return false;
+    }
     const read = (r: RunRecord): string =>
       r.reads
         .map(x => x.name + '=' + x.vn)
@@ -1026,13 +1041,46 @@ export class CanonicalOrderEngine {
     if (!a.writes.every(w => bound.get(w.nid) === w.vn)) {
       return false;
     }
-    // Nor a key stored on one of them (`pd.options.display.max_rows = 9`, `plt.rcParams[k] = v`).
+    const added = new Set(b.writes.filter(w => !a.writes.some(x => x.nid === w.nid)).map(w => w.name));
+    const variableOf = (w: RunWrite): string => (w.isKey ? keyBase(w.name) : w.name);
     for (let s = p + 1; s < q; s++) {
-      if (this._records[s].writes.some(w => bound.has(w.nid) || bound.has(w.variable))) {
+      const r = this._records[s];
+      if (replaced.get(s) === q || !r.facts) {
+        continue;
+      }
+      if (r.writes.some(w => bound.has(w.nid) || bound.has(w.variable) || (w.kind !== WriteKind.Kill && this._modules.has(variableOf(w))))) {
+        return false;
+      }
+      // What the replay runs between them (the runs it does not run do not matter).
+      if (!inSlice[s]) {
+        continue;
+      }
+      const e = r.facts.effects;
+      // A name only `q` binds, read as another value, as a builtin, or before anything bound it.
+      const readsAdded =
+        r.reads.some(x => added.has(x.name) && x.vn !== bound.get(x.nid)) ||
+        (e.builtinUses ?? []).some(n => added.has(n)) ||
+        e.uses.some(n => added.has(n) && !r.reads.some(x => x.name === n));
+      if (e.unknownDefines || readsAdded || e.statements?.some(t => this._changesModules(t)) !== false) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * A top-level statement that stores on or changes an imported name (`sys.path += [...]`,
+   * `numpy.float = float`, taken alone: the cell may have imported it itself), or only calls a
+   * function reached through one, outside the plotting and display libraries
+   * (`findspark.init()`, `load_dotenv()`): made for an effect on what later imports find.
+   */
+  private _changesModules(statement: string): boolean {
+    const e = this._facts(statement).effects;
+    if ([...e.mutates, ...Object.keys(e.keyedStores ?? {})].some(n => this._modules.has(n))) {
+      return true;
+    }
+    const root = /^([A-Za-z_]\w*)(?:\s*\.\s*\w+)*\s*\(/.exec(statement)?.[1];
+    return root !== undefined && e.defines.length === 0 && e.mayDefine.length === 0 && this._modules.has(root) && !DISPLAY_ROOTS.has(root);
   }
 
   /**
@@ -1544,6 +1592,9 @@ function grownTo(array: Int32Array, index: number): Int32Array {
 
 /** Cycles resolved by un-merging before giving up on merged reruns. */
 const MERGE_ATTEMPTS = 4;
+
+/** Names plotting and display libraries are imported as, by convention: calls on them only show. */
+const DISPLAY_ROOTS: ReadonlySet<string> = new Set(['plt', 'sns', 'px', 'go', 'alt', 'display', 'HTML', 'Markdown', 'Image', 'pprint']);
 
 interface Slice {
   runs: number[];
