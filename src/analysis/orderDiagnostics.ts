@@ -5,7 +5,7 @@
  * edit can change what later runs read (`editedSteps`).
  */
 
-import { AnalysisCell } from './types';
+import { AnalysisCell, CallReads } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
@@ -812,7 +812,8 @@ function reachesState(
  * (`optimizer.step()` changes the model it was given; `fill(results, params)` the dict); one
  * that binds a name from others gives it a clean value (`df = pd.read_csv(p)` after `df` was
  * computed from a changed threshold). A statement calling a function of the session uses what
- * the function reads when called (`callReadsAny`). Null when the code cannot be followed
+ * the function reads when called (`callReadsAny`), and changes what it passes to one that changes
+ * its arguments (`callChanges`). Null when the code cannot be followed
  * (a shell command, `import *`, a draw or a file read of a changed state): then everything the
  * step writes is taken as computed from them.
  */
@@ -822,6 +823,8 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     return null;
   }
   const written = new Set(r.writes.map(w => (w.variable >= 0 ? variableOf(w.name) : w.name)));
+  // Objects the step changed in place (the tracer saw it, or the analysis says so).
+  const changedInPlace = new Set(r.writes.filter(w => w.kind === MAY && w.variable >= 0).map(w => variableOf(w.name)));
   const dirty = new Set(changed);
   const explained = new Set<string>();
   let any = false;
@@ -837,7 +840,10 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     [...binds, ...changes].forEach(n => explained.add(n));
     if (uses) {
       any = true;
-      [...binds, ...changes, ...e.uses.filter(n => written.has(n))].forEach(n => dirty.add(n));
+      // A session function that changes what it is given (`fill(results, params)`) may have
+      // changed any variable the statement passes it.
+      const passed = e.uses.some(n => v.callables.has(n) && callChanges(v, r, n)) ? e.uses.filter(n => !v.callables.has(n) && !v.modules.has(n)) : [];
+      [...binds, ...changes, ...e.uses.filter(n => changedInPlace.has(n)), ...passed].forEach(n => dirty.add(n));
     } else {
       e.defines.filter(n => !e.mayDefine.includes(n)).forEach(n => dirty.delete(n));
     }
@@ -859,8 +865,23 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
  * code cannot be read, may read anything.
  */
 function callReadsAny(v: SliceView, r: RunRecord, name: string, dirty: ReadonlySet<string>): boolean {
+  const reads = callReadsOf(v, r, name);
+  return !reads || reads.reads.some(n => dirty.has(n) || v.callables.has(n));
+}
+
+/** Whether a call of `name` in step `r` may change an object in place: its body changes or stores on one, or calls a function of the session. */
+function callChanges(v: SliceView, r: RunRecord, name: string): boolean {
+  const reads = callReadsOf(v, r, name);
+  if (!reads) {
+    return true;
+  }
+  const body = v.facts(reads.body.join('\n')).effects;
+  return body.mutates.length > 0 || Object.keys(body.keyedStores ?? {}).length > 0 || body.uses.some(n => v.callables.has(n));
+}
+
+/** `CellEffects.callReads` of the function `name` as step `r` read it (from the run that defined it). */
+function callReadsOf(v: SliceView, r: RunRecord, name: string): CallReads | undefined {
   const i = r.reads.findIndex(a => a.name === name);
   const producer = i < 0 ? -1 : v.keys[r.readStart + i];
-  const reads = producer < 0 ? undefined : v.records[producer].facts?.effects.callReads?.[name];
-  return !reads || reads.reads.some(n => dirty.has(n) || v.callables.has(n));
+  return producer < 0 ? undefined : v.records[producer].facts?.effects.callReads?.[name];
 }

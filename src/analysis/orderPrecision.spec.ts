@@ -1422,6 +1422,24 @@ describe('an edit whose values every later use recomputed: review cases', () => 
     expect(edited(o)).toEqual([]);
   });
 
+  it('a variable passed with the changed value to a session function that changes nothing it is given stays as it was', () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import pandas as pd')
+      .cell('a', 'n = 10')
+      .cell('f', 'def scaled(d, k):\n    return d * k')
+      .cell('c', "df = pd.read_csv('d.csv')\ns = scaled(df, n)")
+      .cell('z', 'n = 5\ns = 0')
+      .run('imp')
+      .run('a')
+      .run('f')
+      .run('c')
+      .run('z')
+      .cell('a', 'n = 20');
+    const o = order(s);
+    expect(steps(o)).toEqual(['imp@0', 'a@1', 'f@2', 'c@3', 'z@4']);
+    expect(edited(o)).toEqual([]);
+  });
+
   it('an object the step was seen to change, used by a statement computed from the change, is changed (the model an optimizer steps)', () => {
     const train = 'model.train()\nfor e in range(3):\n    optimizer.zero_grad()\n    loss = (model(X) - y).pow(2).mean()\n    loss.backward()\n    optimizer.step()';
     const s = (t: string): SessionBuilder =>
