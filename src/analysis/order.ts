@@ -120,6 +120,8 @@ export interface RunRecord {
   filesWritten: string[];
   /** Variables read as a whole (not only through constant keys): a later store to one of their keys changes what was read. */
   wholeReads?: ReadonlySet<string>;
+  /** It only binds names by import (`_onlyImports`), once asked. */
+  onlyImports?: boolean;
 }
 
 /** Pseudo-names start with NUL so they never clash with Python names. */
@@ -711,6 +713,7 @@ export class CanonicalOrderEngine {
       ordered,
       keys: s.keys,
       nameIds: this._nameIds,
+      names: this._names,
       cells: this._cells,
       cellPos: this._cellPos,
       everWritten: this._everWritten,
@@ -995,8 +998,13 @@ export class CanonicalOrderEngine {
     return true;
   }
 
-  /** A successful run that only binds names by import (and reads only the environment). */
+  /** A successful run that only binds names by import (and reads only the environment); kept on the record. */
   private _onlyImports(r: RunRecord): boolean {
+    r.onlyImports ??= this._importsOnly(r);
+    return r.onlyImports;
+  }
+
+  private _importsOnly(r: RunRecord): boolean {
     const f = r.facts;
     if (!f || r.run.status !== 'ok' || r.nondeterministic || f.effects.unknownDefines || f.env === 'barrier' || f.env === 'install') {
       return false;
@@ -1423,7 +1431,11 @@ export class CanonicalOrderEngine {
   }
 
   private _nameId(name: string): number {
-    return numberOf(this._nameIds, name);
+    const id = numberOf(this._nameIds, name);
+    if (id === this._names.length) {
+      this._names.push(name);
+    }
+    return id;
   }
 
   private _isSessionCallable(name: string): boolean {
@@ -1478,6 +1490,8 @@ export class CanonicalOrderEngine {
   private _editEffects = new Map<string, Map<string, EditEffect>>();
   /** Every name a run read or wrote, numbered (kept across `reset`: numbers only grow). */
   private _nameIds = new Map<string, number>();
+  /** Name by number (`_nameIds` the other way). */
+  private _names: string[] = [];
   private _failedIndices: number[] = [];
   private _unknownRuns: number[] = [];
   /** Successful runs that set up the session, and their settings (see `_slice`). */

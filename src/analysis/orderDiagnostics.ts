@@ -20,6 +20,8 @@ export interface SliceView {
   keys: Int32Array;
   /** Every name read or written, numbered (`RunRead.nid`). */
   nameIds: ReadonlyMap<string, number>;
+  /** Name by number (`nameIds` the other way). */
+  names: ReadonlyArray<string>;
   cells: ReadonlyArray<AnalysisCell>;
   cellPos: ReadonlyMap<string, number>;
   everWritten: ReadonlySet<string>;
@@ -737,59 +739,70 @@ function reachesState(
   const edited = Array.from(asked.keys()).sort((a, b) => a - b);
   const bit = new Map(edited.map((step, i) => [step, i]));
   const words = (edited.length + 31) >>> 5;
-  const from = new Map<number, Uint32Array>();
+  // By variable number: the edited steps its value was computed from (bench:speed: a Map here,
+  // and a set per step, cost a third of a compute at 10,000 runs).
+  const from: Array<Uint32Array | undefined> = new Array(v.names.length);
+  let tainted = 0;
+  const set = (id: number, t: Uint32Array | undefined): void => {
+    tainted += (t ? 1 : 0) - (from[id] ? 1 : 0);
+    from[id] = t;
+  };
   const orInto = (target: Uint32Array, source: Uint32Array): void => {
     for (let i = 0; i < words; i++) {
       target[i] |= source[i];
     }
   };
-  const names = new Map<number, string>();
-  v.nameIds.forEach((id, name) => names.set(id, name));
+  // The sets are shared between variables, never changed once stored: a union is a new one.
+  const union = (a: Uint32Array, b: Uint32Array): Uint32Array => {
+    for (let i = 0; i < words; i++) {
+      if ((a[i] | b[i]) !== a[i]) {
+        const u = a.slice();
+        orInto(u, b);
+        return u;
+      }
+    }
+    return a;
+  };
+  const names = v.names;
+  const lastEdited = edited[edited.length - 1];
   for (let step = first; step < v.ordered.length; step++) {
+    if (tainted === 0 && step > lastEdited) {
+      break;
+    }
     const r = v.records[v.ordered[step]];
     let read: Uint32Array | null = null;
-    const changed = new Set<string>();
+    let changed: Set<string> | null = null;
     for (const a of r.reads) {
-      const t = from.get(a.variable);
+      const t = from[a.variable];
       if (t) {
         read ??= new Uint32Array(words);
         orInto(read, t);
-        changed.add(names.get(a.variable)!);
+        (changed ??= new Set()).add(names[a.variable]);
       }
     }
-    const computed = read ? computedFrom(v, r, changed) : null;
+    const computed = read ? computedFromKept(v, r, changed!) : null;
     for (const w of r.writes) {
       // A key stored, or a value changed in place, keeps what the variable held (files and the
       // generator's state are variables of their own here).
       const id = w.variable >= 0 ? w.variable : w.nid;
       const whole = w.variable < 0 || w.variable === w.nid;
-      const dirty = read && (!computed || computed.has(w.variable >= 0 ? names.get(w.variable)! : w.name));
+      const dirty = read && (!computed || computed.has(w.variable >= 0 ? names[w.variable] : w.name));
       if (whole && w.kind !== MAY) {
-        if (dirty) {
-          from.set(id, read!.slice());
-        } else {
-          from.delete(id);
-        }
+        set(id, dirty ? read! : undefined);
       } else if (dirty) {
-        const t = from.get(id);
-        if (t) {
-          orInto(t, read!);
-        } else {
-          from.set(id, read!.slice());
-        }
+        const t = from[id];
+        set(id, t ? union(t, read!) : read!);
       }
     }
     const i = bit.get(step);
     if (i !== undefined) {
+      const own = new Uint32Array(words);
+      own[i >>> 5] = 1 << (i & 31);
       for (const n of asked.get(step)!.names) {
         const id = v.nameIds.get(n);
         if (id !== undefined) {
-          let t = from.get(id);
-          if (!t) {
-            t = new Uint32Array(words);
-            from.set(id, t);
-          }
-          t[i >>> 5] |= 1 << (i & 31);
+          const t = from[id];
+          set(id, t ? union(t, own) : own);
         }
       }
     }
@@ -797,7 +810,7 @@ function reachesState(
   const reached = new Uint32Array(words);
   for (const name of liveVariables) {
     const id = v.nameIds.get(name);
-    const t = id === undefined ? undefined : from.get(id);
+    const t = id === undefined ? undefined : from[id];
     if (t) {
       orInto(reached, t);
     }
@@ -822,30 +835,28 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
   if (!statements || Array.from(changed).some(n => n[0] === PSEUDO)) {
     return null;
   }
-  const written = new Set(r.writes.map(w => (w.variable >= 0 ? variableOf(w.name) : w.name)));
-  // Objects the step changed in place (the tracer saw it, or the analysis says so).
-  const changedInPlace = new Set(r.writes.filter(w => w.kind === MAY && w.variable >= 0).map(w => variableOf(w.name)));
+  const { written, changedInPlace } = writtenBy(r);
   const dirty = new Set(changed);
   const explained = new Set<string>();
   let any = false;
   for (const t of statements) {
-    const f = v.facts(t);
-    const e = f.effects;
-    if (e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic')) {
+    const flow = flowOf(v.facts(t));
+    if (!flow) {
       return null;
     }
-    const uses = e.uses.some(n => dirty.has(n) || (v.callables.has(n) && callReadsAny(v, r, n, dirty)));
-    const binds = [...e.defines, ...e.mayDefine, ...e.deletes, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
-    const changes = [...e.mutates, ...f.filesWritten.map(p => FILE + p), ...(f.seeds || f.draws.length > 0 ? [RNG] : [])];
-    [...binds, ...changes].forEach(n => explained.add(n));
+    const uses = flow.uses.some(n => dirty.has(n) || (v.callables.has(n) && callReadsAny(v, r, n, dirty)));
+    flow.out.forEach(n => explained.add(n));
     if (uses) {
       any = true;
+      flow.out.forEach(n => dirty.add(n));
+      flow.uses.forEach(n => changedInPlace.has(n) && dirty.add(n));
       // A session function that changes what it is given (`fill(results, params)`) may have
       // changed any variable the statement passes it.
-      const passed = e.uses.some(n => v.callables.has(n) && callChanges(v, r, n)) ? e.uses.filter(n => !v.callables.has(n) && !v.modules.has(n)) : [];
-      [...binds, ...changes, ...e.uses.filter(n => changedInPlace.has(n)), ...passed].forEach(n => dirty.add(n));
+      if (flow.uses.some(n => v.callables.has(n) && callChanges(v, r, n))) {
+        flow.uses.forEach(n => !v.callables.has(n) && !v.modules.has(n) && dirty.add(n));
+      }
     } else {
-      e.defines.filter(n => !e.mayDefine.includes(n)).forEach(n => dirty.delete(n));
+      flow.binds.forEach(n => dirty.delete(n));
     }
   }
   // What the tracer saw written that no statement explains: computed from the changed values
@@ -856,6 +867,85 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     }
   }
   return dirty;
+}
+
+const computeds = new WeakMap<RunRecord, Map<string, Set<string> | null>>();
+
+/**
+ * `computedFrom`, kept per run and set of changed variables while the session's functions and
+ * modules stay the same (each compute sweeps the same steps again with the same changes;
+ * bench:speed: a quarter of a compute at 10,000 runs went to following their statements).
+ */
+function computedFromKept(v: SliceView, r: RunRecord, changed: ReadonlySet<string>): Set<string> | null {
+  const names = Array.from(changed);
+  const key = v.callables.size + ':' + v.modules.size + ':' + (names.length === 1 ? names[0] : names.sort().join('\u0001'));
+  let kept = computeds.get(r);
+  if (!kept) {
+    kept = new Map();
+    computeds.set(r, kept);
+  }
+  let computed = kept.get(key);
+  if (computed === undefined) {
+    computed = computedFrom(v, r, changed);
+    if (kept.size >= 8) {
+      kept.clear();
+    }
+    kept.set(key, computed);
+  }
+  return computed;
+}
+
+const writtens = new WeakMap<RunRecord, { written: ReadonlySet<string>; changedInPlace: ReadonlySet<string> }>();
+
+/** The variables a step writes, and those it changes in place (the tracer saw it, or the analysis says so); kept per run. */
+function writtenBy(r: RunRecord): { written: ReadonlySet<string>; changedInPlace: ReadonlySet<string> } {
+  let w = writtens.get(r);
+  if (!w) {
+    w = {
+      written: new Set(r.writes.map(x => (x.variable >= 0 ? variableOf(x.name) : x.name))),
+      changedInPlace: new Set(r.writes.filter(x => x.kind === MAY && x.variable >= 0).map(x => variableOf(x.name)))
+    };
+    writtens.set(r, w);
+  }
+  return w;
+}
+
+/** One statement as `computedFrom` follows it: null when it cannot be followed. */
+interface StatementFlow {
+  uses: ReadonlyArray<string>;
+  /** What it binds, deletes or changes (files and the generator's state included). */
+  out: ReadonlyArray<string>;
+  /** What it surely binds. */
+  binds: ReadonlyArray<string>;
+}
+
+const flows = new WeakMap<CodeFacts, StatementFlow | null>();
+
+/** `StatementFlow` of a statement's facts, kept with them (bench:speed: per compute otherwise). */
+function flowOf(f: CodeFacts): StatementFlow | null {
+  let flow = flows.get(f);
+  if (flow === undefined) {
+    const e = f.effects;
+    flow =
+      e.parseError || e.unknownDefines || f.env === 'barrier' || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic')
+        ? null
+        : {
+            uses: e.uses,
+            out: [
+              ...e.defines,
+              ...e.mayDefine,
+              ...e.deletes,
+              ...f.imports,
+              ...Object.keys(e.keyedStores ?? {}),
+              ...e.mutates,
+              ...f.filesWritten.map(p => FILE + p),
+              ...(f.seeds || f.draws.length > 0 ? [RNG] : [])
+            ],
+            binds: e.defines.filter(n => !e.mayDefine.includes(n))
+          };
+    flows.set(f, flow);
+  }
+  return flow;
 }
 
 /**
