@@ -5,7 +5,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { openNotebook, runCellAt } from './helpers';
+import { openNotebook, PANEL_ID, runCellAt } from './helpers';
 
 /** The cells' sources (without the empty cell that running the last cell appends). */
 async function sources(page: IJupyterLabPageFixture): Promise<string[]> {
@@ -27,6 +27,21 @@ test.describe('diagnostic badges on the cells', () => {
     await expect(badge).toContainText('Uses x from cell 2, which is below it.');
     await badge.getByRole('button', { name: 'Move this cell below cell 2' }).click();
     await expect.poll(() => sources(page)).toEqual(['x = 21', 'y = x * 2\ny']);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
+  });
+
+  test('an import added to the first cell and run again: the order runs that cell once, first, and no badge is raised', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'imports.ipynb', ['import math', 'r = math.sqrt(16)', 'j = json.dumps(r)']);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await page.notebook.setCell(0, 'code', 'import math\nimport json');
+    await runCellAt(page, 0);
+    await runCellAt(page, 2);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(4);
+    // The rerun imports what the first run did and more: one run of cell 1, before cell 2.
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 3']);
     await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
   });
 
