@@ -382,9 +382,16 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     // this ends), less the parameters: the globals a call reads.
     const params = new Set<string>();
     const list = fn.getChild('ParamList');
+    // A parameter's name, not the names its default or annotation reads (`def f(x, k=n)`).
+    let name = true;
     for (let p = list?.firstChild ?? null; p !== null; p = p.nextSibling) {
-      if (p.name === 'VariableName') {
+      if (p.name === 'VariableName' && name) {
         params.add(python.slice(p.from, p.to));
+        name = false;
+      } else if (p.name === ',' || p.name === '(') {
+        name = true;
+      } else if (p.name !== '*' && p.name !== '**' && p.name !== 'VariableName') {
+        name = false;
       }
     }
     const whole = analyzeCell(statements.map(st => st.text).join('\n'));

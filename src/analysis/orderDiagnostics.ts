@@ -849,11 +849,17 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
     if (uses) {
       any = true;
       flow.out.forEach(n => dirty.add(n));
-      flow.uses.forEach(n => changedInPlace.has(n) && dirty.add(n));
-      // A session function that changes what it is given (`fill(results, params)`) may have
-      // changed any variable the statement passes it.
-      if (flow.uses.some(n => v.callables.has(n) && callChanges(v, r, n))) {
-        flow.uses.forEach(n => !v.callables.has(n) && !v.modules.has(n) && dirty.add(n));
+      // What it uses that the step wrote may have been changed by it in a way the analysis does
+      // not see (`model.apply(init_weights)`, `nn.init.normal_(layer.weight, std=s)`).
+      flow.uses.forEach(n => (changedInPlace.has(n) || written.has(n)) && dirty.add(n));
+      // A session function that changes what it is given (`fill(results, params)`), or a global
+      // (`history.append(x)`), may have changed any variable the statement passes it, and those.
+      for (const n of flow.uses) {
+        const changes = v.callables.has(n) ? callChanges(v, r, n) : null;
+        if (changes) {
+          flow.uses.forEach(u => !v.callables.has(u) && !v.modules.has(u) && dirty.add(u));
+          changes.forEach(u => dirty.add(u));
+        }
       }
     } else {
       flow.binds.forEach(n => dirty.delete(n));
@@ -959,14 +965,21 @@ function callReadsAny(v: SliceView, r: RunRecord, name: string, dirty: ReadonlyS
   return !reads || reads.reads.some(n => dirty.has(n) || v.callables.has(n));
 }
 
-/** Whether a call of `name` in step `r` may change an object in place: its body changes or stores on one, or calls a function of the session. */
-function callChanges(v: SliceView, r: RunRecord, name: string): boolean {
+/**
+ * What a call of `name` in step `r` may change in place: null when nothing, else the globals its
+ * body changes or stores on (empty when only its arguments). Its body changing or storing on
+ * anything, augmenting or passing on what it reads, or calling a function of the session, counts.
+ */
+function callChanges(v: SliceView, r: RunRecord, name: string): ReadonlyArray<string> | null {
   const reads = callReadsOf(v, r, name);
   if (!reads) {
-    return true;
+    return [];
   }
   const body = v.facts(reads.body.join('\n')).effects;
-  return body.mutates.length > 0 || Object.keys(body.keyedStores ?? {}).length > 0 || body.uses.some(n => v.callables.has(n));
+  const changed = [...body.mutates, ...Object.keys(body.keyedStores ?? {})];
+  // `arr += ...` on a parameter reads and rebinds it (a change in place for arrays and lists).
+  const augmented = reads.body.some(t => /^[A-Za-z_]\w*\s*(?:[-+*/%&|^@]|\*\*|\/\/|<<|>>)=/.test(t));
+  return changed.length > 0 || augmented || body.uses.some(n => v.callables.has(n)) ? changed : null;
 }
 
 /** `CellEffects.callReads` of the function `name` as step `r` read it (from the run that defined it). */

@@ -1424,10 +1424,10 @@ describe('an edit whose values every later use recomputed: review cases', () => 
 
   it('a variable passed with the changed value to a session function that changes nothing it is given stays as it was', () => {
     const s = new SessionBuilder()
-      .cell('imp', 'import pandas as pd')
+      .cell('imp', "import pandas as pd\ndf = pd.read_csv('d.csv')")
       .cell('a', 'n = 10')
       .cell('f', 'def scaled(d, k):\n    return d * k')
-      .cell('c', "df = pd.read_csv('d.csv')\ns = scaled(df, n)")
+      .cell('c', 's = scaled(df, n)\nm = scaled(df, 2)')
       .cell('z', 'n = 5\ns = 0')
       .run('imp')
       .run('a')
