@@ -982,9 +982,16 @@ function callChanges(v: SliceView, r: RunRecord, name: string): ReadonlyArray<st
   return changed.length > 0 || augmented || body.uses.some(n => v.callables.has(n)) ? changed : null;
 }
 
-/** `CellEffects.callReads` of the function `name` as step `r` read it (from the run that defined it). */
+/**
+ * `CellEffects.callReads` of the function `name` as step `r` called it: from the run that defined
+ * it, or the step's own code when it defines the function itself (`def f(order): ...` then
+ * `interact(f, ...)` in one cell).
+ */
 function callReadsOf(v: SliceView, r: RunRecord, name: string): CallReads | undefined {
   const i = r.reads.findIndex(a => a.name === name);
-  const producer = i < 0 ? -1 : v.keys[r.readStart + i];
+  if (i < 0) {
+    return r.facts?.effects.callReads?.[name];
+  }
+  const producer = v.keys[r.readStart + i];
   return producer < 0 ? undefined : v.records[producer].facts?.effects.callReads?.[name];
 }

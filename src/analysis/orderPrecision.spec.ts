@@ -1422,6 +1422,21 @@ describe('an edit whose values every later use recomputed: review cases', () => 
     expect(edited(o)).toEqual([]);
   });
 
+  it('a function the step defines itself and calls is read from its own code', () => {
+    // `f` reads nothing: handing it to `interact` computes nothing from n, and `f` keeps its value.
+    const s = new SessionBuilder()
+      .cell('a', 'n = 10')
+      .cell('c', "def f(k):\n    return k\nprint('n is', n)\nshown = interact(f, k=10)")
+      .cell('z', 'n = 5\nshown = None')
+      .run('a')
+      .run('c')
+      .run('z')
+      .cell('a', 'n = 20');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'c@1', 'z@2']);
+    expect(edited(o)).toEqual([]);
+  });
+
   it('a variable passed with the changed value to a session function that changes nothing it is given stays as it was', () => {
     const s = new SessionBuilder()
       .cell('imp', "import pandas as pd\ndf = pd.read_csv('d.csv')")
