@@ -22,6 +22,11 @@ function kinds(o: CanonicalOrder): string[] {
   return o.diagnostics.map(d => d.kind);
 }
 
+/** The cells an edited diagnostic names. */
+function edited(o: CanonicalOrder): string[] {
+  return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+}
+
 describe('failed runs the tracer watched', () => {
   it('a failed method call on a name changes nothing the tracer did not see', () => {
     // No database in this kernel: each `cur.execute` raised before doing anything.
@@ -427,10 +432,6 @@ describe('__annotations__', () => {
 
 describe('edits that change nothing later runs read', () => {
   const LOAD = "import pandas as pd\ndf = pd.read_csv('d.csv')";
-
-  function edited(o: CanonicalOrder): string[] {
-    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-  }
 
   it('an edit to a comment, a print or a display expression raises no edited diagnostic', () => {
     const s = new SessionBuilder()
@@ -1268,10 +1269,6 @@ describe('a function edited only in what it shows', () => {
   const V1 = 'def total(xs):\n    return sum(xs)';
   const V2 = "def total(xs):\n    print('adding', len(xs))  # debugging\n    plt.plot(xs)\n    return sum(xs)";
 
-  function edited(o: CanonicalOrder): string[] {
-    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-  }
-
   function session(v2: string, rerun = true): SessionBuilder {
     const s = new SessionBuilder()
       .cell('imp', 'import matplotlib.pyplot as plt')
@@ -1305,10 +1302,6 @@ describe('a function edited only in what it shows', () => {
 });
 
 describe('a function edit that is more than a plain show is reported (review of the rule above)', () => {
-  function edited(o: CanonicalOrder): string[] {
-    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-  }
-
   /** setup, f at v1, a cell calling f, then f edited to v2 and run (f rebound: not live). */
   function session(setup: string, v1: string, use: string, v2: string): SessionBuilder {
     return new SessionBuilder().cell('setup', setup).cell('f', v1).cell('use', use).run('setup').run('f').run('use').cell('f', v2).run('f');
@@ -1344,10 +1337,6 @@ describe('a function edit that is more than a plain show is reported (review of 
 });
 
 describe('an edit whose values every later use recomputed', () => {
-  function edited(o: CanonicalOrder): string[] {
-    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-  }
-
   function session(b: string, a2 = 'n = 20'): SessionBuilder {
     return new SessionBuilder()
       .cell('load', "import pandas as pd\ndf = pd.read_csv('d.csv')")
@@ -1382,10 +1371,6 @@ describe('an edit whose values every later use recomputed', () => {
 });
 
 describe('an edit whose values every later use recomputed: review cases', () => {
-  function edited(o: CanonicalOrder): string[] {
-    return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-  }
-
   it('a call of a session function reads its globals even when the step also reads them directly', () => {
     const s = (c: string): SessionBuilder =>
       new SessionBuilder()
