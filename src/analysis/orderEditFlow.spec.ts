@@ -3,19 +3,8 @@
  * in place, globals a session function changes, which version of a function a call read), and
  * import reruns, on shapes from notebooks a review wrote down.
  */
-import { analyzeCell } from './effects';
-import { canonicalOrder, CanonicalOrder } from './order';
-import { SessionBuilder } from './orderTestkit.spec-util';
-
-function order(s: SessionBuilder): CanonicalOrder {
-  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
-}
-function steps(o: CanonicalOrder): string[] {
-  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
-}
-function edited(o: CanonicalOrder): string[] {
-  return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-}
+import type { CanonicalOrder } from './order';
+import { editedOf as edited, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
 describe('an edit followed through the steps: objects changed in place, globals, calls', () => {
   it('a list a session function appends to (a global, not an argument), created by the same step', () => {

@@ -2,19 +2,9 @@
  * An import cell rerun with more imports runs once, in place of its earlier run
  * (`_importsFromLater`), and when that would change what a replay does.
  */
-import { analyzeCell } from './effects';
-import { canonicalOrder, CanonicalOrder } from './order';
-import { SessionBuilder } from './orderTestkit.spec-util';
+import type { CanonicalOrder } from './order';
+import { kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
-function order(s: SessionBuilder): CanonicalOrder {
-  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
-}
-function steps(o: CanonicalOrder): string[] {
-  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
-}
-function kinds(o: CanonicalOrder): string[] {
-  return o.diagnostics.map(d => d.kind);
-}
 /** imp, f (between), a reads np, imp edited to `imp2` and rerun, b. */
 function between(f: string, imp2: string, a = 'x = np.ones(3)', b = 'y = str(x)'): SessionBuilder {
   return new SessionBuilder()

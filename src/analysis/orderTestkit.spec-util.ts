@@ -2,9 +2,12 @@
  * Test kit for the canonical-order specs (which run on the real analyzer,
  * `analyzeCell`): a tiny interpreter for a Python subset (integers,
  * `x = a + 1`, `x += 1`, `del x`, `x.append(a)`, constant-key stores and
- * reads `x["k"] = a`, `x["k"]`), a seeded PRNG, and a session builder.
+ * reads `x["k"] = a`, `x["k"]`), a seeded PRNG, a session builder, and
+ * helpers that read an order on the real analyzer.
  */
 
+import { analyzeCell } from './effects';
+import { canonicalOrder, CanonicalOrder } from './order';
 import { AnalysisCell, AnalysisRun, TracedEffects } from './types';
 
 /**
@@ -156,4 +159,24 @@ export class SessionBuilder {
     this.cells.push({ id, type: 'markdown', source });
     return this;
   }
+}
+
+/** The canonical order of a built session, on the real analyzer. */
+export function orderOf(s: SessionBuilder): CanonicalOrder {
+  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
+}
+
+/** An order's steps as `cell@run`. */
+export function stepsOf(o: CanonicalOrder): string[] {
+  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
+}
+
+/** The kinds of an order's diagnostics. */
+export function kindsOf(o: CanonicalOrder): string[] {
+  return o.diagnostics.map(d => d.kind);
+}
+
+/** The cells an order's edited diagnostics name. */
+export function editedOf(o: CanonicalOrder): string[] {
+  return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
 }
