@@ -1000,22 +1000,20 @@ export class CanonicalOrderEngine {
 
   /** A successful run that only binds names by import (and reads only the environment); kept on the record. */
   private _onlyImports(r: RunRecord): boolean {
-    r.onlyImports ??= this._importsOnly(r);
-    return r.onlyImports;
-  }
-
-  private _importsOnly(r: RunRecord): boolean {
     const f = r.facts;
-    if (!f || r.run.status !== 'ok' || r.nondeterministic || f.effects.unknownDefines || f.env === 'barrier' || f.env === 'install') {
-      return false;
-    }
-    return (
+    r.onlyImports ??=
+      f !== null &&
+      r.run.status === 'ok' &&
+      !r.nondeterministic &&
+      !f.effects.unknownDefines &&
+      f.env !== 'barrier' &&
+      f.env !== 'install' &&
       r.writes.length > 0 &&
       r.filesRead.length === 0 &&
       r.filesWritten.length === 0 &&
       r.writes.every(w => w.kind === WriteKind.Kill && f.imports.has(w.name)) &&
-      r.reads.every(a => a.name === ENV || a.name === PACKAGES)
-    );
+      r.reads.every(a => a.name === ENV || a.name === PACKAGES);
+    return r.onlyImports;
   }
 
   /**

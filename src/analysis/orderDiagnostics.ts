@@ -1,8 +1,9 @@
 /**
  * Diagnostics of the canonical order (hidden state), each pointing at cells,
  * and whether running today's cells top to bottom would rebuild the state.
- * A cell edited since the run the state depends on is reported only when the
- * edit can change what later runs read (`editedSteps`).
+ * A cell edited since the run the state depends on is reported only when a
+ * value the edit changes reaches the state the session ends with, or a later
+ * step reads a name the current code no longer binds (`editedSteps`).
  */
 
 import { AnalysisCell, CallReads } from './types';
@@ -333,12 +334,11 @@ const MAY = 1;
 const RNG = PSEUDO + 'rng';
 
 /**
- * Whether running the cell's code now, in place of the code the step ran,
- * could change the state: some statement that differs between the two
- * versions (comments and blank lines aside) binds, changes or deletes a name
- * (or writes a file, or draws from a seeded generator) that a later step
- * reads or the live state holds before another step rebinds it, directly or
- * through the cell's other statements that read it. An edit to a comment, a
+ * What running the cell's code now, in place of the code the step ran, could
+ * change: the names (files, the seeded generator) that a statement differing
+ * between the two versions (comments and blank lines aside) binds, changes or
+ * deletes, directly or through the cell's other statements that read them;
+ * `editedSteps` then follows them through the later steps. An edit to a comment, a
  * `print`, a display-only expression, or a statement whose bindings nothing
  * later reads changes nothing the state shows; nor does one inside a
  * function's body while the state no longer holds that function (its calls
@@ -726,9 +726,10 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
 /**
  * The edited steps whose changed values reach the state the session ends with. Forward from the
  * first edited step, per variable, the set of edited steps its value was computed from: a step
- * that reads a changed value changes everything it writes, one that rebinds a variable without
- * reading any gives it a clean value (a column the current code computes otherwise, but that
- * every later use recomputed or dropped, changes nothing the state holds). One bit per edited step.
+ * that reads a changed value changes what it computed from it (`computedFrom`), a rebinding from
+ * other values gives a variable a clean value (a column the current code computes otherwise, but
+ * that every later use recomputed or dropped, changes nothing the state holds). One bit per
+ * edited step.
  */
 function reachesState(
   v: SliceView,
@@ -854,12 +855,10 @@ function computedFrom(v: SliceView, r: RunRecord, changed: ReadonlySet<string>):
       flow.uses.forEach(n => (changedInPlace.has(n) || written.has(n)) && dirty.add(n));
       // A session function that changes what it is given (`fill(results, params)`), or a global
       // (`history.append(x)`), may have changed any variable the statement passes it, and those.
-      for (const n of flow.uses) {
-        const changes = v.callables.has(n) ? callChanges(v, r, n) : null;
-        if (changes) {
-          flow.uses.forEach(u => !v.callables.has(u) && !v.modules.has(u) && dirty.add(u));
-          changes.forEach(u => dirty.add(u));
-        }
+      const changes = flow.uses.filter(n => v.callables.has(n)).map(n => callChanges(v, r, n));
+      if (changes.some(c => c !== null)) {
+        flow.uses.forEach(u => !v.callables.has(u) && !v.modules.has(u) && dirty.add(u));
+        changes.forEach(c => c?.forEach(u => dirty.add(u)));
       }
     } else {
       flow.binds.forEach(n => dirty.delete(n));
@@ -967,8 +966,9 @@ function callReadsAny(v: SliceView, r: RunRecord, name: string, dirty: ReadonlyS
 
 /**
  * What a call of `name` in step `r` may change in place: null when nothing, else the globals its
- * body changes or stores on (empty when only its arguments). Its body changing or storing on
- * anything, augmenting or passing on what it reads, or calling a function of the session, counts.
+ * body changes or stores on (empty when it may change only its arguments, or when its code cannot
+ * be read). Its body changing or storing on anything, augmenting a name (`arr += ...`), or calling
+ * a function of the session, counts.
  */
 function callChanges(v: SliceView, r: RunRecord, name: string): ReadonlyArray<string> | null {
   const reads = callReadsOf(v, r, name);

@@ -6,26 +6,8 @@
  */
 
 import { analyzeCell, trailingDotFloats } from './effects';
-import { canonicalOrder, CanonicalOrder } from './order';
 import { withoutSpacing } from './orderDiagnostics';
-import { SessionBuilder } from './orderTestkit.spec-util';
-
-function order(s: SessionBuilder): CanonicalOrder {
-  return canonicalOrder(s.runs, s.cells, { analyze: analyzeCell });
-}
-
-function steps(o: CanonicalOrder): string[] {
-  return o.steps.map(st => `${st.cellId}@${st.runIndex}`);
-}
-
-function kinds(o: CanonicalOrder): string[] {
-  return o.diagnostics.map(d => d.kind);
-}
-
-/** The cells an edited diagnostic names. */
-function edited(o: CanonicalOrder): string[] {
-  return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
-}
+import { editedOf as edited, kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
 describe('failed runs the tracer watched', () => {
   it('a failed method call on a name changes nothing the tracer did not see', () => {
