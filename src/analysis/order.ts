@@ -54,10 +54,6 @@
  *   relative to the runs around them.
  * - a call of a session function reads what that function's body computes
  *   with, not what it only plots or prints (`CellEffects.callReads`).
- * - a name a run binds again to the object it held (the tracer saw no change:
- *   `order = 15` when it was 15, a loop ending on its starting value) keeps its
- *   value number, and its readers take it from a run that bound it and is kept
- *   anyway, else from the first of them.
  * - a name bound by an import statement holds that module whatever run bound
  *   it (value numbered by the statement); a method no list knows called on a
  *   module (`xgboost.plot_importance(m)`) is no change when the tracer saw none.
@@ -163,11 +159,6 @@ interface LastWrite {
    * another reason leaves the name holding that module (`_slice`).
    */
   sameModule?: number[];
-  /**
-   * Runs that bound the name to the object it holds, oldest first (the tracer saw the later
-   * ones keep it: `_sameObject`); absent when only the last did. Any of them serves a reader.
-   */
-  sameObject?: number[];
   /** With `moduleFrom`: the module's value number, as its import wrote it. */
   moduleVn?: number;
   /** A key's value as a conversion of its own left it (`KeyedStore.conversion`). */
@@ -216,8 +207,6 @@ export class CanonicalOrderEngine {
     this._setupRuns = [];
     this._moduleChanges = 0;
     this._importBound = new Map();
-    this._sameFrom = new Map();
-    this._hasSame = new Uint8Array(256);
     this._cache = null;
   }
 
@@ -285,8 +274,8 @@ export class CanonicalOrderEngine {
     const kill = new Set<string>();
     const may = new Set<string>();
     const del = new Set<string>();
-    // Bound again to the object they held (see `_sameObject`): their value keeps its number.
-    const same = new Set<string>();
+    // Bound again to the object they held (see `_sameObject`).
+    let same: ReadonlySet<string> = NO_NAMES;
     if (ok) {
       eff.defines.forEach(n => kill.add(n));
       // `from IPython.display import display` binds a name the analysis
@@ -343,7 +332,7 @@ export class CanonicalOrderEngine {
         });
       }
       if (ok) {
-        this._sameObject(eff, facts, tr).forEach(n => same.add(n));
+        same = this._sameObject(eff, facts, tr);
       }
       const earlier = this._importBound.get(run.code);
       if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
@@ -559,8 +548,6 @@ export class CanonicalOrderEngine {
 
     // Resolve reads against the state before this run; class = code + status + inputs.
     const reads: RunRead[] = [];
-    // Read i → the runs that bound the object it reads (`LastWrite.sameObject`).
-    const alternatives = new Map<number, number[]>();
     const names = Array.from(readNames).sort();
     // Before any install every run reads the same packages: no need to tell loaders apart.
     const loads = installs.length > 0 || (this._last.has(PACKAGES) && this._loadsModules(facts));
@@ -586,9 +573,6 @@ export class CanonicalOrderEngine {
       }
       const nid = this._nameId(name);
       const variable = name.startsWith(KEY) ? this._nameId(keyBase(name)) : nid;
-      if (lw?.sameObject) {
-        alternatives.set(reads.length, lw.sameObject);
-      }
       reads.push({ name, nid, variable, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
       // The class's last run stands for it (`_rep`): its reads, the latest install included, order it.
       if (name !== PACKAGES || loads) {
@@ -599,8 +583,7 @@ export class CanonicalOrderEngine {
 
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
-      const held = kind === WriteKind.Kill && same.has(name) ? this._last.get(name)?.vn : undefined;
-      const vn = held ?? this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
+      const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
       const module = kind === WriteKind.Kill && (ok || reachedImports.has(name));
       writes.push(this._write(name, kind, module ? this._moduleValue(facts, name) ?? vn : vn));
     };
@@ -631,16 +614,15 @@ export class CanonicalOrderEngine {
       if (moduleFrom >= 0 && moduleFrom !== seq) {
         this._moduleChanges++;
       }
-      const sameObject =
-        same.has(w.name) && w.kind === WriteKind.Kill && prev && prev.vn === w.vn && (prev.sameObject || prev.kind === WriteKind.Kill)
-          ? chained(prev.sameObject ?? [prev.seq], seq)
-          : undefined;
-      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn, sameObject, conversion: conversions.get(w.name) });
+      this._last.set(w.name, { seq, kind: w.kind, vn: w.vn, moduleFrom, sameModule, moduleVn, conversion: conversions.get(w.name) });
       if (w.name[0] !== PSEUDO) {
         this._everWritten.add(w.name);
-        // A new value (or a change of the whole) carries the keys from here on.
-        this._keysOf.get(w.name)?.forEach(k => this._last.delete(k));
-        this._keysOf.delete(w.name);
+        // A new value (or a change of the whole) carries the keys from here on; bound again to
+        // the object it held, the name still holds the keys stored on it.
+        if (!same.has(w.name)) {
+          this._keysOf.get(w.name)?.forEach(k => this._last.delete(k));
+          this._keysOf.delete(w.name);
+        }
       }
     }
     for (const [n, names] of keyedWrites) {
@@ -681,12 +663,7 @@ export class CanonicalOrderEngine {
       const setting = knobs.length === 0 ? PSEUDO + seq : values.join('\n');
       this._setupRuns.push({ seq, setting, knobs: knobs.length === 0 ? [setting] : knobs, values: knobs.length === 0 ? [setting] : values, moduleChanges });
     }
-    const readStart = this._reserveReads(reads);
-    alternatives.forEach((runs, i) => {
-      this._sameFrom.set(readStart + i, runs);
-      this._hasSame[readStart + i] = 1;
-    });
-    records.push({ seq, run, facts, reads, writes, cls, readStart, nondeterministic, filesRead, filesWritten, wholeReads });
+    records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
   }
 
   /** The canonical order of the session so far against the current cells. */
@@ -831,47 +808,12 @@ export class CanonicalOrderEngine {
         }
       }
     };
-    const sameFrom = this._sameFrom;
-    const hasSame = this._hasSame;
-    // Reads of an object several runs bound (`LastWrite.sameObject`): settled once everything
-    // else needed is known, by a run kept anyway when there is one.
-    let unsettled: number[] = [];
-    const settle = (): void => {
-      const reads = unsettled;
-      unsettled = [];
-      for (const i of reads) {
-        const runs = sameFrom.get(i)!;
-        const k = keptOf(runs);
-        // Else the run that bound it first: the cell that sets it (`order = 15`), not a later
-        // one that only ended on it (a loop trying values), which would bring what it read.
-        keys[i] = k >= 0 ? k : producer(runs[0]);
-        add(keys[i]);
-      }
-    };
-    const keptOf = (runs: ReadonlyArray<number>): number => {
-      for (let j = runs.length - 1; j >= 0; j--) {
-        const p = producer(runs[j]);
-        if (inSlice[p]) {
-          return p;
-        }
-      }
-      return -1;
-    };
     const drain = (): void => {
-      while (stack.length > 0 || unsettled.length > 0) {
-        if (stack.length === 0) {
-          settle();
-          continue;
-        }
+      while (stack.length > 0) {
         const s = stack.pop()!;
         const r = records[s];
         for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
           const d = deps[i];
-          if (hasSame[i] && d >= 0) {
-            keys[i] = producer(d);
-            unsettled.push(i);
-            continue;
-          }
           const k = d >= 0 ? producer(d) : -1;
           keys[i] = k;
           if (k >= 0) {
@@ -898,8 +840,6 @@ export class CanonicalOrderEngine {
       if (name[0] !== PSEUDO || name.startsWith(KEY)) {
         if (lw.sameModule) {
           sameModule.push([name, lw.sameModule]);
-        } else if (lw.sameObject && lw.kind !== WriteKind.Delete) {
-          sameModule.push([name, lw.sameObject]);
         } else if (lw.kind !== WriteKind.Delete) {
           add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
         } else {
@@ -1386,28 +1326,22 @@ export class CanonicalOrderEngine {
   }
 
   /**
-   * Names a successful run binds in its code but that the tracer saw keep the very object they
-   * held (`order = 15` when it was 15, a loop that ends on the value it started with, `pi =
-   * math.pi` again): the value after the run is the earlier one. Its number is kept, and any run
-   * that bound that object serves the name's readers (`LastWrite.sameObject`, `_slice`). A name
-   * the tracer saw changed in place is not one of them. Names bound by an import are value
-   * numbered by their module already (see `_moduleValue`).
+   * Names a successful run binds in its code that the tracer saw keep the very object they held
+   * (`cfg = mylib.CONFIG` again, `order = 15` when it was 15): the keys stored on that object
+   * (`cfg["lr"] = 0.5` in between) are still there. Only that: "not reported" can also be an
+   * in-place change the tracer's fingerprint does not see (`model = fit(model)`), so the run
+   * still counts as the name's producer.
    */
-  private _sameObject(eff: CellEffects, facts: CodeFacts, tr: TracedEffects): string[] {
-    if (eff.unknownDefines) {
-      return [];
+  private _sameObject(eff: CellEffects, facts: CodeFacts, tr: TracedEffects): ReadonlySet<string> {
+    if (eff.unknownDefines || eff.defines.length === 0) {
+      return NO_NAMES;
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
-    return eff.defines.filter(n => {
+    const names = eff.defines.filter(n => {
       const last = this._last.get(n);
-      return (
-        last !== undefined &&
-        last.kind !== WriteKind.Delete &&
-        !changed.has(n) &&
-        !facts.imports.has(n) &&
-        !IPYTHON_NAME.test(n)
-      );
+      return last !== undefined && last.kind !== WriteKind.Delete && !changed.has(n) && !facts.imports.has(n) && !UNTRACED_NAME.test(n);
     });
+    return names.length > 0 ? new Set(names) : NO_NAMES;
   }
 
   /**
@@ -1500,15 +1434,7 @@ export class CanonicalOrderEngine {
       grown.set(this._deps.subarray(0, start));
       this._deps = grown;
     }
-    if (end > this._hasSame.length) {
-      const grown = new Uint8Array(this._deps.length);
-      grown.set(this._hasSame.subarray(0, start));
-      this._hasSame = grown;
-    }
-    reads.forEach((a, i) => {
-      this._deps[start + i] = a.from >= 0 ? a.from : a.unknown;
-      this._hasSame[start + i] = 0;
-    });
+    reads.forEach((a, i) => (this._deps[start + i] = a.from >= 0 ? a.from : a.unknown));
     this._readCount = end;
     return start;
   }
@@ -1572,10 +1498,6 @@ export class CanonicalOrderEngine {
   private _lastOfClass = new Int32Array(64);
   /** Producing run of every read of every run (`RunRecord.readStart`), and the buffer a compute maps them into. */
   private _deps = new Int32Array(256);
-  /** Read buffer index → the runs that bound the object it reads, oldest first (`LastWrite.sameObject`). */
-  private _sameFrom = new Map<number, number[]>();
-  /** 1 where `_sameFrom` has the read (checked for every read of every slice run). */
-  private _hasSame = new Uint8Array(256);
   private _readCount = 0;
   private _keys = new Int32Array(0);
   private _lastUnknown = -1;
@@ -1697,13 +1619,6 @@ class ValueGroups {
 /** Above any run's sequence number + 1 (a session of 4 million runs), and times any producer still exact in a double. */
 const READER_SPAN = 2 ** 22;
 
-/** `runs` and then `seq`, keeping the first run and the latest ones (a cell rerun a thousand times). */
-function chained(runs: ReadonlyArray<number>, seq: number): number[] {
-  const kept = runs.length < SAME_OBJECT_RUNS ? runs : [runs[0], ...runs.slice(runs.length - SAME_OBJECT_RUNS + 2)];
-  return [...kept, seq];
-}
-const SAME_OBJECT_RUNS = 32;
-
 /** `array`, or a copy at least twice as long when `index` is past its end. */
 function grownTo(array: Int32Array, index: number): Int32Array {
   if (index < array.length) {
@@ -1813,8 +1728,10 @@ function knobOf(magic: string): string {
   return option ? '%config ' + option[1] : 'line ' + words.join(' ');
 }
 const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 'complete']);
-/** Names the tracer leaves out of its reports: IPython's output history and input cache. */
-const IPYTHON_NAME = /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython)$/;
+/** Names the tracer leaves out of its reports (IPython's history and start-up names). */
+const UNTRACED_NAME =
+  /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython|_exit_code|__builtin__|__builtins__|__name__|__doc__|__package__|__loader__|__spec__|__warningregistry__)$/;
+const NO_NAMES: ReadonlySet<string> = new Set();
 /** Loads an extension (`%load_ext autoreload`), and what an extension may provide: its magics or options. */
 const EXTENSION_LOAD = /^%(?:re)?load_ext\b/;
 const EXTENSION_SETTING = /^%(?:autoreload|aimport|config)\b/;
