@@ -362,6 +362,58 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
   );
 }
 
+/**
+ * Functions whose calls only format values: a statement built from them only shows what it is
+ * given. (Not `min`/`max`/`sum`: given an iterator they consume it.)
+ */
+const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
+const SHOW_CALLS = new Set(['print', 'display']);
+
+/**
+ * A statement that surely only shows something: `print(...)`, `display(...)` or `plt.<f>(...)`
+ * whose arguments call nothing but `PURE_CALLS` and take nothing apart (`print(*batches)` consumes
+ * an iterator, as a comprehension does). What `onlyShows` accepts is broader (`model.eval()`,
+ * `next(it)` inside a print, a callback parameter called) and cannot stand for "the function
+ * computes the same" (`CallReads.computing`).
+ */
+function plainShow(python: string, node: SyntaxNode): boolean {
+  const call = node.name === 'ExpressionStatement' && node.firstChild?.nextSibling === null ? node.firstChild : null;
+  const callee = call?.name === 'CallExpression' ? call.firstChild : null;
+  const args = call?.getChild('ArgList');
+  if (!callee || !args) {
+    return false;
+  }
+  const shows =
+    callee.name === 'VariableName'
+      ? SHOW_CALLS.has(python.slice(callee.from, callee.to))
+      : callee.name === 'MemberExpression' &&
+        callee.firstChild?.name === 'VariableName' &&
+        python.slice(callee.firstChild.from, callee.firstChild.to) === 'plt' &&
+        callee.lastChild?.name === 'PropertyName';
+  if (!shows) {
+    return false;
+  }
+  for (let k = args.firstChild; k !== null; k = k.nextSibling) {
+    if (k.name === '*' || k.name === '**') {
+      return false;
+    }
+  }
+  // Everything inside the arguments, in document order.
+  const c = args.cursor();
+  while (c.next() && c.from < args.to) {
+    const name = c.name;
+    if (name === 'CallExpression') {
+      const f = c.node.firstChild;
+      if (f?.name !== 'VariableName' || !PURE_CALLS.has(python.slice(f.from, f.to))) {
+        return false;
+      }
+    } else if ((name === 'AssignOp' && python.slice(c.from, c.to) === ':=') || /Comprehension|Lambda|Await|Yield|⚠/.test(name)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** See `CellEffects.callReads`. */
 function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   const out: Record<string, CallReads> = {};
@@ -398,7 +450,11 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const globals = new Set(whole.uses.filter(n => !params.has(n)));
     const reads = new Set<string>();
     const shown: string[][] = [];
+    const computing: string[] = [];
     for (const { node: k, text } of statements) {
+      if (!plainShow(python, k)) {
+        computing.push(text);
+      }
       const used = analyzeCell(text).uses.filter(n => globals.has(n));
       if (onlyShows(k, text)) {
         if (used.length > 0) {
@@ -412,7 +468,16 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const draws =
       whole.seeds === true || whole.randomLibraryCalls === true || whole.readsRandomState === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
     const header = python.slice(c.from, body.from);
-    out[python.slice(nameNode.from, nameNode.to)] = { reads: Array.from(reads).sort(), shown, ...(draws ? { draws } : {}), header, body: statements.map(st => st.text) };
+    const augments = statements.some(({ node: k }) => k.name === 'UpdateStatement' && k.firstChild?.name === 'VariableName');
+    out[python.slice(nameNode.from, nameNode.to)] = {
+      reads: Array.from(reads).sort(),
+      shown,
+      ...(draws ? { draws } : {}),
+      header,
+      body: statements.map(st => st.text),
+      computing,
+      ...(augments ? { augments } : {})
+    };
   }
   return out;
 }

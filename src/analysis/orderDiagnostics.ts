@@ -467,7 +467,7 @@ function functionDefined(v: SliceView, t: string): string | undefined {
 
 /**
  * The functions an edit redefined (once in each version, undecorated) with the same header and
- * the same other statements in the same order, only plain shows (`plainShow`) added, removed or
+ * the same other statements in the same order, only plain shows (`CallReads.computing`) added, removed or
  * changed in their body (`print(loss)` added to a training function, a plot dropped): a call
  * computes the same values with either version.
  */
@@ -502,43 +502,13 @@ function sameWhenCalled(
     const b = v.facts(news[0]).effects.callReads![name];
     // The body's other statements, in their order (a call moved past a computing statement may
     // change what it computes).
-    const computing = (ts: ReadonlyArray<string>): string =>
-      ts
-        .filter(t => !plainShow(t))
-        .map(withoutSpacing)
-        .join('\n');
+    const computing = (ts: ReadonlyArray<string>): string => ts.map(withoutSpacing).join('\n');
     // A decorator may keep the function object it was given (a registry): not the same.
-    if (!a.header.trimStart().startsWith('@') && withoutSpacing(a.header) === withoutSpacing(b.header) && computing(a.body) === computing(b.body)) {
+    if (!a.header.trimStart().startsWith('@') && withoutSpacing(a.header) === withoutSpacing(b.header) && computing(a.computing) === computing(b.computing)) {
       same.add(name);
     }
   }
   return same;
-}
-
-/**
- * Functions whose calls only format values: a statement built from them only shows what it is
- * given. (Not `min`/`max`/`sum`: given an iterator they consume it.)
- */
-const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
-
-/**
- * A statement that surely only shows something: `print(...)`, `display(...)` or `plt.<f>(...)`
- * whose arguments call nothing but `PURE_CALLS`. What the analyzer takes for display-only is
- * broader (`model.eval()`, `next(it)` inside a print, a callback parameter called) and cannot
- * stand for "the function computes the same".
- */
-function plainShow(t: string): boolean {
-  const text = withoutSpacing(t);
-  // `print(*batches)` consumes an iterator.
-  if (!/^(?:print|display|plt\.[A-Za-z_]\w*)\(/.test(text) || /\b(?:yield|await|lambda)\b|:=|[(,]\*/.test(text)) {
-    return false;
-  }
-  for (const m of text.slice(text.indexOf('(') + 1).matchAll(/([\w.]+)\s*\(/g)) {
-    if (!PURE_CALLS.has(m[1])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 /**
@@ -978,8 +948,7 @@ function callChanges(v: SliceView, r: RunRecord, name: string): ReadonlyArray<st
   const body = v.facts(reads.body.join('\n')).effects;
   const changed = [...body.mutates, ...Object.keys(body.keyedStores ?? {})];
   // `arr += ...` on a parameter reads and rebinds it (a change in place for arrays and lists).
-  const augmented = reads.body.some(t => /^[A-Za-z_]\w*\s*(?:[-+*/%&|^@]|\*\*|\/\/|<<|>>)=/.test(t));
-  return changed.length > 0 || augmented || body.uses.some(n => v.callables.has(n)) ? changed : null;
+  return changed.length > 0 || reads.augments === true || body.uses.some(n => v.callables.has(n)) ? changed : null;
 }
 
 /**

@@ -957,9 +957,26 @@ describe('what a call reads', () => {
         reads: ['scale'],
         shown: [['plt', 'x'], ['total']],
         header: 'def f(k, data=d0)',
-        body: ['y = k * scale', 'plt.plot(x, data)', 'print(y, total)', 'return y']
+        body: ['y = k * scale', 'plt.plot(x, data)', 'print(y, total)', 'return y'],
+        computing: ['y = k * scale', 'return y']
       }
     });
+  });
+
+  it('what a function body computes: every statement but those that surely only show what they are given', () => {
+    const computing = (body: string): string[] => analyzeCell(`def f(x, it, arr):\n${body.replace(/^/gm, '    ')}`).callReads!.f.computing;
+    // Shows only: print/display/plt.* of values, formatted by len/round/str/..., keyword arguments.
+    expect(computing('print(len(x), round(x, 2), end="")\nplt.title(str(x))\ndisplay(x[0], x.shape)')).toEqual([]);
+    // May compute or consume: an unpacked or consumed iterator, a call of anything else, a walrus,
+    // a comprehension, a lambda, a call in an f-string, a call of a subscript.
+    for (const t of ['print(*it)', 'print(**x)', 'print(next(it))', 'print(x := 1)', 'print([a for a in it])', 'plt.plot(lambda: 1)', 'print(f"{next(it)}")', 'print(x[0]())', 'np.round(x)', 'print(x).y', 'log(x)']) {
+      expect(computing(t)).toEqual([t]);
+    }
+  });
+
+  it('a function body that augments a plain name may change its argument in place', () => {
+    expect(analyzeCell('def f(arr, x):\n    arr += x').callReads!.f.augments).toBe(true);
+    expect(analyzeCell('def f(a, x):\n    a.b += x').callReads!.f.augments).toBeUndefined();
   });
 
   it('a global a function only plots or prints is not read by its calls', () => {

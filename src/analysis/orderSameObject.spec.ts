@@ -119,35 +119,21 @@ describe('a name bound again to the object it held: its rebinding stays its prod
     expect(st.indexOf('c@2')).toBeLessThan(st.indexOf('r@4'));
   });
 
-  it('a model trained in place and returned (no mutation the tracer can see) is not replaced by its untrained binding', () => {
-    // nn.Module: parameters updated in place, __dict__ values keep their identity: the tracer
-    // reports nothing for `model = fit(model)`.
+  // nn.Module: parameters updated in place, __dict__ values keep their identity: the tracer
+  // reports nothing for `model = fit(model)`. Also when the binding cell binds another live name.
+  it.each([
+    ['alone', 'model = torch.nn.Linear(2, 1)', ['model']],
+    ['with another live name', 'model = torch.nn.Linear(2, 1)\nlr = 0.1', ['model', 'lr']]
+  ])('a model trained in place and returned (no mutation the tracer can see) is not replaced by its untrained binding (%s)', (_, make, bound) => {
     const s = new SessionBuilder()
       .cell('imp', 'import torch')
       .cell('def', 'def fit(m):\n    with torch.no_grad():\n        for p in m.parameters():\n            p -= 0.1\n    return m')
-      .cell('make', 'model = torch.nn.Linear(2, 1)')
+      .cell('make', make)
       .cell('train', 'model = fit(model)')
       .cell('eval', 'score = float(model(torch.ones(2)))')
       .run('imp', { traced: { added: ['torch'] } })
       .run('def', { traced: { added: ['fit'] } })
-      .run('make', { traced: { added: ['model'] } })
-      .run('train', { traced: {} })
-      .run('eval', { traced: { added: ['score'] } });
-    const st = steps(order(s));
-    expect(st).toContain('train@3');
-    expect(st.indexOf('train@3')).toBeLessThan(st.indexOf('eval@4'));
-  });
-
-  it('the same, when the binding cell also binds another live name', () => {
-    const s = new SessionBuilder()
-      .cell('imp', 'import torch')
-      .cell('def', 'def fit(m):\n    with torch.no_grad():\n        for p in m.parameters():\n            p -= 0.1\n    return m')
-      .cell('make', 'model = torch.nn.Linear(2, 1)\nlr = 0.1')
-      .cell('train', 'model = fit(model)')
-      .cell('eval', 'score = float(model(torch.ones(2)))')
-      .run('imp', { traced: { added: ['torch'] } })
-      .run('def', { traced: { added: ['fit'] } })
-      .run('make', { traced: { added: ['model', 'lr'] } })
+      .run('make', { traced: { added: bound } })
       .run('train', { traced: {} })
       .run('eval', { traced: { added: ['score'] } });
     const st = steps(order(s));
@@ -184,22 +170,6 @@ describe('a name bound again to the object it held: its rebinding stays its prod
     expect(o.verdict).toBe('top-to-bottom');
   });
 
-  it('a key stored on a cached object before a rebinding to the same object stays before its reader', () => {
-    // get_cfg returns one cached dict: the rerun of `b` binds cfg to the very dict c stored on.
-    const s = new SessionBuilder()
-      .cell('def', '_CFG = {}\ndef get_cfg():\n    return _CFG')
-      .cell('b', 'cfg = get_cfg()')
-      .cell('c', 'cfg["lr"] = 0.5')
-      .cell('r', 'lr = cfg["lr"]')
-      .run('def', { traced: { added: ['_CFG', 'get_cfg'] } })
-      .run('b', { traced: { added: ['cfg'] } })
-      .run('c', { traced: { mutated: ['cfg', '_CFG'] } })
-      .run('b', { traced: {} })
-      .run('r', { traced: { added: ['lr'] } });
-    const st = steps(order(s));
-    expect(st).toContain('c@2');
-    expect(st.indexOf('c@2')).toBeLessThan(st.indexOf('r@4'));
-  });
   it('a loop that ends on the value set earlier, read through a function: top to bottom still works', () => {
     const s = new SessionBuilder()
       .cell('set', 'order = 15')
@@ -232,16 +202,20 @@ describe('a name bound again to the object it held: its rebinding stays its prod
 });
 
 describe('a name bound again to the object it held: the keys stored on the object stay', () => {
-  it('a key stored on a module-held object survives a rebinding to the same object', () => {
-    // mylib.CONFIG is one dict; the tracer fingerprints cfg only (a module is not fingerprinted).
+  // The rerun of `b` binds cfg to the very dict `c` stored on: a dict a function caches
+  // (`get_cfg`), or one a module holds (the tracer fingerprints cfg only: a module is not).
+  it.each([
+    ['a cached object', '_CFG = {}\ndef get_cfg():\n    return _CFG', ['_CFG', 'get_cfg'], 'cfg = get_cfg()', ['cfg', '_CFG']],
+    ['a module-held object', 'import mylib', ['mylib'], 'cfg = mylib.CONFIG', ['cfg']]
+  ])('a key stored on %s before a rebinding to the same object stays before its reader', (_, setup, setupBound, bind, mutated) => {
     const s = new SessionBuilder()
-      .cell('imp', 'import mylib')
-      .cell('b', 'cfg = mylib.CONFIG')
+      .cell('def', setup)
+      .cell('b', bind)
       .cell('c', 'cfg["lr"] = 0.5')
       .cell('r', 'lr = cfg["lr"]')
-      .run('imp', { traced: { added: ['mylib'] } })
+      .run('def', { traced: { added: setupBound } })
       .run('b', { traced: { added: ['cfg'] } })
-      .run('c', { traced: { mutated: ['cfg'] } })
+      .run('c', { traced: { mutated } })
       .run('b', { traced: {} })
       .run('r', { traced: { added: ['lr'] } });
     const st = steps(order(s));

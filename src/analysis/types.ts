@@ -124,6 +124,14 @@ export interface CallReads {
    */
   header: string;
   body: string[];
+  /**
+   * The body's statements that may compute something: all but those that surely only show
+   * (`print`, `display` or `plt.*` of what they are given, formatted by `len`, `round`, `str`, ...).
+   * A `print(loss)` added to a function leaves them as they were.
+   */
+  computing: string[];
+  /** A statement of the body augments a plain name (`arr += x`): a parameter, changed in place for arrays and lists. */
+  augments?: boolean;
 }
 
 export interface KeyedStore {
