@@ -89,6 +89,18 @@ describe('imports', () => {
   ])('%s', (_title, source, expected) => expectEffects(source, expected));
 });
 
+describe('the module an imported name stands for', () => {
+  it.each<[string, string, Record<string, string> | undefined]>([
+    ['a dotted import binds its first component with the submodule loaded', 'import a.b.c', { a: 'a.b.c' }],
+    ['an alias stands for the whole path', 'import a.b as c, os', { c: 'a.b', os: 'os' }],
+    ['a from-import stands for the member', 'from x import (y as w,\n    z)', { w: 'x.y', z: 'x.z' }],
+    ['a relative from-import keeps its dots', 'from . import sibling\nfrom ..pkg import thing', { sibling: '.sibling', thing: '..pkg.thing' }],
+    ['two submodules of one package on one name: both loaded', 'import a.c, a.b', { a: 'a.b,a.c' }],
+    ['a name bound again by something else is no import', 'import json\njson = None', undefined],
+    ['an import inside a function is not the module\'s', 'def f():\n    import json', undefined]
+  ])('%s', (_title, source, expected) => expect(analyzeCell(source).importedModules).toEqual(expected));
+});
+
 describe('functions', () => {
   it.each<[string, string, Expected]>([
     ['def defines the function name', 'def f():\n    pass', { defines: ['f'], uses: [] }],

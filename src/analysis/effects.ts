@@ -501,6 +501,7 @@ function analyzeUncached(source: string): CellEffects {
       mutates: walked.mutates,
       ...(walked.guessedMutates.length > 0 ? { guessedMutates: walked.guessedMutates } : {}),
       imports: walked.imports,
+      ...(walked.importedModules ? { importedModules: walked.importedModules } : {}),
       callables: walked.callables,
       keyedStores: walked.keyedStores,
       keyedReads: walked.keyedReads,

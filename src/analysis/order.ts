@@ -1315,11 +1315,9 @@ export class CanonicalOrderEngine {
     // `from a import b` give b the same value); else the statement's text.
     let value: string | undefined;
     for (const t of facts.effects.statements ?? []) {
-      if (/^(?:import|from)\s/.test(t)) {
-        const f = this._facts(t);
-        if (f.imports.has(name)) {
-          value = importBindings(t, f)?.get(name) ?? t;
-        }
+      const f = this._facts(t);
+      if (f.imports.has(name)) {
+        value = importBindings(f)?.get(name) ?? t;
       }
     }
     return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);
@@ -1384,7 +1382,7 @@ export class CanonicalOrderEngine {
     }
     for (let i = 0; i <= reached; i++) {
       const f = this._facts(statements[i]);
-      if (importBindings(statements[i], f)) {
+      if (importBindings(f)) {
         f.imports.forEach(n => {
           // The statement seen may have stopped part way (`from a import b, c`): only what it was
           // seen to bind. And not a name a later statement binds again or deletes (the tracer

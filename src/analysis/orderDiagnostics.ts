@@ -417,7 +417,7 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   const ranModules = importedModules(v, ran);
   const curModules = importedModules(v, cur);
   const rest = changed.filter(t => {
-    const bound = importBindings(t, v.facts(t));
+    const bound = importBindings(v.facts(t));
     if (!bound) {
       return true;
     }
@@ -569,7 +569,7 @@ export function withoutSpacing(t: string): string {
 function importedModules(v: SliceView, statements: ReadonlyArray<string>): Map<string, string> {
   const all = new Map<string, string>();
   for (const t of statements) {
-    importBindings(t, v.facts(t))?.forEach((module, name) => all.set(name, withModule(all.get(name), module)));
+    importBindings(v.facts(t))?.forEach((module, name) => all.set(name, withModule(all.get(name), module)));
   }
   return all;
 }

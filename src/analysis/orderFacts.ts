@@ -83,9 +83,10 @@ export function normalizePath(p: string): string {
 
 /**
  * The module each name an import statement binds stands for (`import a.b as c`: c -> a.b; `from a
- * import b`: b -> a.b); null when statement `t` (with its facts `f`) is not only an import.
+ * import b`: b -> a.b; see `CellEffects.importedModules`); null when the code of facts `f` (a
+ * statement) does anything but import.
  */
-export function importBindings(t: string, f: CodeFacts): Map<string, string> | null {
+export function importBindings(f: CodeFacts): Map<string, string> | null {
   const e = f.effects;
   if (
     f.imports.size === 0 ||
@@ -99,21 +100,7 @@ export function importBindings(t: string, f: CodeFacts): Map<string, string> | n
   ) {
     return null;
   }
-  const bound = new Map<string, string>();
-  const alias = /^([\w.]+)(?:\s+as\s+(\w+))?$/;
-  const text = t.replace(/\\\r?\n/g, ' ');
-  const plain = /^import\s+(.+)$/s.exec(text);
-  const from = /^from\s+([\w.]+)\s+import\s+\(?([^()]+?)\)?$/s.exec(text);
-  const parts = (plain ?? from)?.[plain ? 1 : 2].split(',').map(p => p.trim()) ?? [];
-  for (const part of parts.filter(Boolean)) {
-    const m = alias.exec(part);
-    if (!m) {
-      return null;
-    }
-    // `import a.b` binds `a` with `a.b` loaded: another value than `import a`.
-    const name = m[2] ?? (plain ? m[1].split('.')[0] : m[1]);
-    bound.set(name, withModule(bound.get(name), plain ? m[1] : from![1] + '.' + m[1]));
-  }
+  const bound = new Map(Object.entries(e.importedModules ?? {}));
   return bound.size > 0 && Array.from(bound.keys()).every(n => f.imports.has(n)) ? bound : null;
 }
 

@@ -111,6 +111,8 @@ export interface ScopeWalkResult {
   mutates: string[];
   /** See `CellEffects.imports`. */
   imports: string[];
+  /** See `CellEffects.importedModules`. */
+  importedModules?: Record<string, string>;
   /** See `CellEffects.callables`. */
   callables: string[];
   /** See `CellEffects.guessedMutates`. */
@@ -287,6 +289,8 @@ class Walker {
   private readonly effects: CellEffect[] = [];
   /** Names bound by import in this cell, and the module path they stand for. */
   private readonly imported = new Map<string, string>();
+  /** Module-level names whose binding now is an import: the modules it leaves loaded on them (see `CellEffects.importedModules`). */
+  private readonly importedModules = new Map<string, Set<string>>();
   private readonly seeded = new Set<RngFamily>();
   private seeds = false;
   private randomLibraryCalls = false;
@@ -371,6 +375,9 @@ class Walker {
       mutates: sorted(this.mutates),
       guessedMutates: sorted(Array.from(this.mutates).filter(n => this.guessedMutated.has(n) && !this.surelyMutated.has(n))),
       imports: sorted(this.moduleImports),
+      ...(this.importedModules.size > 0
+        ? { importedModules: Object.fromEntries(sorted(this.importedModules.keys()).map(n => [n, sorted(this.importedModules.get(n)!).join(',')])) }
+        : {}),
       callables: sorted(this.callables),
       keyedStores,
       keyedReads,
@@ -793,6 +800,7 @@ class Walker {
     }
     if (owner === this.module) {
       this.imported.delete(name);
+      this.importedModules.delete(name);
       this.moduleImports.delete(name);
       this.callables.delete(name);
     }
@@ -1197,10 +1205,13 @@ class Walker {
       if (bound === '' || bound.includes('.')) {
         continue;
       }
+      // `import a.b, a.c` leaves `a` with both submodules loaded: another value than `import a`.
+      const held = this.importedModules.get(bound);
       this.bind(scope, bound);
       this.imported.set(bound, path);
       if (this.bindingScope(scope, bound) === this.module) {
         this.moduleImports.add(bound);
+        this.importedModules.set(bound, new Set([...(held ?? []), base !== null || alias !== null ? path : dotted]));
       }
     }
   }

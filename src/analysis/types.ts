@@ -34,6 +34,12 @@ export interface CellEffects {
   guessedMutates?: string[];
   /** Module-level names whose binding at the end of the cell is an import. */
   imports?: string[];
+  /**
+   * For each name in `imports`: the module it stands for, as its import statements loaded it
+   * (`import a.b as c`: c → `a.b`; `from a import b`: b → `a.b`; `import a.b, a.c`: a → `a.b,a.c`,
+   * another value than `import a`).
+   */
+  importedModules?: Record<string, string>;
   /** Module-level names bound to a function, class or lambda (their bodies read globals when called). */
   callables?: string[];
   /**
