@@ -89,6 +89,21 @@ describe('imports', () => {
   ])('%s', (_title, source, expected) => expectEffects(source, expected));
 });
 
+describe('the name a lone call statement reaches its function through', () => {
+  it.each<[string, string | undefined]>([
+    ['findspark.init()', 'findspark'],
+    ['load_dotenv()', 'load_dotenv'],
+    ['a.b(1).c()', 'a'],
+    ['f(x) + 1', 'f'],
+    ['x = f()', undefined],
+    ['a[0].b()', undefined],
+    ['(f)(x)', undefined],
+    ['del(a)', undefined],
+    ['f()\ng()', undefined],
+    ['f(x))', undefined]
+  ])('%s', (source, root) => expect(analyzeCell(source).callRoot).toBe(root));
+});
+
 describe('the module an imported name stands for', () => {
   it.each<[string, string, Record<string, string> | undefined]>([
     ['a dotted import binds its first component with the submodule loaded', 'import a.b.c', { a: 'a.b.c' }],

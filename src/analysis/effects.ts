@@ -414,6 +414,37 @@ function plainShow(python: string, node: SyntaxNode): boolean {
   return true;
 }
 
+/** See `CellEffects.callRoot`. */
+function callRootOf(python: string, tree: Tree): string | undefined {
+  const statement = tree.topNode.firstChild;
+  if (statement?.name !== 'ExpressionStatement' || statement.nextSibling !== null) {
+    return undefined;
+  }
+  // Down the leftmost branch (`a.b(1).c()`, `f(x) + 1`) to the first call of a dotted name.
+  for (let n = statement.firstChild; n !== null; n = n.firstChild) {
+    if (n.name === 'CallExpression') {
+      const root = dottedRoot(python, n.firstChild);
+      if (root !== undefined) {
+        return root;
+      }
+    } else if (n.name !== 'MemberExpression' && n.name !== 'BinaryExpression') {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `a` for `a` or `a.b.c`; undefined for anything else (`a[0].b`, `f().b`). */
+function dottedRoot(python: string, node: SyntaxNode | null): string | undefined {
+  if (node?.name === 'VariableName') {
+    return python.slice(node.from, node.to);
+  }
+  if (node?.name === 'MemberExpression' && node.getChild('.') !== null && node.getChild('PropertyName') !== null) {
+    return dottedRoot(python, node.firstChild);
+  }
+  return undefined;
+}
+
 /** See `CellEffects.callReads`. */
 function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   const out: Record<string, CallReads> = {};
@@ -524,6 +555,10 @@ function analyzeUncached(source: string): CellEffects {
     }
     if (walked.callables.length > 0) {
       result.callReads = callReadsOf(python, tree);
+    }
+    const root = result.parseError ? undefined : callRootOf(python, tree);
+    if (root !== undefined) {
+      result.callRoot = root;
     }
   } catch {
     // Never throw on user code: an internal failure reads as an unanalysable cell.

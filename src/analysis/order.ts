@@ -1093,7 +1093,7 @@ export class CanonicalOrderEngine {
     if ([...e.mutates, ...Object.keys(e.keyedStores ?? {})].some(n => this._modules.has(n))) {
       return true;
     }
-    const root = /^([A-Za-z_]\w*)(?:\s*\.\s*\w+)*\s*\(/.exec(statement)?.[1];
+    const root = e.callRoot;
     return root !== undefined && e.defines.length === 0 && e.mayDefine.length === 0 && this._modules.has(root) && !DISPLAY_ROOTS.has(root);
   }
 

@@ -112,6 +112,11 @@ export interface CellEffects {
    * function the session defined may still change something).
    */
   callReads?: Record<string, CallReads>;
+  /**
+   * The cell is one expression statement that calls something reached through this name
+   * (`findspark.init()`, `load_dotenv()`, `a.b(1).c()`): the name.
+   */
+  callRoot?: string;
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */
