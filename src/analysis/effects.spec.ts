@@ -104,6 +104,19 @@ describe('the name a lone call statement reaches its function through', () => {
   ])('%s', (source, root) => expect(analyzeCell(source).callRoot).toBe(root));
 });
 
+describe('names the code only calls', () => {
+  it.each<[string, string[] | undefined]>([
+    ['s = total([1, 2])\nprint(s)', ['print', 'total']],
+    ['s = total(xs)\nhandlers = [total]', undefined],
+    ['total = functools.lru_cache(total)', undefined],
+    ['def g(x):\n    return f(x)\nh = f', undefined],
+    ['f.cache_clear()\nf(1)', undefined],
+    ['print(f"{f}")\nf(1)', ['print']],
+    ['def g(f):\n    return 1\nf(2)', ['f']],
+    ['g(f=1)\nf(2)', ['f', 'g']]
+  ])('%s', (source, names) => expect(analyzeCell(source).calledOnly).toEqual(names));
+});
+
 describe('the module an imported name stands for', () => {
   it.each<[string, string, Record<string, string> | undefined]>([
     ['a dotted import binds its first component with the submodule loaded', 'import a.b.c', { a: 'a.b.c' }],

@@ -533,6 +533,7 @@ function analyzeUncached(source: string): CellEffects {
       ...(walked.guessedMutates.length > 0 ? { guessedMutates: walked.guessedMutates } : {}),
       imports: walked.imports,
       ...(walked.importedModules ? { importedModules: walked.importedModules } : {}),
+      ...(walked.calledOnly.length > 0 ? { calledOnly: walked.calledOnly } : {}),
       callables: walked.callables,
       keyedStores: walked.keyedStores,
       keyedReads: walked.keyedReads,

@@ -633,12 +633,12 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
   const nextKill = new Float64Array(count).fill(Infinity);
   // A function that computes the same when called may still be kept by a later step as it is
   // (`callbacks = [f]`, `g = np.vectorize(f)`): a reference to it other than a call.
-  const liveOnly = new Map<number, RegExp>();
+  const liveOnly = new Set<number>();
   for (const effect of asked.values()) {
     effect.liveOnly.forEach(n => {
       const nid = v.nameIds.get(n);
       if (nid !== undefined) {
-        liveOnly.set(nid, new RegExp(`(?<![\\w.])${n}\\b(?!\\s*\\()`));
+        liveOnly.add(nid);
       }
     });
   }
@@ -683,8 +683,7 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
       if (a.variable !== a.nid && isWanted[a.nid]) {
         nextRead[a.nid] = step;
       }
-      const reference = liveOnly.get(a.nid);
-      if (reference && (a.indirect || reference.test(r.run.code))) {
+      if (liveOnly.has(a.nid) && (a.indirect || r.facts?.effects.calledOnly?.includes(a.name) !== true)) {
         nextKept[a.nid] = step;
       }
     }

@@ -113,6 +113,8 @@ export interface ScopeWalkResult {
   imports: string[];
   /** See `CellEffects.importedModules`. */
   importedModules?: Record<string, string>;
+  /** See `CellEffects.calledOnly`. */
+  calledOnly: string[];
   /** See `CellEffects.callables`. */
   callables: string[];
   /** See `CellEffects.guessedMutates`. */
@@ -289,6 +291,11 @@ class Walker {
   private readonly effects: CellEffect[] = [];
   /** Names bound by import in this cell, and the module path they stand for. */
   private readonly imported = new Map<string, string>();
+  /** Where the callee of the call being read starts, when it is a plain name (see `CellEffects.calledOnly`). */
+  private calleeAt = -1;
+  /** Names read as the callee of a call / as a value any other way, in any scope, as written. */
+  private readonly calledNames = new Set<string>();
+  private readonly valueNames = new Set<string>();
   /** Module-level names whose binding now is an import: the modules it leaves loaded on them (see `CellEffects.importedModules`). */
   private readonly importedModules = new Map<string, Set<string>>();
   private readonly seeded = new Set<RngFamily>();
@@ -375,6 +382,7 @@ class Walker {
       mutates: sorted(this.mutates),
       guessedMutates: sorted(Array.from(this.mutates).filter(n => this.guessedMutated.has(n) && !this.surelyMutated.has(n))),
       imports: sorted(this.moduleImports),
+      calledOnly: sorted(Array.from(this.calledNames).filter(n => !this.valueNames.has(n))),
       ...(this.importedModules.size > 0
         ? { importedModules: Object.fromEntries(sorted(this.importedModules.keys()).map(n => [n, sorted(this.importedModules.get(n)!).join(',')])) }
         : {}),
@@ -1713,9 +1721,12 @@ class Walker {
 
   private expression(node: SyntaxNode, scope: Scope): void {
     switch (node.name) {
-      case 'VariableName':
-        this.read(scope, this.text(node));
+      case 'VariableName': {
+        const name = this.text(node);
+        (node.from === this.calleeAt ? this.calledNames : this.valueNames).add(name);
+        this.read(scope, name);
         return;
+      }
       case 'MemberExpression': {
         // `df["a"]` reads only key "a"; `df.a` may be a property of the whole (`df.shape`).
         const keyed = this.constantKey(node);
@@ -1952,7 +1963,9 @@ class Walker {
       this.changes++;
     }
     if (popped === null) {
+      this.calleeAt = callee.name === 'VariableName' ? callee.from : -1;
       this.expression(callee, scope);
+      this.calleeAt = -1;
     }
     const args = argNode !== null ? this.argList(argNode, scope) : { positional: [], keywords: new Map(), count: 0 };
 

@@ -117,6 +117,11 @@ export interface CellEffects {
    * (`findspark.init()`, `load_dotenv()`, `a.b(1).c()`): the name.
    */
   callRoot?: string;
+  /**
+   * Names the code (any scope, as written) only calls (`f(x)`), never uses another way
+   * (`handlers = [f]`, `lru_cache(f)`, `g = f`, `f.cache`): no reference to what they hold is kept.
+   */
+  calledOnly?: string[];
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */
