@@ -95,6 +95,9 @@ describe('the name a lone call statement reaches its function through', () => {
     ['load_dotenv()', 'load_dotenv'],
     ['a.b(1).c()', 'a'],
     ['f(x) + 1', 'f'],
+    ['load_dotenv() if os.path.exists(".env") else None', 'load_dotenv'],
+    ['not f()', undefined],
+    ['await f()', undefined],
     ['x = f()', undefined],
     ['a[0].b()', undefined],
     ['(f)(x)', undefined],
@@ -113,7 +116,10 @@ describe('names the code only calls', () => {
     ['f.cache_clear()\nf(1)', undefined],
     ['print(f"{f}")\nf(1)', ['print']],
     ['def g(f):\n    return 1\nf(2)', ['f']],
-    ['g(f=1)\nf(2)', ['f', 'g']]
+    ['g(f=1)\nf(2)', ['f', 'g']],
+    ['f(1)\nf.calls = 0', undefined],
+    ['f(1)\nh = globals()["f"]', undefined],
+    ['f(1)\neval("f")', undefined]
   ])('%s', (source, names) => expect(analyzeCell(source).calledOnly).toEqual(names));
 });
 
@@ -125,7 +131,9 @@ describe('the module an imported name stands for', () => {
     ['a relative from-import keeps its dots', 'from . import sibling\nfrom ..pkg import thing', { sibling: '.sibling', thing: '..pkg.thing' }],
     ['two submodules of one package on one name: both loaded', 'import a.c, a.b', { a: 'a.b,a.c' }],
     ['a name bound again by something else is no import', 'import json\njson = None', undefined],
-    ['an import inside a function is not the module\'s', 'def f():\n    import json', undefined]
+    ['an import inside a function is not the module\'s', 'def f():\n    import json', undefined],
+    ['an import in one branch of an if is not the statement\'s value', 'if GPU:\n    import math as xp\nelse:\n    import cmath as xp', undefined],
+    ['nor one in a try', 'try:\n    import ujson as json\nexcept ImportError:\n    import json', undefined]
   ])('%s', (_title, source, expected) => expect(analyzeCell(source).importedModules).toEqual(expected));
 });
 

@@ -368,6 +368,8 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
  */
 const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
 const SHOW_CALLS = new Set(['print', 'display']);
+/** `plt` functions that write a file. */
+const PLT_WRITES = new Set(['savefig', 'imsave']);
 
 /**
  * A statement that surely only shows something: `print(...)`, `display(...)` or `plt.<f>(...)`
@@ -389,20 +391,22 @@ function plainShow(python: string, node: SyntaxNode): boolean {
       : callee.name === 'MemberExpression' &&
         callee.firstChild?.name === 'VariableName' &&
         python.slice(callee.firstChild.from, callee.firstChild.to) === 'plt' &&
-        callee.lastChild?.name === 'PropertyName';
+        callee.lastChild?.name === 'PropertyName' &&
+        !PLT_WRITES.has(python.slice(callee.lastChild.from, callee.lastChild.to));
   if (!shows) {
     return false;
-  }
-  for (let k = args.firstChild; k !== null; k = k.nextSibling) {
-    if (k.name === '*' || k.name === '**') {
-      return false;
-    }
   }
   // Everything inside the arguments, in document order.
   const c = args.cursor();
   while (c.next() && c.from < args.to) {
     const name = c.name;
-    if (name === 'CallExpression') {
+    if ((name === '*' || name === '**') && c.node.parent?.name !== 'ArithOp') {
+      // Unpacked (`print(*batches)`, `[*it]`): an iterator is consumed.
+      return false;
+    } else if (name === 'VariableName' && c.node.nextSibling?.name === 'AssignOp' && python.slice(c.from, c.to) === 'file') {
+      // `print(x, file=log)` writes to a file.
+      return false;
+    } else if (name === 'CallExpression') {
       const f = c.node.firstChild;
       if (f?.name !== 'VariableName' || !PURE_CALLS.has(python.slice(f.from, f.to))) {
         return false;
@@ -420,15 +424,14 @@ function callRootOf(python: string, tree: Tree): string | undefined {
   if (statement?.name !== 'ExpressionStatement' || statement.nextSibling !== null) {
     return undefined;
   }
-  // Down the leftmost branch (`a.b(1).c()`, `f(x) + 1`) to the first call of a dotted name.
+  // Down the leftmost branch (`a.b(1).c()`, `f(x) + 1`, `f() if c else None`) to the first call of
+  // a dotted name; a keyword or bracket first (`not f()`, `(f)()`, `await f()`) has none.
   for (let n = statement.firstChild; n !== null; n = n.firstChild) {
     if (n.name === 'CallExpression') {
       const root = dottedRoot(python, n.firstChild);
       if (root !== undefined) {
         return root;
       }
-    } else if (n.name !== 'MemberExpression' && n.name !== 'BinaryExpression') {
-      return undefined;
     }
   }
   return undefined;
@@ -499,7 +502,8 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const draws =
       whole.seeds === true || whole.randomLibraryCalls === true || whole.readsRandomState === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
     const header = python.slice(c.from, body.from);
-    const augments = statements.some(({ node: k }) => k.name === 'UpdateStatement' && k.firstChild?.name === 'VariableName');
+    const augmenting = (k: SyntaxNode): boolean => k.name === 'UpdateStatement' && k.firstChild?.name === 'VariableName';
+    const augments = statements.some(({ node: k }) => augmenting(k) || (k.name === 'StatementGroup' && k.getChildren('UpdateStatement').some(augmenting)));
     out[python.slice(nameNode.from, nameNode.to)] = {
       reads: Array.from(reads).sort(),
       shown,

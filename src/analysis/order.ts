@@ -1315,9 +1315,9 @@ export class CanonicalOrderEngine {
     // `from a import b` give b the same value); else the statement's text.
     let value: string | undefined;
     for (const t of facts.effects.statements ?? []) {
-      const f = this._facts(t);
-      if (f.imports.has(name)) {
-        value = importBindings(f)?.get(name) ?? t;
+      const module = importBindings(this._facts(t))?.get(name);
+      if (module !== undefined) {
+        value = module;
       }
     }
     return value === undefined ? undefined : this._id('m' + value + PSEUDO + name);

@@ -3,7 +3,7 @@
  * (`_importsFromLater`), and when that would change what a replay does.
  */
 import type { CanonicalOrder } from './order';
-import { kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
+import { editedOf as edited, kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
 /** imp, f (between), a reads np, imp edited to `imp2` and rerun, b. */
 function between(f: string, imp2: string, a = 'x = np.ones(3)', b = 'y = str(x)'): SessionBuilder {
@@ -75,6 +75,7 @@ describe('an import cell rerun served by its later run: when not', () => {
     ['sys.path = [...] + sys.path', 'import sys\nsys.path = ["../src"] + sys.path', 'import numpy as np\nimport mylib'],
     ['site.addsitedir', 'import site\nsite.addsitedir("../lib")', 'import numpy as np\nimport mylib'],
     ['load_dotenv()', 'from dotenv import load_dotenv\nload_dotenv()', 'import numpy as np\nimport wandb'],
+    ['load_dotenv() in a conditional expression', 'import os\nfrom dotenv import load_dotenv\nload_dotenv() if os.path.exists(".env") else None', 'import numpy as np\nimport wandb'],
     ['a collections shim', 'import collections, collections.abc\ncollections.Iterable = collections.abc.Iterable', 'import numpy as np\nfrom oldlib import model'],
     ['a numpy shim under another name', 'import numpy\nnumpy.float = float', 'import numpy as np\nimport imgaug']
   ])('a run between that prepared a new import (%s): the rerun stays after it', (_w, f, imp2) => {
@@ -245,5 +246,26 @@ describe('an import cell rerun with more imports', () => {
     expect(steps(dropped).filter(x => x.startsWith('imp@'))).toHaveLength(2);
     const other = order(session(null, 'import cupy as np\nimport pandas as pd\n%matplotlib inline'));
     expect(steps(other).filter(x => x.startsWith('imp@'))).toHaveLength(2);
+  });
+});
+
+describe('an import in one branch of an if or a try', () => {
+  it.each([
+    ['if/else swapped', 'if GPU:\n    import math as xp\nelse:\n    import cmath as xp', 'if not GPU:\n    import math as xp\nelse:\n    import cmath as xp'],
+    ['try/except fallbacks swapped', 'try:\n    import cmath as xp\nexcept ImportError:\n    import math as xp', 'try:\n    import math as xp\nexcept ImportError:\n    import cmath as xp']
+  ])('an edit choosing another module for a name a later step computed from is reported (%s)', (_w, v1, v2) => {
+    const s = new SessionBuilder().cell('cfg', 'GPU = True').cell('imp', v1).cell('use', 'r = xp.sqrt(4)').run('cfg').run('imp').run('use').cell('imp', v2);
+    expect(edited(order(s))).toEqual(['imp']);
+  });
+
+  it('run again after its condition changed, it binds another module: the run stays, after the condition', () => {
+    const s = new SessionBuilder()
+      .cell('cfg', 'GPU = True')
+      .cell('imp', 'if GPU:\n    import math as xp\nelse:\n    import cmath as xp')
+      .cell('use', 'r = xp.sqrt(4)')
+      .run('cfg').run('imp').run('use')
+      .cell('cfg', 'GPU = False').run('cfg').run('imp');
+    // As the same session written `xp = math if GPU else cmath` gets it.
+    expect(steps(order(s))).toEqual(['cfg@0', 'imp@1', 'cfg@3', 'use@2', 'imp@4']);
   });
 });

@@ -1315,7 +1315,12 @@ describe('a function edit that is more than a plain show is reported (review of 
     ['two definitions of f swapped', 'pass', 'def f(x):\n    return x\n\ndef f(x):\n    print(x)\n    return 2 * x', 'y = f(3)', 'def f(x):\n    print(x)\n    return 2 * x\n\ndef f(x):\n    print("one")\n    return x'],
     ['the old function kept by a later step (handlers = [f])', 'pass', 'def total(xs):\n    return sum(xs)', "s = total([1, 2])\nhandlers = [total]", "def total(xs):\n    print('adding')\n    return sum(xs)"],
     ['a session decorator registered the old function', 'REG = []\ndef register(fn):\n    REG.append(fn)\n    return fn', '@register\ndef total(xs):\n    return sum(xs)', 's = total([1, 2])', "@register\ndef total(xs):\n    print('adding')\n    return sum(xs)"],
-    ['print(*batches) consumes an iterator', 'batches = iter([1, 2])', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nrest = list(batches)', 'def total(xs):\n    print(*batches)\n    return sum(xs)']
+    ['print(*batches) consumes an iterator', 'batches = iter([1, 2])', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nrest = list(batches)', 'def total(xs):\n    print(*batches)\n    return sum(xs)'],
+    ['print((*batches,)) consumes an iterator', 'batches = iter([1, 2])', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nrest = list(batches)', 'def total(xs):\n    print((*batches,))\n    return sum(xs)'],
+    ['print([*batches]) consumes an iterator', 'batches = iter([1, 2])', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nrest = list(batches)', 'def total(xs):\n    print([*batches])\n    return sum(xs)'],
+    ['print(..., file=log) writes to a file', "log = open('run.log', 'w')", 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nlog.close()', 'def total(xs):\n    print(xs, file=log)\n    return sum(xs)'],
+    ['plt.savefig writes a file a later step reads', 'import matplotlib.pyplot as plt', 'def total(xs):\n    return sum(xs)', "s = total([1, 2])\nimg = plt.imread('fig.png')", "def total(xs):\n    plt.savefig('fig.png')\n    return sum(xs)"],
+    ['the old function kept through globals()', 'pass', 'def total(xs):\n    return sum(xs)', 's = total([1, 2])\nhandlers = [globals()["total"]]', "def total(xs):\n    print('adding')\n    return sum(xs)"]
   ])('%s', (_what, setup, v1, use, v2) => {
     expect(edited(order(session(setup, v1, use, v2)))).toEqual(['f']);
   });

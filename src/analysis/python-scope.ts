@@ -382,7 +382,10 @@ class Walker {
       mutates: sorted(this.mutates),
       guessedMutates: sorted(Array.from(this.mutates).filter(n => this.guessedMutated.has(n) && !this.surelyMutated.has(n))),
       imports: sorted(this.moduleImports),
-      calledOnly: sorted(Array.from(this.calledNames).filter(n => !this.valueNames.has(n))),
+      // `globals()["f"]`, `eval("f")`: any name may be reached without being written.
+      calledOnly: DYNAMIC_LOOKUPS.some(n => this.calledNames.has(n) || this.valueNames.has(n))
+        ? []
+        : sorted(Array.from(this.calledNames).filter(n => !this.valueNames.has(n))),
       ...(this.importedModules.size > 0
         ? { importedModules: Object.fromEntries(sorted(this.importedModules.keys()).map(n => [n, sorted(this.importedModules.get(n)!).join(',')])) }
         : {}),
@@ -483,6 +486,7 @@ class Walker {
 
   /** Reference `name` in `mode`; the mode only applies to a reference made now, at module level. */
   private keyedRef(scope: Scope, name: string, mutate: boolean, mode: RefMode): void {
+    this.valueNames.add(name);
     this.refMode = scope.kind === 'module' && !scope.deferred ? mode : null;
     try {
       this.reference(scope, name, mutate);
@@ -1179,6 +1183,8 @@ class Walker {
 
   private importStatement(node: SyntaxNode, scope: Scope): void {
     this.loadsModules = true;
+    const parent = node.parent;
+    const topLevel = parent?.name === 'Script' || (parent?.name === 'StatementGroup' && parent.parent?.name === 'Script');
     const kids = children(node).filter(k => k.name !== '(' && k.name !== ')');
     let i = 0;
     let base: string | null = null;
@@ -1219,7 +1225,10 @@ class Walker {
       this.imported.set(bound, path);
       if (this.bindingScope(scope, bound) === this.module) {
         this.moduleImports.add(bound);
-        this.importedModules.set(bound, new Set([...(held ?? []), base !== null || alias !== null ? path : dotted]));
+        // Only an import statement of the module's own (not one branch of an `if` or a `try`).
+        if (topLevel) {
+          this.importedModules.set(bound, new Set([...(held ?? []), base !== null || alias !== null ? path : dotted]));
+        }
       }
     }
   }
@@ -2350,6 +2359,9 @@ class Walker {
 /** Walk a parsed cell. */
 /** Last names of the module state setters (`seed`, `set_option`, `use`): never a guess. */
 const SETTER_NAMES: ReadonlySet<string> = new Set(Array.from(GLOBAL_STATE_SETTERS, p => p.slice(p.lastIndexOf('.') + 1)));
+
+/** Builtins that reach names through strings. */
+const DYNAMIC_LOOKUPS = ['globals', 'locals', 'vars', 'eval', 'exec'];
 
 export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
   return new Walker(source).walk(tree);
