@@ -527,7 +527,9 @@ function analyzeUncached(source: string): CellEffects {
     const python = trailingDotFloats(ipython.python);
     const tree = parser.parse(python);
     const walked = walkScopes(python, tree);
-    const installs = installsOf(ipython.effects);
+    // `!pip install x`, and `os.system("pip install x")` or `subprocess.run([...])` written out.
+    const shells = ipython.effects.concat(walked.effects);
+    const installs = installsOf(shells);
     result = {
       defines: walked.defines,
       mayDefine: walked.mayDefine,
@@ -544,7 +546,7 @@ function analyzeUncached(source: string): CellEffects {
       seeds: walked.seeds,
       randomLibraryCalls: walked.randomLibraryCalls,
       ...(walked.readsRandomState ? { readsRandomState: true } : {}),
-      environment: environment(walked.changesProcess, ipython.effects, installs),
+      environment: environment(walked.changesProcess, shells, installs),
       ...(installs.length > 0 ? { installs } : {}),
       ...(walked.loadsModules ? { loadsModules: true } : {}),
       ...(walked.temporaries.length > 0 ? { temporaries: walked.temporaries } : {}),

@@ -52,13 +52,13 @@ describe('facts from the syntax walker', () => {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'barrier' });
     }
     // An install changes the process only through what later imports load.
-    for (const code of ['%pip install tqdm', '%pip uninstall -y tqdm', '!pip install tqdm', 'out = !python -m pip install tqdm', '%%bash\npip install tqdm', 'pip install tqdm\nimport tqdm']) {
+    for (const code of ['%pip install tqdm', '%pip uninstall -y tqdm', '!pip install tqdm', 'out = !python -m pip install tqdm', '%%bash\npip install tqdm', 'pip install tqdm\nimport tqdm', 'import os\nos.system("pip install tqdm")', 'import subprocess, sys\nsubprocess.check_call([sys.executable, "-m", "pip", "install", "tqdm"])', 'res = subprocess.run(["pip", "install", "tqdm"])']) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'install' });
     }
     for (const code of ['%matplotlib inline', '%load_ext autoreload\n%autoreload 2', '%config InlineBackend.figure_format = "svg"']) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: 'setup' });
     }
-    for (const code of ['print(os.environ["HOME"])', 'path = os.getcwd()', '!ls', 's = "os.chdir(x)"', 'x = sys.path[0]']) {
+    for (const code of ['print(os.environ["HOME"])', 'path = os.getcwd()', '!ls', 's = "os.chdir(x)"', 'x = sys.path[0]', 'os.system("ls")', 'def f():\n    os.system("pip install tqdm")']) {
       expect({ code, env: facts(code).env }).toEqual({ code, env: null });
     }
   });

@@ -136,6 +136,8 @@ describe('an import cell rerun served by its later run: the environment between'
     ['sys.path.extend', 'import sys\nsys.path.extend(["../src"])'],
     ['os.chdir', 'import os\nos.chdir("..")'],
     ['!pip install', '!pip install mylib'],
+    ['os.system("pip install")', 'import os\nos.system("pip install mylib")'],
+    ['subprocess.check_call([sys.executable, "-m", "pip", "install"])', 'import subprocess, sys\nsubprocess.check_call([sys.executable, "-m", "pip", "install", "mylib"])'],
     ['a failed run binding a name the rerun binds', 'import mylib\nraise ValueError']
   ])('keeps both runs when %s lies between', (_w, f) => {
     const s = between(f, 'import numpy as np\nimport mylib');

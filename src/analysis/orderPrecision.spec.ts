@@ -1140,6 +1140,21 @@ describe('failed reruns of one code', () => {
 });
 
 describe('package installs', () => {
+  it.each([
+    ['!pip install', '!pip install wordcloud'],
+    ['os.system', 'os.system("pip install wordcloud")'],
+    ['subprocess with the kernel\'s python', 'subprocess.check_call([sys.executable, "-m", "pip", "install", "wordcloud"])']
+  ])('an install (%s) stays before the import that needs it, though it binds nothing', (_w, install) => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import os, subprocess, sys')
+      .cell('inst', install)
+      .cell('cloud', 'from wordcloud import WordCloud\ncloud = WordCloud()')
+      .run('imp')
+      .run('inst')
+      .run('cloud');
+    expect(steps(order(s))).toEqual(['imp@0', 'inst@1', 'cloud@2']);
+  });
+
   it('the same install run again changes nothing: the runs after it merge with those after the first', () => {
     const s = new SessionBuilder()
       .cell('inst', '!pip install wordcloud')

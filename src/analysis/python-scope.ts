@@ -195,6 +195,9 @@ const STORE_READS = new Set(['items', 'keys', 'values', 'get_param', 'get_all_pa
 const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
 
 /** Calls that change the process for the runs after them. */
+/** Calls that run a shell command given as their first argument. */
+const SHELL_CALLS = new Set(['os.system', 'os.popen', 'subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', 'subprocess.getoutput', 'subprocess.getstatusoutput']);
+
 const PROCESS_CALLS = new Set([
   'os.chdir',
   'os.putenv',
@@ -1999,9 +2002,36 @@ class Walker {
     this.processCall(scope, modulePath, fnName, method, written, this.looksUp(node, [modulePath, written], args));
     this.randomnessAndTime(scope, written, modulePath, fnName, object, args);
     this.fileAccess(scope, modulePath, fnName, object, args);
+    this.shellCall(scope, modulePath, args);
 
     if (modulePath === 'exec' || modulePath === 'execfile') {
       this.unknownDefines = true;
+    }
+  }
+
+  /**
+   * `os.system("pip install x")`, `subprocess.check_call([sys.executable, "-m", "pip", "install", "x"])`:
+   * a shell command, as `!pip install x` is, when its text is written out (strings, and
+   * `sys.executable` standing for `python`). In a function body it runs when the function is called.
+   */
+  private shellCall(scope: Scope, modulePath: string | null, args: CallArguments): void {
+    const first = args.positional[0];
+    if (scope.deferred || modulePath === null || !SHELL_CALLS.has(modulePath) || first === undefined) {
+      return;
+    }
+    const word = (n: SyntaxNode): string | null =>
+      n.name === 'String' ? this.stringValue(n) : this.modulePathOf(scope, n) === 'sys.executable' ? 'python' : null;
+    let command: string | null = null;
+    if (first.name === 'String') {
+      command = this.stringValue(first);
+    } else if (first.name === 'ArrayExpression' || first.name === 'TupleExpression') {
+      const words = children(first)
+        .filter(k => !isBracket(k.name) && k.name !== ',')
+        .map(word);
+      command = words.length > 0 && words.every(w => w !== null) ? words.join(' ') : null;
+    }
+    if (command !== null && command.trim() !== '') {
+      this.effects.push({ kind: 'shell', command: command.trim() });
     }
   }
 
