@@ -120,11 +120,13 @@ test.describe('attempts by title, keyboard only', () => {
     const from = diff.locator('.jp-RetraceNbDiff-from');
     await from.focus();
     const options = await from.locator('option').allTextContents();
-    // One snapshot per replayed step, or one for both when the two runs were committed together
-    // (timing): each is named after the deleted cell it replayed.
-    const replayed = options.filter(o => o.startsWith('After run 2:'));
+    // One snapshot per replay step, or one for several when their runs were committed together
+    // (timing). The replayed deleted cell's steps (2:[1], 2:[3], the last) are named after it;
+    // 2:[2] is cell 1's step.
+    const replayed = options.filter(o => /^After run 2:\[[13]\]/.test(o));
     expect(replayed.length).toBeGreaterThanOrEqual(1);
     expect(replayed.filter(o => !o.includes('deleted cell, replayed'))).toEqual([]);
+    expect(options.filter(o => o.startsWith('After run 2:[2]') && !o.includes('cell 1'))).toEqual([]);
     expect(options.filter(o => o.includes('console'))).toEqual([]);
     // And the attempt is offered under its title.
     expect(options.filter(o => o.includes('Attempt “threshold sweep 2”'))).toHaveLength(1);
