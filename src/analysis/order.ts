@@ -1324,21 +1324,18 @@ export class CanonicalOrderEngine {
   }
 
   /**
-   * Names a successful run binds in its code that the tracer saw keep the very object they held
-   * (`cfg = mylib.CONFIG` again, `order = 15` when it was 15): the keys stored on that object
-   * (`cfg["lr"] = 0.5` in between) are still there. Only that: "not reported" can also be an
-   * in-place change the tracer's fingerprint does not see (`model = fit(model)`), so the run
-   * still counts as the name's producer.
+   * Names with keys stored on them that a successful run binds in its code but that the tracer
+   * saw keep the very object they held (`cfg = mylib.CONFIG` again after `cfg["lr"] = 0.5`): the
+   * keys are still there. Only that: "not reported" can also be an in-place change the tracer's
+   * fingerprint does not see (`model = fit(model)`), so the run still counts as the name's producer.
    */
   private _sameObject(eff: CellEffects, facts: CodeFacts, tr: TracedEffects): ReadonlySet<string> {
-    if (eff.unknownDefines || eff.defines.length === 0) {
+    const keyed = eff.unknownDefines ? [] : eff.defines.filter(n => this._keysOf.has(n) && !facts.imports.has(n) && !UNTRACED_NAME.test(n));
+    if (keyed.length === 0) {
       return NO_NAMES;
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
-    const names = eff.defines.filter(n => {
-      const last = this._last.get(n);
-      return last !== undefined && last.kind !== WriteKind.Delete && !changed.has(n) && !facts.imports.has(n) && !UNTRACED_NAME.test(n);
-    });
+    const names = keyed.filter(n => this._last.get(n)?.kind !== WriteKind.Delete && !changed.has(n));
     return names.length > 0 ? new Set(names) : NO_NAMES;
   }
 

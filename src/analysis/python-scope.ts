@@ -194,10 +194,10 @@ const STORE_READS = new Set(['items', 'keys', 'values', 'get_param', 'get_all_pa
 /** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
 const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
 
-/** Calls that change the process for the runs after them. */
 /** Calls that run a shell command given as their first argument. */
 const SHELL_CALLS = new Set(['os.system', 'os.popen', 'subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', 'subprocess.getoutput', 'subprocess.getstatusoutput']);
 
+/** Calls that change the process for the runs after them. */
 const PROCESS_CALLS = new Set([
   'os.chdir',
   'os.putenv',

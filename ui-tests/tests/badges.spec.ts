@@ -45,6 +45,18 @@ test.describe('diagnostic badges on the cells', () => {
     await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
   });
 
+  test('an install run through os.system stays in the order, before the import after it', async ({ page, tmpPath }) => {
+    // A pip command that fails at once offline: what matters is that it is an install.
+    await openNotebook(page, tmpPath, 'install.ipynb', ['import os', 'os.system("pip install --no-index --find-links . retrace-no-such-package")', 'import json\nj = json.dumps(1)']);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 2);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 3']);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
