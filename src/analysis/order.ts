@@ -293,7 +293,7 @@ export class CanonicalOrderEngine {
     }
     // A failed run without evidence: see `CanonicalOrderOptions.failedRuns`.
     const weak: string[] = [];
-    // Names a failed run bound by import statements it surely executed (`_importsReached`): they
+    // Names a failed run bound by import statements it surely executed (`_statementsReached`): they
     // hold their modules, as after a successful run.
     const reachedImports = new Set<string>();
     if (!ok && !tr) {
@@ -324,10 +324,16 @@ export class CanonicalOrderEngine {
       // failed run is taken to have reached its imports when it bound
       // something else the earlier run bound (notebooks import first).
       if (!ok) {
-        this._importsReached(facts, tr).forEach(n => {
+        const reachedBindings = this._statementsReached(facts, tr);
+        reachedBindings.imports.forEach(n => {
           if (!del.has(n)) {
             kill.add(n);
             reachedImports.add(n);
+          }
+        });
+        reachedBindings.other.forEach(n => {
+          if (!del.has(n)) {
+            kill.add(n);
           }
         });
       }
@@ -420,14 +426,22 @@ export class CanonicalOrderEngine {
     // the cell binds solve itself; the tracer saw it bound (an import-star
     // cell reads such a name after its import, not from an earlier run).
     const starBound = ok && tr && eff.unknownDefines ? new Set(Array.from(kill).filter(n => !eff.defines.includes(n))) : null;
+    // IPython runs a cell's top-level statements one at a time and stops at the first that raises;
+    // the tracer lists the globals, of those the session held, that the statements that started
+    // load. One the session held that only the statements after a failed run's error use was not
+    // read (`vect = CountVectorizer(stop_words)` failing on its first line did not read the
+    // `result` that `vect.fit(result)` would have). A name the session did not hold stays read:
+    // the run needed it (`undefined-name`).
+    const started = !ok && tr?.read ? new Set(tr.read) : null;
+    const unread = (n: string): boolean => started !== null && !started.has(n) && (this._last.has(n) || this._weak.has(n));
     for (const u of eff.uses) {
-      if ((!header || header.has(u)) && !starBound?.has(u)) {
+      if ((!header || header.has(u)) && !starBound?.has(u) && !unread(u)) {
         readNames.add(u);
       }
     }
     // A builtin is read from the session when a run shadowed it (`filter = ...`).
     eff.builtinUses?.forEach(n => {
-      if (this._last.has(n)) {
+      if (this._last.has(n) && !unread(n)) {
         readNames.add(n);
       }
     });
@@ -1340,17 +1354,20 @@ export class CanonicalOrderEngine {
   }
 
   /**
-   * Names bound by the top-level import statements a failed run surely executed: each one before
-   * (or that is) a statement whose binding or deletion the tracer saw, since top-level statements
-   * run in order. The tracer reports changes of identity, so an import binding the same module
-   * again is not in its lists (`from nltk.tokenize import RegexpTokenizer` rerun with a typo
-   * fixed further down, failing on a later line: the name is this run's, not the earlier run's).
+   * Names bound by the top-level statements a failed run surely executed: each one before (or
+   * that is) a statement whose binding or deletion the tracer saw, since top-level statements run
+   * in order. The tracer reports changes of identity, so a statement binding the same object again
+   * is not in its lists: an import of the same module (`from nltk.tokenize import RegexpTokenizer`
+   * rerun with a typo fixed further down, failing on a later line), a constant the interpreter
+   * keeps once (`USER = 'postgres'` rerun with the line after it edited, failing further down). The
+   * name is this run's, not the earlier run's, as it would be had the run succeeded. `imports`:
+   * the names bound by import statements (they hold their modules).
    */
-  private _importsReached(facts: CodeFacts, tr: TracedEffects): Set<string> {
-    const names = new Set<string>();
+  private _statementsReached(facts: CodeFacts, tr: TracedEffects): { imports: Set<string>; other: Set<string> } {
+    const reachedBindings = { imports: new Set<string>(), other: new Set<string>() };
     const statements = facts.effects.statements;
-    if (!statements || facts.imports.size === 0 || facts.effects.unknownDefines) {
-      return names;
+    if (!statements || facts.effects.unknownDefines) {
+      return reachedBindings;
     }
     const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted]);
     // Each name seen was bound or deleted by a statement that can: at least the first of those
@@ -1374,24 +1391,32 @@ export class CanonicalOrderEngine {
     // seems to bind a name seen may not be the one that did.
     for (let i = 0; i <= reached; i++) {
       if (this._facts(statements[i]).effects.uses.some(n => this._callables.has(n))) {
-        return names;
+        return reachedBindings;
       }
     }
     for (let i = 0; i <= reached; i++) {
       const f = this._facts(statements[i]);
+      // Not a name a later statement binds again or deletes (the tracer misses a name absent
+      // before and after the run).
+      const boundHere = (n: string): boolean => !touches.slice(i + 1).some(t => t.has(n));
       if (importBindings(f)) {
+        // The statement seen may have stopped part way (`from a import b, c`): only what it was
+        // seen to bind.
         f.imports.forEach(n => {
-          // The statement seen may have stopped part way (`from a import b, c`): only what it was
-          // seen to bind. And not a name a later statement binds again or deletes (the tracer
-          // misses a name absent before and after the run).
-          const later = touches.slice(i + 1).some(t => t.has(n));
-          if ((i < reached || seen.has(n)) && !later) {
-            names.add(n);
+          if ((i < reached || seen.has(n)) && boundHere(n)) {
+            reachedBindings.imports.add(n);
+          }
+        });
+      } else if (i < reached) {
+        // A statement before the one seen ran to its end: what it surely binds, it bound.
+        f.effects.defines.forEach(n => {
+          if (!f.imports.has(n) && boundHere(n)) {
+            reachedBindings.other.add(n);
           }
         });
       }
     }
-    return names;
+    return reachedBindings;
   }
 
   /**

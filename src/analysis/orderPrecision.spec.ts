@@ -120,6 +120,98 @@ describe('imports a failed run executed', () => {
   });
 });
 
+describe('what a failed run bound before the statement it was seen reaching', () => {
+  const first = "USER = 'postgres'\nHOST = 'localhost'\nNAME = 'dbdb'\nurl = build(USER, HOST, NAME, PASSWORD)";
+  const edited = "USER = 'postgres'\nHOST = 'localhost'\nNAME = 'postgres'\nurl = build(USER, HOST, NAME, PASSWORD)";
+
+  it('constants bound again to the same objects are the rerun\'s: the earlier failed run is not needed', () => {
+    // Philadelphia s17: every run fails on a name the corpus redacted; the rerun with NAME edited
+    // binds USER and HOST to the very strings they held (the tracer, reporting changes of
+    // identity, lists only NAME), so USER and HOST were taken from the first run.
+    const s = new SessionBuilder()
+      .cell('db', first)
+      .cell('show', 'summary = (USER, HOST, NAME)')
+      .run('db', { status: 'error', traced: { added: ['USER', 'HOST', 'NAME'] } })
+      .cell('db', edited)
+      .run('db', { status: 'error', traced: { rebound: ['NAME'], read: ['HOST', 'NAME', 'USER'] } })
+      .run('show', { traced: { added: ['summary'], read: ['HOST', 'NAME', 'USER'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['db@1', 'show@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+    expect(kinds(o)).not.toContain('edited');
+  });
+
+  it('the statement seen and those after it are not taken as run to their end', () => {
+    // Seen rebinding HOST only: NAME, after it, may not have been bound by this run.
+    const third = "USER = 'postgres'\nHOST = 'db.local'\nNAME = check(USER)\nurl = build(USER, HOST, NAME, PASSWORD)";
+    const s = new SessionBuilder()
+      .cell('db', first)
+      .cell('show', 'summary = (USER, HOST, NAME)')
+      .run('db', { status: 'error', traced: { added: ['USER', 'HOST', 'NAME'] } })
+      .cell('db', third)
+      .run('db', { status: 'error', traced: { rebound: ['HOST'], read: ['USER'] } })
+      .run('show', { traced: { added: ['summary'], read: ['HOST', 'NAME', 'USER'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['db@0', 'db@1', 'show@2']);
+  });
+
+  it('a name a later statement binds again is left to the tracer', () => {
+    // `x` bound on line 1 and again on line 3: which binding the session holds, only the tracer
+    // knows (line 3 may not have run).
+    const s = new SessionBuilder()
+      .cell('a', 'x = 1')
+      .cell('b', 'x = 2\ny = 3\nx = compute(y)\nz = 4')
+      .cell('show', 'pair = (x, y)')
+      .run('a', { traced: { added: ['x'] } })
+      .run('b', { status: 'error', traced: { added: ['y'], rebound: ['x'] } })
+      .run('show', { traced: { added: ['pair'], read: ['x', 'y'] } });
+    expect(steps(order(s))).toEqual(['b@1', 'show@2']);
+  });
+});
+
+describe('what a failed run read', () => {
+  it('a name only the statements after the error use was not read: its producer is not needed for the failed run', () => {
+    // A-Jin-Kwon s115: `vect = CountVectorizer(stop_words)` failed on its first line (no
+    // stop_words), so `vect.fit(result)` never read the result of the cell's first run.
+    const s = new SessionBuilder()
+      .cell('r', 'result = tokens()')
+      .cell('v', 'from sklearn.feature_extraction.text import CountVectorizer\nvect = CountVectorizer(stop_words)\nvect.fit(result)')
+      .run('r', { traced: { added: ['result'] } })
+      .run('v', { status: 'error', traced: { added: ['CountVectorizer'], read: [] } })
+      .cell('r', 'result = tokens(lower=True)')
+      .run('r', { traced: { rebound: ['result'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['r@2', 'v@1']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+    expect(kinds(o)).not.toContain('edited');
+    // The name it failed on, which the session never held, is still what it needed.
+    const undefinedName = o.diagnostics.find(d => d.kind === 'undefined-name' && d.cellIds.includes('v'));
+    expect(undefinedName?.names).toEqual(['stop_words']);
+  });
+
+  it('a name the statements that ran read keeps its producer', () => {
+    const s = new SessionBuilder()
+      .cell('r', 'result = tokens()')
+      .cell('v', 'from sklearn.feature_extraction.text import CountVectorizer\nvect = CountVectorizer(result)\nvect.fit(stop_words)')
+      .run('r', { traced: { added: ['result'] } })
+      .run('v', { status: 'error', traced: { added: ['CountVectorizer', 'vect'], read: ['result'] } })
+      .cell('r', 'result = tokens(lower=True)')
+      .run('r', { traced: { rebound: ['result'] } });
+    expect(steps(order(s))).toEqual(['r@0', 'v@1', 'r@2']);
+  });
+
+  it('without the tracer\'s list, every name the code uses is read', () => {
+    const s = new SessionBuilder()
+      .cell('r', 'result = tokens()')
+      .cell('v', 'from sklearn.feature_extraction.text import CountVectorizer\nvect = CountVectorizer(stop_words)\nvect.fit(result)')
+      .run('r', { traced: { added: ['result'] } })
+      .run('v', { status: 'error', traced: { added: ['CountVectorizer'] } })
+      .cell('r', 'result = tokens(lower=True)')
+      .run('r', { traced: { rebound: ['result'] } });
+    expect(steps(order(s))).toEqual(['r@0', 'v@1', 'r@2']);
+  });
+});
+
 describe('one module imported again by another cell', () => {
   it('the first import, kept for a reader, also gives the live name: the later import is not needed (eleflow s5)', () => {
     const s = new SessionBuilder()

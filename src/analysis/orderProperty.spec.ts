@@ -1,7 +1,7 @@
 import { AnalysisCell, AnalysisRun, TracedEffects } from './types';
 import { canonicalOrder, CanonicalOrder, CanonicalOrderEngine } from './order';
 import { analyzeCell } from './effects';
-import { interpret, Namespace, prng, Value } from './orderTestkit.spec-util';
+import { interpret, loadsOf, Namespace, prng, Value } from './orderTestkit.spec-util';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e'];
 const KEYS = ['k', 'j'];
@@ -70,20 +70,33 @@ function randomSession(seed: number, withTrace: boolean): Session {
     const cell = pick(cells);
     const src = console ? code() : cell.source;
     const before = new Set(final.keys());
-    const trace = { bound: new Set<string>(), deleted: new Set<string>(), mutated: new Set<string>() };
+    const held = new Map(final);
+    const trace = { bound: new Set<string>(), deleted: new Set<string>(), mutated: new Set<string>(), started: [] as string[] };
     const status = interpret(src, final, trace);
     if (status !== 'ok' && trace.bound.size + trace.deleted.size + trace.mutated.size > 0) {
       partialFailure = true;
     }
     let traced: TracedEffects | undefined;
     if (withTrace) {
+      // The tracer reports changes of identity: a module imported again, or a small integer
+      // bound again (CPython keeps one object for each), is the object the name held.
+      const sameObject = (n: string): boolean => {
+        const was = held.get(n);
+        const now = final.get(n);
+        if (typeof was === 'string' || typeof now === 'string') {
+          return was === now;
+        }
+        const plain = (o: Value | undefined): boolean => o !== undefined && typeof o !== 'string' && Object.keys(o.keys).length === 0 && o.v >= -5 && o.v <= 256;
+        return plain(was) && plain(now) && was!.v === now!.v;
+      };
       traced = {
         added: [...trace.bound].filter(n => !before.has(n)),
-        rebound: [...trace.bound].filter(n => before.has(n)),
+        rebound: [...trace.bound].filter(n => before.has(n) && !sameObject(n)),
         deleted: [...trace.deleted].filter(n => before.has(n)),
         mutated: [...trace.mutated].filter(n => !trace.bound.has(n)),
         filesRead: [],
-        filesWritten: []
+        filesWritten: [],
+        read: Array.from(new Set(trace.started.flatMap(loadsOf))).filter(n => before.has(n))
       };
     }
     runs.push({ index: i, cellId: console ? null : cell.id, code: src, executionCount: i + 1, status, traced });

@@ -26,11 +26,13 @@ export type Namespace = Map<string, Value>;
  * `x.append(a)`, `x["k"] = a`, `print(a)`, `import m`; a term is a name, a
  * number or `x["k"]`) in `ns`; stops at the first NameError or KeyError like
  * Python. A name read whole stands for its number plus its keys' values.
+ * `trace` collects what a tracer would see: names bound, deleted, changed in
+ * place, and the lines that started.
  */
 export function interpret(
   code: string,
   ns: Namespace,
-  trace?: { bound: Set<string>; deleted: Set<string>; mutated: Set<string> }
+  trace?: { bound: Set<string>; deleted: Set<string>; mutated: Set<string>; started?: string[] }
 ): 'ok' | 'error' {
   const bind = (name: string, v: Value): void => {
     ns.set(name, v);
@@ -69,6 +71,8 @@ export function interpret(
   };
   try {
     for (const line of code.split('\n')) {
+      // IPython runs a cell's statements one at a time: the lines that started.
+      trace?.started?.push(line);
       let m: RegExpExecArray | null;
       if ((m = /^import\s+(\w+)$/.exec(line))) {
         bind(m[1], 'module ' + m[1]);
@@ -179,4 +183,21 @@ export function kindsOf(o: CanonicalOrder): string[] {
 /** The cells an order's edited diagnostics name. */
 export function editedOf(o: CanonicalOrder): string[] {
   return o.diagnostics.filter(d => d.kind === 'edited').flatMap(d => d.cellIds);
+}
+
+/**
+ * The names a line of the mini language loads, as the tracer reads them off a
+ * statement's bytecode: every name it reads, not the one it binds (`x = a`) or
+ * deletes; `x += a` and `x.append(a)` load x too.
+ */
+export function loadsOf(line: string): string[] {
+  let m: RegExpExecArray | null;
+  if (/^(import|del)\s/.test(line)) {
+    return [];
+  }
+  const names = (expr: string): string[] => (expr.replace(/"\w+"/g, '').match(/[A-Za-z_]\w*/g) ?? []).filter(n => n !== 'print');
+  if ((m = /^(\w+)\s*=\s*(.+)$/.exec(line))) {
+    return names(m[2]);
+  }
+  return names(line.replace(/\.append\b/, ' '));
 }
