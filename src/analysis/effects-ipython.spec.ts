@@ -101,7 +101,13 @@ describe('shell escapes', () => {
     ['x = %sx defines x', 'listing = %sx ls', { defines: ['listing'], effects: [{ kind: 'shell', command: 'ls' }] }],
     ['x = %time expr defines x and reads the expression', 'x = %time f()', { defines: ['x'], uses: ['f'] }],
     ['x = %timeit -o expr defines x and reads the expression', 'res = %timeit -o f(a)', { defines: ['res'], uses: ['a', 'f'] }],
-    ['x = %who_ls defines x', 'names = %who_ls', { defines: ['names'], effects: [{ kind: 'opaque-magic', magic: '%who_ls' }] }]
+    ['x = %who_ls defines x', 'names = %who_ls', { defines: ['names'], effects: [{ kind: 'opaque-magic', magic: '%who_ls' }] }],
+    // IPython expands `$name` and `{expression}` from the session before running the command.
+    ['a shell escape reads the names it expands', '!wget $url -O {path.name}', { uses: ['path', 'url'], effects: [{ kind: 'shell', command: 'wget $url -O {path.name}' }] }],
+    ['a shell capture reads the names it expands', 'out = !echo {word}', { defines: ['out'], uses: ['word'] }],
+    ['%sx reads the names it expands', 'found = %sx ls {folder}', { defines: ['found'], uses: ['folder'] }],
+    ['$$ and {{ are a dollar and a brace, not expansions', '!echo $$HOME {{x}} {}', { uses: [], effects: [{ kind: 'shell', command: 'echo $$HOME {{x}} {}' }] }],
+    ['an expansion starting with a keyword reads no keyword', '!echo {not done}', { uses: [], effects: [{ kind: 'shell', command: 'echo {not done}' }] }]
   ])('%s', (_title, source, expected) => expectEffects(source, expected));
 });
 

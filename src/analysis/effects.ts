@@ -418,6 +418,9 @@ function plainShow(python: string, node: SyntaxNode): boolean {
   return true;
 }
 
+/** The statements of `CellEffects.controlFlow`, as the parser names them. */
+const CONTROL_FLOW = new Set(['IfStatement', 'ForStatement', 'WhileStatement', 'TryStatement', 'WithStatement', 'MatchStatement']);
+
 /** See `CellEffects.callRoot`. */
 function callRootOf(python: string, tree: Tree): string | undefined {
   const statement = tree.topNode.firstChild;
@@ -556,7 +559,17 @@ function analyzeUncached(source: string): CellEffects {
       parseError: hasParseError(tree, python),
       builtinUses: walked.builtinUses
     };
-    const statements = topLevelStatements(source.includes('\r') ? source.split('\r\n').join('\n').split('\r').join('\n') : source, ipython.python, tree);
+    const typed = source.includes('\r') ? source.split('\r\n').join('\n').split('\r').join('\n') : source;
+    if (ipython.python !== typed) {
+      result.ipythonSyntax = true;
+    }
+    for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
+      if (CONTROL_FLOW.has(c.name)) {
+        result.controlFlow = true;
+        break;
+      }
+    }
+    const statements = topLevelStatements(typed, ipython.python, tree);
     if (statements) {
       result.statements = statements;
     }

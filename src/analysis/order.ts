@@ -63,6 +63,7 @@ import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { EdgeList, scheduleByKey } from './graphSchedule';
+import { isIPythonName } from './python-names';
 import { buildDiagnostics, EditEffect, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
@@ -431,9 +432,11 @@ export class CanonicalOrderEngine {
     // load. One the session held that only the statements after a failed run's error use was not
     // read (`vect = CountVectorizer(stop_words)` failing on its first line did not read the
     // `result` that `vect.fit(result)` would have). A name the session did not hold stays read:
-    // the run needed it (`undefined-name`).
-    const started = !ok && tr?.read ? new Set(tr.read) : null;
-    const unread = (n: string): boolean => started !== null && !started.has(n) && (this._last.has(n) || this._weak.has(n));
+    // the run needed it (`undefined-name`). Not when IPython runs code of its own for the cell
+    // (`%time z = x + 1` loads x outside the statements' bytecode).
+    const started = !ok && tr?.read && !eff.ipythonSyntax ? new Set(tr.read) : null;
+    const held = (n: string): boolean => (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete || this._weak.has(n);
+    const unread = (n: string): boolean => started !== null && !started.has(n) && held(n);
     for (const u of eff.uses) {
       if ((!header || header.has(u)) && !starBound?.has(u) && !unread(u)) {
         readNames.add(u);
@@ -1370,6 +1373,12 @@ export class CanonicalOrderEngine {
       return reachedBindings;
     }
     const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted]);
+    // A run seen binding or deleting nothing bound every name to the object it held: taking it as
+    // their producer would only make it needed (`text = comments` run again, failing further down,
+    // after the run that bound the same).
+    if (seen.size === 0) {
+      return reachedBindings;
+    }
     // Each name seen was bound or deleted by a statement that can: at least the first of those
     // ran. (The last would overreach: `df = …; df.hed(); import x; df = …` failed on the third.)
     const touches = statements.map(t => {
@@ -1391,26 +1400,54 @@ export class CanonicalOrderEngine {
     // seems to bind a name seen may not be the one that did.
     for (let i = 0; i <= reached; i++) {
       if (this._facts(statements[i]).effects.uses.some(n => this._callables.has(n))) {
-        return reachedBindings;
+        reached = -1;
       }
     }
-    for (let i = 0; i <= reached; i++) {
+    // A global the session held that the tracer saw loaded was loaded by a statement that started
+    // (see `started` where a run's reads are resolved): the statements before it ran to their
+    // end. Taken as the first statement that may load it: one that names it, unless only once, as
+    // what it binds (`USER = 'postgres'`, `import json`: a load is written out, and a name in a
+    // string only makes the statement an earlier one). Not the names IPython's rewriting of a
+    // magic loads without their being written (`get_ipython`).
+    let started = -1;
+    const words = statements.map(t => {
+      const counts = new Map<string, number>();
+      (t.match(IDENTIFIER) ?? []).forEach(w => counts.set(w, (counts.get(w) ?? 0) + 1));
+      return counts;
+    });
+    const mayLoad = (i: number, n: string): boolean => {
+      const mentions = words[i].get(n) ?? 0;
+      const f = this._facts(statements[i]);
+      return mentions > 1 || (mentions === 1 && !((f.effects.defines.includes(n) || f.imports.has(n)) && !f.effects.uses.includes(n)));
+    };
+    for (const n of tr.read ?? []) {
+      if (!isIPythonName(n)) {
+        started = Math.max(started, statements.findIndex((_, i) => mayLoad(i, n)));
+      }
+    }
+    const ran = Math.max(reached, started);
+    for (let i = 0; i <= reached || i < ran; i++) {
       const f = this._facts(statements[i]);
       // Not a name a later statement binds again or deletes (the tracer misses a name absent
       // before and after the run).
       const boundHere = (n: string): boolean => !touches.slice(i + 1).some(t => t.has(n));
-      if (importBindings(f)) {
+      if (importBindings(f) && !f.effects.ipythonSyntax) {
         // The statement seen may have stopped part way (`from a import b, c`): only what it was
         // seen to bind.
         f.imports.forEach(n => {
-          if ((i < reached || seen.has(n)) && boundHere(n)) {
+          if ((i < ran || seen.has(n)) && boundHere(n)) {
             reachedBindings.imports.add(n);
           }
         });
-      } else if (i < reached) {
-        // A statement before the one seen ran to its end: what it surely binds, it bound.
+      } else if (i < ran && !f.effects.controlFlow && !f.effects.ipythonSyntax) {
+        // A statement before the one seen ran to its end: what it surely binds, it bound. Not a
+        // name with keys stored on it: bound again to the object it held, it still holds them
+        // (see `_sameObject`), which only the tracer could tell. Nor one the statement computes
+        // from itself (`comments = str(comments)`, `x += 1`): bound again to the same object, it
+        // is unchanged or changed in place, and taking the failed run as its producer would
+        // chain every failed rerun of the cell to the one before.
         f.effects.defines.forEach(n => {
-          if (!f.imports.has(n) && boundHere(n)) {
+          if (!f.imports.has(n) && boundHere(n) && !this._keysOf.has(n) && !f.effects.uses.includes(n)) {
             reachedBindings.other.add(n);
           }
         });
@@ -1752,6 +1789,8 @@ const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 
 const UNTRACED_NAME =
   /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython|_exit_code|__builtin__|__builtins__|__name__|__doc__|__package__|__loader__|__spec__|__warningregistry__)$/;
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** A Python identifier (and, harmlessly for its use, the letters of a number like `1e5`). */
+const IDENTIFIER = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/gu;
 /** Loads an extension (`%load_ext autoreload`), and what an extension may provide: its magics or options. */
 const EXTENSION_LOAD = /^%(?:re)?load_ext\b/;
 const EXTENSION_SETTING = /^%(?:autoreload|aimport|config)\b/;

@@ -155,6 +155,37 @@ describe('what a failed run bound before the statement it was seen reaching', ()
     expect(steps(o)).toEqual(['db@0', 'db@1', 'show@2']);
   });
 
+  it('a statement seen loading a name the session held started: those before it ran to their end', () => {
+    // Philadelphia s21: the rerun binds HOST anew (seen), PORT and NAME to the objects they held
+    // (not seen); the tracer saw the failing `build(...)` line load USER, HOST, NAME, so every
+    // line before it ran.
+    const s = new SessionBuilder()
+      .cell('db', first)
+      .cell('show', 'summary = (USER, HOST, NAME)')
+      .run('db', { status: 'error', traced: { added: ['USER', 'HOST', 'NAME'] } })
+      .cell('db', "USER = 'postgres'\nHOST = 'db.local'\nNAME = 'dbdb'\nurl = build(USER, HOST, NAME, PASSWORD)")
+      .run('db', { status: 'error', traced: { rebound: ['HOST'], read: ['HOST', 'NAME', 'USER'] } })
+      .run('show', { traced: { added: ['summary'], read: ['HOST', 'NAME', 'USER'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['db@1', 'show@2']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it('a name loaded by the statement that binds it and by a later one: the later one is not taken as started', () => {
+    // `s` is loaded inside the `with` (after being bound there), which failed on `.upper()`; the
+    // line after it, naming s too, never ran, and neither did the binding of t.
+    const s = new SessionBuilder()
+      .cell('p', 'p = "f.txt"')
+      .cell('a', 's = b"x"\nt = "y"')
+      .cell('b', 'with open(p) as fh:\n    s = fh.read()\n    t = s.upper()\nu = s + t')
+      .cell('show', 'pair = (s, t)')
+      .run('p', { traced: { added: ['p'] } })
+      .run('a', { traced: { added: ['s', 't'] } })
+      .run('b', { status: 'error', traced: { added: ['fh'], rebound: ['s'], read: ['p', 's'] } })
+      .run('show', { traced: { added: ['pair'], read: ['s', 't'] } });
+    expect(steps(order(s))).toEqual(['p@0', 'a@1', 'b@2', 'show@3']);
+  });
+
   it('a name a later statement binds again is left to the tracer', () => {
     // `x` bound on line 1 and again on line 3: which binding the session holds, only the tracer
     // knows (line 3 may not have run).

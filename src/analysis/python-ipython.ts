@@ -39,6 +39,42 @@ interface ScanState {
   continued: boolean;
 }
 
+/** Python's keywords: never a name an expansion reads. */
+const PYTHON_KEYWORDS: ReadonlySet<string> = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '));
+
+/**
+ * The names a shell command reads from the session when IPython expands it before running it:
+ * `$name` (or `$name.attr`; `$$` is a dollar) and the first name of each `{expression}` (`{{`
+ * is a brace). An expansion IPython cannot evaluate is left as typed, so reading more is harmless.
+ */
+function expansionReads(command: string): string[] {
+  const names = new Set<string>();
+  const identifier = (from: number): string => {
+    let k = from;
+    while (k < command.length && isIdentChar(command[k])) {
+      k++;
+    }
+    return command.slice(from, k);
+  };
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if ((c === '$' || c === '{') && command[i + 1] === c) {
+      i++;
+    } else if (c === '$' && isIdentStart(command[i + 1])) {
+      names.add(identifier(i + 1));
+    } else if (c === '{') {
+      let k = i + 1;
+      while (isSpace(command[k])) {
+        k++;
+      }
+      if (isIdentStart(command[k])) {
+        names.add(identifier(k));
+      }
+    }
+  }
+  return Array.from(names).filter(n => !PYTHON_KEYWORDS.has(n));
+}
+
 function isIdentStart(c: string | undefined): boolean {
   if (c === undefined || c === '') {
     return false;
@@ -324,6 +360,13 @@ class Translator {
     this.effects.push({ kind: 'shell', command: command.trim().slice(0, SHELL_COMMAND_LIMIT) });
   }
 
+  /** A shell escape's command: recorded, and the names it reads as a Python expression (or null). */
+  private shellEscape(command: string): string | null {
+    this.shell(command);
+    const names = expansionReads(command);
+    return names.length > 0 ? `(${names.join(', ')},)` : null;
+  }
+
   private cellMagic(name: string, args: string, body: string[]): string[] {
     const blank = (n: number): string[] => new Array<string>(n).fill('');
     if (PYTHON_CELL_MAGICS.has(name)) {
@@ -409,8 +452,8 @@ class Translator {
     }
     const none = asExpression ? 'None' : 'pass';
     if (SHELL_LINE_MAGICS.has(name)) {
-      this.shell(args);
-      return none;
+      const reads = this.shellEscape(args);
+      return reads === null ? none : asExpression ? `${reads} and None` : reads;
     }
     const w = words(args);
     if (name === 'store') {
@@ -538,10 +581,7 @@ class Translator {
       return {
         raw: text,
         python: false,
-        translate: joined => {
-          this.shell(joined.slice(joined[1] === '!' ? 2 : 1));
-          return 'pass';
-        }
+        translate: joined => this.shellEscape(joined.slice(joined[1] === '!' ? 2 : 1)) ?? 'pass'
       };
     }
     if (c === '?') {
@@ -588,8 +628,8 @@ class Translator {
         raw: text,
         python: false,
         translate: joined => {
-          this.shell(joined.slice(start));
-          return `${lhs} = None`;
+          const reads = this.shellEscape(joined.slice(start));
+          return reads === null ? `${lhs} = None` : `${lhs} = ${reads} and None`;
         }
       };
     }

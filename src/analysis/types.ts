@@ -122,6 +122,19 @@ export interface CellEffects {
    * (`handlers = [f]`, `lru_cache(f)`, `g = f`, `f.cache`): no reference to what they hold is kept.
    */
   calledOnly?: string[];
+  /**
+   * IPython rewrote part of the cell (a magic, a shell escape, a magic typed without `%`, a help
+   * request): code runs for it that is not in its statements' bytecode (`%time z = x + 1` runs
+   * `z = x + 1` itself, `!echo {word}` reads `word`), and such a statement may end without
+   * binding what it names (`%time` of IPython before 9 prints the error and goes on).
+   */
+  ipythonSyntax?: boolean;
+  /**
+   * A top-level statement is an `if`, `for`, `while`, `try`, `with` or `match`: it may end without
+   * having bound a name listed in `defines` (a loop over nothing, a `with suppress(KeyError)` body
+   * cut short).
+   */
+  controlFlow?: boolean;
   /** Side effects that matter for reproducibility. */
   effects: CellEffect[];
   /** The source did not parse completely; the result covers what could be analysed. */

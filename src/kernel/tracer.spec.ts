@@ -187,16 +187,18 @@ describe('KernelTracer', () => {
     kernel.comms[0].receive({ type: 'run', execution_count: 'x' });
     kernel.comms[0].receive({ type: 'surprise' });
     kernel.comms[0].receive({ type: 'run', execution_count: 5, added: ['a', 7, null] });
-    expect(reports).toHaveLength(1);
+    kernel.comms[0].receive({ type: 'run', execution_count: 6, read: ['b', 8] });
+    expect(reports).toHaveLength(2);
+    // No read list is not an empty one: the order takes an empty list as "read nothing".
     expect(reports[0].effects).toEqual({
       added: ['a'],
       rebound: [],
       deleted: [],
       mutated: [],
-      read: [],
       filesRead: [],
       filesWritten: []
     });
+    expect(reports[1].effects?.read).toEqual(['b']);
     expect(parseTracerMessage({ type: 'hello' })).toMatchObject({ type: 'hello', disabled: false });
   });
 

@@ -112,7 +112,8 @@ export namespace TracerMessage {
     rebound: string[];
     deleted: string[];
     mutated: string[];
-    read: string[];
+    /** Absent from a tracer that does not report reads (none released so far). */
+    read?: string[];
     files_read: string[];
     files_written: string[];
     ms: number;
@@ -186,7 +187,7 @@ export function parseTracerMessage(data: unknown): TracerMessage.Any | null {
         rebound: strings(d.rebound),
         deleted: strings(d.deleted),
         mutated: strings(d.mutated),
-        read: strings(d.read),
+        ...(Array.isArray(d.read) ? { read: strings(d.read) } : {}),
         files_read: strings(d.files_read),
         files_written: strings(d.files_written),
         ms: typeof d.ms === 'number' ? d.ms : 0,
@@ -222,7 +223,7 @@ export function toTracedEffects(run: TracerMessage.IRun): TracedEffects {
     rebound: run.rebound,
     deleted: run.deleted,
     mutated: run.mutated,
-    read: run.read,
+    ...(run.read ? { read: run.read } : {}),
     filesRead: run.files_read,
     filesWritten: run.files_written
   };
