@@ -107,7 +107,9 @@ describe('shell escapes', () => {
     ['a shell capture reads the names it expands', 'out = !echo {word}', { defines: ['out'], uses: ['word'] }],
     ['%sx reads the names it expands', 'found = %sx ls {folder}', { defines: ['found'], uses: ['folder'] }],
     ['$$ and {{ are a dollar and a brace, not expansions', '!echo $$HOME {{x}} {}', { uses: [], effects: [{ kind: 'shell', command: 'echo $$HOME {{x}} {}' }] }],
-    ['an expansion starting with a keyword reads no keyword', '!echo {not done}', { uses: [], effects: [{ kind: 'shell', command: 'echo {not done}' }] }]
+    ['an expansion reads every name of its expression, no keyword', '!echo {not done} {prefix + suffix}', { uses: ['done', 'prefix', 'suffix'] }],
+    ['an expansion reads no attribute, string, conversion or format', "!echo {x.attr!r} {d['key']:>5} {len(words)}", { uses: ['d', 'words', 'x'], builtinUses: ['len'] }],
+    ['the names a shell escape expands are its shell reads', 'files = !ls $HOME {folder}', { defines: ['files'], uses: ['HOME', 'folder'], shellReads: ['HOME', 'folder'] }]
   ])('%s', (_title, source, expected) => expectEffects(source, expected));
 });
 

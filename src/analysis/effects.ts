@@ -563,6 +563,9 @@ function analyzeUncached(source: string): CellEffects {
     if (ipython.python !== typed) {
       result.ipythonSyntax = true;
     }
+    if (ipython.shellReads.length > 0) {
+      result.shellReads = ipython.shellReads;
+    }
     for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
       if (CONTROL_FLOW.has(c.name)) {
         result.controlFlow = true;

@@ -220,7 +220,9 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
         p < 0 &&
         a.name[0] !== PSEUDO &&
         !isBuiltinName(a.name) &&
-        !v.everWritten.has(a.name)
+        !v.everWritten.has(a.name) &&
+        // IPython leaves an expansion it cannot evaluate as typed, for the shell (`$HOME`, awk's `$NF`).
+        !(r.facts?.effects.shellReads?.includes(a.name) ?? false)
       ) {
         // One diagnostic per cell, naming every name it lacks (one badge, one reason).
         c.add('undefined-name', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], [a.name], [run.index]);

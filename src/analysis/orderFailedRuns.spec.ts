@@ -5,7 +5,7 @@
  * evidence is what src/kernel/tracer.py reported in a real IPython shell (bench/order/worker.py).
  */
 
-import { orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
+import { kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
 describe('failed-run reads the tracer cannot list (code a magic or the shell runs itself)', () => {
   it('%time line magic: the statement read x although the tracer lists nothing', () => {
@@ -150,9 +150,9 @@ describe('statements before the one reached that may end without binding what th
     // Real tracer (settings.py: `CONFIG = {}`): `cfg["lr"] = 0.5` -> mutated [cfg];
     // `cfg = settings.CONFIG\nn = 5\nraise ValueError()` -> added [n], read [settings] (cfg is
     // the very dict it held); `lr = cfg["lr"]` -> added [lr], read [cfg]; the kernel ends with
-    // lr == 0.5. A successful run of b keeps the keys (`_sameObject`); the failed run's reached
-    // prefix takes cfg as bound anew and drops its keys, and the store of "lr" with them: the
-    // replay fails with KeyError 'lr'.
+    // lr == 0.5. A successful run of b keeps the keys (`_sameObject`); taking cfg as bound anew
+    // by the failed run would drop its keys, and the store of "lr" with them: the replay would
+    // fail with KeyError 'lr'.
     const s = new SessionBuilder()
       .cell('i', 'import settings')
       .cell('a', 'cfg = settings.CONFIG')
@@ -169,5 +169,181 @@ describe('statements before the one reached that may end without binding what th
     expect(st).toContain('k@2');
     const binders = ['a@1', 'b@3'].filter(x => st.includes(x)).map(x => st.indexOf(x));
     expect(Math.min(...binders)).toBeLessThan(st.indexOf('k@2'));
+  });
+});
+
+describe('read evidence past the tracer scan budget (co_names stands in)', () => {
+  it('a stored name in read does not make a later statement that mentions it "started"', () => {
+    // Cell b defines a big function (more than MAX_SCAN_INSTRUCTIONS = 20000 code units), so the
+    // tracer lists co_names of the statements after it: the STORE of `USER = 'pg'` and of
+    // `z = 1/0` land in read. Real tracer on b: error, added [pad], rebound [USER],
+    // read [USER, v, z]. The kernel ends with z == 'old' (b stopped on `z = 1/0`), w == 'old'.
+    const body = '    v\n'.repeat(12000);
+    const s = new SessionBuilder()
+      .cell('a', "z = 'old'")
+      .cell('u', "USER = 'x'\nv = 1")
+      .cell('b', `def pad():\n${body}USER = 'pg'\nz = 1/0\nprint(USER)`)
+      .cell('c', 'w = z')
+      .run('a', { traced: { added: ['z'] } })
+      .run('u', { traced: { added: ['USER', 'v'] } })
+      .run('b', { status: 'error', traced: { added: ['pad'], rebound: ['USER'], read: ['USER', 'v', 'z'] } })
+      .run('c', { traced: { added: ['w'], read: ['z'] } });
+    // z's producer is a@0: without it the replay of c fails (NameError: z).
+    expect(steps(order(s))).toContain('a@0');
+  });
+});
+
+describe('shell-escape expansion reads', () => {
+  it('a captured listing of an environment variable ($HOME) used later is no undefined name', () => {
+    // Real shell: `files = !ls $HOME` (no HOME in the session) lists /root, status ok.
+    const s = new SessionBuilder()
+      .cell('a', 'files = !ls $HOME')
+      .cell('b', 'n = len(files)')
+      .run('a', { traced: { added: ['files'], read: [] } })
+      .run('b', { traced: { added: ['n'], read: ['files'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'b@1']);
+    expect(kinds(o)).not.toContain('undefined-name');
+  });
+
+  it("awk's $NF in a captured command is no undefined name", () => {
+    // `$NF` is awk's, not IPython's: the session has no NF, IPython leaves it as typed.
+    const s = new SessionBuilder()
+      .cell('a', "last = !awk '{print $NF}' data.txt")
+      .cell('b', 'n = len(last)')
+      .run('a', { traced: { added: ['last'], read: [] } })
+      .run('b', { traced: { added: ['n'], read: ['last'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'b@1']);
+    expect(kinds(o)).not.toContain('undefined-name');
+  });
+});
+
+describe('shell brace expansion is no Python name', () => {
+  it('{train,test} with no train in the session is no undefined name', () => {
+    // Real shell: `out = !echo data/{train,test}` (no train/test in the session): IPython cannot
+    // evaluate the braces and leaves them to bash -> out == ['data/train data/test'].
+    const s = new SessionBuilder()
+      .cell('a', 'out = !echo data/{train,test}')
+      .cell('b', 'n = len(out)')
+      .run('a', { traced: { added: ['out'], read: [] } })
+      .run('b', { traced: { added: ['n'], read: ['out'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'b@1']);
+    expect(kinds(o)).not.toContain('undefined-name');
+  });
+});
+
+describe('shell-escape expansion reads, beyond the first name', () => {
+  it('{prefix + suffix} reads both names (IPython evaluates the whole expression)', () => {
+    // Real shell: `out = !echo {prefix + suffix}` -> out == ['prepost'] (suffix == 'post' then);
+    // s is edited and run again afterwards (suffix == 'zzz'). The kernel ends with
+    // out == ['prepost'], n == 'prepost', suffix == 'zzz'.
+    const s = new SessionBuilder()
+      .cell('p', "prefix = 'pre'")
+      .cell('s', "suffix = 'post'")
+      .cell('c', 'out = !echo {prefix + suffix}')
+      .cell('d', 'n = out[0]')
+      .run('p', { traced: { added: ['prefix'] } })
+      .run('s', { traced: { added: ['suffix'] } })
+      .run('c', { traced: { added: ['out'], read: [] } })
+      .cell('s', "suffix = 'zzz'")
+      .run('s', { traced: { rebound: ['suffix'] } })
+      .run('d', { traced: { added: ['n'], read: ['out'] } });
+    const st = steps(order(s));
+    // c must replay with suffix == 'post': after s@1, before s@3.
+    expect(st).toContain('s@1');
+    expect(st.indexOf('s@1')).toBeLessThan(st.indexOf('c@2'));
+    expect(st.indexOf('c@2')).toBeLessThan(st.indexOf('s@3'));
+  });
+});
+
+describe('identifiers Python normalizes (NFKC)', () => {
+  it('a load written in fullwidth letters is a load of the plain name', () => {
+    // Python binds and loads `ｚ` as `z`. Real tracer on b: error (ZeroDivisionError on line 2),
+    // added [n], read [z]. The kernel ends with q == 'old' (from a), w == 'old'.
+    const s = new SessionBuilder()
+      .cell('a', "q = 'old'")
+      .cell('e', "z = 'zz'")
+      .cell('b', 'n = 5\nq = ｚ + str(1/0)\nprint(z)')
+      .cell('c', 'w = q')
+      .run('a', { traced: { added: ['q'] } })
+      .run('e', { traced: { added: ['z'] } })
+      .run('b', { status: 'error', traced: { added: ['n'], read: ['z'] } })
+      .run('c', { traced: { added: ['w'], read: ['q'] } });
+    expect(steps(order(s))).toContain('a@0');
+  });
+});
+
+describe('statements before the one seen started that bind only conditionally', () => {
+  it('a walrus behind `and` did not bind when the left side was falsy', () => {
+    // The analyzer lists b in `defines` of `r = flag and (b := 'new')`. Real tracer on the
+    // failed run (flag == 0, ZeroDivisionError on the last line): added [n, r], read [flag, q].
+    // The kernel ends with b == 'old', w == 'old'.
+    const s = new SessionBuilder()
+      .cell('a', "b = 'old'")
+      .cell('e', 'flag = 0\nq = 1')
+      .cell('f', "n = 5\nr = flag and (b := 'new')\nz = q / 0")
+      .cell('c', 'w = b')
+      .run('a', { traced: { added: ['b'] } })
+      .run('e', { traced: { added: ['flag', 'q'] } })
+      .run('f', { status: 'error', traced: { added: ['n', 'r'], read: ['flag', 'q'] } })
+      .run('c', { traced: { added: ['w'], read: ['b'] } });
+    // b's producer is a@0.
+    expect(steps(order(s))).toContain('a@0');
+  });
+
+  it('a walrus in the branch of a conditional expression not taken did not bind', () => {
+    // Real tracer (c == 1): added [n, x], read [c, q]; y keeps 'old'.
+    const s = new SessionBuilder()
+      .cell('a', "y = 'old'")
+      .cell('e', 'c = 1\nq = 1')
+      .cell('f', 'n = 5\nx = 1 if c else (y := 2)\nz = q / 0')
+      .cell('g', 'w = y')
+      .run('a', { traced: { added: ['y'] } })
+      .run('e', { traced: { added: ['c', 'q'] } })
+      .run('f', { status: 'error', traced: { added: ['n', 'x'], read: ['c', 'q'] } })
+      .run('g', { traced: { added: ['w'], read: ['y'] } });
+    expect(steps(order(s))).toContain('a@0');
+  });
+});
+
+describe('an import before the statement seen started binds the same module object again', () => {
+  it('an attribute stored on the module stays (the failed run is not a fresh module)', () => {
+    // Real tracer: `json.LR = 0.5` -> read [json], nothing else; b (q == 0): error, added [n],
+    // read [q]. The kernel ends with json.LR == 0.5 and w == 0.5.
+    const s = new SessionBuilder()
+      .cell('a', 'import json')
+      .cell('k', 'json.LR = 0.5')
+      .cell('e', 'q = 0')
+      .cell('b', 'n = 5\nimport json\nz = q / 0')
+      .cell('c', 'w = json.LR')
+      .run('a', { traced: { added: ['json'] } })
+      .run('k', { traced: { read: ['json'] } })
+      .run('e', { traced: { added: ['q'] } })
+      .run('b', { status: 'error', traced: { added: ['n'], read: ['q'] } })
+      .run('c', { traced: { added: ['w'], read: ['json'] } });
+    // w == 0.5 needs k's store replayed before c.
+    const st = steps(order(s));
+    expect(st).toContain('k@1');
+    expect(st.indexOf('k@1')).toBeLessThan(st.indexOf('c@4'));
+  });
+});
+
+describe('an import run again binds the same module object', () => {
+  it('an attribute stored on the module stays after a successful rerun of the import', () => {
+    // Real tracer: the rerun `import json` reports nothing (same module object).
+    const s = new SessionBuilder()
+      .cell('a', 'import json')
+      .cell('k', 'json.LR = 0.5')
+      .cell('b', 'import json\nn = 5')
+      .cell('c', 'w = json.LR')
+      .run('a', { traced: { added: ['json'] } })
+      .run('k', { traced: { read: ['json'] } })
+      .run('b', { traced: { added: ['n'] } })
+      .run('c', { traced: { added: ['w'], read: ['json'] } });
+    const st = steps(order(s));
+    expect(st).toContain('k@1');
+    expect(st.indexOf('k@1')).toBeLessThan(st.indexOf('c@3'));
   });
 });

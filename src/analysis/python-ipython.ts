@@ -27,6 +27,8 @@ export interface IPythonTranslation {
   python: string;
   effects: CellEffect[];
   unknownDefines: boolean;
+  /** See `CellEffects.shellReads`. */
+  shellReads: string[];
 }
 
 /** Where the scan of the previous lines left off. */
@@ -44,8 +46,9 @@ const PYTHON_KEYWORDS: ReadonlySet<string> = new Set('False None True and as ass
 
 /**
  * The names a shell command reads from the session when IPython expands it before running it:
- * `$name` (or `$name.attr`; `$$` is a dollar) and the first name of each `{expression}` (`{{`
- * is a brace). An expansion IPython cannot evaluate is left as typed, so reading more is harmless.
+ * `$name` (or `$name.attr`; `$$` is a dollar) and the names in each `{expression}` (`{{` is a
+ * brace; not attributes, keywords, string contents, or a `!r` conversion or `:spec` format). An
+ * expansion IPython cannot evaluate is left as typed, so reading more is harmless.
  */
 function expansionReads(command: string): string[] {
   const names = new Set<string>();
@@ -61,18 +64,47 @@ function expansionReads(command: string): string[] {
     if ((c === '$' || c === '{') && command[i + 1] === c) {
       i++;
     } else if (c === '$' && isIdentStart(command[i + 1])) {
-      names.add(identifier(i + 1));
+      const name = identifier(i + 1);
+      names.add(name);
+      i += name.length;
     } else if (c === '{') {
-      let k = i + 1;
-      while (isSpace(command[k])) {
-        k++;
-      }
-      if (isIdentStart(command[k])) {
-        names.add(identifier(k));
-      }
+      i = expressionNames(command, i + 1, names);
     }
   }
   return Array.from(names).filter(n => !PYTHON_KEYWORDS.has(n));
+}
+
+/** Adds the names `{expression}` reads, from `start` (after the brace); returns where it ends. */
+function expressionNames(command: string, start: number, names: Set<string>): number {
+  let depth = 0;
+  let k = start;
+  while (k < command.length) {
+    const c = command[k];
+    if (c === '"' || c === "'") {
+      const end = command.indexOf(c, k + 1);
+      k = end < 0 ? command.length : end + 1;
+      continue;
+    }
+    if ((c === '}' || c === ':' || (c === '!' && command[k + 1] !== '=')) && depth === 0) {
+      const close = command.indexOf('}', k);
+      return close < 0 ? command.length : close;
+    }
+    if ('([{'.includes(c)) {
+      depth++;
+    } else if (')]}'.includes(c)) {
+      depth--;
+    }
+    if (isIdentStart(c) && !isIdentChar(command[k - 1]) && command[k - 1] !== '.') {
+      const from = k;
+      while (k < command.length && isIdentChar(command[k])) {
+        k++;
+      }
+      names.add(command.slice(from, k));
+      continue;
+    }
+    k++;
+  }
+  return k;
 }
 
 function isIdentStart(c: string | undefined): boolean {
@@ -334,6 +366,8 @@ const SHELL_COMMAND_LIMIT = 500;
 class Translator {
   readonly effects: CellEffect[] = [];
   unknownDefines = false;
+  /** See `CellEffects.shellReads`. */
+  shellReads = new Set<string>();
 
   /** Translate a cell; the result has the same lines except for `%%timeit` bodies. */
   translateCell(source: string): string {
@@ -364,6 +398,7 @@ class Translator {
   private shellEscape(command: string): string | null {
     this.shell(command);
     const names = expansionReads(command);
+    names.forEach(n => this.shellReads.add(n));
     return names.length > 0 ? `(${names.join(', ')},)` : null;
   }
 
@@ -776,5 +811,5 @@ export function translateIPython(source: string): IPythonTranslation {
   const translator = new Translator();
   const normalized = source.includes('\r') ? source.split('\r\n').join('\n').split('\r').join('\n') : source;
   const python = translator.translateCell(normalized);
-  return { python, effects: translator.effects, unknownDefines: translator.unknownDefines };
+  return { python, effects: translator.effects, unknownDefines: translator.unknownDefines, shellReads: Array.from(translator.shellReads).sort() };
 }

@@ -236,6 +236,31 @@ const LITERALS = new Set(['Number', 'String', 'Boolean', 'None']);
 /** `astype(float)`, `astype("category")`, `astype(np.float32)`. */
 const DTYPE_NAMES = /^(?:int|float|str|bool|object|complex|(?:np|numpy)\.\w+)$/;
 
+/**
+ * Whether evaluating the expression `node` is part of may be skipped within its statement: it is
+ * the right operand of `and`/`or` (`flag and (b := 1)`), or a branch of a conditional expression
+ * (`1 if c else (y := 2)`).
+ */
+function maybeEvaluated(node: SyntaxNode): boolean {
+  for (let child = node, parent = node.parent; parent !== null; child = parent, parent = parent.parent) {
+    if (parent.name === 'BinaryExpression') {
+      for (let k = parent.firstChild; k !== null && k.from < child.from; k = k.nextSibling) {
+        if (k.name === 'and' || k.name === 'or') {
+          return true;
+        }
+      }
+    } else if (parent.name === 'ConditionalExpression') {
+      const test = parent.getChild('if')?.nextSibling;
+      if (test && child.from !== test.from) {
+        return true;
+      }
+    } else if (parent.name.endsWith('Statement') || parent.name === 'Script' || parent.name === 'Body' || parent.name === 'LambdaExpression') {
+      return false;
+    }
+  }
+  return false;
+}
+
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = node.firstChild; c !== null; c = c.nextSibling) {
@@ -1770,7 +1795,7 @@ class Walker {
         const kids = children(node);
         kids.slice(2).forEach(k => this.expression(k, scope));
         if (kids[0]?.name === 'VariableName') {
-          this.walrus(this.text(kids[0]), scope);
+          this.walrus(this.text(kids[0]), scope, maybeEvaluated(node));
         }
         return;
       }
@@ -1791,8 +1816,11 @@ class Walker {
     }
   }
 
-  /** `x := v` binds in the nearest enclosing scope that is not a comprehension. */
-  private walrus(name: string, scope: Scope): void {
+  /**
+   * `x := v` binds in the nearest enclosing scope that is not a comprehension; `conditional`: the
+   * expression may not be evaluated (see `maybeEvaluated`).
+   */
+  private walrus(name: string, scope: Scope, conditional: boolean): void {
     let target = scope;
     let inComprehension = false;
     while (target.kind === 'comprehension' && target.parent !== null) {
@@ -1800,7 +1828,7 @@ class Walker {
       inComprehension = true;
     }
     // A comprehension may run its body zero times.
-    this.bind(target, name, inComprehension);
+    this.bind(target, name, inComprehension || conditional);
   }
 
   private lambda(node: SyntaxNode, scope: Scope): void {
@@ -1883,7 +1911,7 @@ class Walker {
         const name = this.text(group[0]);
         group.slice(2).forEach(k => this.expression(k, scope));
         if (this.text(op) === ':=') {
-          this.walrus(name, scope);
+          this.walrus(name, scope, maybeEvaluated(group[0]));
           args.positional.push(group[0]);
         } else if (group[2] !== undefined) {
           args.keywords.set(name, group[2]);

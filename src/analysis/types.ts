@@ -130,6 +130,11 @@ export interface CellEffects {
    */
   ipythonSyntax?: boolean;
   /**
+   * Names the cell's shell escapes expand (`!wget $url`, `out = !ls {folder}`): read from the
+   * session when there, left to the shell as typed when not (`$HOME`).
+   */
+  shellReads?: string[];
+  /**
    * A top-level statement is an `if`, `for`, `while`, `try`, `with` or `match`: it may end without
    * having bound a name listed in `defines` (a loop over nothing, a `with suppress(KeyError)` body
    * cut short).
