@@ -436,12 +436,7 @@ export class CanonicalOrderEngine {
     // (`%time z = x + 1` loads x outside the statements' bytecode).
     const started = !ok && tr?.read && !eff.ipythonSyntax ? new Set(tr.read) : null;
     const held = (n: string): boolean => (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete || this._weak.has(n);
-    // And of the statements that started, those after the last one that could change anything (a
-    // display, or the failing statement when it changed nothing: `sos = butter_bandpass(...)`
-    // raising NameError) only decided where the run failed: the state does not depend on what
-    // only they read.
-    const stateReads = started !== null && tr ? this._failedRunStateReads(facts, tr) : null;
-    const unread = (n: string): boolean => started !== null && (!started.has(n) || (stateReads !== null && !stateReads.has(n))) && held(n);
+    const unread = (n: string): boolean => started !== null && !started.has(n) && held(n);
     for (const u of eff.uses) {
       if ((!header || header.has(u)) && !starBound?.has(u) && !unread(u)) {
         readNames.add(u);
@@ -465,7 +460,7 @@ export class CanonicalOrderEngine {
       ? null
       : new Set([...eff.defines, ...eff.mayDefine, ...facts.imports, ...(eff.temporaries ?? [])].filter(n => !eff.uses.includes(n)));
     tr?.read?.forEach(n => {
-      if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n)) && !unread(n)) {
+      if (!boundFirst?.has(n) && !starBound?.has(n) && (!header || header.has(n))) {
         readNames.add(n);
       }
     });
@@ -1460,70 +1455,6 @@ export class CanonicalOrderEngine {
       }
     }
     return reachedBindings;
-  }
-
-  /**
-   * The names a failed run's state-changing statements may load: those of its statements up to the
-   * last one that could change anything, before the one it failed in or that one itself (null when
-   * unknown). The statements that ran lie between the last one the tracer's lists show started and
-   * the first one shown not to have (it loads a name the session held that `read` lacks: the
-   * tracer lists every global a started statement's bytecode loads).
-   */
-  private _failedRunStateReads(facts: CodeFacts, tr: TracedEffects): Set<string> | null {
-    const statements = facts.effects.statements;
-    if (!statements || !tr.read || facts.effects.unknownDefines || facts.effects.ipythonSyntax || !readListExact(statements)) {
-      return null;
-    }
-    const read = new Set(tr.read);
-    const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted]);
-    const each = statements.map(t => this._facts(t));
-    const words = statements.map(t => new Set(t.normalize('NFKC').match(IDENTIFIER)));
-    // Started for certain: the first statement that may load each name read, or bind each name seen.
-    let low = -1;
-    const mark = (found: number): void => {
-      low = Math.max(low, found);
-    };
-    read.forEach(n => mark(each.findIndex((f, i) => words[i].has(n))));
-    seen.forEach(n => mark(each.findIndex(f => [f.effects.defines, f.effects.mayDefine, f.effects.deletes].some(l => l.includes(n)) || f.imports.has(n))));
-    // Not started for certain: a statement loading a name the session surely held that `read` lacks.
-    let high = statements.length - 1;
-    for (let j = low + 1; j < statements.length; j++) {
-      if (each[j].effects.uses.some(n => this._last.get(n)?.kind === WriteKind.Kill && !read.has(n))) {
-        high = j - 1;
-        break;
-      }
-    }
-    const changes = (f: CodeFacts): boolean => {
-      const e = f.effects;
-      return (
-        e.defines.length + e.mayDefine.length + e.deletes.length + e.mutates.length + f.imports.size + e.effects.length > 0 ||
-        Object.keys(e.keyedStores ?? {}).length > 0 ||
-        e.controlFlow === true ||
-        e.seeds === true ||
-        e.randomLibraryCalls === true ||
-        (e.environment ?? null) !== null ||
-        // A call of the session's own function (one the session holds) may change anything.
-        e.uses.some(n => this._callables.has(n) && (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete)
-      );
-    };
-    let last = high;
-    if (low === high && low >= 0) {
-      // The statement it failed in, known: it changed nothing when it only binds, at its end, names
-      // the tracer did not see bound, and the tracer saw nothing changed in place.
-      const e = each[low].effects;
-      const bindsOnly = { ...e, defines: [], mutates: [] } as CellEffects;
-      if (tr.mutated.length === 0 && e.mutates.length === 0 && !e.defines.some(n => seen.has(n)) && !changes({ ...each[low], effects: bindsOnly })) {
-        last = low - 1;
-      }
-    }
-    while (last >= 0 && !changes(each[last])) {
-      last--;
-    }
-    const names = new Set<string>();
-    for (let i = 0; i <= last; i++) {
-      words[i].forEach(w => names.add(w));
-    }
-    return names;
   }
 
   /**

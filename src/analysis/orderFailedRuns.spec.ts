@@ -347,3 +347,113 @@ describe('an import run again binds the same module object', () => {
     expect(st.indexOf('k@1')).toBeLessThan(st.indexOf('c@3'));
   });
 });
+
+describe('a failed run whose statements changed what the analyzer cannot see: their reads stay', () => {
+  it('a call through a bound method held in a name (push = lst.append) mutated lst with n: n stays read', () => {
+    // Real tracer on `push(n)\nboom()`: mutated [lst], read [n, push]; final lst == [1], n == 2.
+    // Replaying the failed run without n@1 before it raises NameError on n in `push(n)`: lst == [].
+    const s = new SessionBuilder()
+      .cell('a', 'lst = []\npush = lst.append')
+      .cell('n', 'n = 1')
+      .cell('b', 'push(n)\nboom()')
+      .run('a', { traced: { added: ['lst', 'push'] } })
+      .run('n', { traced: { added: ['n'] } })
+      .run('b', { status: 'error', traced: { added: [], mutated: ['lst'], read: ['n', 'push'] } })
+      .cell('n', 'n = 2')
+      .run('n', { traced: { rebound: ['n'] } });
+    expect(steps(order(s))).toEqual(['a@0', 'n@1', 'b@2', 'n@3']);
+  });
+
+  it('a function the cell defines and then calls (not held before the run) changed rows from n: n stays read', () => {
+    // Real tracer on `def add_row(v):\n    rows.append(v * 2)\nadd_row(n)\nprint(summary)`:
+    // added [add_row], mutated [rows], read [n, rows]; final rows == [2], n == 2. `add_row(n)`
+    // counts as changing nothing: add_row is a session function, but not one held before the run.
+    const s = new SessionBuilder()
+      .cell('r', 'rows = []')
+      .cell('n', 'n = 1')
+      .cell('b', 'def add_row(v):\n    rows.append(v * 2)\nadd_row(n)\nprint(summary)')
+      .run('r', { traced: { added: ['rows'] } })
+      .run('n', { traced: { added: ['n'] } })
+      .run('b', { status: 'error', traced: { added: ['add_row'], mutated: ['rows'], read: ['n', 'rows'] } })
+      .cell('n', 'n = 2')
+      .run('n', { traced: { rebound: ['n'] } });
+    expect(steps(order(s))).toEqual(['r@0', 'n@1', 'b@2', 'n@3']);
+  });
+
+  it('a module function writing into its argument (np.multiply(a, k, out=a)) read k for the state', () => {
+    // Real tracer on `np.multiply(a, k, out=a)\nplot(a)`: mutated [a], read [a, k, np]; final
+    // a == [2, 2, 2] (k was 2.0 then), k == 5.0.
+    const s = new SessionBuilder()
+      .cell('i', 'import numpy as np\na = np.ones(3)')
+      .cell('k', 'k = 2.0')
+      .cell('b', 'np.multiply(a, k, out=a)\nplot(a)')
+      .run('i', { traced: { added: ['np', 'a'] } })
+      .run('k', { traced: { added: ['k'] } })
+      .run('b', { status: 'error', traced: { added: [], mutated: ['a'], read: ['a', 'k', 'np'] } })
+      .cell('k', 'k = 5.0')
+      .run('k', { traced: { rebound: ['k'] } });
+    expect(steps(order(s))).toEqual(['i@0', 'k@1', 'b@2', 'k@3']);
+  });
+});
+
+describe('the statement a run failed in must fail again in the replay: its reads stay', () => {
+  it('a statement that raised because of the value it read (int(s) on "abc") keeps that value\'s producer', () => {
+    // Real tracer on `x = 1\nv = int(s)\nx = v + base` with s == 'abc': added [x], read [s]
+    // (ValueError; base never loaded). Final x == 1. Replayed with a@0's s == '5' instead (c@1
+    // left out), int(s) succeeds and the run goes on: x == 15, v == 5 (measured).
+    const s = new SessionBuilder()
+      .cell('a', "s = '5'\nbase = 10")
+      .cell('c', "s = 'abc'")
+      .cell('b', 'x = 1\nv = int(s)\nx = v + base')
+      .cell('e', "s = 'xyz'")
+      .run('a', { traced: { added: ['s', 'base'] } })
+      .run('c', { traced: { rebound: ['s'] } })
+      .run('b', { status: 'error', traced: { added: ['x'], read: ['s'] } })
+      .run('e', { traced: { rebound: ['s'] } });
+    expect(steps(order(s))).toEqual(['a@0', 'c@1', 'b@2', 'e@3']);
+  });
+
+  it('an assert that failed on the value it read, among lines that may have run: the value\'s producer stays', () => {
+    // Real tracer on `x = 1\nprint(s)\nassert s.isdigit(), s\ny = base + 1` with s == 'abc':
+    // added [x], read [s]. Replayed with s == '5' the assert passes and y = 11 is bound, a name
+    // the session never had.
+    const s = new SessionBuilder()
+      .cell('a', "s = '5'\nbase = 10")
+      .cell('c', "s = 'abc'")
+      .cell('b', 'x = 1\nprint(s)\nassert s.isdigit(), s\ny = base + 1')
+      .cell('e', "s = 'xyz'")
+      .run('a', { traced: { added: ['s', 'base'] } })
+      .run('c', { traced: { rebound: ['s'] } })
+      .run('b', { status: 'error', traced: { added: ['x'], read: ['s'] } })
+      .run('e', { traced: { rebound: ['s'] } });
+    expect(steps(order(s))).toEqual(['a@0', 'c@1', 'b@2', 'e@3']);
+  });
+
+  it('the value it failed on came from a cell below: still depends-on-later-cell', () => {
+    // As above, with the cell that set s = 'abc' below b: run top to bottom, b sees s == '5'
+    // and binds x = 15, not 1.
+    const s = new SessionBuilder()
+      .cell('a', "s = '5'\nbase = 10")
+      .cell('b', 'x = 1\nv = int(s)\nx = v + base')
+      .cell('c', "s = 'abc'")
+      .run('a', { traced: { added: ['s', 'base'] } })
+      .run('c', { traced: { rebound: ['s'] } })
+      .run('b', { status: 'error', traced: { added: ['x'], read: ['s'] } });
+    expect(kinds(order(s))).toContain('depends-on-later-cell');
+  });
+});
+
+describe('a failed run that bound a name through a call', () => {
+  it("get_ipython().push({'y': n}) bound y from n: n stays read", () => {
+    // Real tracer on `get_ipython().push({'y': n})\nboom()`: added [y], read [n]; final y == 1,
+    // n == 2. Without n@0 before it the replay raises NameError on n and y is missing.
+    const s = new SessionBuilder()
+      .cell('n', 'n = 1')
+      .cell('b', "get_ipython().push({'y': n})\nboom()")
+      .run('n', { traced: { added: ['n'] } })
+      .run('b', { status: 'error', traced: { added: ['y'], read: ['n'] } })
+      .cell('n', 'n = 2')
+      .run('n', { traced: { rebound: ['n'] } });
+    expect(steps(order(s))).toEqual(['n@0', 'b@1', 'n@2']);
+  });
+});

@@ -220,27 +220,6 @@ describe('what a failed run read', () => {
     expect(undefinedName?.names).toEqual(['stop_words']);
   });
 
-  it('what only the statement it failed in read, when that statement changed nothing, the state does not depend on', () => {
-    // Aram1skun s29: `sos = butter_bandpass(lowcut, ...)` raised NameError (no butter_bandpass
-    // yet); the tracer saw lowcut loaded, not np (the next line never started). The run bound f;
-    // lowcut's value only decided where it failed.
-    const code = 'def f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = np.abs(sos)';
-    const s = new SessionBuilder()
-      .cell('i', 'import numpy as np')
-      .cell('a', 'lowcut = 1')
-      .cell('b', code)
-      .run('i', { traced: { added: ['np'] } })
-      .run('a', { traced: { added: ['lowcut'] } })
-      .run('b', { status: 'error', traced: { added: ['f'], read: ['lowcut'] } })
-      .cell('a', 'lowcut = 2')
-      .run('a', { traced: { rebound: ['lowcut'] } });
-    const o = order(s);
-    expect(steps(o)).not.toContain('a@1');
-    expect(kinds(o)).not.toContain('needs-rerun');
-    // Still the name it failed on.
-    expect(o.diagnostics.find(d => d.kind === 'undefined-name' && d.cellIds.includes('b'))?.names).toEqual(['butter_bandpass']);
-  });
-
   it('when the lines after it may have run, or a line before it that changed something read the name, the producer stays', () => {
     const s = (code: string, traced: { added: string[]; read: string[]; mutated?: string[] }) =>
       new SessionBuilder()
