@@ -57,6 +57,22 @@ test.describe('diagnostic badges on the cells', () => {
       .toEqual(['cell 1', 'cell 2', 'cell 3']);
   });
 
+  test('a failing cell run again with one line edited is needed once: its other constants are its own', async ({ page, tmpPath }) => {
+    // The rerun binds USER to the very string it held (the tracer, reporting changes of identity,
+    // is silent on it) and fails on the same line; the tracer saw that line load USER and HOST.
+    const first = 'USER = "postgres"\nHOST = "localhost"\nurl = USER + HOST + PASSWORD';
+    await openNotebook(page, tmpPath, 'failing.ipynb', [first, 'summary = (USER, HOST)']);
+    await runCellAt(page, 0);
+    await page.notebook.setCell(0, 'code', first.replace('"localhost"', '"db.local"'));
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2']);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="needs-rerun"]')).toHaveCount(0);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
