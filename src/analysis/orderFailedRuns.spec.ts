@@ -8,12 +8,17 @@
 import { kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
 describe('failed-run reads the tracer cannot list (code a magic or the shell runs itself)', () => {
-  it('%time line magic: the statement read x although the tracer lists nothing', () => {
-    // Real tracer on `%time z = x + 1\nraise ValueError()`: added [z], read [] (the magic
-    // exec()s the statement itself, not run_code, so its code object is not collected).
+  // Real tracer on `%time z = x + 1\nraise ValueError()`, on `%%time\nz = x + 1\nboom()` and on
+  // `%prun -q z = x + 1\nraise ValueError()`: added [z], read [] (the magic exec()s the statement
+  // itself, not run_code, so its code object is not collected).
+  it.each([
+    ['%time line magic', '%time z = x + 1\nraise ValueError()'],
+    ['%%time cell magic', '%%time\nz = x + 1\nraise ValueError()'],
+    ['%prun line magic (cProfile runs the statement)', '%prun -q z = x + 1\nraise ValueError()']
+  ])('%s: the statement read x although the tracer lists nothing', (_title, code) => {
     const s = new SessionBuilder()
       .cell('a', 'x = 1')
-      .cell('b', '%time z = x + 1\nraise ValueError()')
+      .cell('b', code)
       .cell('c', 'w = z * 2')
       .run('a', { traced: { added: ['x'] } })
       .run('b', { status: 'error', traced: { added: ['z'], read: [] } })
@@ -21,20 +26,6 @@ describe('failed-run reads the tracer cannot list (code a magic or the shell run
       .run('a', { traced: { rebound: ['x'] } })
       .run('c', { traced: { added: ['w'], read: ['z'] } });
     // z == 2 needs b after a's first run (x = 1); x == 5 at the end needs a@2 after it.
-    expect(steps(order(s))).toEqual(['a@0', 'b@1', 'a@2', 'c@3']);
-  });
-
-  it('%%time cell magic: every statement of the body read what it loads, the tracer lists nothing', () => {
-    // Real tracer on `%%time\nw = y + 1\nboom()`: added [w], read [].
-    const s = new SessionBuilder()
-      .cell('a', 'x = 1')
-      .cell('b', '%%time\nz = x + 1\nraise ValueError()')
-      .cell('c', 'w = z * 2')
-      .run('a', { traced: { added: ['x'] } })
-      .run('b', { status: 'error', traced: { added: ['z'], read: [] } })
-      .cell('a', 'x = 5')
-      .run('a', { traced: { rebound: ['x'] } })
-      .run('c', { traced: { added: ['w'], read: ['z'] } });
     expect(steps(order(s))).toEqual(['a@0', 'b@1', 'a@2', 'c@3']);
   });
 
@@ -51,20 +42,6 @@ describe('failed-run reads the tracer cannot list (code a magic or the shell run
       .cell('a', "word = 'two'")
       .run('a', { traced: { rebound: ['word'] } })
       .run('c', { traced: { added: ['first'], read: ['out'] } });
-    expect(steps(order(s))).toEqual(['a@0', 'b@1', 'a@2', 'c@3']);
-  });
-
-  it('%prun line magic: same as %time (cProfile exec()s the statement)', () => {
-    // Real tracer on `%prun -q p = y + 1\nraise ValueError()`: added [p], read [].
-    const s = new SessionBuilder()
-      .cell('a', 'x = 1')
-      .cell('b', '%prun -q z = x + 1\nraise ValueError()')
-      .cell('c', 'w = z * 2')
-      .run('a', { traced: { added: ['x'] } })
-      .run('b', { status: 'error', traced: { added: ['z'], read: [] } })
-      .cell('a', 'x = 5')
-      .run('a', { traced: { rebound: ['x'] } })
-      .run('c', { traced: { added: ['w'], read: ['z'] } });
     expect(steps(order(s))).toEqual(['a@0', 'b@1', 'a@2', 'c@3']);
   });
 });
