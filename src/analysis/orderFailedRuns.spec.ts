@@ -171,40 +171,19 @@ describe('read evidence past the tracer scan budget (co_names stands in)', () =>
 });
 
 describe('shell-escape expansion reads', () => {
-  it('a captured listing of an environment variable ($HOME) used later is no undefined name', () => {
-    // Real shell: `files = !ls $HOME` (no HOME in the session) lists /root, status ok.
+  // IPython leaves an expansion it cannot evaluate as typed, for the shell. Real shell runs: `files
+  // = !ls $HOME` (no HOME in the session) lists /root; `$NF` is awk's; `out = !echo
+  // data/{train,test}` gives ['data/train data/test'] (bash's brace expansion).
+  it.each([
+    ['an environment variable ($HOME)', 'files = !ls $HOME', 'files'],
+    ["awk's $NF", "last = !awk '{print $NF}' data.txt", 'last'],
+    ['a brace expansion ({train,test}) with no train in the session', 'out = !echo data/{train,test}', 'out']
+  ])('%s in a captured command used later is no undefined name', (_title, code, name) => {
     const s = new SessionBuilder()
-      .cell('a', 'files = !ls $HOME')
-      .cell('b', 'n = len(files)')
-      .run('a', { traced: { added: ['files'], read: [] } })
-      .run('b', { traced: { added: ['n'], read: ['files'] } });
-    const o = order(s);
-    expect(steps(o)).toEqual(['a@0', 'b@1']);
-    expect(kinds(o)).not.toContain('undefined-name');
-  });
-
-  it("awk's $NF in a captured command is no undefined name", () => {
-    // `$NF` is awk's, not IPython's: the session has no NF, IPython leaves it as typed.
-    const s = new SessionBuilder()
-      .cell('a', "last = !awk '{print $NF}' data.txt")
-      .cell('b', 'n = len(last)')
-      .run('a', { traced: { added: ['last'], read: [] } })
-      .run('b', { traced: { added: ['n'], read: ['last'] } });
-    const o = order(s);
-    expect(steps(o)).toEqual(['a@0', 'b@1']);
-    expect(kinds(o)).not.toContain('undefined-name');
-  });
-});
-
-describe('shell brace expansion is no Python name', () => {
-  it('{train,test} with no train in the session is no undefined name', () => {
-    // Real shell: `out = !echo data/{train,test}` (no train/test in the session): IPython cannot
-    // evaluate the braces and leaves them to bash -> out == ['data/train data/test'].
-    const s = new SessionBuilder()
-      .cell('a', 'out = !echo data/{train,test}')
-      .cell('b', 'n = len(out)')
-      .run('a', { traced: { added: ['out'], read: [] } })
-      .run('b', { traced: { added: ['n'], read: ['out'] } });
+      .cell('a', code)
+      .cell('b', `n = len(${name})`)
+      .run('a', { traced: { added: [name], read: [] } })
+      .run('b', { traced: { added: ['n'], read: [name] } });
     const o = order(s);
     expect(steps(o)).toEqual(['a@0', 'b@1']);
     expect(kinds(o)).not.toContain('undefined-name');
@@ -343,8 +322,8 @@ describe('a failed run whose statements changed what the analyzer cannot see: th
 
   it('a function the cell defines and then calls (not held before the run) changed rows from n: n stays read', () => {
     // Real tracer on `def add_row(v):\n    rows.append(v * 2)\nadd_row(n)\nprint(summary)`:
-    // added [add_row], mutated [rows], read [n, rows]; final rows == [2], n == 2. `add_row(n)`
-    // counts as changing nothing: add_row is a session function, but not one held before the run.
+    // added [add_row], mutated [rows], read [n, rows]; final rows == [2], n == 2. add_row, a
+    // function of this very run, changes rows when called.
     const s = new SessionBuilder()
       .cell('r', 'rows = []')
       .cell('n', 'n = 1')
@@ -374,30 +353,18 @@ describe('a failed run whose statements changed what the analyzer cannot see: th
 });
 
 describe('the statement a run failed in must fail again in the replay: its reads stay', () => {
-  it('a statement that raised because of the value it read (int(s) on "abc") keeps that value\'s producer', () => {
-    // Real tracer on `x = 1\nv = int(s)\nx = v + base` with s == 'abc': added [x], read [s]
-    // (ValueError; base never loaded). Final x == 1. Replayed with a@0's s == '5' instead (c@1
-    // left out), int(s) succeeds and the run goes on: x == 15, v == 5 (measured).
+  // Real tracer on `x = 1\nv = int(s)\nx = v + base` and on `x = 1\nprint(s)\nassert s.isdigit(),
+  // s\ny = base + 1`, with s == 'abc': added [x], read [s] (base never loaded). Final x == 1.
+  // Replayed with a@0's s == '5' instead (c@1 left out), the run goes on: x == 15 and v == 5
+  // (measured), or y == 11, a name the session never had.
+  it.each([
+    ['int(s) on "abc"', 'x = 1\nv = int(s)\nx = v + base'],
+    ['an assert, among lines that may have run', 'x = 1\nprint(s)\nassert s.isdigit(), s\ny = base + 1']
+  ])("a statement that raised because of the value it read (%s) keeps that value's producer", (_title, code) => {
     const s = new SessionBuilder()
       .cell('a', "s = '5'\nbase = 10")
       .cell('c', "s = 'abc'")
-      .cell('b', 'x = 1\nv = int(s)\nx = v + base')
-      .cell('e', "s = 'xyz'")
-      .run('a', { traced: { added: ['s', 'base'] } })
-      .run('c', { traced: { rebound: ['s'] } })
-      .run('b', { status: 'error', traced: { added: ['x'], read: ['s'] } })
-      .run('e', { traced: { rebound: ['s'] } });
-    expect(steps(order(s))).toEqual(['a@0', 'c@1', 'b@2', 'e@3']);
-  });
-
-  it('an assert that failed on the value it read, among lines that may have run: the value\'s producer stays', () => {
-    // Real tracer on `x = 1\nprint(s)\nassert s.isdigit(), s\ny = base + 1` with s == 'abc':
-    // added [x], read [s]. Replayed with s == '5' the assert passes and y = 11 is bound, a name
-    // the session never had.
-    const s = new SessionBuilder()
-      .cell('a', "s = '5'\nbase = 10")
-      .cell('c', "s = 'abc'")
-      .cell('b', 'x = 1\nprint(s)\nassert s.isdigit(), s\ny = base + 1')
+      .cell('b', code)
       .cell('e', "s = 'xyz'")
       .run('a', { traced: { added: ['s', 'base'] } })
       .run('c', { traced: { rebound: ['s'] } })
