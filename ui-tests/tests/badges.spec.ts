@@ -73,6 +73,19 @@ test.describe('diagnostic badges on the cells', () => {
     await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="needs-rerun"]')).toHaveCount(0);
   });
 
+  test('a shell escape reads the names IPython expands in it: the value it echoed is rebuilt', async ({ page, tmpPath }) => {
+    // `out` holds what the shell printed for word == "alpha"; word was set again afterwards.
+    await openNotebook(page, tmpPath, 'expand.ipynb', ['word = "alpha"', 'out = !echo {word}']);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await page.notebook.setCell(0, 'code', 'word = "beta"');
+    await runCellAt(page, 0);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 1']);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
