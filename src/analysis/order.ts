@@ -339,7 +339,7 @@ export class CanonicalOrderEngine {
         });
       }
       if (ok) {
-        same = this._sameObject(eff, facts, tr);
+        same = this._sameObject(eff, tr);
       }
       const earlier = this._importBound.get(run.code);
       if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
@@ -1342,11 +1342,12 @@ export class CanonicalOrderEngine {
 
   /**
    * Names with keys stored on them that a successful run binds in its code but that the tracer
-   * saw keep the very object they held (`cfg = mylib.CONFIG` again after `cfg["lr"] = 0.5`): the
-   * keys are still there. Only that: "not reported" can also be an in-place change the tracer's
-   * fingerprint does not see (`model = fit(model)`), so the run still counts as the name's producer.
+   * saw keep the very object they held (`cfg = mylib.CONFIG` again after `cfg["lr"] = 0.5`, or
+   * `import json` again after `json.LR = 0.5`): the keys are still there. Only that: "not
+   * reported" can also be an in-place change the tracer's fingerprint does not see
+   * (`model = fit(model)`), so the run still counts as the name's producer.
    */
-  private _sameObject(eff: CellEffects, facts: CodeFacts, tr: TracedEffects): ReadonlySet<string> {
+  private _sameObject(eff: CellEffects, tr: TracedEffects): ReadonlySet<string> {
     const keyed = eff.unknownDefines ? [] : eff.defines.filter(n => this._keysOf.has(n) && !UNTRACED_NAME.test(n));
     if (keyed.length === 0) {
       return NO_NAMES;
@@ -1397,7 +1398,8 @@ export class CanonicalOrderEngine {
     let reached = -1;
     firstTouch.forEach(i => (reached = Math.max(reached, i)));
     // A call of the session's own function may bind any global (`global x`): the statement that
-    // seems to bind a name seen may not be the one that did.
+    // seems to bind a name seen may not be the one that did, so the bindings seen tell nothing of
+    // how far the run went.
     for (let i = 0; i <= reached; i++) {
       if (this._facts(statements[i]).effects.uses.some(n => this._callables.has(n))) {
         reached = -1;
