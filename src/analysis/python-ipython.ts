@@ -52,19 +52,12 @@ const PYTHON_KEYWORDS: ReadonlySet<string> = new Set('False None True and as ass
  */
 function expansionReads(command: string): string[] {
   const names = new Set<string>();
-  const identifier = (from: number): string => {
-    let k = from;
-    while (k < command.length && isIdentChar(command[k])) {
-      k++;
-    }
-    return command.slice(from, k);
-  };
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
     if ((c === '$' || c === '{') && command[i + 1] === c) {
       i++;
     } else if (c === '$' && isIdentStart(command[i + 1])) {
-      const name = identifier(i + 1);
+      const name = identifierAt(command, i + 1);
       names.add(name);
       i += name.length;
     } else if (c === '{') {
@@ -95,16 +88,23 @@ function expressionNames(command: string, start: number, names: Set<string>): nu
       depth--;
     }
     if (isIdentStart(c) && !isIdentChar(command[k - 1]) && command[k - 1] !== '.') {
-      const from = k;
-      while (k < command.length && isIdentChar(command[k])) {
-        k++;
-      }
-      names.add(command.slice(from, k));
+      const name = identifierAt(command, k);
+      names.add(name);
+      k += name.length;
       continue;
     }
     k++;
   }
   return k;
+}
+
+/** The identifier that starts at `from` in `text`. */
+function identifierAt(text: string, from: number): string {
+  let k = from;
+  while (k < text.length && isIdentChar(text[k])) {
+    k++;
+  }
+  return text.slice(from, k);
 }
 
 function isIdentStart(c: string | undefined): boolean {

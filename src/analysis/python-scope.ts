@@ -237,8 +237,8 @@ const LITERALS = new Set(['Number', 'String', 'Boolean', 'None']);
 const DTYPE_NAMES = /^(?:int|float|str|bool|object|complex|(?:np|numpy)\.\w+)$/;
 
 /**
- * Whether evaluating the expression `node` is part of may be skipped within its statement: it is
- * the right operand of `and`/`or` (`flag and (b := 1)`), or a branch of a conditional expression
+ * Whether the expression `node` may go unevaluated when its statement runs: it lies in the right
+ * operand of `and`/`or` (`flag and (b := 1)`) or in a branch of a conditional expression
  * (`1 if c else (y := 2)`).
  */
 function maybeEvaluated(node: SyntaxNode): boolean {
