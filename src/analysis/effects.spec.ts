@@ -425,3 +425,31 @@ describe('output shape and cache', () => {
     expect(effectsCacheSize()).toBe(0);
   });
 });
+
+describe('names bound only to literals (constantBindings)', () => {
+  it.each([
+    ['order = 15', ['order']],
+    ["USER = 'postgres'\nrate = -1.5", ['USER', 'rate']],
+    ["pair = (1, 'a')\nflag = None", ['flag', 'pair']],
+    ['x: int = 5', ['x']],
+    ['a = b = 3', ['a', 'b']],
+    ['for order in [3, 6, 9, 12, 15]:\n    print(order)', ['order']],
+    ['for a, b in ((1, 2), (3, 4)):\n    pass', ['a', 'b']]
+  ])('%j binds %j to literals', (code, names) => {
+    expect(analyzeCell(code).constantBindings).toEqual(names);
+  });
+
+  it.each([
+    ['a call', 'x = f(1)'],
+    ['a list display (a new object on every run)', 'x = [1, 2]'],
+    ['an f-string', "x = f'{a}'"],
+    ['arithmetic', 'x = 3 * 5'],
+    ['a starred target', 'a, *x = 1, 2, 3'],
+    ['an augmented assignment', 'x = 1\nx += 1'],
+    ['a loop over values made as it goes', 'for x in range(300, 306):\n    pass'],
+    ['a literal, then a call', 'x = 15\nx = g()'],
+    ['a literal in a loop body over a range', 'for i in range(3):\n    x = 15\n    x = i']
+  ])('%s is not a binding to a literal', (_title, code) => {
+    expect(analyzeCell(code).constantBindings ?? []).not.toContain('x');
+  });
+});

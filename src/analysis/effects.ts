@@ -553,6 +553,7 @@ function analyzeUncached(source: string): CellEffects {
       ...(installs.length > 0 ? { installs } : {}),
       ...(walked.loadsModules ? { loadsModules: true } : {}),
       ...(walked.temporaries.length > 0 ? { temporaries: walked.temporaries } : {}),
+      ...(walked.constantBindings.length > 0 ? { constantBindings: walked.constantBindings } : {}),
       ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),

@@ -87,6 +87,11 @@ export interface RunRead {
   vn: number;
   /** Read at call time through a function defined earlier. */
   indirect: boolean;
+  /**
+   * Runs after `from` that bound the name again to the object it held (`LastWrite.sameValue`):
+   * each of them provides the value read as well.
+   */
+  alternatives?: number[];
 }
 
 export interface RunWrite {
@@ -160,6 +165,14 @@ interface LastWrite {
    * another reason leaves the name holding that module (`_slice`).
    */
   sameModule?: number[];
+  /**
+   * Runs after `seq` that bound the name again to the object it held (`_boundAgain`), oldest
+   * first: the value is theirs as much as `seq`'s. Whichever of them the slice keeps for another
+   * reason provides it (`_slice`), so a rerun whose other bindings nothing needs is not kept for
+   * this one (`order = 15`, then a loop `for order in [3, 6, 9, 12, 15]` run twice), and a rerun
+   * that is kept anyway does not bring back the run before it.
+   */
+  sameValue?: number[];
   /** With `moduleFrom`: the module's value number, as its import wrote it. */
   moduleVn?: number;
   /** A key's value as a conversion of its own left it (`KeyedStore.conversion`). */
@@ -277,6 +290,8 @@ export class CanonicalOrderEngine {
     const del = new Set<string>();
     // Bound again to the object they held (see `_sameObject`).
     let same: ReadonlySet<string> = NO_NAMES;
+    // Bound again to the object they held, which stays their value (see `_boundAgain`).
+    let again: ReadonlySet<string> = NO_NAMES;
     if (ok) {
       eff.defines.forEach(n => kill.add(n));
       // `from IPython.display import display` binds a name the analysis
@@ -340,6 +355,7 @@ export class CanonicalOrderEngine {
       }
       if (ok) {
         same = this._sameObject(eff, tr);
+        again = this._boundAgain(facts, tr, kill);
       }
       const earlier = this._importBound.get(run.code);
       if (earlier && (ok ? eff.unknownDefines : tr.added.concat(tr.rebound).some(n => earlier.other.has(n)))) {
@@ -590,7 +606,11 @@ export class CanonicalOrderEngine {
       }
       const nid = this._nameId(name);
       const variable = name.startsWith(KEY) ? this._nameId(keyBase(name)) : nid;
-      reads.push({ name, nid, variable, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) });
+      const read: RunRead = { name, nid, variable, from: lw ? lw.seq : -1, unknown, vn, indirect: indirect.has(name) };
+      if (lw?.sameValue) {
+        read.alternatives = lw.sameValue;
+      }
+      reads.push(read);
       // The class's last run stands for it (`_rep`): its reads, the latest install included, order it.
       if (name !== PACKAGES || loads) {
         sig.push(name + '=' + vn);
@@ -600,6 +620,13 @@ export class CanonicalOrderEngine {
 
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
+      const held = again.has(name) ? this._last.get(name) : undefined;
+      if (held) {
+        // The same object: the same value, from the run that bound it first or from this one.
+        writes.push(this._write(name, kind, held.vn));
+        this._last.set(name, { ...held, sameValue: [...(held.sameValue ?? []), seq] });
+        return;
+      }
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
       const module = kind === WriteKind.Kill && (ok || reachedImports.has(name));
       writes.push(this._write(name, kind, module ? this._moduleValue(facts, name) ?? vn : vn));
@@ -608,6 +635,9 @@ export class CanonicalOrderEngine {
     may.forEach(n => write(n, WriteKind.May));
     del.forEach(n => write(n, WriteKind.Delete));
     for (const w of writes) {
+      if (again.has(w.name)) {
+        continue;
+      }
       const prev = this._last.get(w.name);
       const moduleFrom =
         w.kind === WriteKind.Kill
@@ -825,11 +855,68 @@ export class CanonicalOrderEngine {
         }
       }
     };
+    // Reads of a value several runs provide (`RunRead.alternatives`), as pairs (read, run): each is
+    // settled once the runs needed otherwise are in, on one of those when it can (`latestKept`).
+    let open: number[] = [];
+    const settled: number[] = [];
+    // A rerun merged with the run that reads (`print(x); x = 15` run twice) cannot provide its input.
+    const providers = (r: RunRecord, i: number): number[] => {
+      const read = r.reads[i - r.readStart];
+      return [read.from, ...read.alternatives!.filter(a => producer(a) !== r.seq)];
+    };
+    const latestKept = (runs: number[]): number => {
+      for (let j = runs.length - 1; j >= 0; j--) {
+        if (inSlice[producer(runs[j])]) {
+          return producer(runs[j]);
+        }
+      }
+      return -1;
+    };
+    // None kept: the latest that succeeded and needs no run the slice lacks (`order = 15` rather
+    // than the loop that ended on 15 again, which would bring the function it called), else the
+    // latest (a run that bound the literal again: it succeeded).
+    const cheapest = (runs: number[]): number => {
+      for (let j = runs.length - 1; j >= 0; j--) {
+        const p = producer(runs[j]);
+        const r = records[p];
+        let inputs = r.run.status === 'ok';
+        for (let i = r.readStart, end = i + r.reads.length; i < end && inputs; i++) {
+          if (r.reads[i - r.readStart].alternatives) {
+            inputs = latestKept(providers(r, i)) >= 0;
+          } else {
+            const k = deps[i] >= 0 ? producer(deps[i]) : -1;
+            inputs = k < 0 || k === p || inSlice[k] === 1;
+          }
+        }
+        if (inputs) {
+          return p;
+        }
+      }
+      return producer(runs[runs.length - 1]);
+    };
     const drain = (): void => {
+      do {
+        drainReads();
+        const batch = open;
+        open = [];
+        for (let j = 0; j < batch.length; j += 2) {
+          const runs = providers(records[batch[j + 1]], batch[j]);
+          const k = latestKept(runs);
+          keys[batch[j]] = k >= 0 ? k : cheapest(runs);
+          add(keys[batch[j]]);
+          settled.push(batch[j], batch[j + 1]);
+        }
+      } while (stack.length > 0);
+    };
+    const drainReads = (): void => {
       while (stack.length > 0) {
         const s = stack.pop()!;
         const r = records[s];
         for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
+          if (r.reads[i - r.readStart].alternatives) {
+            open.push(i, s);
+            continue;
+          }
           const d = deps[i];
           const k = d >= 0 ? producer(d) : -1;
           keys[i] = k;
@@ -853,10 +940,13 @@ export class CanonicalOrderEngine {
     };
     let deletedAtEnd = false;
     const sameModule: Array<[string, number[]]> = [];
+    const sameValue: Array<[string, number[]]> = [];
     for (const [name, lw] of this._last) {
       if (name[0] !== PSEUDO || name.startsWith(KEY)) {
         if (lw.sameModule) {
           sameModule.push([name, lw.sameModule]);
+        } else if (lw.sameValue) {
+          sameValue.push([name, [lw.seq, ...lw.sameValue]]);
         } else if (lw.kind !== WriteKind.Delete) {
           add(producer(lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq));
         } else {
@@ -887,6 +977,16 @@ export class CanonicalOrderEngine {
         add(producer(runs[runs.length - 1]));
         drain();
       }
+    }
+    // A name bound again to the value it held: likewise, from the run `cheapest` picks when none is kept.
+    for (const [name, runs] of sameValue) {
+      let kept = latestKept(runs);
+      if (kept < 0) {
+        kept = cheapest(runs);
+        add(kept);
+        drain();
+      }
+      liveFrom.set(name, kept);
     }
     // Session settings (`%matplotlib inline`) are kept when something needed
     // runs after them, before a later run makes the same settings again (a
@@ -953,6 +1053,12 @@ export class CanonicalOrderEngine {
         pending = pending.filter(({ seq }) => !inSlice[producer(seq)]);
       }
     }
+    // Runs kept since a read was settled may provide it too: the latest of them does (the schedule
+    // keeps a run that binds a name after the readers of the value before).
+    for (let j = 0; j < settled.length; j += 2) {
+      keys[settled[j]] = latestKept(providers(records[settled[j + 1]], settled[j]));
+    }
+    sameValue.forEach(([name, runs]) => liveFrom.set(name, latestKept(runs)));
     const importsMoved = laterImports && this._importsFromLater(inSlice, liveFrom);
     const runs: number[] = [];
     for (let s = 0; s < records.length; s++) {
@@ -1354,6 +1460,31 @@ export class CanonicalOrderEngine {
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
     const names = keyed.filter(n => this._last.get(n)?.kind !== WriteKind.Delete && !changed.has(n));
+    return names.length > 0 ? new Set(names) : NO_NAMES;
+  }
+
+  /**
+   * Names a successful run bound again to the object they held: the analysis sees them bound to
+   * a literal (`CellEffects.constantBindings`: `order = 15` rerun, a loop over `[3, 6, 9, 12, 15]`
+   * ending where `order` was), the tracer (it reports changes of identity) saw no change. The name
+   * keeps its value, so the run is not its only producer (`LastWrite.sameValue`). Not for any
+   * other value: a call may return the object it changed in place where the tracer cannot see
+   * (`model = fit(model)`), and an object made at run time may land where the one it replaced
+   * was freed (a loop over `range(n)`), which identity cannot tell.
+   */
+  private _boundAgain(facts: CodeFacts, tr: TracedEffects, kill: ReadonlySet<string>): ReadonlySet<string> {
+    const eff = facts.effects;
+    if (eff.unknownDefines) {
+      return NO_NAMES;
+    }
+    const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
+    const names = eff.defines.filter(n => {
+      if (!kill.has(n) || changed.has(n) || !eff.constantBindings?.includes(n) || UNTRACED_NAME.test(n)) {
+        return false;
+      }
+      const held = this._last.get(n);
+      return held !== undefined && held.kind === WriteKind.Kill && held.moduleFrom < 0;
+    });
     return names.length > 0 ? new Set(names) : NO_NAMES;
   }
 

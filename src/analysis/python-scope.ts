@@ -137,6 +137,8 @@ export interface ScopeWalkResult {
   temporaries: string[];
   /** See `CellEffects.definitionReads`. */
   definitionReads?: string[];
+  /** See `CellEffects.constantBindings`. */
+  constantBindings: string[];
   unknownDefines: boolean;
   effects: CellEffect[];
 }
@@ -336,6 +338,10 @@ class Walker {
   /** Names bound by a top-level assignment so far (`walk`). */
   private readonly plainlyBound = new Set<string>();
   private plainStatement = false;
+  /** The targets being bound take a constant (`constantValue`): see `CellEffects.constantBindings`. */
+  private bindingConstant = false;
+  private readonly constantBound = new Set<string>();
+  private readonly otherwiseBound = new Set<string>();
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
@@ -401,6 +407,7 @@ class Walker {
       changesProcess: this.changesProcess,
       loadsModules: this.loadsModules,
       temporaries: sorted(this.temporaries),
+      constantBindings: sorted(Array.from(this.constantBound).filter(n => !this.otherwiseBound.has(n))),
       ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
@@ -839,6 +846,9 @@ class Walker {
       this.plainlyBound.add(name);
     }
     if (owner === this.module) {
+      (this.bindingConstant ? this.constantBound : this.otherwiseBound).add(name);
+    }
+    if (owner === this.module) {
       this.imported.delete(name);
       this.importedModules.delete(name);
       this.moduleImports.delete(name);
@@ -1081,8 +1091,11 @@ class Walker {
       // One store of one value: `df["t"] = pd.to_datetime(df["t"])` may be a conversion (`conversionOf`).
       this.memberStore(first[0], scope, value[0]);
     } else {
+      const constant = value.every(v => v.name === ',' || constantValue(v));
       for (let g = 0; g < groups.length - 1; g++) {
+        this.bindingConstant = constant && !groups[g].some(hasStarred);
         this.targets(groups[g], scope);
+        this.bindingConstant = false;
       }
     }
     // `f = lambda x: …` binds a callable like `def f`.
@@ -1346,8 +1359,12 @@ class Walker {
         this.expression(k, scope);
       }
     }
-    this.targets(targets, scope);
     const iterable = inIndex >= 0 ? kids.slice(inIndex + 1, end) : [];
+    // `for order in [3, 6, 15]:` binds constants; `for i in range(n)` makes its values as it goes.
+    const display = iterable.length === 1 && ['ArrayExpression', 'TupleExpression', 'SetExpression'].includes(iterable[0].name) ? iterable[0] : null;
+    this.bindingConstant = display !== null && children(display).every(k => CONSTANT_PUNCTUATION.has(k.name) || constantValue(k)) && !targets.some(hasStarred);
+    this.targets(targets, scope);
+    this.bindingConstant = false;
     for (const k of kids.slice(end)) {
       if (k.name !== 'Body') {
         continue;
@@ -2428,6 +2445,34 @@ export function walkScopes(source: string, tree: Tree): ScopeWalkResult {
 /** Tests that hold in every kernel: `True`, `__name__ == '__main__'` (either side). */
 const SURELY_TRUE = /^(?:True|__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)$/;
 const LEAVES_ITERATION = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'RaiseStatement']);
+/**
+ * An immutable literal the compiler keeps with the code (`15`, `-1.5`, `'pg'`, `None`, a tuple
+ * of those): evaluating it makes no new object at run time.
+ */
+function constantValue(node: SyntaxNode): boolean {
+  switch (node.name) {
+    case 'Number':
+    case 'String':
+    case 'Boolean':
+    case 'None':
+    case 'Ellipsis':
+      return true;
+    case 'ContinuedString':
+    case 'UnaryExpression':
+    case 'ParenthesizedExpression':
+    case 'TupleExpression':
+      return children(node).every(k => CONSTANT_PUNCTUATION.has(k.name) || constantValue(k));
+    default:
+      return false;
+  }
+}
+const CONSTANT_PUNCTUATION = new Set(['(', ')', '[', ']', '{', '}', ',', 'ArithOp']);
+
+/** `a, *rest = …` binds a new list to rest. */
+function hasStarred(node: SyntaxNode): boolean {
+  return node.name === '*' || children(node).some(hasStarred);
+}
+
 const NESTED_SCOPES = new Set(['ForStatement', 'WhileStatement', 'FunctionDefinition', 'ClassDefinition', 'DecoratedStatement', 'LambdaExpression']);
 
 /** `5`, `-1`, `1_000`, `0x10`: its value; anything else (a float, a name): null. */

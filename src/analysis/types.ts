@@ -91,6 +91,13 @@ export interface CellEffects {
    */
   temporaries?: string[];
   /**
+   * Names the cell binds only to immutable literals the compiler keeps with the code (`order = 15`,
+   * `USER = 'pg'`, a loop over `[3, 6, 15]`): no run makes a new object for them, so a run that
+   * leaves one holding the very object it held (the tracer reports no change) left its value as
+   * it was, whatever the run.
+   */
+  constantBindings?: string[];
+  /**
    * When the cell only defines functions or classes (and imports): the names
    * read while defining them (decorators, defaults, bases), not those their
    * bodies read when called. Absent otherwise.
