@@ -128,6 +128,8 @@ export interface RunRecord {
   wholeReads?: ReadonlySet<string>;
   /** It only binds names by import (`_onlyImports`), once asked. */
   onlyImports?: boolean;
+  /** A failed run: a top-level statement that did not run to its end (`_unfinished`). */
+  unfinished?: number;
 }
 
 /** Pseudo-names start with NUL so they never clash with Python names. */
@@ -453,6 +455,7 @@ export class CanonicalOrderEngine {
     const started = !ok && tr?.read && !eff.ipythonSyntax ? new Set(tr.read) : null;
     const held = (n: string): boolean => (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete || this._weak.has(n);
     const unread = (n: string): boolean => started !== null && !started.has(n) && held(n);
+    const unfinished = !ok && tr ? this._unfinished(facts, tr, held) : undefined;
     for (const u of eff.uses) {
       if ((!header || header.has(u)) && !starBound?.has(u) && !unread(u)) {
         readNames.add(u);
@@ -710,7 +713,20 @@ export class CanonicalOrderEngine {
       const setting = knobs.length === 0 ? PSEUDO + seq : values.join('\n');
       this._setupRuns.push({ seq, setting, knobs: knobs.length === 0 ? [setting] : knobs, values: knobs.length === 0 ? [setting] : values, moduleChanges });
     }
-    records.push({ seq, run, facts, reads, writes, cls, readStart: this._reserveReads(reads), nondeterministic, filesRead, filesWritten, wholeReads });
+    records.push({
+      seq,
+      run,
+      facts,
+      reads,
+      writes,
+      cls,
+      readStart: this._reserveReads(reads),
+      nondeterministic,
+      filesRead,
+      filesWritten,
+      wholeReads,
+      ...(unfinished !== undefined ? { unfinished } : {})
+    });
   }
 
   /** The canonical order of the session so far against the current cells. */
@@ -1461,6 +1477,36 @@ export class CanonicalOrderEngine {
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
     const names = keyed.filter(n => this._last.get(n)?.kind !== WriteKind.Delete && !changed.has(n));
     return names.length > 0 ? new Set(names) : NO_NAMES;
+  }
+
+  /**
+   * A top-level statement a failed run did not run to its end, the first known: one that surely
+   * binds a name the session did not hold, which the tracer did not see added (`stop_words =
+   * set(stopwords.words('english'))` failing on data nltk lacks). The statements after it never
+   * ran. Not a name a later statement deletes (`x = 1; del x` leaves no trace), nor when a later
+   * statement calls a function of the session (it may delete any global). A
+   * statement that may end without binding what it names (a loop, a `with`), or that IPython
+   * rewrites, tells nothing.
+   */
+  private _unfinished(facts: CodeFacts, tr: TracedEffects, held: (n: string) => boolean): number | undefined {
+    const statements = facts.effects.statements;
+    if (!statements || facts.effects.unknownDefines) {
+      return undefined;
+    }
+    const deletes = statements.map(t => this._facts(t).effects.deletes);
+    const added = new Set(tr.added);
+    let lastCall = -1;
+    statements.forEach((t, i) => this._facts(t).effects.uses.some(n => this._callables.has(n)) && (lastCall = i));
+    for (let i = lastCall + 1; i < statements.length; i++) {
+      const e = this._facts(statements[i]).effects;
+      if (e.controlFlow || e.ipythonSyntax || e.unknownDefines) {
+        continue;
+      }
+      if (e.defines.some(n => !added.has(n) && !held(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
+        return i;
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -460,6 +460,21 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   return { names: affected, gone, liveOnly };
 }
 
+/** Whether the first `count` top-level statements of two versions of a cell are the same, spacing aside. */
+function samePrefix(v: SliceView, code: string, now: string, count: number): boolean {
+  const ran = v.facts(code).effects.statements;
+  const cur = v.facts(now).effects.statements;
+  if (!ran || !cur || ran.length < count || cur.length < count) {
+    return false;
+  }
+  for (let i = 0; i < count; i++) {
+    if (withoutSpacing(ran[i]) !== withoutSpacing(cur[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The function a statement defines, alone (`def f(...)`, decorated or not), or undefined. */
 function functionDefined(v: SliceView, t: string): string | undefined {
   const e = v.facts(t).effects;
@@ -592,9 +607,16 @@ function editedSteps(v: SliceView, posOf: (seq: number) => number): Map<number, 
     if (now === null || v.normalized(v.records[seq].run.code) === v.normalized(now)) {
       return;
     }
+    const code = v.records[seq].run.code;
+    // A failed run whose edit lies past the statement it did not finish: the current code stops
+    // there too, and the statements after it never ran (`RunRecord.unfinished`).
+    const unfinished = v.records[seq].unfinished;
+    if (unfinished !== undefined && samePrefix(v, code, now, unfinished + 1)) {
+      verdicts.set(step, false);
+      return;
+    }
     // Per pair of versions, kept by the engine while the session's functions and modules stay
     // the same (bench:speed: 1.5 ms of each compute at 10,000 runs went to these).
-    const code = v.records[seq].run.code;
     let known = v.editEffects.get(code);
     if (!known) {
       known = new Map();

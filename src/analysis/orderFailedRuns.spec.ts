@@ -401,3 +401,37 @@ describe('a failed run that bound a name through a call', () => {
     expect(steps(order(s))).toEqual(['n@0', 'b@1', 'n@2']);
   });
 });
+
+describe('a failed run edited past the statement it did not finish', () => {
+  // Real tracer (IPython 9.18): c -> added [comments]; n -> error (JSONDecodeError on its third
+  // statement), added [json], rebound [comments], read [comments]; u -> error (NameError:
+  // stop_words), added [result, token], read [comments]; r -> added [k], read [comments]. The
+  // kernel ends with comments == "['a', 'b']", result == [], k == 10, no stop_words. Cell n is
+  // then edited: the sessions behind A-Jin-Kwon s92 and s115 of the corpus (nltk lacking its data)
+  // edited the line after the one that failed, again and again.
+  const failing = "import json\ncomments = str(comments)\nstop_words = set(json.loads('x'))\nstop_words = stop_words.union(['@'])";
+  const session = (edited: string) =>
+    new SessionBuilder()
+      .cell('c', "comments = ['a', 'b']")
+      .cell('n', failing)
+      .cell('u', 'result = []\nfor token in comments:\n    if token not in stop_words:\n        result.append(token)')
+      .cell('r', 'k = len(comments)')
+      .run('c', { traced: { added: ['comments'] } })
+      .run('n', { status: 'error', traced: { added: ['json'], rebound: ['comments'], read: ['comments'] } })
+      .run('u', { status: 'error', traced: { added: ['result', 'token'], read: ['comments'] } })
+      .run('r', { traced: { added: ['k'], read: ['comments'] } })
+      .cell('n', edited);
+
+  it('an edit after it is not reported: the current code stops there too', () => {
+    const o = order(session(failing.replace("['@']", "['@', 'I']")));
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).not.toContain('edited');
+  });
+
+  it.each([
+    ['the statement it did not finish', failing.replace("json.loads('x')", "json.loads('[1]')")],
+    ['a statement before it', failing.replace('str(comments)', 'str(comments).lower()')]
+  ])('an edit in %s is reported', (_title, edited) => {
+    expect(kinds(order(session(edited)))).toContain('edited');
+  });
+});
