@@ -448,8 +448,26 @@ describe('names bound only to literals (constantBindings)', () => {
     ['an augmented assignment', 'x = 1\nx += 1'],
     ['a loop over values made as it goes', 'for x in range(300, 306):\n    pass'],
     ['a literal, then a call', 'x = 15\nx = g()'],
-    ['a literal in a loop body over a range', 'for i in range(3):\n    x = 15\n    x = i']
+    ['a literal in a loop body over a range', 'for i in range(3):\n    x = 15\n    x = i'],
+    // The second constant is made when IPython compiles its statement, after the first freed the old value.
+    ['bound twice', 'x = None\nx = -1.5'],
+    ['deleted first', "del x\nx = (1, 'a')"],
+    ['a binding in a branch', 'if c:\n    x = 15'],
+    ['a binding in a with body (it may be cut short)', 'with suppress(KeyError):\n    x = 15'],
+    ['a loop over nothing', 'for x in []:\n    pass'],
+    ['a function of the cell rebinding it (global)', 'x = 15\ndef f():\n    global x\n    x = g()'],
+    ['a walrus in a loop target', 'for d[(x := g())] in [1, 2]:\n    pass']
   ])('%s is not a binding to a literal', (_title, code) => {
     expect(analyzeCell(code).constantBindings ?? []).not.toContain('x');
+  });
+});
+
+describe('globals the functions of a cell bind when called (globalBindings)', () => {
+  it.each([
+    ['def f():\n    global x, y\n    x = 1\n    del y', ['x', 'y']],
+    ['class C:\n    def m(self):\n        global z\n        z = self', ['z']],
+    ['def f():\n    x = 1', []]
+  ])('%j', (code, names) => {
+    expect(analyzeCell(code).globalBindings ?? []).toEqual(names);
   });
 });

@@ -213,6 +213,7 @@ export class CanonicalOrderEngine {
     this._keysOf = new Map();
     this._everWritten = new Set();
     this._callables = new Set();
+    this._boundByCalls = new Set();
     this._modules = new Set();
     this._factsSeen = new Set();
     this._installs = new Set();
@@ -255,6 +256,7 @@ export class CanonicalOrderEngine {
       this._factsSeen.add(facts);
       const known = this._callables.size + this._modules.size;
       facts.callables.forEach(c => this._callables.add(c));
+      facts.effects.globalBindings?.forEach(n => this._boundByCalls.add(n));
       facts.imports.forEach(m => this._modules.add(m));
       if (facts.effects.loadsModules) {
         facts.callables.forEach(c => this._loaders.add(c));
@@ -793,14 +795,7 @@ export class CanonicalOrderEngine {
       editEffects: this._editEffects,
       live: this._liveProducers(s),
       facts: code => this._facts(code),
-      normalized: code => {
-        let n = this._normalized.get(code);
-        if (n === undefined) {
-          n = normalizeSource(code);
-          this._normalized.set(code, n);
-        }
-        return n;
-      }
+      normalized: code => this._normalizedSource(code)
     };
     const { diagnostics, topToBottomWorks } = buildDiagnostics(view);
     const failedRuns = this._failedIndices.slice();
@@ -872,7 +867,7 @@ export class CanonicalOrderEngine {
       }
     };
     // Reads of a value several runs provide (`RunRead.alternatives`), as pairs (read, run): each is
-    // settled once the runs needed otherwise are in, on one of those when it can (`latestKept`).
+    // settled once the runs needed otherwise are in, on one of those when it can (`provider`).
     let open: number[] = [];
     const settled: number[] = [];
     // A rerun merged with the run that reads (`print(x); x = 15` run twice) cannot provide its input.
@@ -880,49 +875,82 @@ export class CanonicalOrderEngine {
       const read = r.reads[i - r.readStart];
       return [read.from, ...read.alternatives!.filter(a => producer(a) !== r.seq)];
     };
-    const latestKept = (runs: number[]): number => {
-      for (let j = runs.length - 1; j >= 0; j--) {
-        if (inSlice[producer(runs[j])]) {
-          return producer(runs[j]);
-        }
+    // It succeeded and needs no run the slice lacks.
+    const selfContained = (p: number): boolean => {
+      const r = records[p];
+      if (r.run.status !== 'ok') {
+        return false;
       }
-      return -1;
-    };
-    // None kept: the latest that succeeded and needs no run the slice lacks (`order = 15` rather
-    // than the loop that ended on 15 again, which would bring the function it called), else the
-    // latest (a run that bound the literal again: it succeeded).
-    const cheapest = (runs: number[]): number => {
-      for (let j = runs.length - 1; j >= 0; j--) {
-        const p = producer(runs[j]);
-        const r = records[p];
-        let inputs = r.run.status === 'ok';
-        for (let i = r.readStart, end = i + r.reads.length; i < end && inputs; i++) {
-          if (r.reads[i - r.readStart].alternatives) {
-            inputs = latestKept(providers(r, i)) >= 0;
-          } else {
-            const k = deps[i] >= 0 ? producer(deps[i]) : -1;
-            inputs = k < 0 || k === p || inSlice[k] === 1;
+      for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
+        if (r.reads[i - r.readStart].alternatives) {
+          if (!providers(r, i).some(a => inSlice[producer(a)])) {
+            return false;
+          }
+        } else {
+          const k = deps[i] >= 0 ? producer(deps[i]) : -1;
+          if (k >= 0 && k !== p && !inSlice[k]) {
+            return false;
           }
         }
-        if (inputs) {
+      }
+      return true;
+    };
+    // Which of the runs provides the value to `reader` (-1: the live value). Preferred, latest
+    // first: one the slice keeps anyway whose code is the cell's current code, above the reader;
+    // then a current one above it needing no run the slice lacks (`order = 15` rather than the
+    // loop that ended on 15 again, which would bring the function it called): no run of an edited
+    // or deleted cell, no reader tied to a cell below it, while a current rebinding serves; then
+    // one kept anyway, the latest. With `keptOnly`, among those the slice keeps.
+    const provider = (runs: number[], reader: number, keptOnly = false): number => {
+      const readerPos = reader < 0 ? Infinity : this._position(reader);
+      const candidates = Array.from(new Set(runs.map(producer))).reverse();
+      const kept = (p: number): boolean => inSlice[p] === 1;
+      const current = (p: number): boolean => this._isCurrent(p);
+      const above = (p: number): boolean => this._position(p) < readerPos;
+      const rules: Array<(p: number) => boolean> = [
+        p => kept(p) && current(p) && above(p),
+        p => !keptOnly && current(p) && above(p) && selfContained(p),
+        p => kept(p) && current(p),
+        p => !keptOnly && current(p) && selfContained(p),
+        p => !keptOnly && current(p),
+        kept,
+        p => !keptOnly && selfContained(p)
+      ];
+      for (const rule of rules) {
+        const p = candidates.find(rule);
+        if (p !== undefined) {
           return p;
         }
       }
-      return producer(runs[runs.length - 1]);
+      return keptOnly ? -1 : candidates[0];
     };
+    // Settled one run at a time: a run added for one read may serve the others. Reads whose value
+    // no run the slice lacks nothing for first (`y` bound by a failed run and a rerun needing an
+    // input), so a cheaper run added for another read does not stay when that one serves it.
     const drain = (): void => {
       do {
         drainReads();
-        const batch = open;
-        open = [];
-        for (let j = 0; j < batch.length; j += 2) {
-          const runs = providers(records[batch[j + 1]], batch[j]);
-          const k = latestKept(runs);
-          keys[batch[j]] = k >= 0 ? k : cheapest(runs);
-          add(keys[batch[j]]);
-          settled.push(batch[j], batch[j + 1]);
+        let pending: Array<[number, number, number]> = [];
+        for (let j = 0; j < open.length; j += 2) {
+          const choice = provider(providers(records[open[j + 1]], open[j]), open[j + 1]);
+          pending.push([open[j], open[j + 1], choice]);
         }
-      } while (stack.length > 0);
+        open = [];
+        while (pending.length > 0) {
+          const settle = pending.filter(([, , choice]) => inSlice[choice]);
+          settle.forEach(([i, s, choice]) => {
+            keys[i] = choice;
+            settled.push(i, s);
+          });
+          pending = pending.filter(([, , choice]) => !inSlice[choice]);
+          if (pending.length > 0) {
+            const forced = pending.find(([, , choice]) => !selfContained(choice)) ?? pending[0];
+            add(forced[2]);
+            drainReads();
+            pending = pending.map(([i, s]) => [i, s, provider(providers(records[s], i), s)]);
+          }
+        }
+      } while (stack.length > 0 || open.length > 0);
     };
     const drainReads = (): void => {
       while (stack.length > 0) {
@@ -996,13 +1024,12 @@ export class CanonicalOrderEngine {
     }
     // A name bound again to the value it held: likewise, from the run `cheapest` picks when none is kept.
     for (const [name, runs] of sameValue) {
-      let kept = latestKept(runs);
-      if (kept < 0) {
-        kept = cheapest(runs);
-        add(kept);
+      const p = provider(runs, -1);
+      if (!inSlice[p]) {
+        add(p);
         drain();
       }
-      liveFrom.set(name, kept);
+      liveFrom.set(name, p);
     }
     // Session settings (`%matplotlib inline`) are kept when something needed
     // runs after them, before a later run makes the same settings again (a
@@ -1072,9 +1099,9 @@ export class CanonicalOrderEngine {
     // Runs kept since a read was settled may provide it too: the latest of them does (the schedule
     // keeps a run that binds a name after the readers of the value before).
     for (let j = 0; j < settled.length; j += 2) {
-      keys[settled[j]] = latestKept(providers(records[settled[j + 1]], settled[j]));
+      keys[settled[j]] = provider(providers(records[settled[j + 1]], settled[j]), settled[j + 1], true);
     }
-    sameValue.forEach(([name, runs]) => liveFrom.set(name, latestKept(runs)));
+    sameValue.forEach(([name, runs]) => liveFrom.set(name, provider(runs, -1, true)));
     const importsMoved = laterImports && this._importsFromLater(inSlice, liveFrom);
     const runs: number[] = [];
     for (let s = 0; s < records.length; s++) {
@@ -1479,6 +1506,27 @@ export class CanonicalOrderEngine {
     return names.length > 0 ? new Set(names) : NO_NAMES;
   }
 
+  /** Where run `seq`'s cell is now (Infinity: no cell, or gone). */
+  private _position(seq: number): number {
+    const id = this._records[seq].run.cellId;
+    return (id === null ? undefined : this._cellPos.get(id)) ?? Infinity;
+  }
+
+  /** Whether run `seq` ran its cell's current code. */
+  private _isCurrent(seq: number): boolean {
+    const pos = this._position(seq);
+    return pos !== Infinity && this._normalizedSource(this._records[seq].run.code) === this._normalizedSource(this._cells[pos].source);
+  }
+
+  private _normalizedSource(code: string): string {
+    let n = this._normalized.get(code);
+    if (n === undefined) {
+      n = normalizeSource(code);
+      this._normalized.set(code, n);
+    }
+    return n;
+  }
+
   /**
    * A top-level statement a failed run did not run to its end, the first known: one that surely
    * binds a name the session did not hold, which the tracer did not see added (`stop_words =
@@ -1516,16 +1564,18 @@ export class CanonicalOrderEngine {
    * keeps its value, so the run is not its only producer (`LastWrite.sameValue`). Not for any
    * other value: a call may return the object it changed in place where the tracer cannot see
    * (`model = fit(model)`), and an object made at run time may land where the one it replaced
-   * was freed (a loop over `range(n)`), which identity cannot tell.
+   * was freed (a loop over `range(n)`), which identity cannot tell. Nor for a name a function of
+   * the session binds when called (`global x`: `x = 15; f()` may leave in x a new float where
+   * the old one was freed), nor in a cell IPython rewrites (`%store -r x`).
    */
   private _boundAgain(facts: CodeFacts, tr: TracedEffects, kill: ReadonlySet<string>): ReadonlySet<string> {
     const eff = facts.effects;
-    if (eff.unknownDefines) {
+    if (eff.unknownDefines || eff.ipythonSyntax) {
       return NO_NAMES;
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
     const names = eff.defines.filter(n => {
-      if (!kill.has(n) || changed.has(n) || !eff.constantBindings?.includes(n) || UNTRACED_NAME.test(n)) {
+      if (!kill.has(n) || changed.has(n) || !eff.constantBindings?.includes(n) || this._boundByCalls.has(n) || UNTRACED_NAME.test(n)) {
         return false;
       }
       const held = this._last.get(n);
@@ -1743,6 +1793,8 @@ export class CanonicalOrderEngine {
   private _everWritten = new Set<string>();
   /** Names any run's code defines as callables, or imports (kept as runs come: read on every compute). */
   private _callables = new Set<string>();
+  /** Globals a function the session defined binds or deletes when called (`CellEffects.globalBindings`). */
+  private _boundByCalls = new Set<string>();
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
   /** Package installs run so far (`CellEffects.installs`). */

@@ -304,3 +304,201 @@ describe('a name bound again to the literal it held: any run that bound it provi
     expect(steps(order(s))).toEqual(['b@1', 'r@2']);
   });
 });
+
+describe('a name bound again to the literal it held: what the review of the rule found', () => {
+  // Each session run in IPython 9.18 with src/kernel/tracer.py; the lists below are the tracer's.
+
+  // Real session: ["n = 15", "k = 3", "n = 15\nprint(k)", "del k", "m = n * 2"]
+  //   ok added [n] | ok added [k] | ok read [k] (n: nothing) | ok deleted [k] | ok added [m] read [n]
+  //   kernel ends n = 15, m = 30, no k.
+  // Then the first cell (`old`) is deleted. The current cells a, r (with k, d) rebuild it;
+  // `cheapest` skips a@2 (its input k@1 is not otherwise kept) and picks old@0, a deleted cell.
+  it('the first binder in a deleted cell is not preferred when the later binder needs an input', () => {
+    const s = new SessionBuilder()
+      .cell('old', 'n = 15')
+      .cell('k', 'k = 3')
+      .cell('a', 'n = 15\nprint(k)')
+      .cell('d', 'del k')
+      .cell('r', 'm = n * 2')
+      .run('old', { traced: { added: ['n'] } })
+      .run('k', { traced: { added: ['k'] } })
+      .run('a', { traced: { read: ['k'] } })
+      .run('d', { traced: { deleted: ['k'] } })
+      .run('r', { traced: { added: ['m'], read: ['n'] } })
+      .remove('old');
+    const o = order(s);
+    expect(steps(o)).not.toContain('old@0');
+    expect(kinds(o)).not.toContain('deleted-cell');
+  });
+
+  // Same real session; afterwards the first cell is edited to `n = 16` (not run). Replaying
+  // old@0 from the notebook now gives n = 16, m = 32; the kernel has n = 15, m = 30.
+  it('the first binder in a cell edited since is not preferred when the later binder needs an input', () => {
+    const s = new SessionBuilder()
+      .cell('old', 'n = 15')
+      .cell('k', 'k = 3')
+      .cell('a', 'n = 15\nprint(k)')
+      .cell('d', 'del k')
+      .cell('r', 'm = n * 2')
+      .run('old', { traced: { added: ['n'] } })
+      .run('k', { traced: { added: ['k'] } })
+      .run('a', { traced: { read: ['k'] } })
+      .run('d', { traced: { deleted: ['k'] } })
+      .run('r', { traced: { added: ['m'], read: ['n'] } })
+      .cell('old', 'n = 16');
+    const o = order(s);
+    expect(steps(o)).not.toContain('old@0');
+    expect(kinds(o)).not.toContain('edited');
+  });
+
+  // Real session (cells top to bottom: w, r, a; run a, w, r):
+  //   "x = 15\ny = 2": ok added [x, y] | "x = 15": ok (nothing) | "m = x * 2": ok added [m] read [x]
+  //   kernel ends x = 15, y = 2, m = 30. Running the cells top to bottom rebuilds it (w, r, a).
+  // r read x after w rebound it; latestKept picks a@0 (kept for y), a cell BELOW r.
+  it('a reader is not tied to a binder below it when the rebinding above it served it: top to bottom', () => {
+    const s = new SessionBuilder()
+      .cell('w', 'x = 15')
+      .cell('r', 'm = x * 2')
+      .cell('a', 'x = 15\ny = 2')
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['m'], read: ['x'] } });
+    const o = order(s);
+    expect(kinds(o)).not.toContain('depends-on-later-cell');
+  });
+
+  // Real session (IPython 9.18): the float freelist hands the new float the address of the one
+  // `x = 15` freed, so the tracer (identity = address + type) reports no change for x although
+  // its value changed. The analyzer lists x in constantBindings (the call's global binding is
+  // not seen).
+  //   "k = 3": ok added [k]
+  //   "def f():\n    global x\n    x = k * 0.2": ok added [f] read [k]
+  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
+  //   "x = 15\nf()": ok (nothing added/rebound) read [f]
+  //   "y = x * 10": ok added [y] read [x]
+  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1.
+  // The engine serves x (for y and at the end) from b@2, kept for z: the replay ends with
+  // x = 0.30000000000000004, y = 3.0000000000000004.
+  it('a literal binding followed by a call that rebinds the name (global): the run of the call provides it', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('def', 'def f():\n    global x\n    x = k * 0.2')
+      .cell('b', 'x = k * 0.1\nz = 1')
+      .cell('w', 'x = 15\nf()')
+      .cell('r', 'y = x * 10')
+      .run('k', { traced: { added: ['k'] } })
+      .run('def', { traced: { added: ['f'], read: ['k'] } })
+      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: { read: ['f'] } })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@3');
+    expect(st.indexOf('w@3')).toBeLessThan(st.indexOf('r@4'));
+  });
+
+  // Same, the function defined in the cell and deleted (real tracer):
+  //   "k = 3": ok added [k] | "x = k * 0.1\nz = 1": ok added [x, z] read [k]
+  //   "x = 15\ndef f():\n    global x\n    x = k * 0.2\nf()\ndel f": ok (nothing) read [k]
+  //   "y = x * 10": ok added [y] read [x]
+  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1, no f.
+  it('a literal binding, then a function of the same cell that rebinds it (global): that run provides it', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('b', 'x = k * 0.1\nz = 1')
+      .cell('w', 'x = 15\ndef f():\n    global x\n    x = k * 0.2\nf()\ndel f')
+      .cell('r', 'y = x * 10')
+      .run('k', { traced: { added: ['k'] } })
+      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: { read: ['k'] } })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@2');
+    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
+  });
+
+  // Real session: ["x = 15", "k = 3", "y = 7\nboom()", "x = 15\ny = 7\nprint(k)", "del k", "m = x + y"]
+  //   ok added [x] | ok added [k] | error added [y] | ok (nothing) read [k] | ok deleted [k]
+  //   | ok added [m] read [x, y]. Kernel ends x = 15, y = 7, m = 22, no k.
+  // r's read of x is settled first on a@0 (`cheapest`: w needs k); its read of y then brings
+  // w@3 (bf failed); the read of x is re-keyed to w@3 at the end, but a@0 stays in the order.
+  it('a run added for a read later served by another run of the chain does not stay in the order', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15')
+      .cell('k', 'k = 3')
+      .cell('bf', 'y = 7\nboom()')
+      .cell('w', 'x = 15\ny = 7\nprint(k)')
+      .cell('d', 'del k')
+      .cell('r', 'm = x + y')
+      .run('a', { traced: { added: ['x'] } })
+      .run('k', { traced: { added: ['k'] } })
+      .run('bf', { traced: { added: ['y'] }, status: 'error' })
+      .run('w', { traced: { read: ['k'] } })
+      .run('d', { traced: { deleted: ['k'] } })
+      .run('r', { traced: { added: ['m'], read: ['x', 'y'] } });
+    const o = order(s);
+    expect(steps(o)).not.toContain('a@0');
+  });
+
+  // Real session (cells a, w, r run in that order): ["x = 15\ny = 2", "x = 15", "m = x * 2"]
+  //   ok added [x, y] | ok (nothing) | ok added [m] read [x]; kernel ends x = 15, y = 2, m = 30.
+  // Then a is edited to `x = 16\ny = 2` (not run). Running the notebook top to bottom (a, w, r)
+  // still gives m = 30: w rebinds x = 15 after a. latestKept serves r's x from a@0 (kept for y):
+  // the order drops w@1 and r then reads x from a cell whose code now binds 16.
+  it('a binder kept for another name, edited since in the literal, is not preferred over the later rebinding', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15\ny = 2')
+      .cell('w', 'x = 15')
+      .cell('r', 'm = x * 2')
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['m'], read: ['x'] } })
+      .cell('a', 'x = 16\ny = 2');
+    const o = order(s);
+    expect(steps(o)).toContain('w@1');
+    expect(kinds(o)).not.toContain('edited');
+  });
+
+  // IPython compiles a cell one top-level statement at a time (run_ast_nodes), and the compiler
+  // makes a folded constant (`-1.5`, `(1, 'a')`) when it compiles the statement: after the
+  // statement before freed the old value. The freelist gives the new constant the old address,
+  // so the tracer reports no change although the value changed. Real session (IPython 9.18):
+  //   "k = 3": ok added [k]
+  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
+  //   "x = None\nx = -1.5": ok (nothing added/rebound)
+  //   "y = x * 10": ok added [y] read [x]
+  //   kernel ends x = -1.5, y = -15.0, z = 1. The engine serves x from b@1 (kept for z):
+  //   the replay ends with x = 0.30000000000000004, y = 3.0000000000000004.
+  it('a negative float literal after the statement that freed the old float: its run provides x', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('b', 'x = k * 0.1\nz = 1')
+      .cell('w', 'x = None\nx = -1.5')
+      .cell('r', 'y = x * 10')
+      .run('k', { traced: { added: ['k'] } })
+      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@2');
+    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
+  });
+
+  // Same with a tuple (tuple free list), real session:
+  //   "k = 3": ok added [k] | "t = tuple([k, 'b'])\nv = 2": ok added [t, v] read [k]
+  //   "del t\nt = (1, 'a')": ok (nothing) | "u = t[0]": ok added [u] read [t]
+  //   kernel ends t = (1, 'a'), u = 1, v = 2; replaying b for t gives t = (3, 'b'), u = 3.
+  it('a tuple literal after `del` freed the old tuple: its run provides t', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('b', "t = tuple([k, 'b'])\nv = 2")
+      .cell('w', "del t\nt = (1, 'a')")
+      .cell('r', 'u = t[0]')
+      .run('k', { traced: { added: ['k'] } })
+      .run('b', { traced: { added: ['t', 'v'], read: ['k'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['u'], read: ['t'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@2');
+    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
+  });
+});

@@ -139,6 +139,8 @@ export interface ScopeWalkResult {
   definitionReads?: string[];
   /** See `CellEffects.constantBindings`. */
   constantBindings: string[];
+  /** See `CellEffects.globalBindings`. */
+  globalBindings: string[];
   unknownDefines: boolean;
   effects: CellEffect[];
 }
@@ -338,10 +340,15 @@ class Walker {
   /** Names bound by a top-level assignment so far (`walk`). */
   private readonly plainlyBound = new Set<string>();
   private plainStatement = false;
+  /** The top-level statement being walked. */
+  private topLevel: SyntaxNode | null = null;
   /** The targets being bound take a constant (`constantValue`): see `CellEffects.constantBindings`. */
   private bindingConstant = false;
-  private readonly constantBound = new Set<string>();
+  /** Module names bound to a constant, and at how many places. */
+  private readonly constantBound = new Map<string, number>();
+  /** Module names bound or deleted otherwise (also by a function's `global`, see `globalBindings`). */
   private readonly otherwiseBound = new Set<string>();
+  private readonly globalBindings = new Set<string>();
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
@@ -355,9 +362,11 @@ class Walker {
       // A top-level assignment surely runs before what follows it (a loop target or a
       // binding in `try` may not happen): only those make a later `del` a temporary's.
       this.plainStatement = c.name === 'AssignStatement';
+      this.topLevel = c;
       this.statement(c, this.module);
     }
     this.plainStatement = false;
+    this.topLevel = null;
     const flow = this.module.flow!;
     for (const name of this.deferredReads) {
       if (!((flow.get(name) ?? 0) & BOUND)) {
@@ -407,7 +416,8 @@ class Walker {
       changesProcess: this.changesProcess,
       loadsModules: this.loadsModules,
       temporaries: sorted(this.temporaries),
-      constantBindings: sorted(Array.from(this.constantBound).filter(n => !this.otherwiseBound.has(n))),
+      constantBindings: sorted(Array.from(this.constantBound.keys()).filter(n => this.constantBound.get(n) === 1 && !this.otherwiseBound.has(n))),
+      globalBindings: sorted(this.globalBindings),
       ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
@@ -812,7 +822,12 @@ class Walker {
     }
     if (scope.globals.has(name)) {
       // `global x` in a body that runs later binds nothing now.
-      return scope.deferred ? null : this.module;
+      if (scope.deferred) {
+        this.globalBindings.add(name);
+        this.otherwiseBound.add(name);
+        return null;
+      }
+      return this.module;
     }
     if (scope.kind === 'class') {
       return scope;
@@ -837,7 +852,7 @@ class Walker {
     }
   }
 
-  private bind(scope: Scope, name: string, maybe = false): void {
+  private bind(scope: Scope, name: string, maybe = false, constant = false): void {
     const owner = this.bindingScope(scope, name);
     if (owner === null) {
       return;
@@ -845,8 +860,10 @@ class Walker {
     if (owner === this.module && scope === this.module && this.plainStatement && !maybe) {
       this.plainlyBound.add(name);
     }
-    if (owner === this.module) {
-      (this.bindingConstant ? this.constantBound : this.otherwiseBound).add(name);
+    if (owner === this.module && constant && !maybe) {
+      this.constantBound.set(name, (this.constantBound.get(name) ?? 0) + 1);
+    } else if (owner === this.module) {
+      this.otherwiseBound.add(name);
     }
     if (owner === this.module) {
       this.imported.delete(name);
@@ -860,6 +877,9 @@ class Walker {
 
   private unbind(scope: Scope, name: string): void {
     const owner = this.bindingScope(scope, name);
+    if (owner === this.module) {
+      this.otherwiseBound.add(name);
+    }
     if (owner !== null) {
       this.setFlow(owner, name, DELETED);
     }
@@ -1091,7 +1111,8 @@ class Walker {
       // One store of one value: `df["t"] = pd.to_datetime(df["t"])` may be a conversion (`conversionOf`).
       this.memberStore(first[0], scope, value[0]);
     } else {
-      const constant = value.every(v => v.name === ',' || constantValue(v));
+      // Only a statement that surely runs (top level, not in a branch or a `with`).
+      const constant = node === this.topLevel && value.every(v => v.name === ',' || constantValue(v));
       for (let g = 0; g < groups.length - 1; g++) {
         this.bindingConstant = constant && !groups[g].some(hasStarred);
         this.targets(groups[g], scope);
@@ -1121,7 +1142,7 @@ class Walker {
   private target(node: SyntaxNode, scope: Scope, maybe = false): void {
     switch (node.name) {
       case 'VariableName':
-        this.bind(scope, this.text(node), maybe);
+        this.bind(scope, this.text(node), maybe, this.bindingConstant);
         return;
       case 'TupleExpression':
       case 'ArrayExpression':
@@ -1361,8 +1382,10 @@ class Walker {
     }
     const iterable = inIndex >= 0 ? kids.slice(inIndex + 1, end) : [];
     // `for order in [3, 6, 15]:` binds constants; `for i in range(n)` makes its values as it goes.
+    // A loop at top level over a display that is not empty surely binds one of its values.
     const display = iterable.length === 1 && ['ArrayExpression', 'TupleExpression', 'SetExpression'].includes(iterable[0].name) ? iterable[0] : null;
-    this.bindingConstant = display !== null && children(display).every(k => CONSTANT_PUNCTUATION.has(k.name) || constantValue(k)) && !targets.some(hasStarred);
+    const values = display ? children(display).filter(k => !CONSTANT_PUNCTUATION.has(k.name)) : [];
+    this.bindingConstant = node === this.topLevel && values.length > 0 && values.every(constantValue) && !targets.some(hasStarred);
     this.targets(targets, scope);
     this.bindingConstant = false;
     for (const k of kids.slice(end)) {

@@ -91,12 +91,15 @@ export interface CellEffects {
    */
   temporaries?: string[];
   /**
-   * Names the cell binds only to immutable literals the compiler keeps with the code (`order = 15`,
-   * `USER = 'pg'`, a loop over `[3, 6, 15]`): no run makes a new object for them, so a run that
-   * leaves one holding the very object it held (the tracer reports no change) left its value as
-   * it was, whatever the run.
+   * Names the cell binds once, by a top-level statement that surely runs, to an immutable literal
+   * the compiler keeps with the code (`order = 15`, `USER = 'pg'`, a loop over `[3, 6, 15]`), and
+   * does not delete: a run that leaves one holding the very object it held (the tracer reports no
+   * change) left its value as it was. (Bound twice, `x = None; x = -1.5`, the second constant,
+   * made when IPython compiles its statement, may take the address the first binding freed.)
    */
   constantBindings?: string[];
+  /** Globals the functions and classes the cell defines bind or delete when called (`global x`). */
+  globalBindings?: string[];
   /**
    * When the cell only defines functions or classes (and imports): the names
    * read while defining them (decorators, defaults, bases), not those their
