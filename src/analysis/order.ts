@@ -1529,28 +1529,34 @@ export class CanonicalOrderEngine {
 
   /**
    * A top-level statement a failed run did not run to its end, the first known: one that surely
-   * binds a name the session did not hold, which the tracer did not see added (`stop_words =
+   * binds a name the session did not hold, which the tracer did not see bound (`stop_words =
    * set(stopwords.words('english'))` failing on data nltk lacks). The statements after it never
-   * ran. Not a name a later statement deletes (`x = 1; del x` leaves no trace), nor when a later
-   * statement calls a function of the session (it may delete any global). A
-   * statement that may end without binding what it names (a loop, a `with`), or that IPython
-   * rewrites, tells nothing.
+   * ran. Only where that absence tells: not an import or a literal (IPython's start-up names,
+   * `%pylab`'s, are hidden from the tracer while they keep the object they were given: `import
+   * numpy as np` binds it again unseen); not a statement whose other bindings were seen; not a
+   * name a later statement deletes (`x = 1; del x`); not in a cell with IPython syntax or a call of
+   * `get_ipython` (`%reset -f`, `run_line_magic('xdel', …)` delete what they name), nor before a
+   * call of a function of the session (it may delete any global). Names compared as Python spells
+   * them (NFKC: `µ` binds `μ`).
    */
   private _unfinished(facts: CodeFacts, tr: TracedEffects, held: (n: string) => boolean): number | undefined {
     const statements = facts.effects.statements;
-    if (!statements || facts.effects.unknownDefines) {
+    const e = facts.effects;
+    if (!statements || e.unknownDefines || e.ipythonSyntax || statements.some(t => t.includes('get_ipython'))) {
       return undefined;
     }
-    const deletes = statements.map(t => this._facts(t).effects.deletes);
-    const added = new Set(tr.added);
+    const spelled = (n: string): string => n.normalize('NFKC');
+    const deletes = statements.map(t => this._facts(t).effects.deletes.map(spelled));
+    const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated].map(spelled));
     let lastCall = -1;
     statements.forEach((t, i) => this._facts(t).effects.uses.some(n => this._callables.has(n)) && (lastCall = i));
     for (let i = lastCall + 1; i < statements.length; i++) {
-      const e = this._facts(statements[i]).effects;
-      if (e.controlFlow || e.ipythonSyntax || e.unknownDefines) {
+      const f = this._facts(statements[i]);
+      const binds = f.effects.defines.map(spelled);
+      if (f.effects.controlFlow || f.imports.size > 0 || (f.effects.constantBindings?.length ?? 0) > 0 || binds.some(n => seen.has(n))) {
         continue;
       }
-      if (e.defines.some(n => !added.has(n) && !held(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
+      if (binds.some(n => !held(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
         return i;
       }
     }

@@ -460,11 +460,16 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   return { names: affected, gone, liveOnly };
 }
 
-/** Whether the first `count` top-level statements of two versions of a cell are the same, spacing aside. */
+/**
+ * Whether the first `count` top-level statements of two versions of a cell are the same, spacing
+ * aside, and both compile (a cell that does not runs none of its statements).
+ */
 function samePrefix(v: SliceView, code: string, now: string, count: number): boolean {
-  const ran = v.facts(code).effects.statements;
-  const cur = v.facts(now).effects.statements;
-  if (!ran || !cur || ran.length < count || cur.length < count) {
+  const before = v.facts(code).effects;
+  const after = v.facts(now).effects;
+  const ran = before.statements;
+  const cur = after.statements;
+  if (!ran || !cur || before.parseError || after.parseError || ran.length < count || cur.length < count) {
     return false;
   }
   for (let i = 0; i < count; i++) {

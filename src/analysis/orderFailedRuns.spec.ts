@@ -435,3 +435,114 @@ describe('a failed run edited past the statement it did not finish', () => {
     expect(kinds(order(session(edited)))).toContain('edited');
   });
 });
+
+// What the review of the rule found (each session run in IPython 9.18 with src/kernel/tracer.py).
+describe('a failed run edited past the statement it did not finish: a statement that finished although the tracer never saw its name added', () => {
+  it('%pylab inline, then `import numpy as np` (np keeps the hidden value: the tracer skips it)', () => {
+    // Real tracer: p -> ok, added [] (%pylab puts np, plt, ... in user_ns_hidden; the tracer
+    // skips a name while it holds its hidden value); n -> error (FileNotFoundError on statement
+    // 3), added [pd, x], read []. Kernel ends with np, pd, x == array([0, 1, 2, 3, 4]), no df.
+    // Edited: x = np.arange(10), a statement that ran, x live.
+    const code = "import numpy as np\nimport pandas as pd\nx = np.arange(5)\ndf = pd.read_csv('nofile.csv')";
+    const s = new SessionBuilder()
+      .cell('p', '%pylab inline')
+      .cell('n', code)
+      .run('p', { traced: {} })
+      .run('n', { status: 'error', traced: { added: ['pd', 'x'] } })
+      .cell('n', code.replace('arange(5)', 'arange(10)'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it('an import IPython start-up already ran (exec_lines / startup files: user_ns_hidden)', () => {
+    // IPython's InteractiveShellApp.init_code runs exec_lines and startup files, then (with
+    // hide_initial_ns, the default) copies user_ns into user_ns_hidden. Real tracer, shell
+    // prepared so (`import numpy as np` run, then user_ns_hidden.update(user_ns)): error
+    // (FileNotFoundError on statement 2), added [x], read []. Kernel ends with np,
+    // x == array([0, 1, 2, 3, 4]), no y. Edited: x = np.arange(10) (statement 1 ran; x live).
+    const code = "import numpy as np\nx = np.arange(5)\ny = np.loadtxt('nofile.csv')";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['x'] } })
+      .cell('n', code.replace('arange(5)', 'arange(10)'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+});
+
+describe('a failed run edited past the statement it did not finish: a later statement deletes the name, the analyzer lists no deletion for it', () => {
+  it('%reset_selective -f raw', () => {
+    // Real tracer: error (NameError: raw, on statement 4), added [json, total], read []. Kernel
+    // ends with json, total == 6, no raw, no mean. Edited: total = sum(raw) * 2 (statement 2
+    // ran; total live).
+    const code = "import json\nraw = json.loads('[1, 2, 3]')\ntotal = sum(raw)\n%reset_selective -f raw\nmean = total / len(raw)";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', 'total'] } })
+      .cell('n', code.replace('total = sum(raw)', 'total = sum(raw) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it("get_ipython().run_line_magic('xdel', 'raw') (a script nbconvert wrote)", () => {
+    // Real tracer: error (NameError: raw, on statement 4), added [json, total], read []. Kernel
+    // ends with json, total == 6, no raw. Edited: total = sum(raw) * 2 (statement 2 ran; total
+    // live).
+    const code = "import json\nraw = json.loads('[1, 2, 3]')\ntotal = sum(raw)\nget_ipython().run_line_magic('xdel', 'raw')\nmean = total / len(raw)";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', 'total'] } })
+      .cell('n', code.replace('total = sum(raw)', 'total = sum(raw) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it('%reset -f', () => {
+    // Real tracer: error (ZeroDivisionError on statement 3), added [b], read []. Kernel ends with
+    // b == 2, no a. Edited: b = 3 (statement 2 ran; b live).
+    const code = 'a = 1\n%reset -f\nb = 2\nc = b / 0';
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['b'] } })
+      .cell('n', code.replace('b = 2', 'b = 3'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+});
+
+describe('a failed run edited past the statement it did not finish: a name Python spells otherwise (NFKC)', () => {
+  it('µ typed as MICRO SIGN (U+00B5) is bound as GREEK MU (U+03BC)', () => {
+    // Real tracer: error (JSONDecodeError on statement 3), added [json, \u03bc, sigma], read [].
+    // Kernel ends with \u03bc == 0.5, sigma == 2.0, no z. Edited: sigma = 3.0 (statement 2 ran;
+    // sigma live).
+    const code = "import json\n\u00b5 = 0.5\nsigma = 2.0\nz = json.loads('bad')";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', '\u03bc', 'sigma'] } })
+      .cell('n', code.replace('sigma = 2.0', 'sigma = 3.0'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+});
+
+describe('a failed run edited past the statement it did not finish: the current code does not compile (IPython runs none of its statements)', () => {
+  it('an unclosed parenthesis after the statement that failed', () => {
+    // Real tracer: error (JSONDecodeError on statement 2), added [json, x], read []. Kernel ends
+    // with json, x == 5, no y, no z. The current code run alone in a fresh shell: SyntaxError
+    // (incomplete input), added [] (x, json unbound): the edit past statement 2 does matter.
+    const code = "import json\nx = 5\ny = json.loads('bad')\nz = 1";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', 'x'] } })
+      .cell('n', code.replace('z = 1', 'z = (1'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+});
