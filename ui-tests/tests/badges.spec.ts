@@ -86,6 +86,40 @@ test.describe('diagnostic badges on the cells', () => {
       .toEqual(['cell 1', 'cell 2', 'cell 1']);
   });
 
+  test('a loop that ends on the value set above leaves that cell its producer: no run of it, nor of what it called, is replayed', async ({ page, tmpPath }) => {
+    // The loop leaves order holding the very int object `order = 15` bound (the tracer, reporting
+    // changes of identity, is silent on it): the function's second definition reads 15 either way.
+    await openNotebook(page, tmpPath, 'literal.ipynb', ['order = 15', 'def g(k, order=order):\n    return k * order', 'for order in [3, 9, 15]:\n    y = g(1, order)']);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 2);
+    await runCellAt(page, 1);
+    await page.notebook.setCell(2, 'code', 'y = g(2)');
+    await runCellAt(page, 2);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(5);
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 3']);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
+  });
+
+  test('a failed cell edited past the line it failed on is not flagged edited: that code never ran', async ({ page, tmpPath }) => {
+    const failing = 'import json\ncomments = str(comments)\nstop_words = set(json.loads("x"))\nstop_words = stop_words.union(["@"])';
+    const filter = 'result = []\nfor token in comments:\n    if token not in stop_words:\n        result.append(token)';
+    await openNotebook(page, tmpPath, 'unfinished.ipynb', ['comments = ["a", "b"]', failing, filter]);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 2);
+    await page.notebook.setCell(1, 'code', failing.replace('["@"]', '["@", "I"]'));
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(3);
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 3']);
+    // The undefined stop_words is reported on cell 3; cell 2's edit is not.
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="undefined-name"]')).toHaveCount(1);
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="edited"]')).toHaveCount(0);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
