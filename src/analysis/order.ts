@@ -214,6 +214,7 @@ export class CanonicalOrderEngine {
     this._everWritten = new Set();
     this._callables = new Set();
     this._boundByCalls = new Set();
+    this._bindsAnyWhenCalled = false;
     this._modules = new Set();
     this._factsSeen = new Set();
     this._installs = new Set();
@@ -257,6 +258,9 @@ export class CanonicalOrderEngine {
       const known = this._callables.size + this._modules.size;
       facts.callables.forEach(c => this._callables.add(c));
       facts.effects.globalBindings?.forEach(n => this._boundByCalls.add(n));
+      if (facts.callables.size > 0 && (facts.effects.unknownDefines || facts.effects.statements?.some(t => NAMESPACE_ACCESS.test(t)) !== false)) {
+        this._bindsAnyWhenCalled = true;
+      }
       facts.imports.forEach(m => this._modules.add(m));
       if (facts.effects.loadsModules) {
         facts.callables.forEach(c => this._loaders.add(c));
@@ -895,61 +899,76 @@ export class CanonicalOrderEngine {
       }
       return true;
     };
-    // Which of the runs provides the value to `reader` (-1: the live value). Preferred, latest
-    // first: one the slice keeps anyway whose code is the cell's current code, above the reader;
-    // then a current one above it needing no run the slice lacks (`order = 15` rather than the
-    // loop that ended on 15 again, which would bring the function it called): no run of an edited
-    // or deleted cell, no reader tied to a cell below it, while a current rebinding serves; then
-    // one kept anyway, the latest. With `keptOnly`, among those the slice keeps.
+    // Which of the runs provides the value to `reader` (-1: the live value), latest first: one whose
+    // code is its cell's current code, above the reader, that the slice keeps anyway or that needs
+    // no run the slice lacks (`order = 15` rather than the loop that ended on 15 again, which would
+    // bring the function it called; no run of an edited or deleted cell, no reader tied to a cell
+    // below it, while a current rebinding serves); else the latest kept; else a current one. Never
+    // one before the latest kept: that one would bind the name again between it and the reader, in
+    // an order the schedule could not keep. With `keptOnly`, among those the slice keeps.
     const provider = (runs: number[], reader: number, keptOnly = false): number => {
       const readerPos = reader < 0 ? Infinity : this._position(reader);
-      const candidates = Array.from(new Set(runs.map(producer))).reverse();
-      const kept = (p: number): boolean => inSlice[p] === 1;
-      const current = (p: number): boolean => this._isCurrent(p);
-      const above = (p: number): boolean => this._position(p) < readerPos;
-      const rules: Array<(p: number) => boolean> = [
-        p => kept(p) && current(p) && above(p),
-        p => !keptOnly && current(p) && above(p) && selfContained(p),
-        p => kept(p) && current(p),
-        p => !keptOnly && current(p) && selfContained(p),
-        p => !keptOnly && current(p),
-        kept,
-        p => !keptOnly && selfContained(p)
-      ];
-      for (const rule of rules) {
-        const p = candidates.find(rule);
-        if (p !== undefined) {
-          return p;
+      let last = runs.length - 1;
+      while (last >= 0 && !inSlice[producer(runs[last])]) {
+        last--;
+      }
+      const usable = (p: number): boolean => inSlice[p] === 1 || (!keptOnly && selfContained(p));
+      const fresh = runs.slice(Math.max(last, 0)).map(producer).reverse();
+      const pick = fresh.find(p => this._isCurrent(p) && this._position(p) < readerPos && usable(p));
+      if (pick !== undefined) {
+        return pick;
+      }
+      if (last >= 0) {
+        return producer(runs[last]);
+      }
+      if (keptOnly) {
+        return -1;
+      }
+      const all = runs.map(producer).reverse();
+      return all.find(p => this._isCurrent(p) && selfContained(p)) ?? all.find(p => this._isCurrent(p)) ?? all.find(selfContained) ?? all[0];
+    };
+    // Settled one run at a time: a run added for one may serve the others. Those the slice cannot
+    // serve without more runs first (`y` bound by a failed run and by a rerun needing an input),
+    // so a cheaper run added for another does not stay when that one serves it.
+    interface Choice {
+      runs: number[];
+      reader: number;
+      settle: (p: number) => void;
+    }
+    const settleAll = (items: Choice[]): void => {
+      let pending = items.map(c => ({ c, p: provider(c.runs, c.reader) }));
+      while (pending.length > 0) {
+        pending.filter(x => inSlice[x.p]).forEach(x => x.c.settle(x.p));
+        pending = pending.filter(x => !inSlice[x.p]);
+        if (pending.length > 0) {
+          // Settled on the run added for it (what that run reads may make a later one look
+          // cheaper, which would bring both).
+          const first = pending.find(x => !selfContained(x.p)) ?? pending[0];
+          add(first.p);
+          drainReads();
+          first.c.settle(first.p);
+          pending = pending.filter(x => x !== first).map(x => ({ c: x.c, p: provider(x.c.runs, x.c.reader) }));
         }
       }
-      return keptOnly ? -1 : candidates[0];
     };
-    // Settled one run at a time: a run added for one read may serve the others. Reads whose value
-    // no run the slice lacks nothing for first (`y` bound by a failed run and a rerun needing an
-    // input), so a cheaper run added for another read does not stay when that one serves it.
     const drain = (): void => {
       do {
         drainReads();
-        let pending: Array<[number, number, number]> = [];
+        const items: Choice[] = [];
         for (let j = 0; j < open.length; j += 2) {
-          const choice = provider(providers(records[open[j + 1]], open[j]), open[j + 1]);
-          pending.push([open[j], open[j + 1], choice]);
+          const i = open[j];
+          const s = open[j + 1];
+          items.push({
+            runs: providers(records[s], i),
+            reader: s,
+            settle: p => {
+              keys[i] = p;
+              settled.push(i, s);
+            }
+          });
         }
         open = [];
-        while (pending.length > 0) {
-          const settle = pending.filter(([, , choice]) => inSlice[choice]);
-          settle.forEach(([i, s, choice]) => {
-            keys[i] = choice;
-            settled.push(i, s);
-          });
-          pending = pending.filter(([, , choice]) => !inSlice[choice]);
-          if (pending.length > 0) {
-            const forced = pending.find(([, , choice]) => !selfContained(choice)) ?? pending[0];
-            add(forced[2]);
-            drainReads();
-            pending = pending.map(([i, s]) => [i, s, provider(providers(records[s], i), s)]);
-          }
-        }
+        settleAll(items);
       } while (stack.length > 0 || open.length > 0);
     };
     const drainReads = (): void => {
@@ -1023,14 +1042,8 @@ export class CanonicalOrderEngine {
       }
     }
     // A name bound again to the value it held: likewise, from the run `cheapest` picks when none is kept.
-    for (const [name, runs] of sameValue) {
-      const p = provider(runs, -1);
-      if (!inSlice[p]) {
-        add(p);
-        drain();
-      }
-      liveFrom.set(name, p);
-    }
+    settleAll(sameValue.map(([name, runs]) => ({ runs, reader: -1, settle: (p: number) => liveFrom.set(name, p) })));
+    drain();
     // Session settings (`%matplotlib inline`) are kept when something needed
     // runs after them, before a later run makes the same settings again (a
     // cell that also sets `%matplotlib notebook`, run ten times, needs the
@@ -1531,18 +1544,19 @@ export class CanonicalOrderEngine {
    * A top-level statement a failed run did not run to its end, the first known: one that surely
    * binds a name the session did not hold, which the tracer did not see bound (`stop_words =
    * set(stopwords.words('english'))` failing on data nltk lacks). The statements after it never
-   * ran. Only where that absence tells: not an import or a literal (IPython's start-up names,
-   * `%pylab`'s, are hidden from the tracer while they keep the object they were given: `import
-   * numpy as np` binds it again unseen); not a statement whose other bindings were seen; not a
-   * name a later statement deletes (`x = 1; del x`); not in a cell with IPython syntax or a call of
-   * `get_ipython` (`%reset -f`, `run_line_magic('xdel', …)` delete what they name), nor before a
-   * call of a function of the session (it may delete any global). Names compared as Python spells
-   * them (NFKC: `µ` binds `μ`).
+   * ran. Only where that absence tells: a statement that binds what a call returns, not an import,
+   * a literal or a look-up (IPython's start-up names, `%pylab`'s, are hidden from the tracer
+   * while they keep the object they were given: `import numpy as np` or `pi = np.pi` binds it
+   * again unseen); not a statement whose other bindings were seen; not a name a later statement
+   * deletes (`x = 1; del x`) or a function of the session binds or deletes (`global`); not in a
+   * cell that reaches the namespace another way (`%reset -f`, `get_ipython()`, a shell handle's
+   * `del_var`, `globals().pop`), nor before a call of a function of the session (it may delete any
+   * global). Names compared as Python spells them (NFKC: `µ` binds `μ`).
    */
   private _unfinished(facts: CodeFacts, tr: TracedEffects, held: (n: string) => boolean): number | undefined {
     const statements = facts.effects.statements;
     const e = facts.effects;
-    if (!statements || e.unknownDefines || e.ipythonSyntax || statements.some(t => t.includes('get_ipython'))) {
+    if (!statements || e.unknownDefines || e.ipythonSyntax || statements.some(t => NAMESPACE_ACCESS.test(t))) {
       return undefined;
     }
     const spelled = (n: string): string => n.normalize('NFKC');
@@ -1553,10 +1567,10 @@ export class CanonicalOrderEngine {
     for (let i = lastCall + 1; i < statements.length; i++) {
       const f = this._facts(statements[i]);
       const binds = f.effects.defines.map(spelled);
-      if (f.effects.controlFlow || f.imports.size > 0 || (f.effects.constantBindings?.length ?? 0) > 0 || binds.some(n => seen.has(n))) {
+      if (f.effects.controlFlow || f.imports.size > 0 || !CALL.test(statements[i]) || binds.some(n => seen.has(n))) {
         continue;
       }
-      if (binds.some(n => !held(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
+      if (binds.some(n => !held(n) && !this._boundByCalls.has(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
         return i;
       }
     }
@@ -1576,7 +1590,12 @@ export class CanonicalOrderEngine {
    */
   private _boundAgain(facts: CodeFacts, tr: TracedEffects, kill: ReadonlySet<string>): ReadonlySet<string> {
     const eff = facts.effects;
-    if (eff.unknownDefines || eff.ipythonSyntax) {
+    if (
+      eff.unknownDefines ||
+      eff.ipythonSyntax ||
+      eff.statements?.some(t => NAMESPACE_ACCESS.test(t)) !== false ||
+      (this._bindsAnyWhenCalled && eff.uses.some(n => this._callables.has(n)))
+    ) {
       return NO_NAMES;
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
@@ -1801,6 +1820,8 @@ export class CanonicalOrderEngine {
   private _callables = new Set<string>();
   /** Globals a function the session defined binds or deletes when called (`CellEffects.globalBindings`). */
   private _boundByCalls = new Set<string>();
+  /** A function the session defined may bind any global when called (`globals()[k] = v`, `exec`). */
+  private _bindsAnyWhenCalled = false;
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
   /** Package installs run so far (`CellEffects.installs`). */
@@ -2027,6 +2048,10 @@ const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 
 const UNTRACED_NAME =
   /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython|_exit_code|__builtin__|__builtins__|__name__|__doc__|__package__|__loader__|__spec__|__warningregistry__)$/;
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** Code that reaches the namespace other than by names (see `_unfinished`). */
+const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
+/** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
+const CALL = /[\w)\]]\s*\(/;
 /**
  * Whether the tracer's read list of a run of these statements surely lists only the globals they
  * load. It scans at most 20,000 code units of bytecode per run and past that lists every name the

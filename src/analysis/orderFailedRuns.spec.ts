@@ -546,3 +546,54 @@ describe('a failed run edited past the statement it did not finish: the current 
     expect(kinds(o)).toContain('edited');
   });
 });
+
+// What the second review found.
+describe('a failed run edited past the statement it did not finish: a statement that finished, its name hidden from the tracer by an equal hidden value (not an import, not a literal)', () => {
+  it('%pylab inline, then `pi = np.pi` (binds pi to the very object %pylab hid under pi)', () => {
+    // Real tracer: p -> ok, added [] ; n -> error (FileNotFoundError on statement 4), added [r, area],
+    // read []. Kernel ends with pi == 3.141592653589793, r == 2.0, area == 12.566..., no data.
+    // Edited: r = np.sqrt(9.0) (statement 2 ran; r and area live): the edit matters.
+    const code = "pi = np.pi\nr = np.sqrt(4.0)\narea = pi * r ** 2\ndata = np.loadtxt('nofile.csv')";
+    const s = new SessionBuilder()
+      .cell('p', '%pylab inline')
+      .cell('n', code)
+      .run('p', { traced: {} })
+      .run('n', { status: 'error', traced: { added: ['r', 'area'] } })
+      .cell('n', code.replace('sqrt(4.0)', 'sqrt(9.0)'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+});
+
+describe('a failed run edited past the statement it did not finish: a later statement unbinds the name in a way the analyzer lists no deletion for', () => {
+  it("globals().pop('raw')", () => {
+    // Real tracer: error (NameError: raw, on statement 5), added [json, total], read []. Kernel
+    // ends with json, total == 6, no raw, no mean. Edited: total = sum(raw) * 2 (statement 3 ran;
+    // total live): the edit matters.
+    const code = "import json\nraw = json.loads('[1, 2, 3]')\ntotal = sum(raw)\nglobals().pop('raw')\nmean = total / len(raw)";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', 'total'] } })
+      .cell('n', code.replace('total = sum(raw)', 'total = sum(raw) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it("ip.del_var('raw'), ip = get_ipython() bound in an earlier cell (no get_ipython in the cell)", () => {
+    // Real tracer: g -> ok, added [ip]; n -> error (NameError: raw, on statement 5), added [json,
+    // total], read [ip]. Kernel ends with ip, json, total == 6, no raw, no mean. Edited:
+    // total = sum(raw) * 2 (statement 3 ran; total live): the edit matters.
+    const code = "import json\nraw = json.loads('[1, 2, 3]')\ntotal = sum(raw)\nip.del_var('raw')\nmean = total / len(raw)";
+    const s = new SessionBuilder()
+      .cell('g', 'ip = get_ipython()')
+      .cell('n', code)
+      .run('g', { traced: { added: ['ip'] } })
+      .run('n', { status: 'error', traced: { added: ['json', 'total'], read: ['ip'] } })
+      .cell('n', code.replace('total = sum(raw)', 'total = sum(raw) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+});

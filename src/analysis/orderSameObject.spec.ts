@@ -502,3 +502,150 @@ describe('a name bound again to the literal it held: what the review of the rule
     expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
   });
 });
+
+describe('a name bound again to the literal it held: what the second review found', () => {
+  // Real session:
+  //   "k = 3": ok added [k]
+  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
+  //   "globals().pop('x')\nx = -1.5": ok (nothing added/rebound/deleted)
+  //   "y = x * 10": ok added [y] read [x]
+  //   kernel ends x = -1.5, y = -15.0, z = 1. pop freed the old float before `x = -1.5` compiled:
+  //   the new constant took its address. Serving x from b@1 replays x = 0.30000000000000004.
+  it('globals().pop frees the old value before the literal statement: its run provides x', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('b', 'x = k * 0.1\nz = 1')
+      .cell('w', "globals().pop('x')\nx = -1.5")
+      .cell('r', 'y = x * 10')
+      .run('k', { traced: { added: ['k'] } })
+      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@2');
+    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
+  });
+
+  // Real session:
+  //   "k = 3": ok added [k]
+  //   "def f():\n    globals()['x'] = k * 0.2": ok added [f] read [k]
+  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
+  //   "x = 15\nf()": ok (nothing added/rebound) read [f]
+  //   "y = x * 10": ok added [y] read [x]
+  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1. The function binds x
+  //   through globals() (no `global` statement: not in globalBindings / _boundByCalls).
+  it('a called function that binds the name through globals(): the run of the call provides it', () => {
+    const s = new SessionBuilder()
+      .cell('k', 'k = 3')
+      .cell('def', "def f():\n    globals()['x'] = k * 0.2")
+      .cell('b', 'x = k * 0.1\nz = 1')
+      .cell('w', 'x = 15\nf()')
+      .cell('r', 'y = x * 10')
+      .run('k', { traced: { added: ['k'] } })
+      .run('def', { traced: { added: ['f'], read: ['k'] } })
+      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: { read: ['f'] } })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const st = steps(order(s));
+    expect(st).toContain('w@3');
+    expect(st.indexOf('w@3')).toBeLessThan(st.indexOf('r@4'));
+  });
+  // Real session (cells top to bottom: i, a, r, w; run i, a, w, r, i):
+  //   "q = [1]": ok added [q]
+  //   "x = 15\ny = 2": ok added [x, y]
+  //   "x = 15\nz = 3": ok added [z] (x: nothing)
+  //   "m = x + z + len(q)": ok added [m] read [q, x, z]
+  //   "q = [1]": ok rebound [q]
+  //   kernel ends x = 15, y = 2, z = 3, m = 19, q = [1].
+  // provider serves r's x from a@1 (w@2, kept for z, is below r); the schedule then puts r before
+  // the next binder of x after a@1, w@2, which r reads z from: a cycle, every merge attempt fails,
+  // time order: i@0 and i@4 both replayed, a needs-rerun. At 5c2adc5: i@4, a@1, w@2, r@3 merged.
+  it('a reader served by the first binder while the later binder (below it) gives it another name: no cycle', () => {
+    const s = new SessionBuilder()
+      .cell('i', 'q = [1]')
+      .cell('a', 'x = 15\ny = 2')
+      .cell('r', 'm = x + z + len(q)')
+      .cell('w', 'x = 15\nz = 3')
+      .run('i', { traced: { added: ['q'] } })
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('w', { traced: { added: ['z'] } })
+      .run('r', { traced: { added: ['m'], read: ['q', 'x', 'z'] } })
+      .run('i', { traced: { rebound: ['q'] } });
+    const o = order(s);
+    expect(o.stats.mode).toBe('merged-reruns');
+    expect(steps(o)).not.toContain('i@0');
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+  // Real session (cells a, w, r run top to bottom):
+  //   "x = 15\ny = 2": ok added [x, y] | "x = 15": ok (nothing) | "m = x * 2": ok added [m] read [x]
+  //   kernel ends x = 15, y = 2, m = 30. Running the notebook top to bottom rebuilds it.
+  // The order is a@0, r@2 (w is not kept) and topToBottomWorks (orderDiagnostics) then sees w, a cell
+  // outside the steps, binding x between its producer a and its reader r: verdict in-order, false.
+  // At 5c2adc5: a@0, w@1, r@2, top-to-bottom.
+  it('a cell binding the same literal again between the binder and the reader: top to bottom still works', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15\ny = 2')
+      .cell('w', 'x = 15')
+      .cell('r', 'm = x * 2')
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('w', { traced: {} })
+      .run('r', { traced: { added: ['m'], read: ['x'] } });
+    const o = order(s);
+    expect(o.topToBottomWorks).toBe(true);
+    expect(o.verdict).toBe('top-to-bottom');
+  });
+
+  // Real session (cells a, r, w run top to bottom):
+  //   "x = 15\ny = 2": ok added [x, y] | "m = x * 2": ok added [m] read [x] | "x = 15": ok (nothing)
+  //   kernel ends x = 15, y = 2, m = 30. The live x is served by a@0; w (not in the steps, below)
+  //   binds x: topToBottomWorks false, verdict in-order. At 5c2adc5: a@0, r@1, w@2, top-to-bottom.
+  it('a last cell binding the same literal again: top to bottom still works', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15\ny = 2')
+      .cell('r', 'm = x * 2')
+      .cell('w', 'x = 15')
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('r', { traced: { added: ['m'], read: ['x'] } })
+      .run('w', { traced: {} });
+    const o = order(s);
+    expect(o.topToBottomWorks).toBe(true);
+    expect(o.verdict).toBe('top-to-bottom');
+  });
+  // Real session:
+  //   "x = 15": ok added [x] | "k = 3": ok added [k] | "y = 7\nboom()": error added [y]
+  //   | "x = 15\ny = 7\nprint(k)": ok (nothing) read [k] | "del k": ok deleted [k]
+  //   kernel ends x = 15, y = 7, no k. w, needed for y (bf failed), provides x too.
+  // The live-value loop over sameValue (`_slice`) settles x first: a@0 (current, self-contained)
+  // is added; y then brings w@3 (with k@1, d@4), and a@0 stays. At 5c2adc5: k@1, w@3, d@4.
+  it('a run added for the live value of one name, then served by the run another name needs: not kept', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15')
+      .cell('k', 'k = 3')
+      .cell('bf', 'y = 7\nboom()')
+      .cell('w', 'x = 15\ny = 7\nprint(k)')
+      .cell('d', 'del k')
+      .run('a', { traced: { added: ['x'] } })
+      .run('k', { traced: { added: ['k'] } })
+      .run('bf', { traced: { added: ['y'] }, status: 'error' })
+      .run('w', { traced: { read: ['k'] } })
+      .run('d', { traced: { deleted: ['k'] } });
+    expect(steps(order(s))).not.toContain('a@0');
+  });
+
+  // Real session: "x = 15\ny = 2": ok added [x, y] | "x = 15\nz = 3": ok added [z]
+  //   kernel ends x = 15, y = 2, z = 3. Then w is edited to `x = 16\nz = 3` (not run).
+  // The order is still a@0, w@1 (w is needed for z): the replay ends with x = 16. The edited
+  // diagnostic names only z (x's live value is served by a@0); at 5c2adc5 it names x and z.
+  it('an edited cell kept for another name that rebinds the literal: the edited diagnostic names it', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15\ny = 2')
+      .cell('w', 'x = 15\nz = 3')
+      .run('a', { traced: { added: ['x', 'y'] } })
+      .run('w', { traced: { added: ['z'] } })
+      .cell('w', 'x = 16\nz = 3');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@0', 'w@1']);
+    const edited = o.diagnostics.find(d => d.kind === 'edited');
+    expect(edited?.names).toContain('x');
+  });
+});
