@@ -116,8 +116,9 @@ export interface RunRecord {
   cls: number;
   /**
    * Where this run's reads start in the engine's read buffers: read i's producing run (its `from`,
-   * else its `unknown`, else -1) is at `readStart + i`. A compute maps them once to the runs that
-   * provide them (`SliceView.keys`), for the slice, the schedule and the diagnostics alike.
+   * else its `unknown`, else -1; `CHAINED` when several runs provide it) is at `readStart + i`. A
+   * compute maps them once to the runs that provide them (`SliceView.keys`), for the slice, the
+   * schedule and the diagnostics alike.
    */
   readStart: number;
   /** Randomness not covered by an earlier seed, or time. */
@@ -214,7 +215,7 @@ export class CanonicalOrderEngine {
     this._everWritten = new Set();
     this._callables = new Set();
     this._boundByCalls = new Set();
-    this._bindsAnyWhenCalled = false;
+    this._namespaceReached = false;
     this._modules = new Set();
     this._factsSeen = new Set();
     this._installs = new Set();
@@ -258,8 +259,8 @@ export class CanonicalOrderEngine {
       const known = this._callables.size + this._modules.size;
       facts.callables.forEach(c => this._callables.add(c));
       facts.effects.globalBindings?.forEach(n => this._boundByCalls.add(n));
-      if (facts.callables.size > 0 && (facts.effects.unknownDefines || facts.effects.statements?.some(t => NAMESPACE_ACCESS.test(t)) !== false)) {
-        this._bindsAnyWhenCalled = true;
+      if (NAMESPACE_ACCESS.test(run.code) || (facts.callables.size > 0 && facts.effects.unknownDefines)) {
+        this._namespaceReached = true;
       }
       facts.imports.forEach(m => this._modules.add(m));
       if (facts.effects.loadsModules) {
@@ -886,7 +887,7 @@ export class CanonicalOrderEngine {
         return false;
       }
       for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
-        if (r.reads[i - r.readStart].alternatives) {
+        if (deps[i] === CHAINED) {
           if (!providers(r, i).some(a => inSlice[producer(a)])) {
             return false;
           }
@@ -976,7 +977,7 @@ export class CanonicalOrderEngine {
         const s = stack.pop()!;
         const r = records[s];
         for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
-          if (r.reads[i - r.readStart].alternatives) {
+          if (deps[i] === CHAINED) {
             open.push(i, s);
             continue;
           }
@@ -1547,27 +1548,35 @@ export class CanonicalOrderEngine {
    * ran. Only where that absence tells: a statement that binds what a call returns, not an import,
    * a literal or a look-up (IPython's start-up names, `%pylab`'s, are hidden from the tracer
    * while they keep the object they were given: `import numpy as np` or `pi = np.pi` binds it
-   * again unseen); not a statement whose other bindings were seen; not a name a later statement
-   * deletes (`x = 1; del x`) or a function of the session binds or deletes (`global`); not in a
-   * cell that reaches the namespace another way (`%reset -f`, `get_ipython()`, a shell handle's
-   * `del_var`, `globals().pop`), nor before a call of a function of the session (it may delete any
-   * global). Names compared as Python spells them (NFKC: `µ` binds `μ`).
+   * again unseen); not before a statement seen binding something (it ran) or a call of a function
+   * of the session (it may delete any global); not a name a later statement deletes (`x = 1; del
+   * x`) or a function of the session binds or deletes (`global`); not in a cell IPython rewrites
+   * (`%reset -f`), nor once the session reached the namespace other than by names (`ip.del_var`,
+   * `globals().pop`, `ns = globals()`, `__main__`: `_namespaceReached`). Names compared as Python
+   * spells them (NFKC: `µ` binds `μ`).
    */
   private _unfinished(facts: CodeFacts, tr: TracedEffects, held: (n: string) => boolean): number | undefined {
     const statements = facts.effects.statements;
     const e = facts.effects;
-    if (!statements || e.unknownDefines || e.ipythonSyntax || statements.some(t => NAMESPACE_ACCESS.test(t))) {
+    if (!statements || e.unknownDefines || e.ipythonSyntax || this._namespaceReached) {
       return undefined;
     }
     const spelled = (n: string): string => n.normalize('NFKC');
     const deletes = statements.map(t => this._facts(t).effects.deletes.map(spelled));
     const seen = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated].map(spelled));
-    let lastCall = -1;
-    statements.forEach((t, i) => this._facts(t).effects.uses.some(n => this._callables.has(n)) && (lastCall = i));
-    for (let i = lastCall + 1; i < statements.length; i++) {
+    // Past the last call of a session function, and past the last statement seen binding something
+    // (it ran, so every statement before it finished: `np = reload(np)` rebinding a hidden name).
+    let from = 0;
+    statements.forEach((t, i) => {
+      const f = this._facts(t);
+      if (f.effects.uses.some(n => this._callables.has(n)) || [...f.effects.defines, ...f.imports].some(n => seen.has(spelled(n)))) {
+        from = i + 1;
+      }
+    });
+    for (let i = from; i < statements.length; i++) {
       const f = this._facts(statements[i]);
       const binds = f.effects.defines.map(spelled);
-      if (f.effects.controlFlow || f.imports.size > 0 || !CALL.test(statements[i]) || binds.some(n => seen.has(n))) {
+      if (f.effects.controlFlow || f.imports.size > 0 || !CALL.test(statements[i])) {
         continue;
       }
       if (binds.some(n => !held(n) && !this._boundByCalls.has(n) && !UNTRACED_NAME.test(n) && !deletes.slice(i + 1).some(d => d.includes(n)))) {
@@ -1586,16 +1595,13 @@ export class CanonicalOrderEngine {
    * (`model = fit(model)`), and an object made at run time may land where the one it replaced
    * was freed (a loop over `range(n)`), which identity cannot tell. Nor for a name a function of
    * the session binds when called (`global x`: `x = 15; f()` may leave in x a new float where
-   * the old one was freed), nor in a cell IPython rewrites (`%store -r x`).
+   * the old one was freed), nor in a cell IPython rewrites (`%store -r x`), nor once the session
+   * reached the namespace other than by names (`globals().pop('x')` before `x = -1.5`:
+   * `_namespaceReached`).
    */
   private _boundAgain(facts: CodeFacts, tr: TracedEffects, kill: ReadonlySet<string>): ReadonlySet<string> {
     const eff = facts.effects;
-    if (
-      eff.unknownDefines ||
-      eff.ipythonSyntax ||
-      eff.statements?.some(t => NAMESPACE_ACCESS.test(t)) !== false ||
-      (this._bindsAnyWhenCalled && eff.uses.some(n => this._callables.has(n)))
-    ) {
+    if (eff.unknownDefines || eff.ipythonSyntax || !eff.statements || this._namespaceReached) {
       return NO_NAMES;
     }
     const changed = new Set([...tr.added, ...tr.rebound, ...tr.deleted, ...tr.mutated]);
@@ -1746,7 +1752,7 @@ export class CanonicalOrderEngine {
       grown.set(this._deps.subarray(0, start));
       this._deps = grown;
     }
-    reads.forEach((a, i) => (this._deps[start + i] = a.from >= 0 ? a.from : a.unknown));
+    reads.forEach((a, i) => (this._deps[start + i] = a.alternatives ? CHAINED : a.from >= 0 ? a.from : a.unknown));
     this._readCount = end;
     return start;
   }
@@ -1820,8 +1826,13 @@ export class CanonicalOrderEngine {
   private _callables = new Set<string>();
   /** Globals a function the session defined binds or deletes when called (`CellEffects.globalBindings`). */
   private _boundByCalls = new Set<string>();
-  /** A function the session defined may bind any global when called (`globals()[k] = v`, `exec`). */
-  private _bindsAnyWhenCalled = false;
+  /**
+   * Code of the session reached the namespace other than by names (`NAMESPACE_ACCESS`: `ns =
+   * globals()` then `del ns['x']`, a method calling `globals().pop`, `del __main__.x`), or a
+   * function it defined may bind any global (`exec`): from then on, what a run bound and deleted
+   * is not told by its names.
+   */
+  private _namespaceReached = false;
   private _modules = new Set<string>();
   private _factsSeen = new Set<CodeFacts>();
   /** Package installs run so far (`CellEffects.installs`). */
@@ -2048,8 +2059,10 @@ const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 
 const UNTRACED_NAME =
   /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython|_exit_code|__builtin__|__builtins__|__name__|__doc__|__package__|__loader__|__spec__|__warningregistry__)$/;
 const NO_NAMES: ReadonlySet<string> = new Set();
-/** Code that reaches the namespace other than by names (see `_unfinished`). */
-const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
+/** In the engine's read buffer: a read of a value several runs provide (`RunRead.alternatives`), settled apart. */
+const CHAINED = -2;
+/** Code that reaches the namespace other than by names (see `_namespaceReached`). */
+const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
 /**

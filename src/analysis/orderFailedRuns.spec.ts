@@ -597,3 +597,71 @@ describe('a failed run edited past the statement it did not finish: a later stat
     expect(kinds(o)).toContain('edited');
   });
 });
+
+// What the third review found.
+describe('a failed run edited past the statement it did not finish: a statement that finished, its binding unseen, while a later statement was seen bound', () => {
+  it('%pylab inline, then `np = reload(np)` (reload returns the very module %pylab hid under np)', () => {
+    // Real tracer: p -> ok, added []; n -> error (FileNotFoundError on statement 4), added
+    // [reload, x], read []. Kernel ends with np (numpy), x == array([0, 1, 2, 3, 4]), no df.
+    // x, bound by statement 3, was seen: statement 2 finished. Edited: x = np.arange(10)
+    // (statement 3 ran; x live): the edit matters.
+    const code = "from importlib import reload\nnp = reload(np)\nx = np.arange(5)\ndf = np.loadtxt('nofile.csv')";
+    const s = new SessionBuilder()
+      .cell('p', '%pylab inline')
+      .cell('n', code)
+      .run('p', { traced: {} })
+      .run('n', { status: 'error', traced: { added: ['reload', 'x'] } })
+      .cell('n', code.replace('arange(5)', 'arange(10)'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+});
+
+describe('a failed run edited past the statement it did not finish: a later statement unbinds the name through the namespace, not spelled in the cell', () => {
+  it("a method of a session class calls globals().pop('tmp') (cache.clear(): no session callable named)", () => {
+    // Real tracer: a -> ok, added [Cache, cache]; n -> error (NameError: tmp, on statement 5),
+    // added [json, total], read [cache]. Kernel ends with cache, json, total == 6, no tmp, no
+    // mean. Edited: total = sum(tmp) * 2 (statement 3 ran; total live): the edit matters.
+    const code = "import json\ntmp = json.loads('[1, 2, 3]')\ntotal = sum(tmp)\ncache.clear()\nmean = total / len(tmp)";
+    const s = new SessionBuilder()
+      .cell('a', "class Cache:\n    def clear(self):\n        globals().pop('tmp', None)\n\ncache = Cache()")
+      .cell('n', code)
+      .run('a', { traced: { added: ['Cache', 'cache'] } })
+      .run('n', { status: 'error', traced: { added: ['json', 'total'], read: ['cache'] } })
+      .cell('n', code.replace('total = sum(tmp)', 'total = sum(tmp) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it("del ns['tmp'], ns = globals() bound in an earlier cell", () => {
+    // Real tracer: g -> ok, added [ns]; n -> error (NameError: tmp, on statement 5), added [json,
+    // total], mutated [ns], read [ns]. Kernel ends with ns, json, total == 6, no tmp, no mean.
+    // Edited: total = sum(tmp) * 2 (statement 3 ran; total live): the edit matters.
+    const code = "import json\ntmp = json.loads('[1, 2, 3]')\ntotal = sum(tmp)\ndel ns['tmp']\nmean = total / len(tmp)";
+    const s = new SessionBuilder()
+      .cell('g', 'ns = globals()')
+      .cell('n', code)
+      .run('g', { traced: { added: ['ns'] } })
+      .run('n', { status: 'error', traced: { added: ['json', 'total'], mutated: ['ns'], read: ['ns'] } })
+      .cell('n', code.replace('total = sum(tmp)', 'total = sum(tmp) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@1');
+    expect(kinds(o)).toContain('edited');
+  });
+
+  it('del __main__.tmp (IPython\'s user module: its attributes are the user namespace)', () => {
+    // Real tracer: error (NameError: tmp, on statement 6), added [json, __main__, total], read [].
+    // Kernel ends with json, __main__, total == 6, no tmp, no mean. Edited: total = sum(tmp) * 2
+    // (statement 4 ran; total live): the edit matters.
+    const code = "import json\nimport __main__\ntmp = json.loads('[1, 2, 3]')\ntotal = sum(tmp)\ndel __main__.tmp\nmean = total / len(tmp)";
+    const s = new SessionBuilder()
+      .cell('n', code)
+      .run('n', { status: 'error', traced: { added: ['json', '__main__', 'total'] } })
+      .cell('n', code.replace('total = sum(tmp)', 'total = sum(tmp) * 2'));
+    const o = order(s);
+    expect(steps(o)).toContain('n@0');
+    expect(kinds(o)).toContain('edited');
+  });
+});
