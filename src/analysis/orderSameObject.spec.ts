@@ -9,6 +9,7 @@
  * slice keeps anyway first (`LastWrite.sameValue`).
  */
 import { kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
+import { TracedEffects } from './types';
 
 describe('a name bound again to the object it held: its rebinding stays its producer', () => {
   it('a failed run that bound the object first is not replayed for it', () => {
@@ -368,55 +369,6 @@ describe('a name bound again to the literal it held: what the review of the rule
     expect(kinds(o)).not.toContain('depends-on-later-cell');
   });
 
-  // Real session (IPython 9.18): the float freelist hands the new float the address of the one
-  // `x = 15` freed, so the tracer (identity = address + type) reports no change for x although
-  // its value changed. The analyzer lists x in constantBindings (the call's global binding is
-  // not seen).
-  //   "k = 3": ok added [k]
-  //   "def f():\n    global x\n    x = k * 0.2": ok added [f] read [k]
-  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
-  //   "x = 15\nf()": ok (nothing added/rebound) read [f]
-  //   "y = x * 10": ok added [y] read [x]
-  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1.
-  // The engine serves x (for y and at the end) from b@2, kept for z: the replay ends with
-  // x = 0.30000000000000004, y = 3.0000000000000004.
-  it('a literal binding followed by a call that rebinds the name (global): the run of the call provides it', () => {
-    const s = new SessionBuilder()
-      .cell('k', 'k = 3')
-      .cell('def', 'def f():\n    global x\n    x = k * 0.2')
-      .cell('b', 'x = k * 0.1\nz = 1')
-      .cell('w', 'x = 15\nf()')
-      .cell('r', 'y = x * 10')
-      .run('k', { traced: { added: ['k'] } })
-      .run('def', { traced: { added: ['f'], read: ['k'] } })
-      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
-      .run('w', { traced: { read: ['f'] } })
-      .run('r', { traced: { added: ['y'], read: ['x'] } });
-    const st = steps(order(s));
-    expect(st).toContain('w@3');
-    expect(st.indexOf('w@3')).toBeLessThan(st.indexOf('r@4'));
-  });
-
-  // Same, the function defined in the cell and deleted (real tracer):
-  //   "k = 3": ok added [k] | "x = k * 0.1\nz = 1": ok added [x, z] read [k]
-  //   "x = 15\ndef f():\n    global x\n    x = k * 0.2\nf()\ndel f": ok (nothing) read [k]
-  //   "y = x * 10": ok added [y] read [x]
-  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1, no f.
-  it('a literal binding, then a function of the same cell that rebinds it (global): that run provides it', () => {
-    const s = new SessionBuilder()
-      .cell('k', 'k = 3')
-      .cell('b', 'x = k * 0.1\nz = 1')
-      .cell('w', 'x = 15\ndef f():\n    global x\n    x = k * 0.2\nf()\ndel f')
-      .cell('r', 'y = x * 10')
-      .run('k', { traced: { added: ['k'] } })
-      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
-      .run('w', { traced: { read: ['k'] } })
-      .run('r', { traced: { added: ['y'], read: ['x'] } });
-    const st = steps(order(s));
-    expect(st).toContain('w@2');
-    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
-  });
-
   // Real session: ["x = 15", "k = 3", "y = 7\nboom()", "x = 15\ny = 7\nprint(k)", "del k", "m = x + y"]
   //   ok added [x] | ok added [k] | error added [y] | ok (nothing) read [k] | ok deleted [k]
   //   | ok added [m] read [x, y]. Kernel ends x = 15, y = 7, m = 22, no k.
@@ -459,31 +411,6 @@ describe('a name bound again to the literal it held: what the review of the rule
     expect(kinds(o)).not.toContain('edited');
   });
 
-  // IPython compiles a cell one top-level statement at a time (run_ast_nodes), and the compiler
-  // makes a folded constant (`-1.5`, `(1, 'a')`) when it compiles the statement: after the
-  // statement before freed the old value. The freelist gives the new constant the old address,
-  // so the tracer reports no change although the value changed. Real session (IPython 9.18):
-  //   "k = 3": ok added [k]
-  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
-  //   "x = None\nx = -1.5": ok (nothing added/rebound)
-  //   "y = x * 10": ok added [y] read [x]
-  //   kernel ends x = -1.5, y = -15.0, z = 1. The engine serves x from b@1 (kept for z):
-  //   the replay ends with x = 0.30000000000000004, y = 3.0000000000000004.
-  it('a negative float literal after the statement that freed the old float: its run provides x', () => {
-    const s = new SessionBuilder()
-      .cell('k', 'k = 3')
-      .cell('b', 'x = k * 0.1\nz = 1')
-      .cell('w', 'x = None\nx = -1.5')
-      .cell('r', 'y = x * 10')
-      .run('k', { traced: { added: ['k'] } })
-      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
-      .run('w', { traced: {} })
-      .run('r', { traced: { added: ['y'], read: ['x'] } });
-    const st = steps(order(s));
-    expect(st).toContain('w@2');
-    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
-  });
-
   // Same with a tuple (tuple free list), real session:
   //   "k = 3": ok added [k] | "t = tuple([k, 'b'])\nv = 2": ok added [t, v] read [k]
   //   "del t\nt = (1, 'a')": ok (nothing) | "u = t[0]": ok added [u] read [t]
@@ -505,52 +432,6 @@ describe('a name bound again to the literal it held: what the review of the rule
 });
 
 describe('a name bound again to the literal it held: what the second review found', () => {
-  // Real session:
-  //   "k = 3": ok added [k]
-  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
-  //   "globals().pop('x')\nx = -1.5": ok (nothing added/rebound/deleted)
-  //   "y = x * 10": ok added [y] read [x]
-  //   kernel ends x = -1.5, y = -15.0, z = 1. pop freed the old float before `x = -1.5` compiled:
-  //   the new constant took its address. Serving x from b@1 replays x = 0.30000000000000004.
-  it('globals().pop frees the old value before the literal statement: its run provides x', () => {
-    const s = new SessionBuilder()
-      .cell('k', 'k = 3')
-      .cell('b', 'x = k * 0.1\nz = 1')
-      .cell('w', "globals().pop('x')\nx = -1.5")
-      .cell('r', 'y = x * 10')
-      .run('k', { traced: { added: ['k'] } })
-      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
-      .run('w', { traced: {} })
-      .run('r', { traced: { added: ['y'], read: ['x'] } });
-    const st = steps(order(s));
-    expect(st).toContain('w@2');
-    expect(st.indexOf('w@2')).toBeLessThan(st.indexOf('r@3'));
-  });
-
-  // Real session:
-  //   "k = 3": ok added [k]
-  //   "def f():\n    globals()['x'] = k * 0.2": ok added [f] read [k]
-  //   "x = k * 0.1\nz = 1": ok added [x, z] read [k]
-  //   "x = 15\nf()": ok (nothing added/rebound) read [f]
-  //   "y = x * 10": ok added [y] read [x]
-  //   kernel ends x = 0.6000000000000001, y = 6.000000000000001, z = 1. The function binds x
-  //   through globals() (no `global` statement: not in globalBindings / _boundByCalls).
-  it('a called function that binds the name through globals(): the run of the call provides it', () => {
-    const s = new SessionBuilder()
-      .cell('k', 'k = 3')
-      .cell('def', "def f():\n    globals()['x'] = k * 0.2")
-      .cell('b', 'x = k * 0.1\nz = 1')
-      .cell('w', 'x = 15\nf()')
-      .cell('r', 'y = x * 10')
-      .run('k', { traced: { added: ['k'] } })
-      .run('def', { traced: { added: ['f'], read: ['k'] } })
-      .run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
-      .run('w', { traced: { read: ['f'] } })
-      .run('r', { traced: { added: ['y'], read: ['x'] } });
-    const st = steps(order(s));
-    expect(st).toContain('w@3');
-    expect(st.indexOf('w@3')).toBeLessThan(st.indexOf('r@4'));
-  });
   // Real session (cells top to bottom: i, a, r, w; run i, a, w, r, i):
   //   "q = [1]": ok added [q]
   //   "x = 15\ny = 2": ok added [x, y]
@@ -775,5 +656,45 @@ describe('a name bound again to the literal it held: what the third review found
     const o = order(s);
     expect(steps(o)).toEqual(['a@1', 'r@2']);
     expect(o.verdict).not.toBe('errors');
+  });
+});
+
+/**
+ * A literal binding the tracer saw no change for, while the value did change: the old value was
+ * freed before the literal's statement compiled (IPython compiles one statement at a time), or a
+ * function bound the name again afterwards, the new object taking the freed address. Real sessions
+ * (IPython 9.18, src/kernel/tracer.py), found by the reviews of the rule: `k = 3` (added [k]);
+ * `x = k * 0.1\nz = 1` (added [x, z], read [k]); the rebinding cell below; `y = x * 10` (added
+ * [y], read [x]). The kernel ends with the rebinding's x (-1.5, or 0.6000000000000001 from the
+ * function); serving x from the second cell, kept for z, would replay x = 0.30000000000000004.
+ */
+const unseenRebindings: Array<[string, { def?: [string, Partial<TracedEffects>]; code: string; traced: Partial<TracedEffects> }]> = [
+  // `def f():\n    global x\n    x = k * 0.2` (added [f], read [k]): the call's global binding.
+  ['a call that rebinds the name (global)', { def: ['def f():\n    global x\n    x = k * 0.2', { added: ['f'], read: ['k'] }], code: 'x = 15\nf()', traced: { read: ['f'] } }],
+  ['a function of the same cell that rebinds it (global)', { code: 'x = 15\ndef f():\n    global x\n    x = k * 0.2\nf()\ndel f', traced: { read: ['k'] } }],
+  // No `global` statement: not in globalBindings.
+  ['a called function that binds it through globals()', { def: ["def f():\n    globals()['x'] = k * 0.2", { added: ['f'], read: ['k'] }], code: 'x = 15\nf()', traced: { read: ['f'] } }],
+  // The float freelist gives the constant -1.5 the address `x = None` freed.
+  ['a negative float after the statement that freed the old float', { code: 'x = None\nx = -1.5', traced: {} }],
+  ['a literal after globals().pop freed the old value', { code: "globals().pop('x')\nx = -1.5", traced: {} }]
+];
+
+describe('a name bound again to the literal it held, as the tracer saw it, but not its value', () => {
+  it.each(unseenRebindings)('%s: that run provides it', (_title, c) => {
+    const s = new SessionBuilder().cell('k', 'k = 3');
+    if (c.def) {
+      s.cell('def', c.def[0]);
+    }
+    s.cell('b', 'x = k * 0.1\nz = 1').cell('w', c.code).cell('r', 'y = x * 10').run('k', { traced: { added: ['k'] } });
+    if (c.def) {
+      s.run('def', { traced: c.def[1] });
+    }
+    s.run('b', { traced: { added: ['x', 'z'], read: ['k'] } })
+      .run('w', { traced: c.traced })
+      .run('r', { traced: { added: ['y'], read: ['x'] } });
+    const w = c.def ? 'w@3' : 'w@2';
+    const st = steps(order(s));
+    expect(st).toContain(w);
+    expect(st.indexOf(w)).toBeLessThan(st.indexOf(c.def ? 'r@4' : 'r@3'));
   });
 });
