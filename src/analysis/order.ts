@@ -632,10 +632,13 @@ export class CanonicalOrderEngine {
     const write = (name: string, kind: WriteKind): void => {
       const held = again.has(name) ? this._last.get(name) : undefined;
       if (held) {
-        // The same object: the same value, from the run that bound it first or from this one.
-        writes.push(this._write(name, kind, held.vn));
+        // The same object: the same value, from the run that bound it first or from this one. Its
+        // number is this run's, as for any binding: a rerun of the cell that read it merges with
+        // the run of it before (`y = 1` run again after `y = y * 1`).
+        const vn = this._id('w' + cls + PSEUDO + name);
+        writes.push(this._write(name, kind, vn));
         const chain = [...(held.sameValue ?? []), seq];
-        this._last.set(name, { ...held, sameValue: chain.length > 2 * CHAIN_SCAN ? chain.slice(chain.length - CHAIN_SCAN) : chain });
+        this._last.set(name, { ...held, vn, sameValue: chain.length > 2 * CHAIN_SCAN ? chain.slice(chain.length - CHAIN_SCAN) : chain });
         return;
       }
       const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
@@ -882,8 +885,9 @@ export class CanonicalOrderEngine {
     const providers = (r: RunRecord, i: number): number[] => {
       const read = r.reads[i - r.readStart];
       const alternatives = read.alternatives!;
-      const tail = alternatives.length >= CHAIN_SCAN ? alternatives.slice(alternatives.length - CHAIN_SCAN) : [read.from, ...alternatives];
-      return tail.filter(a => producer(a) !== r.seq);
+      const tail = alternatives.length >= CHAIN_SCAN ? alternatives.slice(alternatives.length - CHAIN_SCAN) : alternatives;
+      // The run that bound it first stays: every later one may be a rerun merged with the reader.
+      return [read.from, ...tail.filter(a => producer(a) !== r.seq)];
     };
     // It succeeded and needs no run the slice lacks.
     const selfContained = (p: number): boolean => {
@@ -940,18 +944,46 @@ export class CanonicalOrderEngine {
       }
       return latest;
     };
-    const drain = (): void => {
+    // Settled in two passes: first the reads and live values `provider` gives their chain's latest
+    // run (needed as for any binding), which may then serve the others (no earlier run added for
+    // one that a later one serves too); then each of them.
+    interface Choice {
+      runs: number[];
+      reader: number;
+      settle: (p: number) => void;
+    }
+    const drain = (live: Choice[] = []): void => {
+      let first = live;
       do {
         drainReads();
-        const batch = open;
-        open = [];
-        for (let j = 0; j < batch.length; j += 2) {
-          const p = provider(providers(records[batch[j + 1]], batch[j]), batch[j + 1]);
-          keys[batch[j]] = p;
-          add(p);
-          settled.push(batch[j], batch[j + 1]);
+        const items = first;
+        first = [];
+        for (let j = 0; j < open.length; j += 2) {
+          const i = open[j];
+          const s = open[j + 1];
+          items.push({
+            runs: providers(records[s], i),
+            reader: s,
+            settle: p => {
+              keys[i] = p;
+              settled.push(i, s);
+            }
+          });
         }
-      } while (stack.length > 0);
+        open = [];
+        for (const c of items) {
+          const latest = producer(c.runs[c.runs.length - 1]);
+          if (provider(c.runs, c.reader) === latest) {
+            add(latest);
+          }
+        }
+        drainReads();
+        for (const c of items) {
+          const p = provider(c.runs, c.reader);
+          add(p);
+          c.settle(p);
+        }
+      } while (stack.length > 0 || open.length > 0);
     };
     const drainReads = (): void => {
       while (stack.length > 0) {
@@ -1005,26 +1037,19 @@ export class CanonicalOrderEngine {
       }
     }
     this._unknownRuns.forEach(s => add(producer(s)));
-    drain();
+    // A name bound again to the value it held (`LastWrite.sameValue`): from the run `provider` picks,
+    // settled with the reads of such names.
+    const liveFrom = new Map<string, number>();
+    drain(
+      sameValue.map(([name, runs]) => ({
+        runs: runs.length > CHAIN_SCAN ? runs.slice(runs.length - CHAIN_SCAN) : runs,
+        reader: -1,
+        settle: (p: number) => liveFrom.set(name, p)
+      }))
+    );
     // A module name imported again by several runs in a row: one of them kept for another reason
     // (`import timeit` in the first cell, the same import again in a later cell) leaves the name
     // holding the module; only when none is kept does the last one join for it.
-    const liveFrom = new Map<string, number>();
-    // A name bound again to the value it held (`LastWrite.sameValue`): from the run `provider`
-    // picks; first the names it gives their latest run, which may then serve the others (no run
-    // added for one that a later one serves too). Before the modules imported again: the run it
-    // picks may import them too.
-    const tails = sameValue.map(([name, runs]): [string, number[]] => [name, runs.length > CHAIN_SCAN ? runs.slice(runs.length - CHAIN_SCAN) : runs]);
-    tails.forEach(([, runs]) => provider(runs, -1) === producer(runs[runs.length - 1]) && add(producer(runs[runs.length - 1])));
-    drain();
-    for (const [name, runs] of tails) {
-      const p = provider(runs, -1);
-      if (!inSlice[p]) {
-        add(p);
-        drain();
-      }
-      liveFrom.set(name, p);
-    }
     for (const [name, runs] of sameModule) {
       // The latest kept: the value the replay ends with (all hold the same module).
       let kept = -1;

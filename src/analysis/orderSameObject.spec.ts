@@ -659,6 +659,98 @@ describe('a name bound again to the literal it held: what the third review found
   });
 });
 
+describe('a name bound again to the literal it held: what the fourth review found', () => {
+  // Real session (cells p, r, q; run p, q, q, r; then q edited to `x = 15\nz = 8`):
+  //   "x = 15": ok added [x] | "x = 15\nz = 7": ok added [z] | "x = 15\nz = 7": ok (nothing)
+  //   | "y = x + 1": ok added [y] read [x]
+  //   kernel ends x = 15, y = 16, z = 7.
+  // r's read of x is settled in the first drain: the latest binder q@2 is edited, none is kept, so
+  // `provider` takes the current self-contained p@0, which is added. Then the live z (chain q@1,
+  // q@2, both edited) forces q@2; the final re-key (`latestKept`) moves r's read (and x) to q@2,
+  // and p@0 stays in the order serving nothing. At 5c2adc5: q@2, r@3.
+  it('a run added for a read, then a later binder forced for another chained name: the first does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('p', 'x = 15')
+      .cell('r', 'y = x + 1')
+      .cell('q', 'x = 15\nz = 7')
+      .run('p', { traced: { added: ['x'] } })
+      .run('q', { traced: { added: ['z'] } })
+      .run('q', { traced: {} })
+      .run('r', { traced: { added: ['y'], read: ['x'] } })
+      .cell('q', 'x = 15\nz = 8');
+    const o = order(s);
+    expect(steps(o)).toEqual(['q@2', 'r@3']);
+    expect(kinds(o)).toContain('edited');
+  });
+
+  // Same session with q deleted instead of edited: p@0, q@2, r@3 (p@0 serves
+  // nothing: the deleted-cell diagnostic names x and z on q). At 5c2adc5: q@2, r@3.
+  it('the same with the later binder deleted: the first does not stay', () => {
+    const s = new SessionBuilder()
+      .cell('p', 'x = 15')
+      .cell('r', 'y = x + 1')
+      .cell('q', 'x = 15\nz = 7')
+      .run('p', { traced: { added: ['x'] } })
+      .run('q', { traced: { added: ['z'] } })
+      .run('q', { traced: {} })
+      .run('r', { traced: { added: ['y'], read: ['x'] } })
+      .remove('q');
+    const o = order(s);
+    expect(steps(o)).toEqual(['q@2', 'r@3']);
+  });
+  // Real session (cells a, c; run a, then c 34 times):
+  //   "x = 16": ok added [x]
+  //   "y = x + 1\nx = 15": ok added [y] rebound [x] read [x]
+  //   "y = x + 1\nx = 15": ok rebound [y] read [x]
+  //   "y = x + 1\nx = 15" (32 more times): ok (nothing) read [x]
+  //   kernel ends x = 15, y = 16.
+  // From the 32nd silent rerun on, the read of x has 32 alternatives: `providers`
+  // then drops `read.from` and keeps only the last 32 alternatives, all reruns of c merged with
+  // the reader (`producer(a) === r.seq`), so the list is empty and `provider` reads
+  // `runs[runs.length - 1]` (undefined): `_isCurrent(undefined)` throws a TypeError
+  // and no order is computed at all. Up to 31 reruns it works (a@0, c@1, c@<last>). At 5c2adc5:
+  // a@0, c@1 ... c@34, no throw.
+  it('a cell reading the name before binding it to the same literal, rerun 34 times: no throw', () => {
+    let s = new SessionBuilder()
+      .cell('a', 'x = 16')
+      .cell('c', 'y = x + 1\nx = 15')
+      .run('a', { traced: { added: ['x'] } })
+      .run('c', { traced: { added: ['y'], rebound: ['x'], read: ['x'] } })
+      .run('c', { traced: { rebound: ['y'], read: ['x'] } });
+    for (let i = 0; i < 32; i++) {
+      s = s.run('c', { traced: { read: ['x'] } });
+    }
+    let o: ReturnType<typeof order> | undefined;
+    expect(() => (o = order(s))).not.toThrow();
+    expect(steps(o!)[0]).toBe('a@0');
+    expect(steps(o!).slice(-1)).toEqual(['c@34']);
+  });
+  // (Found by a differential fuzz of small-int sessions, seed 1352, then reduced).
+  // Real session (cells a, b, c; run a, b, c, a, b):
+  //   "y = 1": ok added [y] | "y = y * 1": ok (nothing) read [y]
+  //   | "z = y * 3": ok added [z] read [y] | "y = 1": ok (nothing) | "y = y * 1": ok (nothing) read [y]
+  //   kernel ends y = 1, z = 3.
+  // a@3 binds the literal y held since b@1 again, so it joins b@1's value (`LastWrite.sameValue`):
+  // with the reruns merged (a@3, b@4, c@2) the schedule no longer completes, the classes caught
+  // in the cycle are un-merged (`compute`) and every run is replayed: a@0, b@1,
+  // c@2, a@3, b@4, in-order, two needs-rerun (stats.mode still merged-reruns). At 5c2adc5: a@3, b@4, c@2, top-to-bottom, no diagnostic.
+  it('a literal bound again after a rerun that read it: the reruns stay merged, top to bottom', () => {
+    const s = new SessionBuilder()
+      .cell('a', 'y = 1')
+      .cell('b', 'y = y * 1')
+      .cell('c', 'z = y * 3')
+      .run('a', { traced: { added: ['y'] } })
+      .run('b', { traced: { read: ['y'] } })
+      .run('c', { traced: { added: ['z'], read: ['y'] } })
+      .run('a', { traced: {} })
+      .run('b', { traced: { read: ['y'] } });
+    const o = order(s);
+    expect(steps(o)).toEqual(['a@3', 'b@4', 'c@2']);
+    expect(o.verdict).toBe('top-to-bottom');
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+});
+
 /**
  * A literal binding the tracer saw no change for, while the value did change: the old value was
  * freed before the literal's statement compiled (IPython compiles one statement at a time), or a
