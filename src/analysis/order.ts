@@ -57,6 +57,10 @@
  * - a name bound by an import statement holds that module whatever run bound
  *   it (value numbered by the statement); a method no list knows called on a
  *   module (`xgboost.plot_importance(m)`) is no change when the tracer saw none.
+ * - a successful run that binds a name again to the literal it held (the
+ *   tracer saw no change: `order = 15`, then a loop over `[3, 9, 15]`) left
+ *   its value as it was: any run of that chain may provide it, one kept anyway
+ *   rather than a run that would bring more (`LastWrite.sameValue`).
  */
 
 import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
@@ -170,10 +174,10 @@ interface LastWrite {
   sameModule?: number[];
   /**
    * Runs after `seq` that bound the name again to the object it held (`_boundAgain`), oldest
-   * first: the value is theirs as much as `seq`'s. Whichever of them the slice keeps for another
-   * reason provides it (`_slice`), so a rerun whose other bindings nothing needs is not kept for
-   * this one (`order = 15`, then a loop `for order in [3, 6, 9, 12, 15]` run twice), and a rerun
-   * that is kept anyway does not bring back the run before it.
+   * first, the latest 32 to 64 of them: the value is theirs as much as `seq`'s. The slice picks
+   * one for each reader and for the live value (`provider` in `_slice`), so a rerun whose other
+   * bindings nothing needs is not kept for this one (`order = 15`, then a loop `for order in [3,
+   * 6, 9, 12, 15]` run twice), and a rerun that is kept anyway does not bring back the run before.
    */
   sameValue?: number[];
   /** With `moduleFrom`: the module's value number, as its import wrote it. */
