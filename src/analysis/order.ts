@@ -634,18 +634,17 @@ export class CanonicalOrderEngine {
 
     const writes: RunWrite[] = [];
     const write = (name: string, kind: WriteKind): void => {
-      const held = again.has(name) ? this._last.get(name) : undefined;
-      if (held) {
+      const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
+      const prior = again.has(name) ? this._last.get(name) : undefined;
+      if (prior) {
         // The same object: the same value, from the run that bound it first or from this one. Its
         // number is this run's, as for any binding: a rerun of the cell that read it merges with
         // the run of it before (`y = 1` run again after `y = y * 1`).
-        const vn = this._id('w' + cls + PSEUDO + name);
         writes.push(this._write(name, kind, vn));
-        const chain = [...(held.sameValue ?? []), seq];
-        this._last.set(name, { ...held, vn, sameValue: chain.length > 2 * CHAIN_SCAN ? chain.slice(chain.length - CHAIN_SCAN) : chain });
+        const chain = [...(prior.sameValue ?? []), seq];
+        this._last.set(name, { ...prior, vn, sameValue: chain.length > 2 * CHAIN_SCAN ? chain.slice(chain.length - CHAIN_SCAN) : chain });
         return;
       }
-      const vn = this._id((kind === WriteKind.Delete ? 'd' : 'w') + cls + PSEUDO + name);
       const module = kind === WriteKind.Kill && (ok || reachedImports.has(name));
       writes.push(this._write(name, kind, module ? this._moduleValue(facts, name) ?? vn : vn));
     };
