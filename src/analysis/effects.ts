@@ -252,9 +252,14 @@ export function trailingDotFloats(python: string): string {
   return out.join('');
 }
 
+/** Nodes whose text is a string's value: kept whole by `topLevelStatements`. */
+const STRING_NODES = new Set(['String', 'FormatString']);
+/** Stands for a line break inside a string while a statement's lines are cleaned (Python source holds no NUL). */
+const STRING_BREAK = '\u0000';
+
 /**
- * The cell's top-level statements as the user wrote them, comments and
- * trailing spaces left out, so two versions of a cell can be compared
+ * The cell's top-level statements as the user wrote them, comments, blank
+ * lines and trailing spaces left out (not inside a string), so two versions of a cell can be compared
  * statement by statement (an edit to a comment or a print changes none of
  * the others). A line that IPython syntax was rewritten on is kept as typed.
  * Undefined for a cell magic (its body may not be Python).
@@ -291,7 +296,9 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
     const last = lineOf(Math.max(node.from, node.to - 1));
     let text: string;
     if (typed.slice(first, last + 1).every((l, i) => l === lines[first + i])) {
-      // Cut out the comments inside the statement.
+      // Cut out the comments inside the statement; the line breaks inside a string are part of
+      // its value (a blank line or trailing spaces in a triple-quoted query), so they are held
+      // apart from the cleaning below.
       text = '';
       let at = node.from;
       const cursor = node.cursor();
@@ -299,7 +306,12 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
         if (ref.name === 'Comment') {
           text += rewritten.slice(at, ref.from);
           at = ref.to;
+        } else if (STRING_NODES.has(ref.name)) {
+          text += rewritten.slice(at, ref.from) + rewritten.slice(ref.from, ref.to).split('\n').join(STRING_BREAK);
+          at = ref.to;
+          return false;
         }
+        return undefined;
       });
       text += rewritten.slice(at, node.to);
     } else {
@@ -309,6 +321,8 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
       .split('\n')
       .map(l => l.replace(/\s+$/, ''))
       .filter(l => l !== '')
+      .join('\n')
+      .split(STRING_BREAK)
       .join('\n');
     if (clean !== '') {
       out.push(clean);

@@ -325,3 +325,21 @@ describe('what a call reads: parameters and their defaults', () => {
     expect(st.indexOf('b@2')).toBeLessThan(st.indexOf('c@3'));
   });
 });
+
+describe('an edit inside a string is an edit of its value', () => {
+  const query = (body: string): string => `q = """\nSELECT *\n${body}FROM t\n"""\nn = len(q)`;
+  it.each([
+    ['a blank line added inside a triple-quoted string', '\n', ['a']],
+    ['trailing spaces added inside a triple-quoted string', '  \n', ['a']],
+    ['a comment and a blank line added outside the string', null, []]
+  ])('%s', (_what, body, expected) => {
+    const now = body === null ? `# the query\n${query('')}\n\n` : query(body);
+    const s = new SessionBuilder()
+      .cell('a', query(''))
+      .cell('z', 'print(n)')
+      .run('a', { traced: { added: ['q', 'n'] } })
+      .run('z', { traced: { added: [], read: ['n'] } })
+      .cell('a', now);
+    expect(edited(order(s))).toEqual(expected);
+  });
+});
