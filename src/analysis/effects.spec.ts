@@ -471,3 +471,20 @@ describe('globals the functions of a cell bind when called (globalBindings)', ()
     expect(analyzeCell(code).globalBindings ?? []).toEqual(names);
   });
 });
+
+describe('sure bindings a run may still not make (guardedBindings)', () => {
+  it.each([
+    ['with suppress(ImportError):\n    import foo\n    x = 15', ['foo', 'x']],
+    ['for row in rows:\n    pass', ['row']],
+    ['for x in []:\n    pass', ['x']],
+    // The target of `as` is bound before the body runs; a loop over a non-empty range surely runs.
+    ['with open(p) as f:\n    df = read(f)', ['df']],
+    ['for i in range(3):\n    y = i', []],
+    // Bound elsewhere without a guard as well.
+    ['for row in rows:\n    pass\nrow = 0', []],
+    ['if a:\n    z = 1\nelse:\n    with s:\n        z = 2', []],
+    ['def f():\n    global g\n    with s:\n        g = 1', []]
+  ])('%j', (code, names) => {
+    expect(analyzeCell(code).guardedBindings ?? []).toEqual(names);
+  });
+});

@@ -569,6 +569,7 @@ function analyzeUncached(source: string): CellEffects {
       ...(walked.temporaries.length > 0 ? { temporaries: walked.temporaries } : {}),
       ...(walked.constantBindings.length > 0 ? { constantBindings: walked.constantBindings } : {}),
       ...(walked.globalBindings.length > 0 ? { globalBindings: walked.globalBindings } : {}),
+      ...(walked.guardedBindings.length > 0 ? { guardedBindings: walked.guardedBindings } : {}),
       ...(walked.definitionReads ? { definitionReads: walked.definitionReads } : {}),
       unknownDefines: walked.unknownDefines || ipython.unknownDefines,
       effects: normalizeEffects(ipython.effects.concat(walked.effects)),

@@ -471,3 +471,26 @@ describe('merged reruns with tracer evidence', () => {
     expect(o.diagnostics).toEqual([]);
   });
 });
+
+describe('a binding the analysis counts as sure that the tracer saw not happen', () => {
+  // Each session ends with `x = 1` in cell c; what differs is the run before it.
+  const session = (code: string, added: string[], before: string | null = null): SessionBuilder => {
+    const s = new SessionBuilder().cell('a', before ?? 'import contextlib\nrows = []').cell('b', code).cell('c', 'x = 1');
+    return s
+      .run('a', { traced: { added: before === null ? ['contextlib', 'rows'] : ['contextlib', 'rows', 'row', 'plotly'] } })
+      .run('b', { traced: { added, read: ['contextlib', 'rows'] } })
+      .run('c', { traced: { added: ['x'] } });
+  };
+  const suppressed = 'with contextlib.suppress(ImportError):\n    import plotly';
+  const emptyLoop = 'for row in rows:\n    print(row)';
+  it.each([
+    ['an import a context manager suppressed binds nothing', session(suppressed, []), ['a@0', 'c@2']],
+    ['a loop over nothing leaves its target unbound', session(emptyLoop, []), ['a@0', 'c@2']],
+    ['a loop that ran binds its target', session(emptyLoop, ['row']), ['a@0', 'b@1', 'c@2']],
+    ['an import that ran binds its module', session(suppressed, ['plotly']), ['a@0', 'b@1', 'c@2']],
+    // Held before: the tracer, which reports changes of identity, cannot tell "bound again" from "not bound".
+    ['a name the session held', session(emptyLoop, [], 'import contextlib\nrows = []\nrow = 0\nplotly = None'), ['a@0', 'b@1', 'c@2']]
+  ])('%s', (_what, s, expected) => {
+    expect(steps(order(s))).toEqual(expected);
+  });
+});

@@ -298,6 +298,7 @@ export class CanonicalOrderEngine {
     }
     const eff = facts.effects;
     const ok = run.status === 'ok';
+    const held = (n: string): boolean => (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete || this._weak.has(n);
     const kill = new Set<string>();
     const may = new Set<string>();
     const del = new Set<string>();
@@ -388,6 +389,17 @@ export class CanonicalOrderEngine {
         bound.filter(n => !imports.includes(n)).forEach(n => known.other.add(n));
         this._importBound.set(run.code, known);
       }
+      if (ok && !this._namespaceReached) {
+        // A name the session did not hold that a successful run bound would be in the tracer's
+        // `added`. One the analysis counts as surely bound where it may not be (`with
+        // suppress(ImportError): import foo`, `for row in rows:` over nothing) that is not there
+        // was not bound: the run is not its producer (a replay of it leaves the name unbound).
+        eff.guardedBindings?.forEach(n => {
+          if (!tr.added.includes(n) && !held(n) && !UNTRACED_NAME.test(n)) {
+            kill.delete(n);
+          }
+        });
+      }
     }
     // The analyzer already tells real mutations (`df.drop(inplace=True)`,
     // `np.random.seed`) from read-only calls (`df.head()`, `plt.plot`). A
@@ -464,7 +476,6 @@ export class CanonicalOrderEngine {
     // the run needed it (`undefined-name`). Not when IPython runs code of its own for the cell
     // (`%time z = x + 1` loads x outside the statements' bytecode).
     const started = !ok && tr?.read && !eff.ipythonSyntax ? new Set(tr.read) : null;
-    const held = (n: string): boolean => (this._last.get(n)?.kind ?? WriteKind.Delete) !== WriteKind.Delete || this._weak.has(n);
     const unread = (n: string): boolean => started !== null && !started.has(n) && held(n);
     const unfinished = !ok && tr ? this._unfinished(facts, tr, held) : undefined;
     for (const u of eff.uses) {

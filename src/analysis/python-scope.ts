@@ -141,6 +141,8 @@ export interface ScopeWalkResult {
   constantBindings: string[];
   /** See `CellEffects.globalBindings`. */
   globalBindings: string[];
+  /** See `CellEffects.guardedBindings`. */
+  guardedBindings: string[];
   unknownDefines: boolean;
   effects: CellEffect[];
 }
@@ -349,6 +351,15 @@ class Walker {
   /** Module names bound or deleted otherwise (also by a function's `global`, see `globalBindings`). */
   private readonly otherwiseBound = new Set<string>();
   private readonly globalBindings = new Set<string>();
+  /**
+   * Inside a `with` body (a context manager may suppress what the body raised: `with
+   * suppress(ImportError): import foo`) or binding the target of a loop that may not iterate: a
+   * binding there surely runs only if nothing before it in the block raised or the loop ran.
+   */
+  private guarded = 0;
+  /** Module names bound surely at some place under `guarded`, and at some place not. */
+  private readonly guardedBound = new Set<string>();
+  private readonly unguardedBound = new Set<string>();
   /** Module names read when the code runs (not only when a function it defines is called). */
   private readonly immediateUses = new Set<string>();
   unknownDefines = false;
@@ -418,6 +429,7 @@ class Walker {
       temporaries: sorted(this.temporaries),
       constantBindings: sorted(Array.from(this.constantBound.keys()).filter(n => this.constantBound.get(n) === 1 && !this.otherwiseBound.has(n))),
       globalBindings: sorted(this.globalBindings),
+      guardedBindings: sorted(defines.filter(n => this.guardedBound.has(n) && !this.unguardedBound.has(n))),
       ...(definitionOnly ? { definitionReads: sorted(Array.from(this.immediateUses).filter(n => this.uses.has(n))) } : {}),
       defines: defines.sort(),
       mayDefine: mayDefine.sort(),
@@ -859,6 +871,9 @@ class Walker {
     }
     if (owner === this.module && scope === this.module && this.plainStatement && !maybe) {
       this.plainlyBound.add(name);
+    }
+    if (owner === this.module && scope === this.module && !maybe) {
+      (this.guarded > 0 ? this.guardedBound : this.unguardedBound).add(name);
     }
     if (owner === this.module && constant && !maybe) {
       this.constantBound.set(name, (this.constantBound.get(name) ?? 0) + 1);
@@ -1386,13 +1401,18 @@ class Walker {
     const display = iterable.length === 1 && ['ArrayExpression', 'TupleExpression', 'SetExpression'].includes(iterable[0].name) ? iterable[0] : null;
     const values = display ? children(display).filter(k => !CONSTANT_PUNCTUATION.has(k.name)) : [];
     this.bindingConstant = node === this.topLevel && values.length > 0 && values.every(constantValue) && !targets.some(hasStarred);
+    const iterates = this.surelyIterates(iterable, scope);
+    // `for x in rows:` leaves x bound after the loop unless rows was empty: a binding the
+    // analysis counts as sure (a rerun replaces it), which the tracer can tell happened.
+    this.guarded += iterates ? 0 : 1;
     this.targets(targets, scope);
+    this.guarded -= iterates ? 0 : 1;
     this.bindingConstant = false;
     for (const k of kids.slice(end)) {
       if (k.name !== 'Body') {
         continue;
       }
-      if (k !== kids[bodyIndex] || !this.surelyIterates(iterable, scope)) {
+      if (k !== kids[bodyIndex] || !iterates) {
         this.branches(scope, [() => this.statements(k, scope)], false);
         continue;
       }
@@ -1577,7 +1597,12 @@ class Walker {
           i++;
         }
       } else if (k.name === 'Body') {
-        this.statements(k, scope);
+        this.guarded++;
+        try {
+          this.statements(k, scope);
+        } finally {
+          this.guarded--;
+        }
       } else if (k.name !== 'with' && k.name !== 'async') {
         this.expression(k, scope);
       }

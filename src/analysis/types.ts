@@ -101,6 +101,13 @@ export interface CellEffects {
   /** Globals the functions and classes the cell defines bind or delete when called (`global x`). */
   globalBindings?: string[];
   /**
+   * Names in `defines` bound surely only where a run may still not bind them: in a `with` body (a
+   * context manager may suppress an exception raised before the binding: `with
+   * suppress(ImportError): import foo`), or as the target of a loop over something that may be
+   * empty (`for row in rows:`). The tracer tells whether a run bound them.
+   */
+  guardedBindings?: string[];
+  /**
    * When the cell only defines functions or classes (and imports): the names
    * read while defining them (decorators, defaults, bases), not those their
    * bodies read when called. Absent otherwise.
