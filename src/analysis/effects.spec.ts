@@ -477,6 +477,9 @@ describe('sure bindings a run may still not make (guardedBindings)', () => {
     ['with suppress(ImportError):\n    import foo\n    x = 15', ['foo', 'x']],
     ['for row in rows:\n    pass', ['row']],
     ['for x in []:\n    pass', ['x']],
+    // An item entered before may suppress what a later one raised.
+    ['with suppress(OSError), open(p) as f:\n    pass', ['f']],
+    ['with (suppress(OSError), open(p) as f):\n    pass', ['f']],
     // The target of `as` is bound before the body runs; a loop over a non-empty range surely runs.
     ['with open(p) as f:\n    df = read(f)', ['df']],
     ['for i in range(3):\n    y = i', []],

@@ -291,6 +291,8 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
     return lo;
   };
   const out: string[] = [];
+  // (A NUL the user typed is kept as it is: Python rejects the cell.)
+  const sentinel = !rewritten.includes(STRING_BREAK);
   const take = (node: SyntaxNode): void => {
     const first = lineOf(node.from);
     const last = lineOf(Math.max(node.from, node.to - 1));
@@ -306,7 +308,7 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
         if (ref.name === 'Comment') {
           text += rewritten.slice(at, ref.from);
           at = ref.to;
-        } else if (STRING_NODES.has(ref.name)) {
+        } else if (STRING_NODES.has(ref.name) && sentinel) {
           text += rewritten.slice(at, ref.from) + rewritten.slice(ref.from, ref.to).split('\n').join(STRING_BREAK);
           at = ref.to;
           return false;
@@ -317,13 +319,14 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
     } else {
       text = typed.slice(first, last + 1).join('\n');
     }
-    const clean = text
+    let clean = text
       .split('\n')
       .map(l => l.replace(/\s+$/, ''))
       .filter(l => l !== '')
-      .join('\n')
-      .split(STRING_BREAK)
       .join('\n');
+    if (sentinel) {
+      clean = clean.split(STRING_BREAK).join('\n');
+    }
     if (clean !== '') {
       out.push(clean);
     }

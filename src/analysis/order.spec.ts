@@ -493,4 +493,28 @@ describe('a binding the analysis counts as sure that the tracer saw not happen',
   ])('%s', (_what, s, expected) => {
     expect(steps(order(s))).toEqual(expected);
   });
+
+  // Real session: an earlier context manager suppresses what opening the file raised; f is never bound.
+  it('the target of a later item of a with statement', () => {
+    const code = "with contextlib.suppress(FileNotFoundError), open('/nonexistent/missing.txt') as f:\n    pass";
+    expect(steps(order(session(code, [])))).toEqual(['a@0', 'c@2']);
+  });
+
+  // Real session (review): a post_run_cell callback set the global row = 0 after run a, outside any
+  // run the engine saw; the loop then rebound it (the tracer lists it as rebound, not added).
+  it('a name the tracer saw rebound, though no run the engine saw bound it before', () => {
+    const s = new SessionBuilder()
+      .cell(
+        'a',
+        "from IPython import get_ipython as shell\nrows = [1, 2]\ndef on_change(v):\n    global row\n    row = v\ndef once(result):\n    on_change(0)\n    shell().events.unregister('post_run_cell', once)\nshell().events.register('post_run_cell', once)"
+      )
+      .cell('b', 'for row in rows:\n    pass')
+      .cell('c', 'last = row * 10')
+      .run('a', { traced: { added: ['shell', 'rows', 'on_change', 'once'] } })
+      .run('b', { traced: { rebound: ['row'], read: ['rows'] } })
+      .run('c', { traced: { added: ['last'], read: ['row'] } });
+    // Replaying a, c gives last = 0: only a, b, c rebuilds row = 2, last = 20.
+    const o = order(s);
+    expect([steps(o), kinds(o)]).toEqual([['a@0', 'b@1', 'c@2'], []]);
+  });
 });

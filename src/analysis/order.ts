@@ -395,7 +395,8 @@ export class CanonicalOrderEngine {
         // suppress(ImportError): import foo`, `for row in rows:` over nothing) that is not there
         // was not bound: the run is not its producer (a replay of it leaves the name unbound).
         eff.guardedBindings?.forEach(n => {
-          if (!tr.added.includes(n) && !held(n) && !UNTRACED_NAME.test(n)) {
+          // (`rebound`: the kernel held it, whatever runs this engine saw; a callback may bind a global.)
+          if (!tr.added.includes(n) && !tr.rebound.includes(n) && !held(n) && !UNTRACED_NAME.test(n)) {
             kill.delete(n);
           }
         });

@@ -1588,12 +1588,23 @@ class Walker {
 
   private withStatement(node: SyntaxNode, scope: Scope): void {
     const kids = children(node);
+    // Past the first item, an exception raised by an item's expression or its `__enter__` may be
+    // suppressed by one entered before it (`with suppress(OSError), open(p) as f:`): its target guarded.
+    let item = 0;
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i];
-      if (k.name === 'as') {
+      if (k.name === ',' || k.name === 'TupleExpression') {
+        // (`with (suppress(E), open(p) as f):` parses as a tuple before `as f`.)
+        item++;
+        if (k.name === 'TupleExpression') {
+          this.expression(k, scope);
+        }
+      } else if (k.name === 'as') {
         const target = kids[i + 1];
         if (target !== undefined && target.name !== 'Body') {
+          this.guarded += item > 0 ? 1 : 0;
           this.target(target, scope);
+          this.guarded -= item > 0 ? 1 : 0;
           i++;
         }
       } else if (k.name === 'Body') {
