@@ -6,7 +6,7 @@
  * step reads a name the current code no longer binds (`editedSteps`).
  */
 
-import { AnalysisCell, CallReads } from './types';
+import { AnalysisCell, CallReads, CellEffects } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
@@ -178,6 +178,9 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
   };
 
   const edited = editedSteps(v, posOf);
+  // Built only when a claim asks (`needs-rerun`, `edited`).
+  let forValues: Set<number> | null = null;
+  const givesValues = (seq: number): boolean => (forValues ??= valueSteps(v)).has(seq);
   const c = new Collector();
   const stepsOfCell = new Map<string, number[]>();
   let seeded = false;
@@ -193,7 +196,7 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     }
     if (pos < 0) {
       c.add('deleted-cell', run.cellId ?? '', run.cellId === null ? [] : [run.cellId], provided(seq), [run.index]);
-    } else if (edited.get(step)) {
+    } else if (edited.get(step) && givesValues(seq)) {
       c.add('edited', run.cellId!, [run.cellId!], provided(seq), [run.index]);
     }
     for (let i = 0; i < r.reads.length; i++) {
@@ -240,7 +243,8 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
       }
     }
   }
-  for (const [id, seqs] of stepsOfCell) {
+  for (const [id, all] of stepsOfCell) {
+    const seqs = all.length > 1 ? all.filter(givesValues) : all;
     if (seqs.length > 1) {
       const names = new Set<string>();
       seqs.forEach(s => provided(s).forEach(n => names.add(n)));
@@ -268,6 +272,125 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
     (a, b) => rank[a.severity] - rank[b.severity] || ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || cellRank(a) - cellRank(b)
   );
   return { diagnostics, topToBottomWorks: topToBottom(v, posOf, edited) };
+}
+
+/**
+ * The steps the values the state ends with come from, not only the replay's running through: a
+ * step is kept for what another step reads of it, but a read by a statement after the last one
+ * that binds or changes what the reading step itself provides changes none of its values (cell 9
+ * computing `xi`, then `display(w)` of a widget cell 4 made: cell 4's run before it keeps the
+ * replay from a NameError, the state does not need it). The `needs-rerun` and `edited` claims
+ * speak of the state: they count these steps only. Where the statements cannot tell (a call of a
+ * session function, a shell command, a magic, a write the analysis does not see, a file or the
+ * random generator provided), the whole step counts.
+ */
+function valueSteps(v: SliceView): Set<number> {
+  const { records, ordered, keys } = v;
+  const provides = new Map<number, Set<string>>();
+  // Provides a file, the generator or the environment: the statements cannot tell which part.
+  const opaque = new Set<number>();
+  const live = new Set<number>(v.live.values());
+  for (const seq of ordered) {
+    const r = records[seq];
+    for (let i = 0; i < r.reads.length; i++) {
+      const k = keys[r.readStart + i];
+      const name = r.reads[i].name;
+      if (k < 0 || k === seq) {
+        continue;
+      } else if (name[0] === PSEUDO && !name.startsWith(KEY)) {
+        opaque.add(k);
+      } else {
+        const set = provides.get(k) ?? new Set<string>();
+        set.add(variableOf(name));
+        provides.set(k, set);
+      }
+    }
+  }
+  for (const [name, k] of v.live) {
+    const set = provides.get(k) ?? new Set<string>();
+    set.add(variableOf(name));
+    provides.set(k, set);
+  }
+  const anything = (e: CellEffects): boolean =>
+    e.parseError || e.unknownDefines || e.uses.some(n => v.callables.has(n)) || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic');
+  // The statements whose reads count: up to the last that binds or changes a name the step
+  // provides (-1: all of them).
+  const lastNeeded = (seq: number): number => {
+    const r = records[seq];
+    const statements = r.facts?.effects.statements;
+    const names = provides.get(seq);
+    if (!statements || !names || opaque.has(seq) || r.facts!.effects.unknownDefines || r.facts!.effects.ipythonSyntax) {
+      return -1;
+    }
+    const unexplained = new Set(names);
+    let last = -2;
+    for (let i = statements.length - 1; i >= 0; i--) {
+      const f = v.facts(statements[i]);
+      const e = f.effects;
+      if (anything(e)) {
+        return last === -2 ? i : last;
+      }
+      // A statement that only reads a name may still change it in place through a library call
+      // (`torch.nn.init.normal_(layer.weight)`): reading counts as changing.
+      const writes = [...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
+      for (const n of writes) {
+        if (names.has(n)) {
+          unexplained.delete(n);
+          last = last === -2 ? i : last;
+        }
+      }
+    }
+    // A value no statement is seen to make (a library call changing an argument in place).
+    return unexplained.size > 0 || last === -2 ? -1 : last;
+  };
+  const reads = (statements: ReadonlyArray<string>, upTo: number): { names: Set<string>; calls: boolean } => {
+    const names = new Set<string>();
+    let calls = false;
+    for (let i = 0; i <= upTo; i++) {
+      const e = v.facts(statements[i]).effects;
+      [...e.uses, ...(e.builtinUses ?? []), ...e.mutates, ...e.deletes, ...e.mayDefine, ...Object.keys(e.keyedStores ?? {})].forEach(n => names.add(n));
+      calls ||= e.uses.some(n => v.callables.has(n));
+    }
+    return { names, calls };
+  };
+  const kept = new Set<number>();
+  const stack: number[] = [];
+  const keep = (seq: number): void => {
+    if (!kept.has(seq)) {
+      kept.add(seq);
+      stack.push(seq);
+    }
+  };
+  // Steps kept for the live state, or for something other than what a step reads of them.
+  for (const seq of ordered) {
+    if (live.has(seq) || !provides.has(seq) || opaque.has(seq)) {
+      keep(seq);
+    }
+  }
+  while (stack.length > 0) {
+    const seq = stack.pop()!;
+    const r = records[seq];
+    const upTo = lastNeeded(seq);
+    const statements = r.facts?.effects.statements;
+    const counted = upTo < 0 || !statements ? null : reads(statements, upTo);
+    const everywhere = counted && reads(statements!, statements!.length - 1).names;
+    for (let i = 0; i < r.reads.length; i++) {
+      const k = keys[r.readStart + i];
+      if (k < 0 || k === seq || kept.has(k)) {
+        continue;
+      }
+      const a = r.reads[i];
+      const name = variableOf(a.name);
+      if (
+        !counted ||
+        (a.name[0] === PSEUDO && !a.name.startsWith(KEY)) ||
+        (a.indirect ? counted.calls : counted.names.has(name) || !everywhere!.has(name))
+      ) {
+        keep(k);
+      }
+    }
+  }
+  return kept;
 }
 
 /**
