@@ -313,8 +313,12 @@ function valueSteps(v: SliceView): Set<number> {
   }
   const anything = (e: CellEffects): boolean =>
     e.parseError || e.unknownDefines || e.uses.some(n => v.callables.has(n)) || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic');
-  // The statements whose reads count: up to the last that binds or changes a name the step
-  // provides (-1: all of them).
+  // The statements whose reads count: up to the last that binds, reads or changes a name that may
+  // hold (part of) a value the step provides (-1: all of them). Those are the names it provides and,
+  // statement by statement, those bound or read together with one (`alias = df`, `df = base`:
+  // `alias.drop(inplace=True)` or `base.append(row)` changes it too); modules aside (`plt.show()`).
+  // A statement that only reads such a name may still change it through a library call
+  // (`torch.nn.init.normal_(layer.weight)`).
   const lastNeeded = (seq: number): number => {
     const r = records[seq];
     const statements = r.facts?.effects.statements;
@@ -322,26 +326,31 @@ function valueSteps(v: SliceView): Set<number> {
     if (!statements || !names || opaque.has(seq) || r.facts!.effects.unknownDefines || r.facts!.effects.ipythonSyntax) {
       return -1;
     }
+    const tracked = new Set(names);
     const unexplained = new Set(names);
-    let last = -2;
-    for (let i = statements.length - 1; i >= 0; i--) {
+    let opaqueStatement = false;
+    let last = -1;
+    for (let i = 0; i < statements.length; i++) {
       const f = v.facts(statements[i]);
       const e = f.effects;
       if (anything(e)) {
-        return last === -2 ? i : last;
+        opaqueStatement = true;
+        last = i;
+        continue;
       }
-      // A statement that only reads a name may still change it in place through a library call
-      // (`torch.nn.init.normal_(layer.weight)`): reading counts as changing.
-      const writes = [...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
-      for (const n of writes) {
-        if (names.has(n)) {
+      const touched = [...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
+      if (touched.some(n => tracked.has(n))) {
+        last = i;
+        touched.forEach(n => {
           unexplained.delete(n);
-          last = last === -2 ? i : last;
-        }
+          if (!v.modules.has(n) && !f.imports.has(n)) {
+            tracked.add(n);
+          }
+        });
       }
     }
     // A value no statement is seen to make (a library call changing an argument in place).
-    return unexplained.size > 0 || last === -2 ? -1 : last;
+    return (unexplained.size > 0 && !opaqueStatement) || last < 0 ? -1 : last;
   };
   const reads = (statements: ReadonlyArray<string>, upTo: number): { names: Set<string>; calls: boolean } => {
     const names = new Set<string>();

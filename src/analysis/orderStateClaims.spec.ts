@@ -31,6 +31,8 @@ describe('claims about the state, not about running through', () => {
     ['computed from the value', 'xi = sum(data) + w\ndisplay(w)', ['edited', 'needs-rerun']],
     // Without the first widget the step stops before xi; its old code only changes what is shown.
     ['shown before what the step keeps is computed', 'display(w)\nxi = sum(data)', ['needs-rerun']],
+    ['added through an alias after', 'xi = list(data)\nalias = xi\nalias.append(w)', ['edited', 'needs-rerun']],
+    ['added to what the value was made from after', 'base = list(data)\nxi = base\nbase.append(w)', ['edited', 'needs-rerun']],
     ['passed to a function of the session after', 'def keep(v):\n    global xi\n    xi = v\nxi = sum(data)\nkeep(w)', ['edited', 'needs-rerun']]
   ])('a value %s: claimed', (_what, show, expected) => {
     expect(kinds(order(session(show, ['data', 'w']))).sort()).toEqual(expected);
