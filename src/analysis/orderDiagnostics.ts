@@ -6,7 +6,7 @@
  * step reads a name the current code no longer binds (`editedSteps`).
  */
 
-import { AnalysisCell, CallReads, CellEffects } from './types';
+import { AnalysisCell, CallReads } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
@@ -311,39 +311,30 @@ function valueSteps(v: SliceView): Set<number> {
     set.add(variableOf(name));
     provides.set(k, set);
   }
-  const anything = (e: CellEffects): boolean =>
-    e.parseError || e.unknownDefines || e.uses.some(n => v.callables.has(n)) || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic');
+  const anything = (t: StatementTable, i: number): boolean => t.opaque[i] || t.uses[i].some(n => v.callables.has(n));
   // The statements whose reads count: up to the last that binds, reads or changes a name that may
   // hold (part of) a value the step provides (-1: all of them). Those are the names it provides and,
   // statement by statement, those bound or read together with one (`alias = df`, `df = base`:
   // `alias.drop(inplace=True)` or `base.append(row)` changes it too); modules aside (`plt.show()`).
   // A statement that only reads such a name may still change it through a library call
   // (`torch.nn.init.normal_(layer.weight)`).
-  const lastNeeded = (seq: number): number => {
-    const r = records[seq];
-    const statements = r.facts?.effects.statements;
-    const names = provides.get(seq);
-    if (!statements || !names || opaque.has(seq) || r.facts!.effects.unknownDefines || r.facts!.effects.ipythonSyntax) {
-      return -1;
-    }
+  const lastNeeded = (t: StatementTable, names: ReadonlySet<string>): number => {
     const tracked = new Set(names);
     const unexplained = new Set(names);
     let opaqueStatement = false;
     let last = -1;
-    for (let i = 0; i < statements.length; i++) {
-      const f = v.facts(statements[i]);
-      const e = f.effects;
-      if (anything(e)) {
+    for (let i = 0; i < t.touched.length; i++) {
+      if (anything(t, i)) {
         opaqueStatement = true;
         last = i;
         continue;
       }
-      const touched = [...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...Object.keys(e.keyedStores ?? {})];
+      const touched = t.touched[i];
       if (touched.some(n => tracked.has(n))) {
         last = i;
         touched.forEach(n => {
           unexplained.delete(n);
-          if (!v.modules.has(n) && !f.imports.has(n)) {
+          if (!v.modules.has(n) && !t.imports[i].has(n)) {
             tracked.add(n);
           }
         });
@@ -351,16 +342,6 @@ function valueSteps(v: SliceView): Set<number> {
     }
     // A value no statement is seen to make (a library call changing an argument in place).
     return (unexplained.size > 0 && !opaqueStatement) || last < 0 ? -1 : last;
-  };
-  const reads = (statements: ReadonlyArray<string>, upTo: number): { names: Set<string>; calls: boolean } => {
-    const names = new Set<string>();
-    let calls = false;
-    for (let i = 0; i <= upTo; i++) {
-      const e = v.facts(statements[i]).effects;
-      [...e.uses, ...(e.builtinUses ?? []), ...e.mutates, ...e.deletes, ...e.mayDefine, ...Object.keys(e.keyedStores ?? {})].forEach(n => names.add(n));
-      calls ||= e.uses.some(n => v.callables.has(n));
-    }
-    return { names, calls };
   };
   const kept = new Set<number>();
   const stack: number[] = [];
@@ -376,30 +357,87 @@ function valueSteps(v: SliceView): Set<number> {
       keep(seq);
     }
   }
+  const waiting: number[] = [];
   while (stack.length > 0) {
     const seq = stack.pop()!;
     const r = records[seq];
-    const upTo = lastNeeded(seq);
-    const statements = r.facts?.effects.statements;
-    const counted = upTo < 0 || !statements ? null : reads(statements, upTo);
-    const everywhere = counted && reads(statements!, statements!.length - 1).names;
+    // Only the reads of runs not kept yet are asked about (most come from live runs).
+    waiting.length = 0;
     for (let i = 0; i < r.reads.length; i++) {
       const k = keys[r.readStart + i];
-      if (k < 0 || k === seq || kept.has(k)) {
-        continue;
+      if (k >= 0 && k !== seq && !kept.has(k)) {
+        waiting.push(i);
       }
+    }
+    if (waiting.length === 0) {
+      continue;
+    }
+    const e = r.facts?.effects;
+    const t = e?.statements && !e.unknownDefines && !e.ipythonSyntax && !opaque.has(seq) ? statementTable(r.facts!, v.facts) : null;
+    const upTo = t ? lastNeeded(t, provides.get(seq)!) : -1;
+    let counted: Set<string> | null = null;
+    let calls = false;
+    if (t && upTo >= 0 && upTo < t.touched.length - 1) {
+      counted = new Set();
+      for (let j = 0; j <= upTo; j++) {
+        t.reads[j].forEach(n => counted!.add(n));
+        calls ||= t.uses[j].some(n => v.callables.has(n));
+      }
+    }
+    for (const i of waiting) {
       const a = r.reads[i];
       const name = variableOf(a.name);
       if (
         !counted ||
         (a.name[0] === PSEUDO && !a.name.startsWith(KEY)) ||
-        (a.indirect ? counted.calls : counted.names.has(name) || !everywhere!.has(name))
+        (a.indirect ? calls : counted.has(name) || !t!.everywhere.has(name))
       ) {
-        keep(k);
+        keep(keys[r.readStart + i]);
       }
     }
   }
   return kept;
+}
+
+/** What `valueSteps` asks of a code's top-level statements, by statement. */
+interface StatementTable {
+  /** Names each binds, deletes, changes, reads or imports. */
+  touched: string[][];
+  /** Names each reads (a change or `del` reads too). */
+  reads: string[][];
+  uses: string[][];
+  imports: ReadonlySet<string>[];
+  /** It may change anything: it does not parse, binds unknown names, runs a shell command or a magic. */
+  opaque: boolean[];
+  /** Names any statement reads. */
+  everywhere: ReadonlySet<string>;
+}
+
+/** Per code (its facts, shared by its runs): built once (bench:speed, 1,466 steps per compute). */
+const statementTables = new WeakMap<CodeFacts, StatementTable>();
+
+function statementTable(facts: CodeFacts, factsOf: (code: string) => CodeFacts): StatementTable {
+  let t = statementTables.get(facts);
+  if (!t) {
+    const table: StatementTable = { touched: [], reads: [], uses: [], imports: [], opaque: [], everywhere: new Set() };
+    const everywhere = new Set<string>();
+    for (const statement of facts.effects.statements ?? []) {
+      const f = factsOf(statement);
+      const e = f.effects;
+      const stores = Object.keys(e.keyedStores ?? {});
+      const reads = [...e.uses, ...(e.builtinUses ?? []), ...e.mutates, ...e.deletes, ...e.mayDefine, ...stores];
+      reads.forEach(n => everywhere.add(n));
+      table.touched.push([...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...stores]);
+      table.reads.push(reads);
+      table.uses.push(e.uses);
+      table.imports.push(f.imports);
+      table.opaque.push(e.parseError || e.unknownDefines || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic'));
+    }
+    table.everywhere = everywhere;
+    t = table;
+    statementTables.set(facts, t);
+  }
+  return t;
 }
 
 /**
