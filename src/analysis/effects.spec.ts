@@ -491,3 +491,16 @@ describe('sure bindings a run may still not make (guardedBindings)', () => {
     expect(analyzeCell(code).guardedBindings ?? []).toEqual(names);
   });
 });
+
+describe('statements that surely only show (shows)', () => {
+  it.each([
+    ["xi = f(data)\nplt.plot(xi, data)\nplt.title('raw')\ndisplay(w)\nplt.show()", [1, 2, 3, 4]],
+    ['x = 1\nprint(len(x), round(y, 2))\nx\ndf.shape\nscores["f1"]', [1, 2, 3, 4]],
+    // A call other than formatting, a file written, a walrus, an iterator unpacked: may change something.
+    ["print(next(gen))\nw.append(4)\nplt.savefig('a.png')\nprint((n := 3))\nprint(*rows)\nf(x)", []],
+    // A line IPython rewrites is kept as typed, not judged.
+    ['%time print(x)\nprint(x)', [1]]
+  ])('%j', (code, shows) => {
+    expect(analyzeCell(code).shows ?? []).toEqual(shows);
+  });
+});

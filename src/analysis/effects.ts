@@ -264,7 +264,7 @@ const STRING_BREAK = '\u0000';
  * the others). A line that IPython syntax was rewritten on is kept as typed.
  * Undefined for a cell magic (its body may not be Python).
  */
-function topLevelStatements(source: string, rewritten: string, tree: Tree): string[] | undefined {
+function topLevelStatements(source: string, rewritten: string, tree: Tree): { texts: string[]; shows: number[] } | undefined {
   const typed = source.split('\n');
   const lines = rewritten.split('\n');
   // A cell magic's body may not be Python at all (`%%writefile`, `%%bash`).
@@ -291,13 +291,15 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
     return lo;
   };
   const out: string[] = [];
+  const shows: number[] = [];
   // (A NUL the user typed is kept as it is: Python rejects the cell.)
   const sentinel = !rewritten.includes(STRING_BREAK);
   const take = (node: SyntaxNode): void => {
     const first = lineOf(node.from);
     const last = lineOf(Math.max(node.from, node.to - 1));
     let text: string;
-    if (typed.slice(first, last + 1).every((l, i) => l === lines[first + i])) {
+    const asTyped = typed.slice(first, last + 1).every((l, i) => l === lines[first + i]);
+    if (asTyped) {
       // Cut out the comments inside the statement; the line breaks inside a string are part of
       // its value (a blank line or trailing spaces in a triple-quoted query), so they are held
       // apart from the cleaning below.
@@ -328,6 +330,9 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
       clean = clean.split(STRING_BREAK).join('\n');
     }
     if (clean !== '') {
+      if (asTyped && (plainShow(rewritten, node) || bareValue(node))) {
+        shows.push(out.length);
+      }
       out.push(clean);
     }
   };
@@ -345,7 +350,21 @@ function topLevelStatements(source: string, rewritten: string, tree: Tree): stri
       take(c);
     }
   }
-  return out;
+  return { texts: out, shows };
+}
+
+/** An expression statement that calls nothing (`xi`, `df.shape`, `scores["f1"]`): shown, nothing changed. */
+function bareValue(node: SyntaxNode): boolean {
+  if (node.name !== 'ExpressionStatement') {
+    return false;
+  }
+  const c = node.cursor();
+  while (c.next() && c.from < node.to) {
+    if (/Call|Comprehension|Lambda|Await|Yield|AssignOp|⚠/.test(c.name)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** A statement's text with the indentation of its continuation lines made relative to its first. */
@@ -594,7 +613,10 @@ function analyzeUncached(source: string): CellEffects {
     }
     const statements = topLevelStatements(typed, ipython.python, tree);
     if (statements) {
-      result.statements = statements;
+      result.statements = statements.texts;
+      if (statements.shows.length > 0) {
+        result.shows = statements.shows;
+      }
     }
     if (walked.callables.length > 0) {
       result.callReads = callReadsOf(python, tree);

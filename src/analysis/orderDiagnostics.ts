@@ -276,73 +276,28 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
 
 /**
  * The steps the values the state ends with come from, not only the replay's running through: a
- * step is kept for what another step reads of it, but a read by a statement after the last one
- * that binds or changes what the reading step itself provides changes none of its values (cell 9
- * computing `xi`, then `display(w)` of a widget cell 4 made: cell 4's run before it keeps the
- * replay from a NameError, the state does not need it). The `needs-rerun` and `edited` claims
- * speak of the state: they count these steps only. Where the statements cannot tell (a call of a
- * session function, a shell command, a magic, a write the analysis does not see, a file or the
- * random generator provided), the whole step counts.
+ * step is kept for what another step reads of it, but a read only by the statements that end the
+ * reading step and surely only show something (`CellEffects.shows`: `print`, `display`, `plt.*`
+ * of what they are given, a bare value) changes none of its values (cell 9 computing `xi`, then
+ * `display(w)` of a widget cell 4 made: cell 4's run before it keeps the replay from a NameError,
+ * the state does not need it). Anything else after them may change state through what it reads
+ * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). The `needs-rerun` and `edited`
+ * claims speak of the state: they count these steps only.
  */
 function valueSteps(v: SliceView): Set<number> {
   const { records, ordered, keys } = v;
-  const provides = new Map<number, Set<string>>();
-  // Provides a file, the generator or the environment: the statements cannot tell which part.
-  const opaque = new Set<number>();
   const live = new Set<number>(v.live.values());
+  // Read by another step (a file, the generator, the environment included).
+  const read = new Set<number>();
   for (const seq of ordered) {
     const r = records[seq];
     for (let i = 0; i < r.reads.length; i++) {
       const k = keys[r.readStart + i];
-      const name = r.reads[i].name;
-      if (k < 0 || k === seq) {
-        continue;
-      } else if (name[0] === PSEUDO && !name.startsWith(KEY)) {
-        opaque.add(k);
-      } else {
-        const set = provides.get(k) ?? new Set<string>();
-        set.add(variableOf(name));
-        provides.set(k, set);
+      if (k >= 0 && k !== seq) {
+        read.add(k);
       }
     }
   }
-  for (const [name, k] of v.live) {
-    const set = provides.get(k) ?? new Set<string>();
-    set.add(variableOf(name));
-    provides.set(k, set);
-  }
-  const anything = (t: StatementTable, i: number): boolean => t.opaque[i] || t.uses[i].some(n => v.callables.has(n));
-  // The statements whose reads count: up to the last that binds, reads or changes a name that may
-  // hold (part of) a value the step provides (-1: all of them). Those are the names it provides and,
-  // statement by statement, those bound or read together with one (`alias = df`, `df = base`:
-  // `alias.drop(inplace=True)` or `base.append(row)` changes it too); modules aside (`plt.show()`).
-  // A statement that only reads such a name may still change it through a library call
-  // (`torch.nn.init.normal_(layer.weight)`).
-  const lastNeeded = (t: StatementTable, names: ReadonlySet<string>): number => {
-    const tracked = new Set(names);
-    const unexplained = new Set(names);
-    let opaqueStatement = false;
-    let last = -1;
-    for (let i = 0; i < t.touched.length; i++) {
-      if (anything(t, i)) {
-        opaqueStatement = true;
-        last = i;
-        continue;
-      }
-      const touched = t.touched[i];
-      if (touched.some(n => tracked.has(n))) {
-        last = i;
-        touched.forEach(n => {
-          unexplained.delete(n);
-          if (!v.modules.has(n) && !t.imports[i].has(n)) {
-            tracked.add(n);
-          }
-        });
-      }
-    }
-    // A value no statement is seen to make (a library call changing an argument in place).
-    return (unexplained.size > 0 && !opaqueStatement) || last < 0 ? -1 : last;
-  };
   const kept = new Set<number>();
   const stack: number[] = [];
   const keep = (seq: number): void => {
@@ -353,7 +308,7 @@ function valueSteps(v: SliceView): Set<number> {
   };
   // Steps kept for the live state, or for something other than what a step reads of them.
   for (const seq of ordered) {
-    if (live.has(seq) || !provides.has(seq) || opaque.has(seq)) {
+    if (live.has(seq) || !read.has(seq)) {
       keep(seq);
     }
   }
@@ -373,11 +328,15 @@ function valueSteps(v: SliceView): Set<number> {
       continue;
     }
     const e = r.facts?.effects;
-    const t = e?.statements && !e.unknownDefines && !e.ipythonSyntax && !opaque.has(seq) ? statementTable(r.facts!, v.facts) : null;
-    const upTo = t ? lastNeeded(t, provides.get(seq)!) : -1;
+    const t = e?.statements && e.shows && !e.unknownDefines && !e.ipythonSyntax ? statementTable(r.facts!, v.facts) : null;
+    // The last statement that may change something (a show calling a function of the session may).
+    let upTo = t ? t.reads.length - 1 : -1;
+    while (t && upTo >= 0 && t.shows[upTo] && !t.uses[upTo].some(n => v.callables.has(n))) {
+      upTo--;
+    }
     let counted: Set<string> | null = null;
     let calls = false;
-    if (t && upTo >= 0 && upTo < t.touched.length - 1) {
+    if (t && upTo < t.reads.length - 1) {
       counted = new Set();
       for (let j = 0; j <= upTo; j++) {
         t.reads[j].forEach(n => counted!.add(n));
@@ -401,14 +360,11 @@ function valueSteps(v: SliceView): Set<number> {
 
 /** What `valueSteps` asks of a code's top-level statements, by statement. */
 interface StatementTable {
-  /** Names each binds, deletes, changes, reads or imports. */
-  touched: string[][];
   /** Names each reads (a change or `del` reads too). */
   reads: string[][];
   uses: string[][];
-  imports: ReadonlySet<string>[];
-  /** It may change anything: it does not parse, binds unknown names, runs a shell command or a magic. */
-  opaque: boolean[];
+  /** It surely only shows something (`CellEffects.shows`). */
+  shows: boolean[];
   /** Names any statement reads. */
   everywhere: ReadonlySet<string>;
 }
@@ -419,20 +375,17 @@ const statementTables = new WeakMap<CodeFacts, StatementTable>();
 function statementTable(facts: CodeFacts, factsOf: (code: string) => CodeFacts): StatementTable {
   let t = statementTables.get(facts);
   if (!t) {
-    const table: StatementTable = { touched: [], reads: [], uses: [], imports: [], opaque: [], everywhere: new Set() };
+    const table: StatementTable = { reads: [], uses: [], shows: [], everywhere: new Set() };
     const everywhere = new Set<string>();
-    for (const statement of facts.effects.statements ?? []) {
-      const f = factsOf(statement);
-      const e = f.effects;
-      const stores = Object.keys(e.keyedStores ?? {});
-      const reads = [...e.uses, ...(e.builtinUses ?? []), ...e.mutates, ...e.deletes, ...e.mayDefine, ...stores];
+    const shows = new Set(facts.effects.shows ?? []);
+    (facts.effects.statements ?? []).forEach((statement, i) => {
+      const e = factsOf(statement).effects;
+      const reads = [...e.uses, ...(e.builtinUses ?? []), ...e.mutates, ...e.deletes, ...e.mayDefine, ...Object.keys(e.keyedStores ?? {})];
       reads.forEach(n => everywhere.add(n));
-      table.touched.push([...e.defines, ...e.mayDefine, ...e.deletes, ...e.mutates, ...e.uses, ...f.imports, ...stores]);
       table.reads.push(reads);
-      table.uses.push(e.uses);
-      table.imports.push(f.imports);
-      table.opaque.push(e.parseError || e.unknownDefines || e.effects.some(x => x.kind === 'shell' || x.kind === 'opaque-magic'));
-    }
+      table.uses.push([...e.uses, ...(e.builtinUses ?? [])]);
+      table.shows.push(shows.has(i));
+    });
     table.everywhere = everywhere;
     t = table;
     statementTables.set(facts, t);

@@ -38,3 +38,96 @@ describe('claims about the state, not about running through', () => {
     expect(kinds(order(session(show, ['data', 'w']))).sort()).toEqual(expected);
   });
 });
+
+// Review cases, each from a real IPython shell running the tracer: the session as recorded, then the
+// order without wid's first run (and with wid's current code in its place) replayed, final states compared.
+describe('what a statement after the value does to the state', () => {
+  type Traced = { added?: string[]; mutated?: string[]; read?: string[] };
+  const claims = (s: SessionBuilder): string[] =>
+    kinds(order(s))
+      .filter(k => k === 'edited' || k === 'needs-rerun')
+      .sort();
+  const sess = (
+    data: [string, Traced],
+    wid: [string, string, string[]],
+    show: [string, Traced],
+    later?: [string, Traced],
+    widReadAgain?: string[]
+  ): SessionBuilder => {
+    let b = new SessionBuilder().cell('data', data[0]).cell('wid', wid[0]).cell('show', show[0]);
+    if (later) {
+      b = b.cell('later', later[0]);
+    }
+    b = b
+      .run('data', { traced: data[1] })
+      .run('wid', { traced: { added: ['w'], read: wid[2] } })
+      .run('show', { traced: show[1] })
+      .run('wid', { code: wid[1], traced: { rebound: ['w'], read: widReadAgain ?? wid[2] } });
+    if (later) {
+      b = b.run('later', { traced: later[1] });
+    }
+    return b.cell('wid', wid[1]);
+  };
+  const list: [string, Traced] = ['data = [1, 2, 3]', { added: ['data'] }];
+  it.each<[string, SessionBuilder, string[]]>([
+    // Without wid's first run, show stops at a NameError before changing data.
+    [
+      'an alias the earlier run made, appended to',
+      sess(list, ['w = data', 'w = list(data)', ['data']], ['xi = sum(data)\nw.append(4)', { added: ['xi'], mutated: ['data', 'w'], read: ['data', 'w'] }]),
+      ['edited', 'needs-rerun']
+    ],
+    [
+      'a numpy view, stored into',
+      sess(
+        ['import numpy as np\narr = np.array([1, 2, 3])', { added: ['np', 'arr'] }],
+        ['w = arr[:2]', 'w = arr[:2].copy()', ['arr']],
+        ['xi = int(arr.sum())\nw[0] = 99', { added: ['xi'], mutated: ['arr', 'w'], read: ['arr', 'w'] }]
+      ),
+      ['edited', 'needs-rerun']
+    ],
+    [
+      'a bound method, called',
+      sess(list, ['w = data.append', 'w = print', ['data']], ['xi = sum(data)\nw(4)', { added: ['xi'], mutated: ['data'], read: ['data', 'w'] }], undefined, []),
+      ['edited', 'needs-rerun']
+    ],
+    [
+      'a DataFrame alias, given a column',
+      sess(
+        ["import pandas as pd\ndf = pd.DataFrame({'a': [1, 2]})", { added: ['pd', 'df'] }],
+        ['w = df', 'w = df.copy()', ['df']],
+        ["xi = int(df['a'].sum())\nw['b'] = w['a'] * 2", { added: ['xi'], mutated: ['df', 'w'], read: ['df', 'w'] }]
+      ),
+      ['edited', 'needs-rerun']
+    ],
+    // `print(w, next(gen))`: w fails first, the generator is not advanced (rest = [7, 8, 9]).
+    [
+      'a generator advanced in the same print',
+      sess(
+        ['data = [1, 2, 3]\ngen = iter([7, 8, 9])', { added: ['data', 'gen'] }],
+        ['w = len(data)', 'w = len(data) * 2', ['data']],
+        ['xi = sum(data)\nprint(w, next(gen))', { added: ['xi'], read: ['data', 'gen', 'w'] }],
+        ['rest = list(gen)', { added: ['rest'], read: ['gen'] }]
+      ),
+      ['needs-rerun']
+    ],
+    [
+      'an iterator alias advanced',
+      sess(
+        ['data = iter([1, 2, 3, 4])\nfirst = 0', { added: ['data', 'first'] }],
+        ['w = data', 'w = None', ['data']],
+        ['xi = 1\nnext(w)', { added: ['xi'], read: ['w'] }],
+        ['rest = list(data)', { added: ['rest'], read: ['data'] }],
+        []
+      ),
+      ['needs-rerun']
+    ],
+    // Printed, then the value shown bare: the replay without wid's first run ends the same.
+    [
+      'printed before the value is shown bare',
+      sess(list, ['w = len(data)', 'w = len(data) * 2', ['data']], ['xi = sum(data)\nprint(w)\nxi', { added: ['xi'], read: ['data', 'w'] }]),
+      []
+    ]
+  ])('%s', (_what, s, expected) => {
+    expect(claims(s)).toEqual(expected);
+  });
+});

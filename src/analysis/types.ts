@@ -122,6 +122,12 @@ export interface CellEffects {
    */
   statements?: string[];
   /**
+   * The indices in `statements` of those that surely only show something: `print`, `display` or
+   * `plt.*` of what they are given, formatted by `len`, `round`, `str`, ... (as
+   * `CallReads.computing`), or a value that calls nothing (`xi`, `df.shape`).
+   */
+  shows?: number[];
+  /**
    * For each function the cell defines at top level: the globals its body
    * reads when called, apart from the statements that only show something
    * (`plt.plot(x, data)`, `print(y)`: no binding, no change, no file, no
