@@ -120,6 +120,22 @@ test.describe('diagnostic badges on the cells', () => {
     await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="edited"]')).toHaveCount(0);
   });
 
+  test('a value a cell only prints after computing what it keeps raises no claim: the state needs the other cell once', async ({ page, tmpPath }) => {
+    await openNotebook(page, tmpPath, 'shown.ipynb', ['data = [1, 2, 3]', 'w = len(data)', 'xi = sum(data)\nprint(w)']);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await runCellAt(page, 2);
+    await page.notebook.setCell(1, 'code', 'w = len(data) * 2');
+    await runCellAt(page, 1);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(4);
+    // The replay still runs cell 2's first version before cell 3 prints it (no NameError)...
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 3', 'cell 2']);
+    // ...but neither needs-rerun nor edited is claimed: xi and w come out the same without it.
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
