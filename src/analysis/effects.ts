@@ -259,9 +259,10 @@ const STRING_BREAK = '\u0000';
 
 /**
  * The cell's top-level statements as the user wrote them, comments, blank
- * lines and trailing spaces left out (not inside a string), so two versions of a cell can be compared
- * statement by statement (an edit to a comment or a print changes none of
+ * lines and trailing spaces left out (not inside a string), so two versions
+ * of a cell can be compared statement by statement (an edit to a comment or a print changes none of
  * the others). A line that IPython syntax was rewritten on is kept as typed.
+ * `shows`: the indices of those that surely only show (`CellEffects.shows`).
  * Undefined for a cell magic (its body may not be Python).
  */
 function topLevelStatements(source: string, rewritten: string, tree: Tree): { texts: string[]; shows: number[] } | undefined {

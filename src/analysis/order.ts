@@ -61,6 +61,10 @@
  *   tracer saw no change: `order = 15`, then a loop over `[3, 9, 15]`) left
  *   its value as it was: any run of that chain may provide it, one kept anyway
  *   rather than a run that would bring more (`LastWrite.sameValue`).
+ * - a successful run the tracer watched did not bind a name the analysis
+ *   counts as sure only where a run may still skip it (a `with` body, a loop
+ *   over what may be empty: `CellEffects.guardedBindings`) when the tracer saw
+ *   it neither added nor rebound and the session did not hold it.
  */
 
 import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';

@@ -3,7 +3,10 @@
  * and whether running today's cells top to bottom would rebuild the state.
  * A cell edited since the run the state depends on is reported only when a
  * value the edit changes reaches the state the session ends with, or a later
- * step reads a name the current code no longer binds (`editedSteps`).
+ * step reads a name the current code no longer binds (`editedSteps`). The
+ * claims about the state (`needs-rerun`, `edited`) count only the steps its
+ * values come from, not those the replay needs only to run through
+ * (`valueSteps`).
  */
 
 import { AnalysisCell, CallReads } from './types';
