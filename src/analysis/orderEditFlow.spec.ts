@@ -345,3 +345,27 @@ describe('an edit inside a string is an edit of its value', () => {
     expect(edited(order(s))).toEqual(expected);
   });
 });
+
+// Real shape (Aram1skun s29): the filter function edited to plot its response before returning
+// what it returned before, and run again; the cell that called the first version keeps its value.
+describe('a function edited to compute local values only its plots read', () => {
+  const base = 'def bp(lo, hi):\n    sos = butter(lo, hi)\n    return sos';
+  const session = (extra: string): SessionBuilder =>
+    new SessionBuilder()
+      .cell('imp', 'from scipy.signal import butter, sosfreqz\nimport matplotlib.pyplot as plt\ndef helper(s):\n    return s')
+      .cell('f', base)
+      .cell('c', 's = bp(1, 2)')
+      .run('imp', { traced: { added: ['butter', 'sosfreqz', 'plt', 'helper'] } })
+      .run('f', { traced: { added: ['bp'] } })
+      .run('c', { traced: { added: ['s'], read: ['bp', 'butter'] } })
+      .run('f', { code: base.replace('    return sos', extra + '\n    return sos'), traced: { rebound: ['bp'] } })
+      .cell('f', base.replace('    return sos', extra + '\n    return sos'));
+  it.each([
+    ['a response computed and plotted', '    w, h = sosfreqz(sos, worN=2000)\n    plt.plot(w, abs(h))\n    plt.show()', []],
+    ['a value the result is computed from', '    sos = sos[:1]', ['f']],
+    ['a local passed to a function of the session', '    w = helper(sos)\n    plt.plot(w)', ['f']],
+    ['a local returned', '    w, h = sosfreqz(sos)\n    sos = w', ['f']]
+  ])('%s', (_what, extra, expected) => {
+    expect(edited(order(session(extra)))).toEqual(expected);
+  });
+});
