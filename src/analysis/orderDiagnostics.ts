@@ -13,6 +13,7 @@ import { AnalysisCell, CallReads, CellEffects } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
+import { onlySureBindings } from './effects';
 import type { RunRecord } from './order';
 
 /** What the engine hands over once the slice is ordered. */
@@ -676,16 +677,8 @@ function withoutDeadStores(v: SliceView, ts: ReadonlyArray<string>): ReadonlyArr
   const effects = ts.map(t => v.facts(t).effects);
   const dead = (e: CellEffects, i: number): boolean =>
     e.defines.length > 0 &&
-    !e.parseError &&
-    !e.unknownDefines &&
+    onlySureBindings(e) &&
     !e.controlFlow &&
-    !e.seeds &&
-    !e.randomLibraryCalls &&
-    !e.readsRandomState &&
-    e.mayDefine.length === 0 &&
-    e.deletes.length === 0 &&
-    e.mutates.length === 0 &&
-    e.effects.length === 0 &&
     Object.keys(e.keyedStores ?? {}).length === 0 &&
     (e.callables ?? []).length === 0 &&
     !e.uses.some(n => v.callables.has(n)) &&
