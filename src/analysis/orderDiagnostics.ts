@@ -53,6 +53,8 @@ export type EditEffect = boolean | { names: ReadonlySet<string>; gone: ReadonlyS
 
 const PSEUDO = '\u0000';
 const FILE = PSEUDO + 'file:';
+/** The installed packages (`PACKAGES` in order.ts). */
+const PACKAGES = PSEUDO + 'packages';
 
 /** Sources are compared like the corpus does: trailing spaces and outer blank lines ignored. */
 export function normalizeSource(s: string): string {
@@ -285,8 +287,12 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
  * of what they are given, a bare value) changes none of its values (cell 9 computing `xi`, then
  * `display(w)` of a widget cell 4 made: cell 4's run before it keeps the replay from a NameError,
  * the state does not need it). Anything else after them may change state through what it reads
- * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). The `needs-rerun` and `edited`
- * claims speak of the state: they count these steps only.
+ * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). Nor does a package install give
+ * a value: the order keeps it before the imports that load the package (a fresh environment needs
+ * it), but what they load is the environment's, recorded with each kernel session and written as
+ * requirements by gather and the check (a cell used to install one package at a time, edited
+ * between installs, is not "edited since the run the state depends on"). The `needs-rerun` and
+ * `edited` claims speak of the state: they count these steps only.
  */
 function valueSteps(v: SliceView): Set<number> {
   const { records, ordered, keys } = v;
@@ -350,6 +356,9 @@ function valueSteps(v: SliceView): Set<number> {
     for (const i of waiting) {
       const a = r.reads[i];
       const name = variableOf(a.name);
+      if (a.name === PACKAGES) {
+        continue;
+      }
       if (
         !counted ||
         (a.name[0] === PSEUDO && !a.name.startsWith(KEY)) ||

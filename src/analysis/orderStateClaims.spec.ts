@@ -131,3 +131,37 @@ describe('what a statement after the value does to the state', () => {
     expect(claims(s)).toEqual(expected);
   });
 });
+
+// Real shape (BhanuBegum s3): one cell used to install a package at a time, each install followed by
+// the cells importing it. The order keeps every install (a fresh environment needs them), but they
+// give the state no value: what the imports load is the environment's, recorded with each kernel
+// session and written as requirements by gather and the check.
+describe('package installs', () => {
+  // With `scale`, each install run also binds n, which the next import cell reads.
+  const installs = (scale: boolean): SessionBuilder => {
+    const n = (code: string, v: number): string => (scale ? `${code}\nn = ${v}` : code);
+    const reads = scale ? ['n'] : [];
+    const binds = scale ? { added: ['n'] } : {};
+    return new SessionBuilder()
+      .cell('pip', n('!pip install nltk', 1))
+      .cell('nlp', 'import nltk\ntokens = nltk.word_tokenize("a b")' + (scale ? ' * n' : ''))
+      .cell('sp', 'import spacy\ndoc = spacy.blank("en")(" ".join(tokens))' + (scale ? ' * n' : ''))
+      .run('pip', { traced: binds })
+      .run('nlp', { traced: { added: ['nltk', 'tokens'], read: reads } })
+      .run('pip', { code: n('!pip install spacy', 2), traced: binds })
+      .run('sp', { traced: { added: ['spacy', 'doc'], read: ['tokens', ...reads] } })
+      .cell('pip', n('!pip install spacy', 2));
+  };
+
+  it('an install cell edited for each package: kept in the order, no claim', () => {
+    const o = order(installs(false));
+    expect(steps(o)).toEqual(['pip@0', 'nlp@1', 'pip@2', 'sp@3']);
+    expect([kinds(o), edited(o)]).toEqual([[], []]);
+  });
+
+  it('an install cell that also computes a value each import cell reads: claimed', () => {
+    const o = order(installs(true));
+    expect(steps(o)).toEqual(['pip@0', 'nlp@1', 'pip@2', 'sp@3']);
+    expect([kinds(o).sort(), edited(o)]).toEqual([['edited', 'needs-rerun'], ['pip']]);
+  });
+});
