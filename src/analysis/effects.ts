@@ -385,21 +385,13 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
     return false;
   }
   const e = analyzeCell(text);
-  return onlySureBindings(e) && e.defines.length === 0;
-}
-
-/**
- * Code whose only effect is to bind names surely (`defines`): it parses, binds nothing unknown or
- * conditionally, deletes nothing, changes nothing in place, seeds or draws nothing, and has no
- * other effect (file, shell, clock, magic).
- */
-export function onlySureBindings(e: CellEffects): boolean {
   return (
     !e.parseError &&
     !e.unknownDefines &&
     !e.seeds &&
     !e.randomLibraryCalls &&
     !e.readsRandomState &&
+    e.defines.length === 0 &&
     e.mayDefine.length === 0 &&
     e.deletes.length === 0 &&
     e.mutates.length === 0 &&

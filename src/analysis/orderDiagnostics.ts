@@ -9,11 +9,10 @@
  * (`valueSteps`).
  */
 
-import { AnalysisCell, CallReads, CellEffects } from './types';
+import { AnalysisCell, CallReads } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
-import { onlySureBindings } from './effects';
 import type { RunRecord } from './order';
 
 /** What the engine hands over once the slice is ordered. */
@@ -659,41 +658,14 @@ function sameWhenCalled(
     const a = v.facts(olds[0]).effects.callReads![name];
     const b = v.facts(news[0]).effects.callReads![name];
     // The body's other statements, in their order (a call moved past a computing statement may
-    // change what it computes), less the local values only shows read.
-    const computing = (ts: ReadonlyArray<string>): string =>
-      withoutDeadStores(v, ts)
-        .map(withoutSpacing)
-        .join('\n');
+    // change what it computes).
+    const computing = (ts: ReadonlyArray<string>): string => ts.map(withoutSpacing).join('\n');
     // A decorator may keep the function object it was given (a registry): not the same.
     if (!a.header.trimStart().startsWith('@') && withoutSpacing(a.header) === withoutSpacing(b.header) && computing(a.computing) === computing(b.computing)) {
       same.add(name);
     }
   }
   return same;
-}
-
-/**
- * A function body's computing statements less those that only bind local names no other of them
- * reads (`w, h = sosfreqz(sos)` added before plotting `w` and `h`: the plot is a show, the function
- * returns what it did). Only a plain binding: nothing changed in place, no key or attribute stored,
- * no file, shell, clock or randomness, no function of the session called, no function or class
- * defined; none in a body that declares `global` or `nonlocal` names.
- */
-function withoutDeadStores(v: SliceView, ts: ReadonlyArray<string>): ReadonlyArray<string> {
-  if (ts.some(t => /^(?:global|nonlocal)\b/m.test(t))) {
-    return ts;
-  }
-  const effects = ts.map(t => v.facts(t).effects);
-  const dead = (e: CellEffects, i: number): boolean =>
-    e.defines.length > 0 &&
-    onlySureBindings(e) &&
-    !e.controlFlow &&
-    Object.keys(e.keyedStores ?? {}).length === 0 &&
-    (e.callables ?? []).length === 0 &&
-    !e.uses.some(n => v.callables.has(n)) &&
-    !effects.some((other, j) => j !== i && e.defines.some(n => other.uses.includes(n)));
-  const kept = ts.filter((_, i) => !dead(effects[i], i));
-  return kept.length === ts.length ? ts : kept;
 }
 
 /**
