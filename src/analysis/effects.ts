@@ -183,6 +183,29 @@ const SETUP_MAGICS = new Set(['%matplotlib', '%load_ext', '%autoreload', '%confi
 /** A package manager changing the installed packages (`pip list` or `pip show x` changes nothing). */
 const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+(?:install|uninstall|remove|update|upgrade)\b/;
 
+/**
+ * A run whose only effect on the process is to make sure packages are installed, by bare name
+ * (`pip install nltk`, `%pip install -q "dask[dataframe]"`, `conda install -y numpy`): where they
+ * already are, it changes nothing. A version asked for (`nltk==3.8`, `-U`, `-r requirements.txt`,
+ * a path or URL), an uninstall or update, or another shell command beside (`!echo 5 > out.txt`,
+ * a download) may change what a later step reads.
+ */
+export function onlyEnsuresPackages(e: CellEffects): boolean {
+  const shells = e.effects.filter(x => x.kind === 'shell').length;
+  return (
+    e.environment === 'install' &&
+    shells === (e.installs?.length ?? 0) &&
+    e.installs!.every(c => {
+      const m = ENSURE_COMMAND.exec(c);
+      return m !== null && m[1].split(' ').every(t => ENSURE_OPTION.test(t) || BARE_PACKAGE.test(t.replace(/^(['"])(.*)\1$/, '$2')));
+    })
+  );
+}
+const ENSURE_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s+(.+)$/;
+const ENSURE_OPTION = /^(?:-q+|--quiet|-y|--yes|--user|--no-cache-dir|--no-warn-script-location|--disable-pip-version-check|-v+|--verbose)$/;
+/** A distribution's name, with extras (`dask[dataframe]`), and no version. */
+const BARE_PACKAGE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?$/;
+
 /** Shell commands chained to another (`pip install x && python make.py`): more than an install. */
 const CHAINED = /[;&|]/;
 

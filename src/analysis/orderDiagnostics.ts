@@ -13,6 +13,7 @@ import { AnalysisCell, CallReads } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
+import { onlyEnsuresPackages } from './effects';
 import type { RunRecord } from './order';
 
 /** What the engine hands over once the slice is ordered. */
@@ -286,11 +287,13 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
  * of what they are given, a bare value) changes none of its values (cell 9 computing `xi`, then
  * `display(w)` of a widget cell 4 made: cell 4's run before it keeps the replay from a NameError,
  * the state does not need it). Anything else after them may change state through what it reads
- * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). Nor does a package install give
- * a value: the order keeps it before the imports that load the package (a fresh environment needs
+ * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). Nor does a run that only makes sure
+ * packages are installed (`onlyEnsuresPackages`: `!pip install nltk`, no version asked for) give a
+ * value: the order keeps it before the imports that load the package (a fresh environment needs
  * it), but what they load is the environment's, recorded with each kernel session and written as
  * requirements by gather and the check (a cell used to install one package at a time, edited
- * between installs, is not "edited since the run the state depends on"). The `needs-rerun` and
+ * between installs, is not "edited since the run the state depends on"; one edited from
+ * `rvpkg==1` to `rvpkg==2` is). The `needs-rerun` and
  * `edited` claims speak of the state: they count these steps only.
  */
 function valueSteps(v: SliceView): Set<number> {
@@ -321,6 +324,13 @@ function valueSteps(v: SliceView): Set<number> {
       keep(seq);
     }
   }
+  // The run, and the code its cell holds now (an edit to `rvpkg==2` changes what is loaded).
+  const ensuresPackages = (seq: number): boolean => {
+    const { run, facts } = records[seq];
+    const pos = run.cellId === null ? undefined : v.cellPos.get(run.cellId);
+    const now = pos === undefined ? null : v.cells[pos].source;
+    return !!facts && onlyEnsuresPackages(facts.effects) && (now === null || onlyEnsuresPackages(v.facts(now).effects));
+  };
   const waiting: number[] = [];
   while (stack.length > 0) {
     const seq = stack.pop()!;
@@ -355,7 +365,7 @@ function valueSteps(v: SliceView): Set<number> {
     for (const i of waiting) {
       const a = r.reads[i];
       const name = variableOf(a.name);
-      if (a.name === PACKAGES) {
+      if (a.name === PACKAGES && ensuresPackages(keys[r.readStart + i])) {
         continue;
       }
       if (

@@ -165,3 +165,30 @@ describe('package installs', () => {
     expect([kinds(o).sort(), edited(o)]).toEqual([['edited', 'needs-rerun'], ['pip']]);
   });
 });
+
+// Review cases, replayed in a real IPython shell with the tracer (a local package `rvpkg` installed with
+// `--target`): the install cell edited, the cell importing the package run after its first version.
+describe('an install cell edited', () => {
+  const session = (ran: string, now: string, use: string): SessionBuilder =>
+    new SessionBuilder()
+      .cell('pip', ran)
+      .cell('use', use)
+      .run('pip', { traced: {} })
+      .run('use', { traced: { added: ['rvpkg', 'n'] } })
+      .cell('pip', now);
+  const USE = 'import rvpkg\nn = rvpkg.VERSION * 10';
+  const FILE = "import rvpkg\nn = int(open('out.txt').read()) + rvpkg.VERSION";
+  it.each<[string, string, string, string, string[]]>([
+    // n = 10 as it ran, 20 with the current code, also where the package is already installed.
+    ['to ask for a version', '!pip install rvpkg', '%pip install rvpkg==2', USE, ['pip']],
+    ['from a version to another', '%pip install rvpkg==1', '%pip install rvpkg==2', USE, ['pip']],
+    ['to upgrade', '!pip install rvpkg', '!pip install -U rvpkg', USE, ['pip']],
+    ['to install from a requirements file', '!pip install rvpkg', '!pip install -r requirements.txt', USE, ['pip']],
+    // n = 6 as it ran, 8 with the current code: the shell command writes the file the next cell reads.
+    ['beside a shell command writing a file', '%pip install rvpkg==1\n!echo 5 > out.txt', '%pip install rvpkg==1\n!echo 7 > out.txt', FILE, ['pip']],
+    ['to make sure of other packages, by name', '!pip install rvpkg', '%pip install -q rvpkg "dask[dataframe]" scikit-learn', USE, []],
+    ['from conda, by name', '!conda install -y rvpkg', '!conda install -y numpy', USE, []]
+  ])('%s', (_what, ran, now, use, expected) => {
+    expect(edited(order(session(ran, now, use)))).toEqual(expected);
+  });
+});
