@@ -136,6 +136,31 @@ test.describe('diagnostic badges on the cells', () => {
     await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
   });
 
+  test('a cell used to install one package at a time raises no claim; asking for a version does', async ({ page, tmpPath }) => {
+    // Both packages are in the test environment: pip says "already satisfied" without the network.
+    await openNotebook(page, tmpPath, 'installs.ipynb', [
+      '%pip install ipykernel',
+      'import ipykernel\nk = ipykernel.__version__',
+      'import jupyterlab\nj = jupyterlab.__version__'
+    ]);
+    await runCellAt(page, 0);
+    await runCellAt(page, 1);
+    await page.notebook.setCell(0, 'code', '%pip install jupyterlab');
+    await runCellAt(page, 0);
+    await runCellAt(page, 2);
+    await expect(page.locator(`#${PANEL_ID} .jp-RetraceTimeline-run`)).toHaveCount(4);
+    // The order keeps both installs before the imports (a fresh environment needs them)...
+    await expect
+      .poll(() => page.locator(`#${PANEL_ID} .jp-RetraceOrder-steps .jp-RetraceOrder-cell`).allTextContents())
+      .toEqual(['cell 1', 'cell 2', 'cell 1', 'cell 3']);
+    // ...but the state's values do not depend on which install ran: no "edited", no "needs 2 runs".
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge')).toHaveCount(0);
+
+    // Asking for a version may change what the import loads: the edit is claimed.
+    await page.notebook.setCell(0, 'code', '%pip install jupyterlab==1.0');
+    await expect(page.locator('.jp-Notebook .jp-RetraceBadge[data-kind="edited"]')).toHaveCount(1);
+  });
+
   test("insert the deleted cell's code, run now, and dismiss", async ({ page, tmpPath }) => {
     await openNotebook(page, tmpPath, 'deleted.ipynb', ['a = 5', 'b = a + 1\nb', 'c = 1']);
     await runCellAt(page, 0);
