@@ -498,6 +498,9 @@ describe('statements that surely only show (shows)', () => {
     ['x = 1\nprint(len(x), round(y, 2))\nx\ndf.shape\nscores["f1"]', [1, 2, 3, 4]],
     // A call other than formatting, a file written, a walrus, an iterator unpacked: may change something.
     ["print(next(gen))\nw.append(4)\nplt.savefig('a.png')\nprint((n := 3))\nprint(*rows)\nf(x)", []],
+    // seaborn's plots show; its settings change what later plots draw.
+    ["sns.lineplot(palette=palette, data=df)\nsns.despine(left=True)\nsns.heatmap(corr, annot=True)", [0, 1, 2]],
+    ["sns.set(style='white')\nsns.set_palette('husl')\nsns.lineplot(data=df.dropna())\nsns.load_dataset('iris')", []],
     // A line IPython rewrites is kept as typed, not judged.
     ['%time print(x)\nprint(x)', [1]]
   ])('%j', (code, shows) => {

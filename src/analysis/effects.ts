@@ -430,11 +430,23 @@ const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'ab
 const SHOW_CALLS = new Set(['print', 'display']);
 /** `plt` functions that write a file. */
 const PLT_WRITES = new Set(['savefig', 'imsave']);
+/**
+ * seaborn's plotting functions (`sns.lineplot(data=df)`): they draw, as `plt.*` does, and leave
+ * their data as it was. Not `sns.set`, `set_theme`, `set_palette`...: they change settings later
+ * plots read.
+ */
+const SNS_PLOTS = new Set(
+  (
+    'relplot scatterplot lineplot displot histplot kdeplot ecdfplot rugplot distplot catplot stripplot swarmplot ' +
+    'boxplot violinplot boxenplot pointplot barplot countplot lmplot regplot residplot heatmap clustermap ' +
+    'pairplot jointplot despine'
+  ).split(' ')
+);
 
 /**
- * A statement that surely only shows something: `print(...)`, `display(...)` or `plt.<f>(...)`
- * whose arguments call nothing but `PURE_CALLS` and take nothing apart (`print(*batches)` consumes
- * an iterator, as a comprehension does). What `onlyShows` accepts is broader (`model.eval()`,
+ * A statement that surely only shows something: `print(...)`, `display(...)`, `plt.<f>(...)` or a
+ * seaborn plot (`sns.lineplot(...)`) whose arguments call nothing but `PURE_CALLS` and take nothing
+ * apart (`print(*batches)` consumes an iterator, as a comprehension does). What `onlyShows` accepts is broader (`model.eval()`,
  * `next(it)` inside a print, a callback parameter called) and cannot stand for "the function
  * computes the same" (`CallReads.computing`).
  */
@@ -445,14 +457,12 @@ function plainShow(python: string, node: SyntaxNode): boolean {
   if (!callee || !args) {
     return false;
   }
+  const module = callee.name === 'MemberExpression' && callee.firstChild?.name === 'VariableName' ? python.slice(callee.firstChild.from, callee.firstChild.to) : null;
+  const member = callee.lastChild?.name === 'PropertyName' ? python.slice(callee.lastChild.from, callee.lastChild.to) : null;
   const shows =
     callee.name === 'VariableName'
       ? SHOW_CALLS.has(python.slice(callee.from, callee.to))
-      : callee.name === 'MemberExpression' &&
-        callee.firstChild?.name === 'VariableName' &&
-        python.slice(callee.firstChild.from, callee.firstChild.to) === 'plt' &&
-        callee.lastChild?.name === 'PropertyName' &&
-        !PLT_WRITES.has(python.slice(callee.lastChild.from, callee.lastChild.to));
+      : member !== null && ((module === 'plt' && !PLT_WRITES.has(member)) || (module === 'sns' && SNS_PLOTS.has(member)));
   if (!shows) {
     return false;
   }

@@ -331,6 +331,35 @@ function valueSteps(v: SliceView): Set<number> {
     const now = pos === undefined ? null : v.cells[pos].source;
     return !!facts && onlyEnsuresPackages(facts.effects) && (now === null || onlyEnsuresPackages(v.facts(now).effects));
   };
+  // A module is the same object whichever import binds it: a read of a name the step before its
+  // producer had imported from the same module needs only that earlier import (each version of a
+  // load cell importing seaborn as sns; the later versions' other values are another question).
+  const modules = new Map<number, Map<string, string | null>>();
+  const importedOnly = (seq: number, name: string): string | null => {
+    let m = modules.get(seq);
+    if (!m) {
+      m = new Map();
+      modules.set(seq, m);
+    }
+    if (!m.has(name)) {
+      m.set(name, onlyImports(v, records[seq].facts, name));
+    }
+    return m.get(name)!;
+  };
+  let stepOf: Map<number, number> | null = null;
+  const importedBefore = (seq: number, name: string): number | null => {
+    const module = importedOnly(seq, name);
+    if (module === null) {
+      return null;
+    }
+    stepOf ??= new Map(ordered.map((s, i) => [s, i]));
+    for (let j = stepOf.get(seq)! - 1; j >= 0; j--) {
+      if (records[ordered[j]].writes.some(w => w.name === name)) {
+        return importedOnly(ordered[j], name) === module ? (importedBefore(ordered[j], name) ?? ordered[j]) : null;
+      }
+    }
+    return null;
+  };
   const waiting: number[] = [];
   while (stack.length > 0) {
     const seq = stack.pop()!;
@@ -373,11 +402,39 @@ function valueSteps(v: SliceView): Set<number> {
         (a.name[0] === PSEUDO && !a.name.startsWith(KEY)) ||
         (a.indirect ? calls : counted.has(name) || !t!.everywhere.has(name))
       ) {
-        keep(keys[r.readStart + i]);
+        const k = keys[r.readStart + i];
+        keep(a.name[0] === PSEUDO ? k : (importedBefore(k, a.name) ?? k));
       }
     }
   }
   return kept;
+}
+
+/**
+ * The module(s) a run binds `name` to when only import statements bind it and nothing of it is
+ * changed (`import seaborn as sns`; `import a.b`, `import a.c`: 'a.b,a.c'), else null.
+ */
+function onlyImports(v: SliceView, facts: CodeFacts | null, name: string): string | null {
+  const e = facts?.effects;
+  if (!e?.statements || e.unknownDefines || e.ipythonSyntax || !facts!.imports.has(name)) {
+    return null;
+  }
+  let module: string | null = null;
+  for (const t of e.statements) {
+    const f = v.facts(t);
+    const bound = importBindings(f)?.get(name);
+    if (bound !== undefined) {
+      module = withModule(module ?? undefined, bound);
+    } else if (
+      f.effects.unknownDefines ||
+      [f.effects.defines, f.effects.mayDefine, f.effects.deletes, f.effects.mutates].some(names => names.includes(name)) ||
+      f.effects.keyedStores?.[name]
+    ) {
+      // Bound otherwise too, or the module changed (`mymod.CONFIG = 5`).
+      return null;
+    }
+  }
+  return module;
 }
 
 /** What `valueSteps` asks of a code's top-level statements, by statement. */

@@ -192,3 +192,55 @@ describe('an install cell edited', () => {
     expect(edited(order(session(ran, now, use)))).toEqual(expected);
   });
 });
+
+// Shape of OskarHandmark s2: the load cell run three times, the plot cell reading the second run's
+// df only in its seaborn plot after binding the palette the state keeps, and seaborn, which every
+// version imports. The state needs the first run (elevation) and the last (df), not the second;
+// unless the second also changes seaborn (`sns.set(...)`, as the session's did): what the plot cell
+// computes from sns may then differ.
+describe('a value only a seaborn plot reads', () => {
+  const load = (setting: string, bind: string): string => `import pandas as pd\nimport seaborn as sns\n${setting}f = [1, 2]\n${bind}`;
+  const session = (plot: string, setting = ''): SessionBuilder =>
+    new SessionBuilder()
+      .cell('load', load('', 'elevation = pd.DataFrame(f)'))
+      .cell('plot', plot)
+      .run('load', { traced: { added: ['pd', 'sns', 'f', 'elevation'] } })
+      .run('load', { code: load(setting, 'df = pd.DataFrame(f)'), traced: { added: ['df'], read: ['f', 'pd', 'sns'] } })
+      .run('plot', { traced: { added: ['palette'], read: ['df', 'sns'] } })
+      .run('load', { code: load(setting, 'df = pd.DataFrame(f) * 2'), traced: { rebound: ['df'], read: ['f', 'pd', 'sns'] } })
+      .cell('load', load(setting, 'df = pd.DataFrame(f) * 2'));
+  const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
+  const PLOT = 'palette = sns.cubehelix_palette(start=2.8)\nsns.lineplot(palette=palette, data=df)\nsns.despine(left=True)';
+  it.each<[string, SessionBuilder, number[]]>([
+    ['plotted: the first and last runs', session(PLOT), [0, 3]],
+    ['computed from: all three', session('palette = sns.cubehelix_palette(start=2.8)\nn = len(df)\nsns.lineplot(palette=palette, data=df)'), [0, 1, 3]],
+    ['plotted, seaborn set by the second run: all three', session(PLOT, "sns.set(style='white')\n"), [0, 1, 3]]
+  ])('%s', (_what, s, expected) => {
+    expect(rerun(s)).toEqual(expected);
+  });
+});
+
+// Each version of a cell imports the same module: a later cell reading it needs an import, not the
+// version that happened to run last before it.
+describe('a module every version of a cell imports', () => {
+  const session = (second: string): SessionBuilder =>
+    new SessionBuilder()
+      .cell('imp', 'import mymod as m\nelev = 1')
+      .cell('use', 'z = m.compute(2)')
+      .run('imp', { traced: { added: ['m', 'elev'] } })
+      .run('imp', { code: second, traced: { added: ['df'], read: ['m'] } })
+      .run('use', { traced: { added: ['z'], read: ['m'] } })
+      .run('imp', { code: 'import mymod as m\ndf = 3', traced: { rebound: ['df'] } })
+      .cell('imp', 'import mymod as m\ndf = 3');
+  const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
+  it.each<[string, string, number[]]>([
+    ['imported again', 'import mymod as m\ndf = 2', [0, 3]],
+    // What the later cell reads may differ.
+    ['imported with a submodule loaded (m.io is there now)', 'import mymod.io\nimport mymod as m\ndf = 2', [0, 1, 3]],
+    ['changed after the import', 'import mymod as m\nm.scale = 2\ndf = 2', [0, 1, 3]],
+    ['another module under the name', 'import othermod as m\ndf = 2', [0, 1, 3]],
+    ['bound otherwise too', 'import mymod as m\nif df0:\n    m = df0\ndf = 2', [0, 1, 3]]
+  ])('%s', (_what, second, expected) => {
+    expect(rerun(session(second))).toEqual(expected);
+  });
+});
