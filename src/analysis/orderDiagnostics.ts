@@ -347,18 +347,35 @@ function valueSteps(v: SliceView): Set<number> {
     return m.get(name)!;
   };
   let stepOf: Map<number, number> | null = null;
+  const earlier = new Map<string, number | null>();
   const importedBefore = (seq: number, name: string): number | null => {
     const module = importedOnly(seq, name);
     if (module === null) {
       return null;
     }
+    const key = seq + PSEUDO + name;
+    if (earlier.has(key)) {
+      return earlier.get(key)!;
+    }
     stepOf ??= new Map(ordered.map((s, i) => [s, i]));
+    // The first of the imports of the same module that bind the name one after another.
+    let found: number | null = null;
     for (let j = stepOf.get(seq)! - 1; j >= 0; j--) {
-      if (records[ordered[j]].writes.some(w => w.name === name)) {
-        return importedOnly(ordered[j], name) === module ? (importedBefore(ordered[j], name) ?? ordered[j]) : null;
+      const e = ordered[j];
+      if (records[e].writes.some(w => w.name === name)) {
+        if (importedOnly(e, name) !== module) {
+          break;
+        }
+        found = e;
+        const known = earlier.get(e + PSEUDO + name);
+        if (known !== undefined) {
+          found = known ?? e;
+          break;
+        }
       }
     }
-    return null;
+    earlier.set(key, found);
+    return found;
   };
   const waiting: number[] = [];
   while (stack.length > 0) {
