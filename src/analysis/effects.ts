@@ -197,12 +197,20 @@ export function onlyEnsuresPackages(e: CellEffects): boolean {
     shells === (e.installs?.length ?? 0) &&
     e.installs!.every(c => {
       const m = ENSURE_COMMAND.exec(c);
-      return m !== null && m[1].split(' ').every(t => ENSURE_OPTION.test(t) || BARE_PACKAGE.test(t.replace(/^(['"])(.*)\1$/, '$2')));
+      return (
+        m !== null &&
+        m[1].split(' ').every(t => {
+          const name = t.replace(/^(['"])(.*)\1$/, '$2');
+          return ENSURE_OPTION.test(t) || (BARE_PACKAGE.test(name) && !ARCHIVE.test(name));
+        })
+      );
     })
   );
 }
 const ENSURE_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s+(.+)$/;
 const ENSURE_OPTION = /^(?:-q+|--quiet|-y|--yes|--user|--no-cache-dir|--no-warn-script-location|--disable-pip-version-check|-v+|--verbose)$/;
+/** A file to install from (`rvpkg-2.0-py3-none-any.whl`): its version is in its name. */
+const ARCHIVE = /\.(?:whl|zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz|egg)$/i;
 /** A distribution's name, with extras (`dask[dataframe]`), and no version. */
 const BARE_PACKAGE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?$/;
 
@@ -428,8 +436,16 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
  */
 const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
 const SHOW_CALLS = new Set(['print', 'display']);
-/** `plt` functions that write a file. */
-const PLT_WRITES = new Set(['savefig', 'imsave']);
+/**
+ * `plt` functions that write a file, or change settings or state that later plots and values read
+ * (`plt.rc('lines', linewidth=3)`: a line drawn in a later cell is 3 wide).
+ */
+const PLT_NOT_SHOWS = new Set(
+  (
+    'savefig imsave rc rcdefaults rc_file rc_file_defaults rc_context switch_backend ion ioff xkcd set_cmap ' +
+    'connect disconnect install_repl_displayhook uninstall_repl_displayhook set_loglevel'
+  ).split(' ')
+);
 /**
  * seaborn's plotting functions (`sns.lineplot(data=df)`): they draw, as `plt.*` does, and leave
  * their data as it was. Not `sns.set`, `set_theme`, `set_palette`...: they change settings later
@@ -462,7 +478,7 @@ function plainShow(python: string, node: SyntaxNode): boolean {
   const shows =
     callee.name === 'VariableName'
       ? SHOW_CALLS.has(python.slice(callee.from, callee.to))
-      : member !== null && ((module === 'plt' && !PLT_WRITES.has(member)) || (module === 'sns' && SNS_PLOTS.has(member)));
+      : member !== null && ((module === 'plt' && !PLT_NOT_SHOWS.has(member)) || (module === 'sns' && SNS_PLOTS.has(member)));
   if (!shows) {
     return false;
   }

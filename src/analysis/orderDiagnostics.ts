@@ -55,6 +55,10 @@ const PSEUDO = '\u0000';
 const FILE = PSEUDO + 'file:';
 /** The installed packages (`PACKAGES` in order.ts). */
 const PACKAGES = PSEUDO + 'packages';
+/** An install command that removes packages (`CellEffects.installs`). */
+const REMOVAL = /\s(?:uninstall|remove)\b/;
+/** What IPython keeps of shown values: `_`, `__`, `___`, `_5`, `Out`, `_oh`. */
+const OUTPUT_NAME = /^(?:_{1,3}|_\d+|Out|_oh)$/;
 
 /** Sources are compared like the corpus does: trailing spaces and outer blank lines ignored. */
 export function normalizeSource(s: string): string {
@@ -301,6 +305,8 @@ function valueSteps(v: SliceView): Set<number> {
   const live = new Set<number>(v.live.values());
   // Read by another step (a file, the generator, the environment included).
   const read = new Set<number>();
+  // A step reads what IPython kept of a shown value (`_`, `Out`): a show at the end of a step sets it.
+  let readsOutput = false;
   for (const seq of ordered) {
     const r = records[seq];
     for (let i = 0; i < r.reads.length; i++) {
@@ -309,6 +315,8 @@ function valueSteps(v: SliceView): Set<number> {
         read.add(k);
       }
     }
+    // IPython's own names are no reads of the session (`CellEffects.builtinUses`).
+    readsOutput ||= r.facts?.effects.builtinUses?.some(n => OUTPUT_NAME.test(n)) ?? false;
   }
   const kept = new Set<number>();
   const stack: number[] = [];
@@ -330,6 +338,22 @@ function valueSteps(v: SliceView): Set<number> {
     const pos = run.cellId === null ? undefined : v.cellPos.get(run.cellId);
     const now = pos === undefined ? null : v.cells[pos].source;
     return !!facts && onlyEnsuresPackages(facts.effects) && (now === null || onlyEnsuresPackages(v.facts(now).effects));
+  };
+  // What a read of the installed packages needs: past the runs that only make sure of packages,
+  // the run that changed them (`rvpkg==1` pinned before `!pip install rvpkg`); not past an
+  // uninstall, after which making sure installs again.
+  const installedBy = (seq: number): number => {
+    let at = seq;
+    while (at >= 0 && ensuresPackages(at)) {
+      const r = records[at];
+      const i = r.reads.findIndex(a => a.name === PACKAGES);
+      const before = i < 0 ? -1 : keys[r.readStart + i];
+      if (before >= 0 && (records[before].facts?.effects.installs ?? []).some(c => REMOVAL.test(c))) {
+        return at;
+      }
+      at = before;
+    }
+    return at;
   };
   // A module is the same object whichever import binds it: a read of a name the step before its
   // producer had imported from the same module needs only that earlier import (each version of a
@@ -393,7 +417,7 @@ function valueSteps(v: SliceView): Set<number> {
       continue;
     }
     const e = r.facts?.effects;
-    const t = e?.statements && e.shows && !e.unknownDefines && !e.ipythonSyntax ? statementTable(r.facts!, v.facts) : null;
+    const t = e?.statements && e.shows && !e.unknownDefines && !e.ipythonSyntax && !readsOutput ? statementTable(r.facts!, v.facts) : null;
     // The last statement that may change something (a show calling a function of the session may).
     let upTo = t ? t.reads.length - 1 : -1;
     while (t && upTo >= 0 && t.shows[upTo] && !t.uses[upTo].some(n => v.callables.has(n))) {
@@ -407,11 +431,20 @@ function valueSteps(v: SliceView): Set<number> {
         t.reads[j].forEach(n => counted!.add(n));
         calls ||= t.uses[j].some(n => v.callables.has(n));
       }
+      // The tracer saw the run change what no statement before the shows touches: a show did
+      // (`print(counts[k])` of a defaultdict, a `__repr__` appending to a list).
+      if (r.run.traced?.mutated.some(n => !counted!.has(n))) {
+        counted = null;
+      }
     }
     for (const i of waiting) {
       const a = r.reads[i];
       const name = variableOf(a.name);
-      if (a.name === PACKAGES && ensuresPackages(keys[r.readStart + i])) {
+      if (a.name === PACKAGES) {
+        const from = installedBy(keys[r.readStart + i]);
+        if (from >= 0) {
+          keep(from);
+        }
         continue;
       }
       if (

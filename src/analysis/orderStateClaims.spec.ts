@@ -244,3 +244,98 @@ describe('a module every version of a cell imports', () => {
     expect(rerun(session(second))).toEqual(expected);
   });
 });
+
+// Second review, each replayed in a real IPython shell with the tracer (a local package rvpkg,
+// VERSION 1 or 2, served offline): the claim is right when the final values differ.
+describe('installs behind or before the one that makes sure', () => {
+  const USE = 'import rvpkg\nn = rvpkg.VERSION * 10';
+  it('a local wheel, its version in its name, edited to another: edited (n 10, then 20)', () => {
+    const s = new SessionBuilder()
+      .cell('pip', '!pip install -q rvpkg-1.0-py3-none-any.whl')
+      .cell('use', USE)
+      .run('pip', { traced: {} })
+      .run('use', { traced: { added: ['rvpkg', 'n'] } })
+      .cell('pip', '!pip install -q rvpkg-2.0-py3-none-any.whl');
+    expect(edited(order(s))).toEqual(['pip']);
+  });
+  const behind = (first: string, now: string, editing: string): SessionBuilder =>
+    new SessionBuilder()
+      .cell('first', first)
+      .cell('ens', '!pip install -q rvpkg')
+      .cell('use', USE)
+      .run('first', { traced: {} })
+      .run('ens', { traced: {} })
+      .run('use', { traced: { added: ['rvpkg', 'n'] } })
+      .cell(editing, now);
+  it.each<[string, SessionBuilder, string[]]>([
+    // The install by name changes nothing once version 1 is there: n 10, then 20.
+    ['a pinned install before one by name, edited to another version', behind('%pip install -q rvpkg==1', '%pip install -q rvpkg==2', 'first'), ['first']],
+    // After the uninstall, the install by name installs: n 20, then ModuleNotFoundError.
+    ['an install by name after an uninstall, edited to another package', behind('!pip uninstall -y -q rvpkg', '!pip install -q numpy', 'ens'), ['ens']]
+  ])('%s: edited', (_what, s, expected) => {
+    expect(edited(order(s))).toEqual(expected);
+  });
+});
+
+describe('a show that changes what it shows', () => {
+  type Traced = { added?: string[]; mutated?: string[]; read?: string[]; rebound?: string[] };
+  const claims = (s: SessionBuilder): string[] =>
+    kinds(order(s))
+      .filter(k => k === 'edited' || k === 'needs-rerun')
+      .sort();
+  const session = (setup: [string, string[]], wid: [string, string], show: [string, Traced], later?: [string, Traced]): SessionBuilder => {
+    let b = new SessionBuilder().cell('setup', setup[0]).cell('wid', wid[0]).cell('show', show[0]);
+    if (later) {
+      b = b.cell('later', later[0]);
+    }
+    b = b
+      .run('setup', { traced: { added: setup[1] } })
+      .run('wid', { traced: { added: ['w'] } })
+      .run('show', { traced: show[1] })
+      .run('wid', { code: wid[1], traced: { rebound: ['w'] } });
+    if (later) {
+      b = b.run('later', { traced: later[1] });
+    }
+    return b.cell('wid', wid[1]);
+  };
+  it.each<[string, SessionBuilder]>([
+    // counts ends {'a': 0}; {} without wid's first run, {'b': 0} with its current code.
+    [
+      'print of a defaultdict item inserts the key',
+      session(
+        ['from collections import defaultdict\ncounts = defaultdict(int)', ['defaultdict', 'counts']],
+        ["w = 'a'", "w = 'b'"],
+        ['xi = 1\nprint(counts[w])', { added: ['xi'], mutated: ['counts'], read: ['counts', 'w'] }]
+      )
+    ],
+    // total 1; 0 and 2.
+    [
+      "print of an object whose __repr__ appends to a list",
+      session(
+        ['seen = []\nclass Box:\n    def __init__(self, v):\n        self.v = v\n    def __repr__(self):\n        seen.append(self.v)\n        return "Box"', ['seen', 'Box']],
+        ['w = Box(1)', 'w = Box(2)'],
+        ['xi = 1\nprint(w)', { added: ['xi'], mutated: ['seen'], read: ['w'] }],
+        ['total = sum(seen)', { added: ['total'], read: ['seen'] }]
+      )
+    ],
+    // width 1.0; 1.5 and 3.0: the line a later cell draws is as wide as plt.rc set.
+    [
+      'plt.rc, which later plots read',
+      session(
+        ['import matplotlib.pyplot as plt', ['plt']],
+        ['w = 1', 'w = 3'],
+        ["xi = 1\nplt.rc('lines', linewidth=w)", { added: ['xi'], read: ['plt', 'w'] }],
+        ['line, = plt.plot([1, 2])\nwidth = line.get_linewidth()', { added: ['line', 'width'], read: ['plt'] }]
+      )
+    ],
+  ])('%s: claimed', (_what, s) => {
+    expect(claims(s)).toEqual(['edited', 'needs-rerun']);
+  });
+
+  // y 10; '' and 20: the value shown last is IPython's `_`. (The edit is not claimed: what it
+  // changes is not followed through `_`.)
+  it('a bare value a later step reads as _: needs-rerun', () => {
+    const s = session(['data = 1', ['data']], ['w = 1', 'w = 2'], ['xi = 1\nw', { added: ['xi'], read: ['w'] }], ['y = _ * 10', { added: ['y'] }]);
+    expect(claims(s)).toEqual(['needs-rerun']);
+  });
+});
