@@ -207,6 +207,26 @@ export function onlyEnsuresPackages(e: CellEffects): boolean {
     })
   );
 }
+/**
+ * What an install-only statement asks for, the same whatever only changes its output
+ * (`!pip install rvpkg==1` and `%pip install -q rvpkg==1`), else null.
+ */
+export function installRequest(e: CellEffects): string | null {
+  if (e.environment !== 'install' || e.effects.some(x => x.kind !== 'shell') || e.effects.length !== (e.installs?.length ?? 0)) {
+    return null;
+  }
+  return e
+    .installs!.map(c =>
+      c
+        .replace(/^(?:pip3?|python3?\s+-m\s+pip)\s/, 'pip ')
+        .split(' ')
+        .filter(t => !OUTPUT_OPTION.test(t))
+        .join(' ')
+    )
+    .join('\n');
+}
+/** Options that change only what an install prints. */
+const OUTPUT_OPTION = /^(?:-q+|--quiet|-v+|--verbose|-y|--yes|--no-warn-script-location|--disable-pip-version-check)$/;
 const ENSURE_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s+(.+)$/;
 const ENSURE_OPTION = /^(?:-q+|--quiet|-y|--yes|--user|--no-cache-dir|--no-warn-script-location|--disable-pip-version-check|-v+|--verbose)$/;
 /** A file to install from (`rvpkg-2.0-py3-none-any.whl`): its version is in its name. */

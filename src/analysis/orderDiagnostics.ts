@@ -13,7 +13,7 @@ import { AnalysisCell, CallReads } from './types';
 import { DIAGNOSTIC_SEVERITY, DiagnosticKind, OrderDiagnostic } from './orderTypes';
 import { CodeFacts, importBindings, withModule } from './orderFacts';
 import { isBuiltinName } from './orderHeuristics';
-import { onlyEnsuresPackages } from './effects';
+import { installRequest, onlyEnsuresPackages } from './effects';
 import type { RunRecord } from './order';
 
 /** What the engine hands over once the slice is ordered. */
@@ -609,15 +609,17 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   if (!ran || !cur) {
     return true;
   }
-  // Statements are compared without their spacing (a cell reformatted, `[ 1, 2]` made `[1, 2]`).
+  // Statements are compared without their spacing (a cell reformatted, `[ 1, 2]` made `[1, 2]`),
+  // installs by what they ask for (`-q` added).
+  const key = (t: string): string => installRequest(v.facts(t).effects) ?? withoutSpacing(t);
   const left = new Map<string, string[]>();
   ran.forEach(t => {
-    const k = withoutSpacing(t);
+    const k = key(t);
     left.set(k, [...(left.get(k) ?? []), t]);
   });
   const added: string[] = [];
   for (const t of cur) {
-    const same = left.get(withoutSpacing(t));
+    const same = left.get(key(t));
     if (same && same.length > 0) {
       same.pop();
     } else {
@@ -627,7 +629,7 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
   const removed = Array.from(left.values()).flat();
   if (added.length === 0 && removed.length === 0) {
     // Same statements in another order: no attempt to tell whether that matters.
-    return ran.map(withoutSpacing).join('\n') !== cur.map(withoutSpacing).join('\n');
+    return ran.map(key).join('\n') !== cur.map(key).join('\n');
   }
   const { callables, modules } = v;
   const liveOnly = sameWhenCalled(v, ran, cur, removed, added);
@@ -637,7 +639,7 @@ function editEffect(v: SliceView, code: string, now: string): EditEffect {
     const others = (ts: ReadonlyArray<string>): string =>
       ts
         .filter(t => !liveOnly.has(functionDefined(v, t) ?? ''))
-        .map(withoutSpacing)
+        .map(key)
         .join('\n');
     if (others(ran) !== others(cur)) {
       return true;

@@ -339,3 +339,21 @@ describe('a show that changes what it shows', () => {
     expect(claims(s)).toEqual(['needs-rerun']);
   });
 });
+
+describe('an install edited only in what it prints', () => {
+  it.each<[string, string, string[]]>([
+    // n 10 either way.
+    ['quiet', '%pip install -q rvpkg==1', []],
+    ['through python -m pip, verbose', '!python -m pip install -v rvpkg==1', []],
+    ['to another version', '%pip install -q rvpkg==2', ['pip']],
+    ['for the user', '!pip install --user rvpkg==1', ['pip']]
+  ])('%s', (_what, now, expected) => {
+    const s = new SessionBuilder()
+      .cell('pip', '!pip install rvpkg==1')
+      .cell('use', 'import rvpkg\nn = rvpkg.VERSION * 10')
+      .run('pip', { traced: {} })
+      .run('use', { traced: { added: ['rvpkg', 'n'] } })
+      .cell('pip', now);
+    expect(edited(order(s))).toEqual(expected);
+  });
+});
