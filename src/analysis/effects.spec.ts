@@ -501,6 +501,9 @@ describe('statements that surely only show (shows)', () => {
     // seaborn's plots show; its settings change what later plots draw.
     ["sns.lineplot(palette=palette, data=df)\nsns.despine(left=True)\nsns.heatmap(corr, annot=True)", [0, 1, 2]],
     ["sns.set(style='white')\nsns.set_palette('husl')\nsns.lineplot(data=df.dropna())\nsns.load_dataset('iris')", []],
+    // Methods that only look at their object; not those that call functions, draw, write or change it.
+    ["display(w.head())\nprint('rows: {}'.format(len(w)))\nprint(df.groupby('a').mean())", [0, 1, 2]],
+    ["display(df.apply(f))\nprint(df.sample(3))\nprint(df.sort_values('a', inplace=True))\nprint(f.readline())", []],
     // pyplot settings later plots read.
     ["plt.rc('lines', linewidth=3)\nplt.ioff()\nplt.switch_backend('agg')\nplt.figure(figsize=(4, 3))", [3]],
     // A line IPython rewrites is kept as typed, not judged.

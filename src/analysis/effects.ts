@@ -455,6 +455,19 @@ function onlyShows(node: SyntaxNode, text: string): boolean {
  * given. (Not `min`/`max`/`sum`: given an iterator they consume it.)
  */
 const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'abs', 'int', 'float', 'bool', 'isinstance']);
+/**
+ * Methods that only look at what they are called on (`display(df.head())`, `print(df.describe())`,
+ * `'rows: {}'.format(n)`): no user function called (not `apply`), nothing drawn at random (not
+ * `sample`), written or advanced (not `to_csv`, `readline`); never with `inplace=`.
+ */
+const LOOKING_METHODS = new Set(
+  (
+    'head tail describe info nunique unique value_counts isna isnull notna notnull duplicated any all equals ' +
+    'to_string to_dict to_list tolist to_numpy to_frame to_markdown to_html sum mean median std var min max ' +
+    'count quantile corr cov idxmin idxmax nlargest nsmallest sort_values sort_index groupby memory_usage format ' +
+    'keys values items upper lower strip'
+  ).split(' ')
+);
 const SHOW_CALLS = new Set(['print', 'display']);
 /**
  * `plt` functions that write a file, or change settings or state that later plots and values read
@@ -481,10 +494,11 @@ const SNS_PLOTS = new Set(
 
 /**
  * A statement that surely only shows something: `print(...)`, `display(...)`, `plt.<f>(...)` or a
- * seaborn plot (`sns.lineplot(...)`) whose arguments call nothing but `PURE_CALLS` and take nothing
- * apart (`print(*batches)` consumes an iterator, as a comprehension does). What `onlyShows` accepts is broader (`model.eval()`,
- * `next(it)` inside a print, a callback parameter called) and cannot stand for "the function
- * computes the same" (`CallReads.computing`).
+ * seaborn plot (`sns.lineplot(...)`) whose arguments call nothing but `PURE_CALLS` and
+ * `LOOKING_METHODS` and take nothing apart (`print(*batches)` consumes an iterator, as a
+ * comprehension does). What `onlyShows` accepts is broader (`model.eval()`, `next(it)` inside a
+ * print, a callback parameter called) and cannot stand for "the function computes the same"
+ * (`CallReads.computing`).
  */
 function plainShow(python: string, node: SyntaxNode): boolean {
   const call = node.name === 'ExpressionStatement' && node.firstChild?.nextSibling === null ? node.firstChild : null;
@@ -514,7 +528,9 @@ function plainShow(python: string, node: SyntaxNode): boolean {
       return false;
     } else if (name === 'CallExpression') {
       const f = c.node.firstChild;
-      if (f?.name !== 'VariableName' || !PURE_CALLS.has(python.slice(f.from, f.to))) {
+      const method = f?.name === 'MemberExpression' && f.lastChild?.name === 'PropertyName' ? python.slice(f.lastChild.from, f.lastChild.to) : null;
+      const looks = method !== null && LOOKING_METHODS.has(method) && !/\binplace\s*=/.test(python.slice(c.from, c.to));
+      if (!looks && (f?.name !== 'VariableName' || !PURE_CALLS.has(python.slice(f.from, f.to)))) {
         return false;
       }
     } else if ((name === 'AssignOp' && python.slice(c.from, c.to) === ':=') || /Comprehension|Lambda|Await|Yield|⚠/.test(name)) {

@@ -357,3 +357,17 @@ describe('an install edited only in what it prints', () => {
     expect(edited(order(s))).toEqual(expected);
   });
 });
+
+// Second review (replayed: the final values are the same without wid's first run).
+it('a frame shown by its head and its row count after what the step keeps: no claim', () => {
+  const s = new SessionBuilder()
+    .cell('data', 'import pandas as pd\ndata = [1, 2, 3]')
+    .cell('wid', "w = pd.DataFrame({'a': data})")
+    .cell('show', "xi = sum(data)\ndisplay(w.head())\nprint('rows: {}'.format(len(w)))")
+    .run('data', { traced: { added: ['pd', 'data'] } })
+    .run('wid', { traced: { added: ['w'], read: ['data', 'pd'] } })
+    .run('show', { traced: { added: ['xi'], read: ['data', 'w'] } })
+    .run('wid', { code: "w = pd.DataFrame({'a': data}) * 2", traced: { rebound: ['w'], read: ['data', 'pd'] } })
+    .cell('wid', "w = pd.DataFrame({'a': data}) * 2");
+  expect(kinds(order(s)).filter(k => k === 'edited' || k === 'needs-rerun')).toEqual([]);
+});
