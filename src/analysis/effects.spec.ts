@@ -504,6 +504,7 @@ describe('statements that surely only show (shows)', () => {
     // Methods that only look at their object; not those that call functions, draw, write or change it.
     ["display(w.head())\nprint('rows: {}'.format(len(w)))\nprint(df.groupby('a').mean())", [0, 1, 2]],
     ["display(df.apply(f))\nprint(df.sample(3))\nprint(df.sort_values('a', inplace=True))\nprint(f.readline())", []],
+    ["print(df.to_string('out.txt'))\ndisplay(df.to_html(buf))\nprint(df.info(buf=log))", []],
     // pyplot settings later plots read.
     ["plt.rc('lines', linewidth=3)\nplt.ioff()\nplt.switch_backend('agg')\nplt.figure(figsize=(4, 3))", [3]],
     // A line IPython rewrites is kept as typed, not judged.

@@ -458,12 +458,13 @@ const PURE_CALLS = new Set(['len', 'str', 'repr', 'round', 'type', 'format', 'ab
 /**
  * Methods that only look at what they are called on (`display(df.head())`, `print(df.describe())`,
  * `'rows: {}'.format(n)`): no user function called (not `apply`), nothing drawn at random (not
- * `sample`), written or advanced (not `to_csv`, `readline`); never with `inplace=`.
+ * `sample`), written or advanced (not `to_csv`, `readline`, nor `to_string`, `to_html` or `info`,
+ * which write to a file they are given); never with `inplace=`.
  */
 const LOOKING_METHODS = new Set(
   (
-    'head tail describe info nunique unique value_counts isna isnull notna notnull duplicated any all equals ' +
-    'to_string to_dict to_list tolist to_numpy to_frame to_markdown to_html sum mean median std var min max ' +
+    'head tail describe nunique unique value_counts isna isnull notna notnull duplicated any all equals ' +
+    'to_dict to_list tolist to_numpy to_frame sum mean median std var min max ' +
     'count quantile corr cov idxmin idxmax nlargest nsmallest sort_values sort_index groupby memory_usage format ' +
     'keys values items upper lower strip'
   ).split(' ')
