@@ -216,13 +216,15 @@ export function installRequest(e: CellEffects): string | null {
     return null;
   }
   return e
-    .installs!.map(c =>
-      c
+    .installs!.map(c => {
+      const words = c
         .replace(/^(?:pip3?|python3?\s+-m\s+pip)\s/, 'pip ')
         .split(' ')
-        .filter(t => !OUTPUT_OPTION.test(t))
-        .join(' ')
-    )
+        .filter(t => !OUTPUT_OPTION.test(t));
+      // The packages it names, in any order, unless an option is left (`-i URL` takes the word after it).
+      const named = words.slice(2);
+      return [...words.slice(0, 2), ...(named.some(t => t.startsWith('-')) ? named : named.sort())].join(' ');
+    })
     .join('\n');
 }
 /** Options that change only what an install prints. */

@@ -372,9 +372,12 @@ function valueSteps(v: SliceView): Set<number> {
   };
   let stepOf: Map<number, number> | null = null;
   const earlier = new Map<string, number | null>();
+  // The tracer saw the import bind another object (`del sys.modules['m']` before it, `m.f` replaced
+  // before `from m import f`).
+  const newObject = (seq: number, name: string): boolean => records[seq].run.traced?.rebound.includes(name) ?? false;
   const importedBefore = (seq: number, name: string): number | null => {
     const module = importedOnly(seq, name);
-    if (module === null) {
+    if (module === null || newObject(seq, name)) {
       return null;
     }
     const key = seq + PSEUDO + name;
@@ -391,6 +394,9 @@ function valueSteps(v: SliceView): Set<number> {
           break;
         }
         found = e;
+        if (newObject(e, name)) {
+          break;
+        }
         const known = earlier.get(e + PSEUDO + name);
         if (known !== undefined) {
           found = known ?? e;
@@ -431,9 +437,12 @@ function valueSteps(v: SliceView): Set<number> {
         t.reads[j].forEach(n => counted!.add(n));
         calls ||= t.uses[j].some(n => v.callables.has(n));
       }
-      // The tracer saw the run change what no statement before the shows touches: a show did
-      // (`print(counts[k])` of a defaultdict, a `__repr__` appending to a list).
-      if (r.run.traced?.mutated.some(n => !counted!.has(n))) {
+      // The tracer saw the run change what no statement before the shows touches, or bind what the
+      // code does not: a show did (`print(counts[k])` of a defaultdict, a `__repr__` appending to a
+      // list or counting in a global).
+      const tr = r.run.traced;
+      const binds = new Set([...e!.defines, ...e!.mayDefine, ...e!.deletes]);
+      if (tr && (tr.mutated.some(n => !counted!.has(n)) || [...tr.added, ...tr.rebound, ...tr.deleted].some(n => !binds.has(n)))) {
         counted = null;
       }
     }
