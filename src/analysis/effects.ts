@@ -191,17 +191,15 @@ const INSTALL_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+(?:install
  * a download) may change what a later step reads.
  */
 export function onlyEnsuresPackages(e: CellEffects): boolean {
-  const shells = e.effects.filter(x => x.kind === 'shell').length;
   return (
-    e.environment === 'install' &&
-    shells === (e.installs?.length ?? 0) &&
+    onlyInstalls(e) &&
     e.installs!.every(c => {
       const m = ENSURE_COMMAND.exec(c);
       return (
         m !== null &&
         m[1].split(' ').every(t => {
           const name = t.replace(/^(['"])(.*)\1$/, '$2');
-          return ENSURE_OPTION.test(t) || (BARE_PACKAGE.test(name) && !ARCHIVE.test(name));
+          return OUTPUT_OPTION.test(t) || ENSURE_OPTION.test(t) || (BARE_PACKAGE.test(name) && !ARCHIVE.test(name));
         })
       );
     })
@@ -212,7 +210,7 @@ export function onlyEnsuresPackages(e: CellEffects): boolean {
  * (`!pip install rvpkg==1` and `%pip install -q rvpkg==1`), else null.
  */
 export function installRequest(e: CellEffects): string | null {
-  if (e.environment !== 'install' || e.effects.some(x => x.kind !== 'shell') || e.effects.length !== (e.installs?.length ?? 0)) {
+  if (!onlyInstalls(e)) {
     return null;
   }
   return e
@@ -227,10 +225,15 @@ export function installRequest(e: CellEffects): string | null {
     })
     .join('\n');
 }
+/** Code whose only effects are package installs (`CellEffects.installs`): what else it does is binding names. */
+function onlyInstalls(e: CellEffects): boolean {
+  return e.environment === 'install' && e.effects.length === (e.installs?.length ?? 0) && e.effects.every(x => x.kind === 'shell');
+}
 /** Options that change only what an install prints. */
 const OUTPUT_OPTION = /^(?:-q+|--quiet|-v+|--verbose|-y|--yes|--no-warn-script-location|--disable-pip-version-check)$/;
 const ENSURE_COMMAND = /^(?:pip3?|conda|mamba|python3?\s+-m\s+pip)\s+install\s+(.+)$/;
-const ENSURE_OPTION = /^(?:-q+|--quiet|-y|--yes|--user|--no-cache-dir|--no-warn-script-location|--disable-pip-version-check|-v+|--verbose)$/;
+/** Options an install by name may have: where it installs to, whether it caches, and what it prints. */
+const ENSURE_OPTION = /^(?:--user|--no-cache-dir)$/;
 /** A file to install from (`rvpkg-2.0-py3-none-any.whl`): its version is in its name. */
 const ARCHIVE = /\.(?:whl|zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz|egg)$/i;
 /** A distribution's name, with extras (`dask[dataframe]`), and no version. */

@@ -291,14 +291,15 @@ export function buildDiagnostics(v: SliceView): { diagnostics: OrderDiagnostic[]
  * of what they are given, a bare value) changes none of its values (cell 9 computing `xi`, then
  * `display(w)` of a widget cell 4 made: cell 4's run before it keeps the replay from a NameError,
  * the state does not need it). Anything else after them may change state through what it reads
- * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). Nor does a run that only makes sure
- * packages are installed (`onlyEnsuresPackages`: `!pip install nltk`, no version asked for) give a
- * value: the order keeps it before the imports that load the package (a fresh environment needs
- * it), but what they load is the environment's, recorded with each kernel session and written as
- * requirements by gather and the check (a cell used to install one package at a time, edited
- * between installs, is not "edited since the run the state depends on"; one edited from
- * `rvpkg==1` to `rvpkg==2` is). The `needs-rerun` and
- * `edited` claims speak of the state: they count these steps only.
+ * (`w.append(4)` on an alias, `next(gen)`, `w[0] = 99` on a view). Nor does a run that only
+ * makes sure packages are installed (`onlyEnsuresPackages`: `!pip install nltk`, no version asked
+ * for) give a value: the order keeps it before the imports that load the package (a fresh
+ * environment needs it), but what they load is the environment's, recorded with each kernel
+ * session and written as requirements by gather and the check (a cell used to install one package
+ * at a time, edited between installs, is not "edited since the run the state depends on"; one
+ * edited from `rvpkg==1` to `rvpkg==2` is). And a module read needs only the first of the imports
+ * that bound it to the same object. The `needs-rerun` and `edited` claims speak of the state: they
+ * count these steps only.
  */
 function valueSteps(v: SliceView): Set<number> {
   const { records, ordered, keys } = v;
