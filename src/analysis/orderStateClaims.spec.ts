@@ -5,6 +5,14 @@
  */
 import { editedOf as edited, kindsOf as kinds, orderOf as order, SessionBuilder, stepsOf as steps } from './orderTestkit.spec-util';
 
+/** The state claims of an order, sorted. */
+const claims = (s: SessionBuilder): string[] =>
+  kinds(order(s))
+    .filter(k => k === 'edited' || k === 'needs-rerun')
+    .sort();
+/** The runs the needs-rerun claim names. */
+const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
+
 // Real shape (Aram1skun s48): cell 4 makes a widget, cell 9 computes `xi` and then displays the
 // widget, cell 4 is edited and run again. The kernel ends with cell 4's second widget and cell 9's xi.
 const session = (show: string, showRead: string[]): SessionBuilder =>
@@ -43,10 +51,6 @@ describe('claims about the state, not about running through', () => {
 // order without wid's first run (and with wid's current code in its place) replayed, final states compared.
 describe('what a statement after the value does to the state', () => {
   type Traced = { added?: string[]; mutated?: string[]; read?: string[] };
-  const claims = (s: SessionBuilder): string[] =>
-    kinds(order(s))
-      .filter(k => k === 'edited' || k === 'needs-rerun')
-      .sort();
   const sess = (
     data: [string, Traced],
     wid: [string, string, string[]],
@@ -209,7 +213,6 @@ describe('a value only a seaborn plot reads', () => {
       .run('plot', { traced: { added: ['palette'], read: ['df', 'sns'] } })
       .run('load', { code: load(setting, 'df = pd.DataFrame(f) * 2'), traced: { rebound: ['df'], read: ['f', 'pd', 'sns'] } })
       .cell('load', load(setting, 'df = pd.DataFrame(f) * 2'));
-  const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
   const PLOT = 'palette = sns.cubehelix_palette(start=2.8)\nsns.lineplot(palette=palette, data=df)\nsns.despine(left=True)';
   it.each<[string, SessionBuilder, number[]]>([
     ['plotted: the first and last runs', session(PLOT), [0, 3]],
@@ -232,7 +235,6 @@ describe('a module every version of a cell imports', () => {
       .run('use', { traced: { added: ['z'], read: ['m'] } })
       .run('imp', { code: 'import mymod as m\ndf = 3', traced: { rebound: ['df'] } })
       .cell('imp', 'import mymod as m\ndf = 3');
-  const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
   it.each<[string, string, number[]]>([
     ['imported again', 'import mymod as m\ndf = 2', [0, 3]],
     // What the later cell reads may differ.
@@ -279,10 +281,6 @@ describe('installs behind or before the one that makes sure', () => {
 
 describe('a show that changes what it shows', () => {
   type Traced = { added?: string[]; mutated?: string[]; read?: string[]; rebound?: string[] };
-  const claims = (s: SessionBuilder): string[] =>
-    kinds(order(s))
-      .filter(k => k === 'edited' || k === 'needs-rerun')
-      .sort();
   const session = (setup: [string, string[]], wid: [string, string], show: [string, Traced], later?: [string, Traced]): SessionBuilder => {
     let b = new SessionBuilder().cell('setup', setup[0]).cell('wid', wid[0]).cell('show', show[0]);
     if (later) {
@@ -369,12 +367,11 @@ it('a frame shown by its head and its row count after what the step keeps: no cl
     .run('show', { traced: { added: ['xi'], read: ['data', 'w'] } })
     .run('wid', { code: "w = pd.DataFrame({'a': data}) * 2", traced: { rebound: ['w'], read: ['data', 'pd'] } })
     .cell('wid', "w = pd.DataFrame({'a': data}) * 2");
-  expect(kinds(order(s)).filter(k => k === 'edited' || k === 'needs-rerun')).toEqual([]);
+  expect(claims(s)).toEqual([]);
 });
 
 // Third review, each replayed in a real IPython shell with the tracer (local modules and wheels).
 describe('an import that binds another object', () => {
-  const rerun = (s: SessionBuilder): number[] | undefined => order(s).diagnostics.find(d => d.kind === 'needs-rerun')?.runIndices;
   // mm: counter = 0; def bump(): global counter; counter += 1. z 0; without run 3, z 1.
   it('after del sys.modules: the tracer saw it rebound', () => {
     const s = new SessionBuilder()
@@ -409,10 +406,6 @@ describe('an import that binds another object', () => {
 
 describe('a show that writes or counts', () => {
   type Traced = { added?: string[]; rebound?: string[]; mutated?: string[]; read?: string[]; filesRead?: string[]; filesWritten?: string[] };
-  const claims = (s: SessionBuilder): string[] =>
-    kinds(order(s))
-      .filter(k => k === 'edited' || k === 'needs-rerun')
-      .sort();
   const session = (setup: string, show: string, showTraced: Traced, later: string, laterTraced: Traced): SessionBuilder =>
     new SessionBuilder()
       .cell('data', setup)
