@@ -14,7 +14,7 @@
 
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { CallReads, CellEffect, CellEffects } from './types';
+import type { CallReads, CellEffect, CellEffects, ClassCall } from './types';
 import { translateIPython } from './python-ipython';
 import { walkScopes } from './python-scope';
 
@@ -579,6 +579,43 @@ function dottedRoot(python: string, node: SyntaxNode | null): string | undefined
   return undefined;
 }
 
+/** A function definition's body statements, its parameters, and the body read as a cell of its own. */
+function functionBody(python: string, fn: SyntaxNode, body: SyntaxNode): { statements: Array<{ node: SyntaxNode; text: string }>; params: Set<string>; whole: CellEffects } {
+  const statements: Array<{ node: SyntaxNode; text: string }> = [];
+  for (let k = body.firstChild; k !== null; k = k.nextSibling) {
+    if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
+      statements.push({ node: k, text: statementText(python, k) });
+    }
+  }
+  const params = new Set<string>();
+  const list = fn.getChild('ParamList');
+  // A parameter's name, not the names its default or annotation reads (`def f(x, k=n)`).
+  let name = true;
+  for (let p = list?.firstChild ?? null; p !== null; p = p.nextSibling) {
+    if (p.name === 'VariableName' && name) {
+      params.add(python.slice(p.from, p.to));
+      name = false;
+    } else if (p.name === ',' || p.name === '(') {
+      name = true;
+    } else if (p.name !== '*' && p.name !== '**' && p.name !== 'VariableName') {
+      name = false;
+    }
+  }
+  // Always shorter than the cell, so this ends.
+  return { statements, params, whole: analyzeCell(statements.map(st => st.text).join('\n')) };
+}
+
+/** A body read as a cell seeds, draws or calls a random-number library, or defines a function or class (which may draw when called). */
+function bodyDraws(whole: CellEffects): boolean {
+  return (
+    whole.seeds === true ||
+    whole.randomLibraryCalls === true ||
+    whole.readsRandomState === true ||
+    (whole.callables?.length ?? 0) > 0 ||
+    whole.effects.some(e => e.kind === 'randomness')
+  );
+}
+
 /** See `CellEffects.callReads`. */
 function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   const out: Record<string, CallReads> = {};
@@ -589,29 +626,8 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     if (!fn || !nameNode || !body) {
       continue;
     }
-    const statements: Array<{ node: SyntaxNode; text: string }> = [];
-    for (let k = body.firstChild; k !== null; k = k.nextSibling) {
-      if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
-        statements.push({ node: k, text: statementText(python, k) });
-      }
-    }
-    // The body read as a cell of its own (always shorter than the cell, so
-    // this ends), less the parameters: the globals a call reads.
-    const params = new Set<string>();
-    const list = fn.getChild('ParamList');
-    // A parameter's name, not the names its default or annotation reads (`def f(x, k=n)`).
-    let name = true;
-    for (let p = list?.firstChild ?? null; p !== null; p = p.nextSibling) {
-      if (p.name === 'VariableName' && name) {
-        params.add(python.slice(p.from, p.to));
-        name = false;
-      } else if (p.name === ',' || p.name === '(') {
-        name = true;
-      } else if (p.name !== '*' && p.name !== '**' && p.name !== 'VariableName') {
-        name = false;
-      }
-    }
-    const whole = analyzeCell(statements.map(st => st.text).join('\n'));
+    // The globals a call reads: the body's, less the parameters.
+    const { statements, params, whole } = functionBody(python, fn, body);
     const globals = new Set(whole.uses.filter(n => !params.has(n)));
     const reads = new Set<string>();
     const shown: string[][] = [];
@@ -629,9 +645,7 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
         used.forEach(n => reads.add(n));
       }
     }
-    // A function or class the body defines may draw when called: counted as drawing.
-    const draws =
-      whole.seeds === true || whole.randomLibraryCalls === true || whole.readsRandomState === true || (whole.callables?.length ?? 0) > 0 || whole.effects.some(e => e.kind === 'randomness');
+    const draws = bodyDraws(whole);
     const header = python.slice(c.from, body.from);
     const augmenting = (k: SyntaxNode): boolean => k.name === 'UpdateStatement' && k.firstChild?.name === 'VariableName';
     const augments = statements.some(({ node: k }) => augmenting(k) || (k.name === 'StatementGroup' && k.getChildren('UpdateStatement').some(augmenting)));
@@ -644,6 +658,64 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
       computing,
       ...(augments ? { augments } : {})
     };
+  }
+  return out;
+}
+
+/** Bases whose construction draws nothing: the plain container of torch's layers. */
+const PLAIN_BASES = new Set(['object', 'nn.Module', 'torch.nn.Module']);
+
+/** See `CellEffects.classCalls`. */
+function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
+  const out: Record<string, ClassCall> = {};
+  for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
+    const cls = c.name === 'DecoratedStatement' ? c.getChild('ClassDefinition') : c.name === 'ClassDefinition' ? c : null;
+    const nameNode = cls?.getChild('VariableName');
+    const body = cls?.getChild('Body');
+    if (!cls || !nameNode || !body) {
+      continue;
+    }
+    let draws = false;
+    const reads = new Set<string>();
+    // A base's construction runs with the class's (`super().__init__()`): one of a random-number
+    // library (`nn.Linear`) may draw, a session class is read (and looked at when called).
+    for (let b = cls.getChild('ArgList')?.firstChild ?? null; b !== null; b = b.nextSibling) {
+      if (b.name === '(' || b.name === ')' || b.name === ',' || b.name === 'Comment') {
+        continue;
+      }
+      const text = python.slice(b.from, b.to).replace(/\s+/g, '');
+      if (b.name === 'VariableName' || b.name === 'MemberExpression') {
+        if (PLAIN_BASES.has(text)) {
+          continue;
+        }
+        const base = analyzeCell(`${text}()`);
+        draws ||= bodyDraws(base);
+        base.uses.forEach(n => reads.add(n));
+      } else if (!/^metaclass=/.test(text)) {
+        // `**opts`, a call: taken as drawing.
+        draws = true;
+      }
+    }
+    // Any method may run on construction (`__init__` calls `self.reset()`), and so may what the
+    // class body computes (a dataclass field's `default_factory`).
+    const rest: string[] = [];
+    for (let k = body.firstChild; k !== null; k = k.nextSibling) {
+      const fn = k.name === 'DecoratedStatement' ? k.getChild('FunctionDefinition') : k.name === 'FunctionDefinition' ? k : null;
+      const fnBody = fn?.getChild('Body');
+      if (!fn || !fnBody) {
+        if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
+          rest.push(statementText(python, k));
+        }
+        continue;
+      }
+      const { params, whole } = functionBody(python, fn, fnBody);
+      draws ||= bodyDraws(whole);
+      whole.uses.filter(n => !params.has(n)).forEach(n => reads.add(n));
+    }
+    const attributes = analyzeCell(rest.join('\n'));
+    draws ||= bodyDraws(attributes);
+    attributes.uses.forEach(n => reads.add(n));
+    out[python.slice(nameNode.from, nameNode.to)] = { ...(draws ? { draws } : {}), reads: Array.from(reads).sort() };
   }
   return out;
 }
@@ -712,6 +784,10 @@ function analyzeUncached(source: string): CellEffects {
     }
     if (walked.callables.length > 0) {
       result.callReads = callReadsOf(python, tree);
+      const classes = classCallsOf(python, tree);
+      if (Object.keys(classes).length > 0) {
+        result.classCalls = classes;
+      }
     }
     const root = result.parseError ? undefined : callRootOf(python, tree);
     if (root !== undefined) {

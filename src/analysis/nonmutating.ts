@@ -223,6 +223,42 @@ export const RNG_CONSTRUCTORS: ReadonlyMap<string, RngFamily> = new Map<string, 
 ]);
 
 /**
+ * What of `torch.nn` draws nothing from torch's generator where it is called: modules without
+ * weights or with constant ones (activations, losses, pooling, normalisation: ones and zeros),
+ * containers, `Parameter` (it wraps the tensor it is given), and the functions of
+ * `torch.nn.functional` but the dropouts and the few that sample. Layers with weights
+ * (`Linear`, `Conv2d`, `LSTM`, `Embedding`) initialise them at random; `Dropout` draws in
+ * the forward pass, a call of the module, not of `nn`.
+ */
+export const TORCH_NN_DRAWS_NOTHING: ReadonlySet<string> = new Set(
+  (
+    'Parameter Buffer Module ModuleList ModuleDict ParameterList ParameterDict Sequential Identity Flatten Unflatten ' +
+    'ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softmax Softmax2d LogSoftmax Softmin Softplus ' +
+    'Softsign Softshrink Hardshrink Hardtanh Hardswish Hardsigmoid Tanhshrink Threshold LogSigmoid GLU ' +
+    'Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout ' +
+    'MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d ' +
+    'AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d LPPool1d LPPool2d Upsample UpsamplingNearest2d ' +
+    'UpsamplingBilinear2d PixelShuffle PixelUnshuffle ZeroPad2d ConstantPad1d ConstantPad2d ConstantPad3d ' +
+    'ReflectionPad1d ReflectionPad2d ReplicationPad1d ReplicationPad2d ReplicationPad3d ' +
+    'BatchNorm1d BatchNorm2d BatchNorm3d LayerNorm GroupNorm InstanceNorm1d InstanceNorm2d InstanceNorm3d LocalResponseNorm ' +
+    'L1Loss MSELoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss HuberLoss SmoothL1Loss KLDivLoss PoissonNLLLoss ' +
+    'GaussianNLLLoss CTCLoss CosineEmbeddingLoss MarginRankingLoss HingeEmbeddingLoss TripletMarginLoss SoftMarginLoss ' +
+    'MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss CosineSimilarity PairwiseDistance ' +
+    'init.zeros_ init.ones_ init.constant_ init.eye_ init.dirac_ init.calculate_gain ' +
+    'utils.clip_grad_norm_ utils.clip_grad_value_ utils.parameters_to_vector utils.vector_to_parameters ' +
+    'utils.rnn.pad_sequence utils.rnn.pack_padded_sequence utils.rnn.pad_packed_sequence utils.rnn.pack_sequence'
+  )
+    .split(' ')
+    .map(n => 'torch.nn.' + n)
+);
+/** The functions of `torch.nn.functional` that draw. */
+export const TORCH_FUNCTIONAL_DRAWS: ReadonlySet<string> = new Set(
+  'dropout dropout1d dropout2d dropout3d alpha_dropout feature_alpha_dropout rrelu rrelu_ gumbel_softmax fractional_max_pool2d fractional_max_pool3d'
+    .split(' ')
+    .map(n => 'torch.nn.functional.' + n)
+);
+
+/**
  * Functions and methods, by bare name, that shuffle or sample with the numpy
  * global generator unless given `random_state=`.
  */

@@ -1485,14 +1485,33 @@ export class CanonicalOrderEngine {
       return true;
     }
     if (facts.headerReads) {
-      return Array.from(facts.headerReads).some(name => this._isSessionCallable(name));
+      return Array.from(facts.headerReads).some(name => this._callMayDraw(name));
     }
-    // The cell's own functions are not among the names it reads: taken as called.
+    // The cell's own functions and classes are not among the names it reads: taken as called.
     const ownDraws = Array.from(facts.callables).some(name => {
+      const cls = facts.effects.classCalls?.[name];
+      if (cls) {
+        return cls.draws === true || cls.reads.some(n => this._callMayDraw(n));
+      }
       const cr = facts.effects.callReads?.[name];
       return !cr || cr.draws === true;
     });
-    return ownDraws || facts.effects.uses.some(name => this._isSessionCallable(name));
+    return ownDraws || facts.effects.uses.some(name => this._callMayDraw(name));
+  }
+
+  /**
+   * A call of the session's callable `name` may draw: any function (what it is given may draw
+   * as it is used), a class whose construction may (`ClassCall`: a method, its body or a base
+   * draws, or what they call of the session may). A session that built `net = Net(4, 3)` of
+   * zeros between seeded trainings kept every rebuild, each run taken as a draw.
+   */
+  private _callMayDraw(name: string, seen: Set<string> = new Set()): boolean {
+    if (!this._isSessionCallable(name) || seen.has(name)) {
+      return false;
+    }
+    seen.add(name);
+    const cls = this._records[this._last.get(name)!.seq].facts!.effects.classCalls?.[name];
+    return cls === undefined || cls.draws === true || cls.reads.some(n => this._callMayDraw(n, seen));
   }
 
   /**

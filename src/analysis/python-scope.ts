@@ -49,7 +49,9 @@ import {
   RngFamily,
   SEED_CALLS,
   TIME_CALLS,
-  TIME_CALL_SUFFIXES
+  TIME_CALL_SUFFIXES,
+  TORCH_FUNCTIONAL_DRAWS,
+  TORCH_NN_DRAWS_NOTHING
 } from './nonmutating';
 import { COMMON_MODULE_ALIASES, isIPythonName, isPredefinedName } from './python-names';
 import { TIMEIT_MARKER } from './python-ipython';
@@ -187,6 +189,17 @@ const RANDOM_LIBRARY_PREFIXES = [
   'tf.random.',
   'jax.random.'
 ];
+
+/** A call of this module path may draw: a listed draw, or a random-number library's (not what of `torch.nn` draws nothing). */
+function mayDraw(path: string): boolean {
+  if (RANDOM_CALLS.has(path)) {
+    return true;
+  }
+  if (path.startsWith('torch.nn.')) {
+    return path.startsWith('torch.nn.functional.') ? TORCH_FUNCTIONAL_DRAWS.has(path) : !TORCH_NN_DRAWS_NOTHING.has(path);
+  }
+  return RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p));
+}
 
 /**
  * Calls of those modules that only look up what draws changed (`pyro.param('means')` after
@@ -2174,7 +2187,7 @@ class Walker {
     if (
       !scope.deferred &&
       ((method !== null && RANDOM_FILL_METHODS.has(method)) ||
-        (!lookUp && [modulePath, written].some(path => path !== null && (RANDOM_CALLS.has(path) || RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p))))))
+        (!lookUp && [modulePath, written].some(path => path !== null && mayDraw(path))))
     ) {
       this.randomLibraryCalls = true;
     }

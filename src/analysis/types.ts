@@ -136,6 +136,12 @@ export interface CellEffects {
    */
   callReads?: Record<string, CallReads>;
   /**
+   * For each class the cell defines at top level: what a call of it (its construction) may do
+   * to the random stream, for the order to tell `net = Net(4, 3)` that draws nothing from
+   * `nn.Linear(4, 3)` that draws.
+   */
+  classCalls?: Record<string, ClassCall>;
+  /**
    * The cell is one expression statement that calls something reached through this name
    * (`findspark.init()`, `load_dotenv()`, `a.b(1).c()`): the name.
    */
@@ -189,6 +195,16 @@ export interface CallReads {
   computing: string[];
   /** A statement of the body augments a plain name (`arr += x`): a parameter, changed in place for arrays and lists. */
   augments?: boolean;
+}
+
+export interface ClassCall {
+  /**
+   * A method, the class body or a base may draw: a seed, a call into a random-number library,
+   * a function defined inside, or a base of such a library (`nn.Linear`; not `nn.Module`).
+   */
+  draws?: boolean;
+  /** The globals its methods, its body and its bases read: a session function among them may draw. */
+  reads: string[];
 }
 
 export interface KeyedStore {
