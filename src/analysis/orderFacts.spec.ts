@@ -71,6 +71,20 @@ describe('facts from the syntax walker', () => {
     expect(facts('x = torch.randn(3)').randomLibraryCalls).toBe(true);
     expect(facts('import tensorflow as tf\nz = tf.random.normal([2])').randomLibraryCalls).toBe(true);
     expect(facts('loss = train(model)  # torch.randn(3)').randomLibraryCalls).toBe(false);
+    // Of torch.nn, layers with weights and dropouts draw; what wraps, activates, pools, or measures a loss does not.
+    for (const [code, draws] of [
+      ['net.means = nn.Parameter(means)', false],
+      ['softmax = nn.Softmax(dim=1)', false],
+      ['loss_fn = torch.nn.CrossEntropyLoss()', false],
+      ['y = F.relu(x)', false],
+      ['nn.init.zeros_(w)', false],
+      ['layer = nn.Linear(4, 3)', true],
+      ['y = F.dropout(x, 0.5)', true],
+      ['nn.init.xavier_uniform_(w)', true],
+      ['rnn = torch.nn.LSTM(4, 8)', true]
+    ] as const) {
+      expect({ code, draws: facts(code).randomLibraryCalls }).toEqual({ code, draws });
+    }
   });
 
   it('a cell that only defines reads what its def and class lines evaluate', () => {

@@ -239,6 +239,38 @@ describe('canonical order with the real analyzer', () => {
     expect(steps(order(layer))).toEqual(['imp@0', 'seed@1', 'a@2', 'b@3']);
   });
 
+  // puma-wust s11: `net = GaussianNaiveBayes(4, 3)` (zeros and ones) rebuilt between seeded
+  // trainings kept every rebuild, and the runs that gave it its values, each taken as a draw.
+  it.each([
+    ['of zeros draws nothing', 'class G(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.m = nn.Parameter(torch.zeros(3))\n    def forward(self, x):\n        return torch.sum(x * self.m)', false],
+    ['with a layer draws', 'class G(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = nn.Linear(2, 2)', true],
+    ['of a layer draws', 'class G(nn.Linear):\n    pass', true],
+    ['that fills its weights at random draws', 'class G:\n    def __init__(self):\n        self.w = torch.empty(3)\n        self.w.normal_()', true],
+    ['that calls a function of the session may draw', 'class G:\n    def __init__(self):\n        self.w = make_weights()', true],
+    ['of a session base that draws draws', 'class G(Layer):\n    pass', true],
+    ['of a session base that draws nothing draws nothing', 'class G(Plain):\n    pass', false],
+    ['whose field default is drawn draws', '@dataclass\nclass G:\n    w: float = random.random()', true]
+  ])('after a seed, building a session class %s', (_, cls, draws) => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import torch\nimport random\nfrom torch import nn')
+      .cell('seed', 'torch.manual_seed(0)')
+      .cell('lib', 'def make_weights():\n    return torch.ones(3)\nclass Layer(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = nn.Linear(2, 2)\nclass Plain:\n    pass')
+      .cell('cls', cls)
+      .cell('net', 'net = G()')
+      .cell('x', 'x = torch.randn(3)')
+      .run('imp')
+      .run('seed')
+      .run('lib')
+      .run('cls')
+      .run('net')
+      .run('x')
+      .run('net')
+      .run('x');
+    const kept = steps(order(s));
+    expect(kept).toContain('x@5');
+    expect(kept.includes('net@4')).toBe(draws);
+  });
+
   it('without a seed, a function call is not taken for a draw', () => {
     const s = new SessionBuilder()
       .cell('def', 'def show(x):\n    print(x)')
