@@ -71,7 +71,7 @@ import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { EdgeList, scheduleByKey } from './graphSchedule';
-import { isIPythonName } from './python-names';
+import { isIPythonName, isPredefinedName } from './python-names';
 import { buildDiagnostics, EditEffect, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
@@ -517,6 +517,10 @@ export class CanonicalOrderEngine {
       if (!boundFirst?.has(n)) {
         readNames.add(n);
       }
+    }
+    if (!ok && tr) {
+      const effects = new Set([...kill, ...may, ...del]);
+      this._readsPastEffects(facts, tr, effects, held).forEach(n => readNames.delete(n));
     }
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
@@ -1643,6 +1647,97 @@ export class CanonicalOrderEngine {
   }
 
   /**
+   * Names the session held that only the statements of a failed run past its last one with an
+   * effect use: their values changed nothing the run left (a replay without them fails sooner,
+   * leaving the same). The run's effects are what the tracer saw it bind, change and delete (no
+   * file written); a statement has one when it binds, deletes or imports one of those names,
+   * uses one changed in place, changes anything in place, draws, seeds, runs a command, a magic,
+   * a loop or a condition, or calls a function of the session that is not known to leave
+   * everything as it was (a class, one drawing, binding globals, or reading what the run changed
+   * or another function of the session). Aram1skun s29: `def f(order): return order`, then
+   * `interact(f, order=widgets.IntSlider(…))`, then a line failing on a name never bound; kept
+   * for `f`, the run chained the runs that imported `interact` and bound `fs` to it.
+   */
+  private _readsPastEffects(facts: CodeFacts, tr: TracedEffects, effects: ReadonlySet<string>, held: (n: string) => boolean): string[] {
+    const e = facts.effects;
+    const statements = e.statements;
+    if (!statements || e.unknownDefines || e.ipythonSyntax || e.parseError || this._namespaceReached || this._lastUnknown >= 0 || tr.filesWritten.length > 0) {
+      return [];
+    }
+    const mutated = new Set(tr.mutated);
+    const leavesState = (c: string): boolean => {
+      const definer = facts.callables.has(c) ? facts : this._isSessionCallable(c) ? this._records[this._last.get(c)!.seq].facts : null;
+      const cr = definer?.effects.callReads?.[c];
+      return (
+        cr !== undefined &&
+        cr.draws !== true &&
+        !definer!.effects.globalBindings?.length &&
+        cr.reads.every(n => !this._callables.has(n) && !mutated.has(n) && !effects.has(n))
+      );
+    };
+    const uses = statements.map(t => this._facts(t).effects.uses);
+    // A change the tracer saw that no statement names (`push(n)` after `push = lst.append`, a
+    // binding through `get_ipython().push`) was made by some call: every statement that calls
+    // may have made it.
+    const named = new Set(
+      statements.flatMap(t => {
+        const f = this._facts(t);
+        return [...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports, ...f.effects.uses];
+      })
+    );
+    const callsChange = [...effects].some(n => n[0] !== PSEUDO && !named.has(n));
+    let last = -1;
+    statements.forEach((t, i) => {
+      const f = this._facts(t);
+      const se = f.effects;
+      if (
+        se.controlFlow ||
+        se.parseError ||
+        se.unknownDefines ||
+        se.ipythonSyntax ||
+        [...se.defines, ...se.mayDefine, ...se.deletes, ...f.imports].some(n => effects.has(n)) ||
+        se.mutates.length > 0 ||
+        Object.keys(se.keyedStores ?? {}).length > 0 ||
+        (callsChange && CALL.test(t)) ||
+        se.uses.some(n => mutated.has(n) || (this._callables.has(n) && (held(n) || facts.callables.has(n)) && !leavesState(n))) ||
+        f.seeds ||
+        f.draws.length > 0 ||
+        f.randomLibraryCalls ||
+        se.readsRandomState ||
+        f.env !== null ||
+        f.filesWritten.length > 0 ||
+        se.effects.some(x => x.kind !== 'file-read' && x.kind !== 'time')
+      ) {
+        last = i;
+      }
+    });
+    // A statement past it that surely loads a name the session lacks raises there, in the run
+    // and in any replay (the read of a name not held stays: see `unread`): the run failed there
+    // or before, and whatever the statements between read, the replay fails there or before too.
+    // Not a statement that may skip the load (a condition, a loop, `and`, a lambda), nor a name
+    // bound before it in the run or by a call.
+    const bound = new Set<string>();
+    statements.slice(0, last + 1).forEach(t => {
+      const f = this._facts(t);
+      [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
+    });
+    const raises = statements.slice(last + 1).some(t => {
+      const f = this._facts(t);
+      const lacked = f.effects.uses.some(n => !held(n) && !bound.has(n) && !this._boundByCalls.has(n) && !isPredefinedName(n));
+      [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
+      return lacked && !f.effects.controlFlow && !MAY_SKIP.test(t);
+    });
+    if (!raises) {
+      return [];
+    }
+    const before = new Set(uses.slice(0, last + 1).flat());
+    return uses
+      .slice(last + 1)
+      .flat()
+      .filter(n => !before.has(n) && !effects.has(n) && held(n));
+  }
+
+  /**
    * Names a successful run bound again to the object they held: the analysis sees them bound to
    * a literal (`CellEffects.constantBindings`: `order = 15` rerun, a loop over `[3, 6, 9, 12, 15]`
    * ending where `order` was), the tracer (it reports changes of identity) saw no change. The name
@@ -2123,6 +2218,8 @@ const CHAINED = -2;
 const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
+/** A statement that may skip loading some name it names: a conditional expression, a short circuit, a lambda or comprehension. */
+const MAY_SKIP = /\b(?:if|and|or|lambda|for|while|try|with)\b/;
 /**
  * Whether the tracer's read list of a run of these statements surely lists only the globals they
  * load. It scans at most 20,000 code units of bytecode per run and past that lists every name the

@@ -353,6 +353,44 @@ describe('a failed run whose statements changed what the analyzer cannot see: th
   });
 });
 
+describe('a failed run past its last statement with an effect', () => {
+  // Real tracer (IPython 9.18) on Aram1skun s29's shape: b -> error (NameError: butter_bandpass),
+  // added [f], read [fs, interact, lowcut, widgets]; the kernel ends with f, fs == 2000.0,
+  // lowcut == 3, r == 4. b's statements after `def f` change nothing, and the third raises in
+  // any replay (butter_bandpass was never bound): what they read is not needed for f.
+  const session = (code: string, traced: { added: string[]; read: string[]; mutated?: string[] }) =>
+    new SessionBuilder()
+      .cell('imp', 'from ipywidgets import interact, widgets')
+      .cell('k', 'fs = 1000.0\nlowcut = 2')
+      .cell('b', code)
+      .cell('r', 'r = f(4)')
+      .run('imp', { traced: { added: ['interact', 'widgets'] } })
+      .run('k', { traced: { added: ['fs', 'lowcut'] } })
+      .run('b', { status: 'error', traced })
+      .cell('imp', 'from ipywidgets import interact, widgets\nimport numpy as np')
+      .run('imp', { traced: { added: ['np'] } })
+      .cell('k', 'fs = 2000.0\nlowcut = 3')
+      .run('k', { traced: { rebound: ['fs', 'lowcut'] } })
+      .run('r', { traced: { added: ['r'], read: ['f'] } });
+  const read = ['fs', 'interact', 'lowcut', 'widgets'];
+  const shown = 'def f(order):\n    return order\ninteract(f, order=widgets.IntSlider(min=0, max=30, value=10))\n';
+
+  it('needs none of the runs that gave what only those statements read', () => {
+    const o = order(session(shown + 'sos = butter_bandpass(lowcut, fs, order=order)\nw = sos * 2', { added: ['f'], read }));
+    expect(steps(o)).toEqual(['imp@3', 'k@4', 'b@2', 'r@5']);
+    expect(kinds(o)).not.toContain('needs-rerun');
+  });
+
+  it.each([
+    ['a line that may not load the name it lacks (a condition)', shown + 'sos = butter_bandpass(lowcut) if fs > 0 else None', { added: ['f'], read }],
+    ['no line that surely raises (the function it calls is bound)', 'def butter_bandpass(a, b):\n    return [a, b]\n' + shown + 'sos = butter_bandpass(lowcut, fs)\nw = sos * 2', { added: ['butter_bandpass', 'f'], read }],
+    ['a change the tracer saw that no line names (made by a call)', shown + 'sos = butter_bandpass(lowcut, fs)', { added: ['f'], read, mutated: ['fs'] }],
+    ['a line that changes what it is given', shown + 'widgets.value = lowcut\nsos = butter_bandpass(lowcut, fs)', { added: ['f'], read }]
+  ])('keeps them when there is %s', (_title, code, traced) => {
+    expect(steps(order(session(code, traced)))).toContain('k@1');
+  });
+});
+
 describe('the statement a run failed in must fail again in the replay: its reads stay', () => {
   // Real tracer on `x = 1\nv = int(s)\nx = v + base` and on `x = 1\nprint(s)\nassert s.isdigit(),
   // s\ny = base + 1`, with s == 'abc': added [x], read [s] (base never loaded). Final x == 1.

@@ -231,8 +231,15 @@ describe('what a failed run read', () => {
         .run('b', { status: 'error', traced })
         .cell('a', 'lowcut = 2')
         .run('a', { traced: { rebound: ['lowcut'] } });
-    // Nothing shows that `w = sos * 2` did not start (it loads no name the session held).
-    expect(steps(order(s('def f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['f'], read: ['lowcut'] })))).toContain('a@1');
+    // Nothing shows that `w = sos * 2` did not start (it loads no name the session held), and
+    // with butter_bandpass bound `sos = butter_bandpass(lowcut)` may have run: the run may have
+    // failed in `w = sos * 2`, on a value computed from lowcut.
+    expect(
+      steps(order(s('def butter_bandpass(x):\n    return [x]\ndef f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['butter_bandpass', 'f'], read: ['lowcut'] })))
+    ).toContain('a@1');
+    // With butter_bandpass never bound, the line raises wherever it is replayed (Aram1skun s29):
+    // lowcut, which only it loads, changed nothing the run left.
+    expect(steps(order(s('def f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['f'], read: ['lowcut'] })))).not.toContain('a@1');
     // `print(lowcut)` had to succeed for x to be bound.
     expect(
       steps(order(s('print(lowcut)\nx = 5\nsos = butter_bandpass(lowcut)\nw = np.abs(sos)', { added: ['x'], read: ['lowcut'] })))
