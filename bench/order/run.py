@@ -591,6 +591,16 @@ def score_engine(cfg, build, payload, evidence, codes, ref, scored, replay_cache
     return results
 
 
+def session_cut(full):
+    """The index of the run the session time limit stopped a full replay at (the run it
+    interrupted, else the first it skipped), or None when the replay ran every run."""
+    if not full.get("sessionTimeout"):
+        return None
+    runs = full["runs"]
+    k = next(i for i, r in enumerate(runs) if r.get("skipped") == "session timeout")
+    return k - 1 if k > 0 and runs[k - 1].get("timedOut") else k
+
+
 def bench_session(cfg, session):
     t0 = time.monotonic()
     name = session["name"]
@@ -599,6 +609,16 @@ def bench_session(cfg, session):
     rec = {"name": name, "runs": len(execs)}
 
     full_a = replay(cfg, session, "full1", codes, tracer=True)
+    cut = session_cut(full_a)
+    if cut is not None:
+        # The session's time ran out part way, maybe in the middle of a run (a training loop
+        # stopped after as many steps as the time allowed): scored up to that run, not included,
+        # so that both full replays end at the same point.
+        rec["cutAt"] = cut
+        execs = execs[:cut]
+        codes = codes[:cut]
+        session = dict(session, executions=execs)
+        full_a = replay(cfg, session, "full1", codes, tracer=True)
     # Both full replays carry the tracer (as a live kernel would), so that names
     # differing between them are the session's own nondeterminism; its reports
     # are taken from the first. Slices and the baseline run without it.

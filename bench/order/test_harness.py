@@ -160,6 +160,17 @@ def test_ablation_variants_drop_one_run_or_put_in_todays_code():
     assert cases[1]["variants"] == [["x = 1", "y = x + 1", "x = 2"]]
 
 
+def test_a_session_cut_by_its_time_limit_is_scored_up_to_the_run_the_limit_stopped():
+    skipped = {"status": "aborted", "skipped": "session timeout"}
+    ran = {"status": "ok"}
+    assert bench.session_cut({"sessionTimeout": False, "runs": [ran, ran]}) is None
+    # A training loop interrupted when the time ran out: cut before it, not after.
+    interrupted = {"status": "interrupted", "timedOut": True}
+    assert bench.session_cut({"sessionTimeout": True, "runs": [ran, interrupted, skipped, skipped]}) == 1
+    # The time ran out between runs: the first skipped one.
+    assert bench.session_cut({"sessionTimeout": True, "runs": [ran, ran, skipped]}) == 2
+
+
 def test_ablation_line_format():
     def rec(n, *verdicts):
         return {"name": str(n), "runs": 3, "ablation": {"diagnostics": n, "cases": [
