@@ -1711,22 +1711,29 @@ export class CanonicalOrderEngine {
         last = i;
       }
     });
-    // A statement past it that surely loads a name the session lacks raises there, in the run
-    // and in any replay (the read of a name not held stays: see `unread`): the run failed there
-    // or before, and whatever the statements between read, the replay fails there or before too.
-    // Not a statement that may skip the load (a condition, a loop, `and`, a lambda), nor a name
-    // bound before it in the run or by a call.
+    // Past it, a statement that surely loads a name the session lacks raises there, in the run and
+    // in any replay (the read of a name not held stays: see `unread`): the run failed there or
+    // before, and whatever the statements between read, the replay fails there or before too,
+    // having bound nothing more, as long as none of them binds a name (`v = int(s)` failing in the
+    // run on s == 'abc' binds v in a replay given s == '5'). Not a statement that may skip the load
+    // (a condition, a loop, `and`, a lambda), nor a name bound before it in the run or by a call.
     const bound = new Set<string>();
     statements.slice(0, last + 1).forEach(t => {
       const f = this._facts(t);
       [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
     });
-    const raises = statements.slice(last + 1).some(t => {
+    let raises = false;
+    for (const t of statements.slice(last + 1)) {
       const f = this._facts(t);
       const lacked = f.effects.uses.some(n => !held(n) && !bound.has(n) && !this._boundByCalls.has(n) && !isPredefinedName(n));
-      [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
-      return lacked && !f.effects.controlFlow && !MAY_SKIP.test(t);
-    });
+      if (lacked && !f.effects.controlFlow && !MAY_SKIP.test(t)) {
+        raises = true;
+        break;
+      }
+      if ([...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports].length > 0) {
+        break;
+      }
+    }
     if (!raises) {
       return [];
     }

@@ -385,7 +385,9 @@ describe('a failed run past its last statement with an effect', () => {
     ['a line that may not load the name it lacks (a condition)', shown + 'sos = butter_bandpass(lowcut) if fs > 0 else None', { added: ['f'], read }],
     ['no line that surely raises (the function it calls is bound)', 'def butter_bandpass(a, b):\n    return [a, b]\n' + shown + 'sos = butter_bandpass(lowcut, fs)\nw = sos * 2', { added: ['butter_bandpass', 'f'], read }],
     ['a change the tracer saw that no line names (made by a call)', shown + 'sos = butter_bandpass(lowcut, fs)', { added: ['f'], read, mutated: ['fs'] }],
-    ['a line that changes what it is given', shown + 'widgets.value = lowcut\nsos = butter_bandpass(lowcut, fs)', { added: ['f'], read }]
+    ['a line that changes what it is given', shown + 'widgets.value = lowcut\nsos = butter_bandpass(lowcut, fs)', { added: ['f'], read }],
+    // The run failed in `v = int(fs)` (lowcut never loaded); a replay given another fs may bind v.
+    ['a line that binds a name before the one that raises', shown + 'v = int(fs)\nsos = butter_bandpass(lowcut, v)', { added: ['f'], read: ['fs', 'interact', 'widgets'] }]
   ])('keeps them when there is %s', (_title, code, traced) => {
     expect(steps(order(session(code, traced)))).toContain('k@1');
   });
