@@ -662,8 +662,25 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   return out;
 }
 
-/** Bases whose construction draws nothing: the plain container of torch's layers. */
-const PLAIN_BASES = new Set(['object', 'nn.Module', 'torch.nn.Module']);
+/** Methods that run when a class is called (and what they call of `self`). */
+const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
+/** Dotted names as written (`nn.Parameter`, `Linear`), each followed or not by a call's parenthesis. */
+const DOTTED = /(?<![\w.'"])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?/g;
+/** Builtins that iterate or call what they are given. */
+const CONSUMERS = 'iter|next|list|tuple|set|frozenset|sorted|enumerate|zip|map|filter|sum|min|max|any|all|dict|reversed';
+
+/**
+ * The global names a piece of code references, dotted as written: called (`calls`) or not
+ * (`refs`). Only those rooted at a name in `globals`.
+ */
+function dottedRefs(text: string, globals: ReadonlySet<string>, calls: Set<string>, refs: Set<string>): void {
+  for (const m of text.matchAll(DOTTED)) {
+    const path = m[1].replace(/\s+/g, '');
+    if (globals.has(path.split('.')[0])) {
+      (m[2] !== undefined ? calls : refs).add(path);
+    }
+  }
+}
 
 /** See `CellEffects.classCalls`. */
 function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
@@ -677,45 +694,78 @@ function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
     }
     let draws = false;
     const reads = new Set<string>();
-    // A base's construction runs with the class's (`super().__init__()`): one of a random-number
-    // library (`nn.Linear`) may draw, a session class is read (and looked at when called).
+    const calls = new Set<string>();
+    const refs = new Set<string>();
+    // A base's construction runs with the class's (`super().__init__()`): called, as the class is.
     for (let b = cls.getChild('ArgList')?.firstChild ?? null; b !== null; b = b.nextSibling) {
       if (b.name === '(' || b.name === ')' || b.name === ',' || b.name === 'Comment') {
         continue;
       }
       const text = python.slice(b.from, b.to).replace(/\s+/g, '');
       if (b.name === 'VariableName' || b.name === 'MemberExpression') {
-        if (PLAIN_BASES.has(text)) {
-          continue;
-        }
         const base = analyzeCell(`${text}()`);
         draws ||= bodyDraws(base);
         base.uses.forEach(n => reads.add(n));
+        calls.add(text);
       } else if (!/^metaclass=/.test(text)) {
         // `**opts`, a call: taken as drawing.
         draws = true;
       }
     }
-    // Any method may run on construction (`__init__` calls `self.reset()`), and so may what the
-    // class body computes (a dataclass field's `default_factory`).
+    // What runs on construction: `__init__` (`__new__`, a dataclass's `__post_init__`), the methods
+    // it calls on `self`, and what the class body computes (a dataclass field's `default_factory`).
+    const methods = new Map<string, { fn: SyntaxNode; body: SyntaxNode }>();
     const rest: string[] = [];
     for (let k = body.firstChild; k !== null; k = k.nextSibling) {
       const fn = k.name === 'DecoratedStatement' ? k.getChild('FunctionDefinition') : k.name === 'FunctionDefinition' ? k : null;
       const fnBody = fn?.getChild('Body');
-      if (!fn || !fnBody) {
-        if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
-          rest.push(statementText(python, k));
-        }
-        continue;
+      const fnName = fn?.getChild('VariableName');
+      if (fn && fnBody && fnName) {
+        methods.set(python.slice(fnName.from, fnName.to), { fn, body: fnBody });
+      } else if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
+        rest.push(statementText(python, k));
       }
-      const { params, whole } = functionBody(python, fn, fnBody);
+    }
+    const queue = Array.from(methods.keys()).filter(m => CONSTRUCTION.has(m));
+    const runs = new Set(queue);
+    for (let i = 0; i < queue.length; i++) {
+      const { fn, body: fnBody } = methods.get(queue[i])!;
+      const { statements, params, whole } = functionBody(python, fn, fnBody);
+      const text = statements.map(st => st.text).join('\n');
       draws ||= bodyDraws(whole);
-      whole.uses.filter(n => !params.has(n)).forEach(n => reads.add(n));
+      const self = Array.from(params)[0];
+      const globals = new Set(whole.uses.filter(n => !params.has(n)));
+      globals.forEach(n => reads.add(n));
+      dottedRefs(text, globals, calls, refs);
+      for (const p of params) {
+        if (p === self) {
+          continue;
+        }
+        // What it is given, called, iterated or asked to do something, may draw (`G(loader)`
+        // iterating a shuffled DataLoader, `G(torch.randn)` calling it).
+        if (new RegExp(`\\b${p}\\s*[(.\\[]|\\b(?:${CONSUMERS})\\s*\\(\\s*\\*{0,2}${p}\\b|\\bin\\s+${p}\\b|[*]${p}\\b`).test(text)) {
+          draws = true;
+        }
+      }
+      if (self !== undefined) {
+        for (const m of text.matchAll(new RegExp(`\\b${self}\\s*\\.\\s*(\\w+)\\s*\\(`, 'g'))) {
+          if (methods.has(m[1]) && !runs.has(m[1])) {
+            runs.add(m[1]);
+            queue.push(m[1]);
+          }
+        }
+      }
     }
     const attributes = analyzeCell(rest.join('\n'));
     draws ||= bodyDraws(attributes);
     attributes.uses.forEach(n => reads.add(n));
-    out[python.slice(nameNode.from, nameNode.to)] = { ...(draws ? { draws } : {}), reads: Array.from(reads).sort() };
+    dottedRefs(rest.join('\n'), new Set(attributes.uses), calls, refs);
+    out[python.slice(nameNode.from, nameNode.to)] = {
+      ...(draws ? { draws } : {}),
+      reads: Array.from(reads).sort(),
+      calls: Array.from(calls).sort(),
+      refs: Array.from(refs).sort()
+    };
   }
   return out;
 }

@@ -223,19 +223,18 @@ export const RNG_CONSTRUCTORS: ReadonlyMap<string, RngFamily> = new Map<string, 
 ]);
 
 /**
- * What of `torch.nn` draws nothing from torch's generator where it is called: modules without
- * weights or with constant ones (activations, losses, pooling, normalisation: ones and zeros),
- * containers, `Parameter` (it wraps the tensor it is given), and the functions of
- * `torch.nn.functional` but the dropouts and the few that sample. Layers with weights
- * (`Linear`, `Conv2d`, `LSTM`, `Embedding`) initialise them at random; `Dropout` draws in
- * the forward pass, a call of the module, not of `nn`.
+ * What of `torch.nn` draws nothing where it is called: modules without weights or with constant
+ * ones (activations, losses, pooling, normalisation: ones and zeros), containers, `Parameter`
+ * (it wraps the tensor it is given), and the functions of `torch.nn.functional` that compute
+ * without sampling. Layers with weights (`Linear`, `Conv2d`, `LSTM`, `Embedding`) initialise
+ * them at random; a `Dropout` draws when called, which a later call of the module does where
+ * nothing names `nn`: its construction stays a draw.
  */
-export const TORCH_NN_DRAWS_NOTHING: ReadonlySet<string> = new Set(
-  (
+export const TORCH_NN_DRAWS_NOTHING: ReadonlySet<string> = new Set([
+  ...(
     'Parameter Buffer Module ModuleList ModuleDict ParameterList ParameterDict Sequential Identity Flatten Unflatten ' +
     'ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softmax Softmax2d LogSoftmax Softmin Softplus ' +
     'Softsign Softshrink Hardshrink Hardtanh Hardswish Hardsigmoid Tanhshrink Threshold LogSigmoid GLU ' +
-    'Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout ' +
     'MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d ' +
     'AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d LPPool1d LPPool2d Upsample UpsamplingNearest2d ' +
     'UpsamplingBilinear2d PixelShuffle PixelUnshuffle ZeroPad2d ConstantPad1d ConstantPad2d ConstantPad3d ' +
@@ -249,14 +248,21 @@ export const TORCH_NN_DRAWS_NOTHING: ReadonlySet<string> = new Set(
     'utils.rnn.pad_sequence utils.rnn.pack_padded_sequence utils.rnn.pad_packed_sequence utils.rnn.pack_sequence'
   )
     .split(' ')
-    .map(n => 'torch.nn.' + n)
-);
-/** The functions of `torch.nn.functional` that draw. */
-export const TORCH_FUNCTIONAL_DRAWS: ReadonlySet<string> = new Set(
-  'dropout dropout1d dropout2d dropout3d alpha_dropout feature_alpha_dropout rrelu rrelu_ gumbel_softmax fractional_max_pool2d fractional_max_pool3d'
+    .map(n => 'torch.nn.' + n),
+  ...(
+    'relu relu_ relu6 leaky_relu elu selu celu gelu silu mish sigmoid tanh softmax log_softmax softmin softplus softsign ' +
+    'hardtanh hardswish hardsigmoid logsigmoid tanhshrink softshrink hardshrink threshold glu ' +
+    'linear bilinear conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d ' +
+    'max_pool1d max_pool2d max_pool3d avg_pool1d avg_pool2d avg_pool3d adaptive_avg_pool1d adaptive_avg_pool2d ' +
+    'adaptive_avg_pool3d adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool3d ' +
+    'batch_norm layer_norm group_norm instance_norm normalize pad interpolate one_hot embedding ' +
+    'mse_loss l1_loss smooth_l1_loss huber_loss cross_entropy nll_loss binary_cross_entropy ' +
+    'binary_cross_entropy_with_logits kl_div cosine_similarity pairwise_distance cosine_embedding_loss ' +
+    'margin_ranking_loss hinge_embedding_loss triplet_margin_loss poisson_nll_loss unfold fold pixel_shuffle'
+  )
     .split(' ')
     .map(n => 'torch.nn.functional.' + n)
-);
+]);
 
 /**
  * Functions and methods, by bare name, that shuffle or sample with the numpy

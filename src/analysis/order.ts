@@ -67,11 +67,12 @@
  *   it neither added nor rebound and the session did not hold it.
  */
 
-import { AnalysisCell, AnalysisRun, CellEffects, TracedEffects } from './types';
+import { AnalysisCell, AnalysisRun, CellEffects, ClassCall, TracedEffects } from './types';
 import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } from './orderTypes';
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { EdgeList, scheduleByKey } from './graphSchedule';
 import { isIPythonName, isPredefinedName } from './python-names';
+import { mayDraw } from './python-scope';
 import { buildDiagnostics, EditEffect, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
@@ -225,6 +226,7 @@ export class CanonicalOrderEngine {
     this._boundByCalls = new Set();
     this._namespaceReached = false;
     this._modules = new Set();
+    this._namesBound = new Set();
     this._factsSeen = new Set();
     this._installs = new Set();
     this._loaders = new Set();
@@ -271,6 +273,7 @@ export class CanonicalOrderEngine {
         this._namespaceReached = true;
       }
       facts.imports.forEach(m => this._modules.add(m));
+      [...facts.effects.defines, ...facts.effects.mayDefine, ...facts.imports].forEach(n => this._namesBound.add(n));
       if (facts.effects.loadsModules) {
         facts.callables.forEach(c => this._loaders.add(c));
       }
@@ -1495,7 +1498,7 @@ export class CanonicalOrderEngine {
     const ownDraws = Array.from(facts.callables).some(name => {
       const cls = facts.effects.classCalls?.[name];
       if (cls) {
-        return cls.draws === true || cls.reads.some(n => this._callMayDraw(n));
+        return this._constructionMayDraw(cls, facts, new Set([name]));
       }
       const cr = facts.effects.callReads?.[name];
       return !cr || cr.draws === true;
@@ -1505,17 +1508,62 @@ export class CanonicalOrderEngine {
 
   /**
    * A call of the session's callable `name` may draw: any function (what it is given may draw
-   * as it is used), a class whose construction may (`ClassCall`: a method, its body or a base
-   * draws, or what they call of the session may). A session that built `net = Net(4, 3)` of
-   * zeros between seeded trainings kept every rebuild, each run taken as a draw.
+   * as it is used), a class whose construction may (`_constructionMayDraw`). A session that
+   * built `net = Net(4, 3)` of zeros between seeded trainings kept every rebuild, each run
+   * taken as a draw.
    */
   private _callMayDraw(name: string, seen: Set<string> = new Set()): boolean {
     if (!this._isSessionCallable(name) || seen.has(name)) {
       return false;
     }
     seen.add(name);
-    const cls = this._records[this._last.get(name)!.seq].facts!.effects.classCalls?.[name];
-    return cls === undefined || cls.draws === true || cls.reads.some(n => this._callMayDraw(n, seen));
+    const definer = this._records[this._last.get(name)!.seq].facts!;
+    const cls = definer.effects.classCalls?.[name];
+    return cls === undefined || this._constructionMayDraw(cls, definer, seen);
+  }
+
+  /**
+   * What runs on a class's construction may draw (`ClassCall`): as its text tells, or through
+   * a name it calls or hands on, as the session bound it (`Linear` from `from torch.nn import
+   * Linear`, a session function, `rng.normal()` on an object): the class's own cell first.
+   */
+  private _constructionMayDraw(cls: ClassCall, definer: CodeFacts, seen: Set<string>): boolean {
+    if (cls.draws === true) {
+      return true;
+    }
+    const drawsThrough = (path: string, called: boolean): boolean => {
+      const [root, ...rest] = path.split('.');
+      if (isPredefinedName(root)) {
+        return false;
+      }
+      // A module changed since its import (`torch.manual_seed(0)`) is the one its import bound.
+      const lw = this._last.get(root);
+      const bound =
+        definer.imports.has(root) || definer.callables.has(root) || definer.effects.defines.includes(root)
+          ? definer
+          : lw
+            ? this._records[lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq].facts
+            : null;
+      if (!bound) {
+        // Nothing binds it: the call raises.
+        return false;
+      }
+      const module = bound.effects.importedModules?.[root];
+      if (module !== undefined) {
+        return module.split(',').some(m => mayDraw([m, ...rest].join('.')));
+      }
+      if (bound.callables.has(root)) {
+        const inner = bound.effects.classCalls?.[root];
+        if (seen.has(root)) {
+          return false;
+        }
+        seen.add(root);
+        return inner === undefined || this._constructionMayDraw(inner, bound, seen);
+      }
+      // An object the session holds: asked to do something, it may draw.
+      return called;
+    };
+    return cls.calls.some(p => drawsThrough(p, true)) || cls.refs.some(p => drawsThrough(p, false));
   }
 
   /**
@@ -1711,26 +1759,30 @@ export class CanonicalOrderEngine {
         last = i;
       }
     });
-    // Past it, a statement that surely loads a name the session lacks raises there, in the run and
-    // in any replay (the read of a name not held stays: see `unread`): the run failed there or
-    // before, and whatever the statements between read, the replay fails there or before too,
-    // having bound nothing more, as long as none of them binds a name (`v = int(s)` failing in the
-    // run on s == 'abc' binds v in a replay given s == '5'). Not a statement that may skip the load
-    // (a condition, a loop, `and`, a lambda), nor a name bound before it in the run or by a call.
+    // Past it, a statement whose first load is of a name the session lacks raises there, before
+    // computing anything, in the run and in any replay (the read of a name not held stays: see
+    // `unread`): the run failed there or before. A name the session's code binds somewhere
+    // (`butter_bandpass`, in a cell not run yet), not one the kernel may hold unknown to the
+    // engine (`__IPYTHON__`, `spark`). The statements between must bind nothing (`v = int(s)`,
+    // failing in the run on s == 'abc', binds v in a replay given s == '5') and read nothing
+    // the session bound but imports: anything else may hide a change (`print(next(gen))`,
+    // `fh.readline()`, a function appending to a list only for some values). What they read
+    // then, and what the raising statement and those after it name, changed nothing the run left.
     const bound = new Set<string>();
     statements.slice(0, last + 1).forEach(t => {
       const f = this._facts(t);
       [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
     });
+    const imported = (n: string): boolean => (this._last.get(n)?.moduleFrom ?? -1) >= 0;
     let raises = false;
     for (const t of statements.slice(last + 1)) {
       const f = this._facts(t);
-      const lacked = f.effects.uses.some(n => !held(n) && !bound.has(n) && !this._boundByCalls.has(n) && !isPredefinedName(n));
-      if (lacked && !f.effects.controlFlow && !MAY_SKIP.test(t)) {
+      const first = FIRST_LOAD.exec(t)?.[1];
+      if (first !== undefined && !MAY_SKIP.test(t) && !KEYWORDS.has(first) && !held(first) && !bound.has(first) && this._namesBound.has(first) && !this._boundByCalls.has(first) && !isPredefinedName(first)) {
         raises = true;
         break;
       }
-      if ([...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports].length > 0) {
+      if ([...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports].length > 0 || f.effects.uses.some(n => held(n) && !bound.has(n) && !imported(n))) {
         break;
       }
     }
@@ -1961,6 +2013,8 @@ export class CanonicalOrderEngine {
   private _merge: boolean;
   private _failedRuns: 'may-bind' | 'only-definer';
   private _factsCache = new Map<string, CodeFacts>();
+  /** Every name the session's code binds, in the runs seen so far (whether or not they ran it). */
+  private _namesBound = new Set<string>();
   private _normalized = new Map<string, string>();
   private _ids = new Map<string, number>();
   private _records: RunRecord[] = [];
@@ -2225,8 +2279,16 @@ const CHAINED = -2;
 const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
-/** A statement that may skip loading some name it names: a conditional expression, a short circuit, a lambda or comprehension. */
-const MAY_SKIP = /\b(?:if|and|or|lambda|for|while|try|with)\b/;
+/**
+ * The name a statement loads first: an expression statement or a plain assignment whose value
+ * starts with a name (`sos = butter_bandpass(lowcut)`, `f(x).y`), the value being computed
+ * before the targets are bound.
+ */
+const FIRST_LOAD = /^(?:[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=(?!=)\s*)?([A-Za-z_]\w*)\s*(?:[(.[]|$)/;
+/** A statement whose value may be computed in another order than written (`x if c else y`, a comprehension). */
+const MAY_SKIP = /\b(?:if|else|and|or|not|in|is|lambda|for|while|with|await)\b|:=/;
+/** Python's keywords that may start an expression. */
+const KEYWORDS = new Set(['not', 'lambda', 'await', 'yield', 'None', 'True', 'False', 'del', 'assert', 'raise', 'return', 'pass', 'import', 'from', 'global', 'nonlocal', 'print']);
 /**
  * Whether the tracer's read list of a run of these statements surely lists only the globals they
  * load. It scans at most 20,000 code units of bytecode per run and past that lists every name the

@@ -354,40 +354,49 @@ describe('a failed run whose statements changed what the analyzer cannot see: th
 });
 
 describe('a failed run past its last statement with an effect', () => {
-  // Real tracer (IPython 9.18) on Aram1skun s29's shape: b -> error (NameError: butter_bandpass),
-  // added [f], read [fs, interact, lowcut, widgets]; the kernel ends with f, fs == 2000.0,
-  // lowcut == 3, r == 4. b's statements after `def f` change nothing, and the third raises in
-  // any replay (butter_bandpass was never bound): what they read is not needed for f.
+  // Real tracer (IPython 9.18) on Aram1skun s29's shape: bp -> error (NameError: order, in its
+  // header); b -> error (NameError: butter_bandpass), added [f], read [fs, interact, lowcut,
+  // widgets]; the kernel ends with f, fs == 2000.0, lowcut == 3, r == 4, butter_bandpass. b's
+  // line after `def f` binds nothing and reads only what imports bound; the next one loads
+  // first a name the session's code binds but nothing had bound yet, and raises there in any
+  // replay: what they read is not needed for f.
   const session = (code: string, traced: { added: string[]; read: string[]; mutated?: string[] }) =>
     new SessionBuilder()
       .cell('imp', 'from ipywidgets import interact, widgets')
       .cell('k', 'fs = 1000.0\nlowcut = 2')
+      .cell('bp', 'def butter_bandpass(low, fs, order=order):\n    return [low / fs, order]')
       .cell('b', code)
       .cell('r', 'r = f(4)')
       .run('imp', { traced: { added: ['interact', 'widgets'] } })
       .run('k', { traced: { added: ['fs', 'lowcut'] } })
+      .run('bp', { status: 'error', traced: { added: [] } })
       .run('b', { status: 'error', traced })
       .cell('imp', 'from ipywidgets import interact, widgets\nimport numpy as np')
       .run('imp', { traced: { added: ['np'] } })
       .cell('k', 'fs = 2000.0\nlowcut = 3')
       .run('k', { traced: { rebound: ['fs', 'lowcut'] } })
-      .run('r', { traced: { added: ['r'], read: ['f'] } });
+      .run('r', { traced: { added: ['r'], read: ['f'] } })
+      .cell('bp', 'def butter_bandpass(low, fs, order=3):\n    return [low / fs, order]')
+      .run('bp', { traced: { added: ['butter_bandpass'] } });
   const read = ['fs', 'interact', 'lowcut', 'widgets'];
   const shown = 'def f(order):\n    return order\ninteract(f, order=widgets.IntSlider(min=0, max=30, value=10))\n';
 
   it('needs none of the runs that gave what only those statements read', () => {
     const o = order(session(shown + 'sos = butter_bandpass(lowcut, fs, order=order)\nw = sos * 2', { added: ['f'], read }));
-    expect(steps(o)).toEqual(['imp@3', 'k@4', 'b@2', 'r@5']);
+    expect(steps(o)).toEqual(['imp@4', 'k@5', 'b@3', 'bp@7', 'r@6']);
     expect(kinds(o)).not.toContain('needs-rerun');
   });
 
   it.each([
-    ['a line that may not load the name it lacks (a condition)', shown + 'sos = butter_bandpass(lowcut) if fs > 0 else None', { added: ['f'], read }],
+    ['a line that may not load the name it lacks first (a condition)', shown + 'sos = butter_bandpass(lowcut) if fs > 0 else None', { added: ['f'], read }],
+    ['a line that loads something else first', shown + 'sos = fs + butter_bandpass(lowcut)', { added: ['f'], read }],
     ['no line that surely raises (the function it calls is bound)', 'def butter_bandpass(a, b):\n    return [a, b]\n' + shown + 'sos = butter_bandpass(lowcut, fs)\nw = sos * 2', { added: ['butter_bandpass', 'f'], read }],
     ['a change the tracer saw that no line names (made by a call)', shown + 'sos = butter_bandpass(lowcut, fs)', { added: ['f'], read, mutated: ['fs'] }],
     ['a line that changes what it is given', shown + 'widgets.value = lowcut\nsos = butter_bandpass(lowcut, fs)', { added: ['f'], read }],
     // The run failed in `v = int(fs)` (lowcut never loaded); a replay given another fs may bind v.
-    ['a line that binds a name before the one that raises', shown + 'v = int(fs)\nsos = butter_bandpass(lowcut, v)', { added: ['f'], read: ['fs', 'interact', 'widgets'] }]
+    ['a line that binds a name before the one that raises', shown + 'v = int(fs)\nsos = butter_bandpass(lowcut, v)', { added: ['f'], read: ['fs', 'interact', 'widgets'] }],
+    // The kernel may hold a name no code of the session binds (`spark`, `__IPYTHON__`).
+    ['only a name no code of the session binds', shown + 'sos = spark_filter(lowcut, fs)', { added: ['f'], read }]
   ])('keeps them when there is %s', (_title, code, traced) => {
     expect(steps(order(session(code, traced)))).toContain('k@1');
   });
@@ -569,5 +578,92 @@ describe('a failed run edited past a statement that did finish unseen: the edit 
     const o = order(s);
     expect(steps(o)).toContain(c.before ? 'n@1' : 'n@0');
     expect(kinds(o)).toContain('edited');
+  });
+});
+
+// Review of the rule above (each case replayed in a real IPython 9.18 shell with the tracer; the
+// traced lists are the tracer's). The failed run b must stay between the runs it read from and
+// the rebinding after it: its tail changed what neither the analysis nor the tracer sees.
+describe('a failed run whose tail may change what no one sees: its reads stay', () => {
+  const B = 'def f(order):\n    return order\n';
+  const before = (kept: string[], a: string, b: string): boolean => kept.indexOf(a) >= 0 && kept.indexOf(a) < kept.indexOf(b);
+  // The failing name is bound by a cell run later (the session's code binds it).
+  const later = (s: SessionBuilder): SessionBuilder =>
+    s.cell('bp', 'def butter_bandpass(x):\n    return [x]').run('bp', { traced: { added: ['butter_bandpass'] } });
+
+  // b -> error NameError (butter_bandpass), added [f], read [gen] (the tracer does not see an
+  // iterator advance); r added [r, x] read [f, gen]. Final x == 100; b replayed after the second
+  // `gen = …` advances it: x == 101.
+  it.each([
+    ['next(gen) in a print', 'print(next(gen))\nsos = butter_bandpass(1)'],
+    ['next(gen) computed before the missing name, in the raising statement', 'sos = next(gen) + butter_bandpass(1)'],
+    ['list(gen)', 'print(list(gen))\nsos = butter_bandpass(1)']
+  ])('%s', (_t, tail) => {
+    const s = new SessionBuilder()
+      .cell('k', 'gen = iter(range(10))')
+      .cell('b', B + tail)
+      .cell('r', 'r = f(4)\nx = next(gen)')
+      .run('k', { traced: { added: ['gen'] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: ['gen'] } })
+      .cell('k', 'gen = iter(range(100, 110))')
+      .run('k', { traced: { rebound: ['gen'] } })
+      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'gen'] } });
+    const kept = steps(order(later(s)));
+    expect(before(kept, 'k@0', 'b@1') && before(kept, 'b@1', 'k@2')).toBe(true);
+  });
+
+  it('a line read from a file handle', () => {
+    // k added [fh]; b -> error NameError, added [f], read [fh]; r added [r, x] read [f, fh]: x is
+    // the first file's second line, not the second file's.
+    const s = new SessionBuilder()
+      .cell('k', "fh = open('a.txt')")
+      .cell('b', B + 'print(fh.readline())\nsos = butter_bandpass(1)')
+      .cell('r', 'r = f(4)\nx = fh.readline()')
+      .run('k', { traced: { added: ['fh'] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: ['fh'] } })
+      .cell('k', "fh = open('b.txt')")
+      .run('k', { traced: { rebound: ['fh'] } })
+      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'fh'] } });
+    const kept = steps(order(later(s)));
+    expect(before(kept, 'k@0', 'b@1') && before(kept, 'b@1', 'k@2')).toBe(true);
+  });
+
+  it('a session function that changes something only for some values', () => {
+    // b -> error NameError, added [f], read [fs, helper] (helper(1) appends nothing); r added [r,
+    // n] read [f, log]. Final log == [], n == 0; b replayed after `fs = 5`: log == [5], n == 1.
+    const s = new SessionBuilder()
+      .cell('l', 'log = []\ndef helper(v):\n    if v > 3:\n        log.append(v)\n    return v')
+      .cell('k', 'fs = 1')
+      .cell('b', B + 'print(helper(fs))\nsos = butter_bandpass(1)')
+      .cell('r', 'r = f(4)\nn = len(log)')
+      .run('l', { traced: { added: ['log', 'helper'] } })
+      .run('k', { traced: { added: ['fs'] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: ['fs', 'helper'] } })
+      .cell('k', 'fs = 5')
+      .run('k', { traced: { rebound: ['fs'] } })
+      .run('r', { traced: { added: ['r', 'n'], read: ['f', 'log'] } });
+    const kept = steps(order(later(s)));
+    expect(before(kept, 'k@1', 'b@2') && before(kept, 'b@2', 'k@3')).toBe(true);
+  });
+
+  // b -> error ValueError in the line with int(fs) (fs == 'abc'), added [f], read [fs]. Replayed
+  // with fs == '5' it goes on: a name IPython defines does not raise, nor does a def or class
+  // whose body names a missing function (real: added [f, v], or [f, g, w] / [f, C, w]).
+  it.each([
+    ['a name IPython defines (__IPYTHON__)', 'print(fs)\nprint(__IPYTHON__)\nv = int(fs)'],
+    ['a def whose body names a function never bound', 'print(int(fs))\ndef g():\n    return butter_bandpass(1)\nw = 1'],
+    ['a class whose method names a function never bound', 'print(int(fs))\nclass C:\n    def m(self):\n        return butter_bandpass(1)\nw = 1']
+  ])('a line taken for raising that does not: %s', (_t, tail) => {
+    const s = new SessionBuilder()
+      .cell('k', "fs = 'abc'")
+      .cell('b', B + tail)
+      .cell('r', 'r = f(4)')
+      .run('k', { traced: { added: ['fs'] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: ['fs'] } })
+      .cell('k', "fs = '5'")
+      .run('k', { traced: { rebound: ['fs'] } })
+      .run('r', { traced: { added: ['r'], read: ['f'] } });
+    const kept = steps(order(later(s)));
+    expect(before(kept, 'k@0', 'b@1') && before(kept, 'b@1', 'k@2')).toBe(true);
   });
 });

@@ -237,9 +237,9 @@ describe('what a failed run read', () => {
     expect(
       steps(order(s('def butter_bandpass(x):\n    return [x]\ndef f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['butter_bandpass', 'f'], read: ['lowcut'] })))
     ).toContain('a@1');
-    // With butter_bandpass never bound, the line raises wherever it is replayed (Aram1skun s29):
-    // lowcut, which only it loads, changed nothing the run left.
-    expect(steps(order(s('def f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['f'], read: ['lowcut'] })))).not.toContain('a@1');
+    // Nor with butter_bandpass bound by no code of the session: the kernel may hold it unknown to
+    // the engine (see orderFailedRuns.spec.ts for a name a cell binds later).
+    expect(steps(order(s('def f(k):\n    return k\nsos = butter_bandpass(lowcut)\nw = sos * 2', { added: ['f'], read: ['lowcut'] })))).toContain('a@1');
     // `print(lowcut)` had to succeed for x to be bound.
     expect(
       steps(order(s('print(lowcut)\nx = 5\nsos = butter_bandpass(lowcut)\nw = np.abs(sos)', { added: ['x'], read: ['lowcut'] })))

@@ -282,3 +282,106 @@ describe('canonical order with the real analyzer', () => {
     expect(steps(order(s))).toEqual(['def@0', 'a@1']);
   });
 });
+
+// Review of the construction rule (each case replayed in a real IPython 9.18 shell with the
+// tracer; every traced list below is the tracer's). In each session the final x needs the first
+// `net` run before the first `x` run: the construction draws.
+describe('building a session class that draws through what the session bound', () => {
+  const IMP = 'import torch\nfrom torch import nn\nimport torch.nn.functional as F\nfrom torch.nn import Linear';
+
+  /** imp, seed, [cls], net, x, net, x. */
+  function seeded(
+    imp: string,
+    impAdded: string[],
+    seed: string,
+    cls: [string, string[], string[]] | null,
+    net: [string, string[], string[]],
+    x: [string, string[]]
+  ): SessionBuilder {
+    let s = new SessionBuilder().cell('imp', imp).cell('seed', seed);
+    if (cls) {
+      s = s.cell('cls', cls[0]);
+    }
+    s = s
+      .cell('net', net[0])
+      .cell('x', x[0])
+      .run('imp', { traced: { added: impAdded } })
+      .run('seed', { traced: { read: [seed.startsWith('np') ? 'np' : 'torch'] } });
+    if (cls) {
+      s = s.run('cls', { traced: { added: cls[1], read: cls[2] } });
+    }
+    const xRead = x[0].includes('np.') ? ['np'] : ['torch'];
+    return s
+      .run('net', { traced: { added: net[1], read: net[2] } })
+      .run('x', { traced: { added: x[1], read: xRead } })
+      .run('net', { traced: { rebound: net[1], read: net[2] } })
+      .run('x', { traced: { rebound: x[1], read: xRead } });
+  }
+
+  // Real x == [-0.6065, -0.5966, 0.1820]; an order building net only after the first x replays
+  // x == [-0.6065, -0.7831, 1.0622].
+  it.each([
+    [
+      'whose __init__ builds a layer imported by name (from torch.nn import Linear)',
+      'class G(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = Linear(2, 2)',
+      ['G'],
+      ['Linear', 'nn'],
+      'net = G()'
+    ],
+    ['whose base is a layer imported by name (class G(Linear))', 'class G(Linear):\n    pass', ['G'], ['Linear'], 'net = G(2, 2)'],
+    [
+      'whose __init__ builds PyroModule[nn.Linear](2, 2)',
+      'class G(PyroModule):\n    def __init__(self):\n        super().__init__()\n        self.l = PyroModule[nn.Linear](2, 2)',
+      ['G'],
+      ['PyroModule', 'nn'],
+      'net = G()'
+    ],
+    ['given a shuffled DataLoader it iterates', 'class G:\n    def __init__(self, loader):\n        self.first = next(iter(loader))', ['G'], [], 'net = G(loader)'],
+    ['given the function that draws (G(torch.randn))', 'class G:\n    def __init__(self, init):\n        self.w = init(3)', ['G'], [], 'net = G(torch.randn)']
+  ])('%s draws', (_t, cls, clsAdded, clsRead, net) => {
+    const imp = IMP + '\nfrom pyro.nn import PyroModule\nfrom torch.utils.data import DataLoader\nloader = DataLoader(list(range(10)), batch_size=3, shuffle=True)';
+    const s = seeded(
+      imp,
+      ['torch', 'nn', 'F', 'Linear', 'PyroModule', 'DataLoader', 'loader'],
+      'torch.manual_seed(0)',
+      [cls, clsAdded, clsRead],
+      [net, ['net'], ['G', 'loader', 'torch'].filter(n => net.includes(n))],
+      ['x = torch.randn(3)', ['x']]
+    );
+    expect(steps(order(s))).toContain('net@3');
+  });
+
+  it('numpy: whose __init__ calls randn imported by name (from numpy.random import randn) draws', () => {
+    // Final x == [0.4106, 0.1440, 1.4543]; building w only after the first x replays x == [0.9501, -0.1514, -0.1032].
+    const s = seeded(
+      'import numpy as np\nfrom numpy.random import randn',
+      ['np', 'randn'],
+      'np.random.seed(0)',
+      ['class W:\n    def __init__(self):\n        self.w = randn(3)', ['W'], ['randn']],
+      ['w = W()', ['w'], ['W']],
+      ['x = np.random.randn(3)', ['x']]
+    );
+    expect(steps(order(s))).toContain('net@3');
+  });
+
+  // A dropout mask is drawn when the module is called: y == [2, 0, 2, 2, 2, 2, 0, 0] and the final
+  // x == [0.1820, 0.3704, 1.4565] need the first net run before the first x.
+  it.each([
+    ['nn.Dropout built and called in the cell', 'd = nn.Dropout(0.5)\ny = d(torch.ones(8))', ['d', 'y'], ['nn', 'torch']],
+    ['nn.Dropout(p)(x) in one expression', 'y = nn.Dropout(p=0.5)(torch.ones(8))', ['y'], ['nn', 'torch']],
+    ['F.scaled_dot_product_attention(dropout_p=0.5)', 'y = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)', ['y'], ['F', 'q']]
+  ])('%s draws', (_t, code, added, read) => {
+    const s = new SessionBuilder()
+      .cell('imp', IMP + '\nq = torch.ones(1, 4, 4)')
+      .cell('seed', 'torch.manual_seed(0)')
+      .cell('net', code)
+      .cell('x', 'x = torch.randn(3)')
+      .run('imp', { traced: { added: ['torch', 'nn', 'F', 'Linear', 'q'] } })
+      .run('seed', { traced: { read: ['torch'] } })
+      .run('net', { traced: { added, read } })
+      .run('x', { traced: { added: ['x'], read: ['torch'] } })
+      .run('net', { traced: { rebound: added, read } })
+      .run('x', { traced: { rebound: ['x'], read: ['torch'] } });
+    expect(steps(order(s))).toContain('net@2');
+  });
+});

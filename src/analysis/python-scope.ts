@@ -50,7 +50,6 @@ import {
   SEED_CALLS,
   TIME_CALLS,
   TIME_CALL_SUFFIXES,
-  TORCH_FUNCTIONAL_DRAWS,
   TORCH_NN_DRAWS_NOTHING
 } from './nonmutating';
 import { COMMON_MODULE_ALIASES, isIPythonName, isPredefinedName } from './python-names';
@@ -191,14 +190,8 @@ const RANDOM_LIBRARY_PREFIXES = [
 ];
 
 /** A call of this module path may draw: a listed draw, or a random-number library's (not what of `torch.nn` draws nothing). */
-function mayDraw(path: string): boolean {
-  if (RANDOM_CALLS.has(path)) {
-    return true;
-  }
-  if (path.startsWith('torch.nn.')) {
-    return path.startsWith('torch.nn.functional.') ? TORCH_FUNCTIONAL_DRAWS.has(path) : !TORCH_NN_DRAWS_NOTHING.has(path);
-  }
-  return RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p));
+export function mayDraw(path: string): boolean {
+  return RANDOM_CALLS.has(path) || (RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)) && !TORCH_NN_DRAWS_NOTHING.has(path));
 }
 
 /**

@@ -199,12 +199,22 @@ export interface CallReads {
 
 export interface ClassCall {
   /**
-   * A method, the class body or a base may draw: a seed, a call into a random-number library,
-   * a function defined inside, or a base of such a library (`nn.Linear`; not `nn.Module`).
+   * What runs on construction may draw, as far as its text tells: `__init__` (`__new__`,
+   * `__post_init__`), the methods they call on `self`, the class body, a base (a seed, a call
+   * into a random-number library by a known alias, a function defined inside, a base of such a
+   * library: `nn.Linear`, not `nn.Module`), or what the class is given, called or iterated
+   * (`G(loader)`, `G(torch.randn)`).
    */
   draws?: boolean;
-  /** The globals its methods, its body and its bases read: a session function among them may draw. */
+  /** The globals all that reads: a session function among them may draw. */
   reads: string[];
+  /**
+   * The global names, dotted as written, it calls (`Linear`, `nn.Parameter`, a base) or
+   * references otherwise (`torch.randn` handed on, `PyroModule[nn.Linear]`): what the session
+   * bound them to tells whether they draw (`from torch.nn import Linear` in another cell).
+   */
+  calls: string[];
+  refs: string[];
 }
 
 export interface KeyedStore {
