@@ -14,7 +14,7 @@
 
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { CallReads, CellEffect, CellEffects, ClassCall } from './types';
+import type { CallReads, CellEffect, CellEffects, ClassCall, MethodCall } from './types';
 import { translateIPython } from './python-ipython';
 import { walkScopes } from './python-scope';
 
@@ -662,12 +662,12 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   return out;
 }
 
-/** Methods that run when a class is called (and what they call of `self`). */
-const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
 /** Dotted names as written (`nn.Parameter`, `Linear`), each followed or not by a call's parenthesis. */
 const DOTTED = /(?<![\w.'"])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?/g;
 /** Builtins that iterate or call what they are given. */
 const CONSUMERS = 'iter|next|list|tuple|set|frozenset|sorted|enumerate|zip|map|filter|sum|min|max|any|all|dict|reversed';
+/** Class decorators that only write methods from the class's own text. */
+const PLAIN_DECORATORS = new Set(['dataclass', 'dataclasses.dataclass']);
 
 /**
  * The global names a piece of code references, dotted as written: called (`calls`) or not
@@ -682,6 +682,36 @@ function dottedRefs(text: string, globals: ReadonlySet<string>, calls: Set<strin
   }
 }
 
+/** What a method body (or a class body) may do when it runs (see `MethodCall`). */
+function methodCall(text: string, whole: CellEffects, params: ReadonlySet<string>, self: string | undefined): MethodCall {
+  let draws = bodyDraws(whole);
+  // Builtins too: `getattr(nn, 'Linear')` reaches a layer by name.
+  const globals = new Set([...whole.uses, ...(whole.builtinUses ?? [])].filter(n => !params.has(n)));
+  const calls = new Set<string>();
+  const refs = new Set<string>();
+  dottedRefs(text, globals, calls, refs);
+  for (const p of params) {
+    // What it is given, called, iterated or asked to do something, may draw (`G(loader)`
+    // iterating a shuffled DataLoader, `G(torch.randn)` calling it).
+    if (p !== self && new RegExp(`\\b${p}\\s*[(.\\[]|\\b(?:${CONSUMERS})\\s*\\(\\s*\\*{0,2}${p}\\b|\\bin\\s+${p}\\b|[*]${p}\\b`).test(text)) {
+      draws = true;
+    }
+  }
+  const selfCalls = new Set<string>();
+  if (self !== undefined) {
+    // `self.reset()`, and `self.layer(x)`: a method, or a module stored on it.
+    for (const m of text.matchAll(new RegExp(`\\b${self}\\s*\\.\\s*(\\w+)\\s*\\(`, 'g'))) {
+      selfCalls.add(m[1]);
+    }
+  }
+  return {
+    ...(draws ? { draws } : {}),
+    calls: Array.from(calls).sort(),
+    refs: Array.from(refs).sort(),
+    selfCalls: Array.from(selfCalls).sort()
+  };
+}
+
 /** See `CellEffects.classCalls`. */
 function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
   const out: Record<string, ClassCall> = {};
@@ -692,79 +722,39 @@ function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
     if (!cls || !nameNode || !body) {
       continue;
     }
-    let draws = false;
-    const reads = new Set<string>();
-    const calls = new Set<string>();
-    const refs = new Set<string>();
-    // A base's construction runs with the class's (`super().__init__()`): called, as the class is.
+    // A decorator may wrap the class in anything (`@rand_init` drawing on construction).
+    const decorators = c.getChildren('Decorator').map(d => python.slice(d.from, d.to).replace(/^@\s*|\s+/g, ''));
+    const decorated = decorators.some(d => !PLAIN_DECORATORS.has(d.replace(/\(.*$/, '')));
+    // Bases dotted as written; anything else (`**opts`, `metaclass=M`, a call) as `*`.
+    const bases: string[] = [];
     for (let b = cls.getChild('ArgList')?.firstChild ?? null; b !== null; b = b.nextSibling) {
       if (b.name === '(' || b.name === ')' || b.name === ',' || b.name === 'Comment') {
         continue;
       }
       const text = python.slice(b.from, b.to).replace(/\s+/g, '');
-      if (b.name === 'VariableName' || b.name === 'MemberExpression') {
-        const base = analyzeCell(`${text}()`);
-        draws ||= bodyDraws(base);
-        base.uses.forEach(n => reads.add(n));
-        calls.add(text);
-      } else if (!/^metaclass=/.test(text)) {
-        // `**opts`, a call: taken as drawing.
-        draws = true;
-      }
+      bases.push(/^[A-Za-z_][\w.]*$/.test(text) && (b.name === 'VariableName' || b.name === 'MemberExpression') ? text : '*');
     }
-    // What runs on construction: `__init__` (`__new__`, a dataclass's `__post_init__`), the methods
-    // it calls on `self`, and what the class body computes (a dataclass field's `default_factory`).
-    const methods = new Map<string, { fn: SyntaxNode; body: SyntaxNode }>();
+    const methods: Record<string, MethodCall> = {};
     const rest: string[] = [];
     for (let k = body.firstChild; k !== null; k = k.nextSibling) {
       const fn = k.name === 'DecoratedStatement' ? k.getChild('FunctionDefinition') : k.name === 'FunctionDefinition' ? k : null;
       const fnBody = fn?.getChild('Body');
       const fnName = fn?.getChild('VariableName');
       if (fn && fnBody && fnName) {
-        methods.set(python.slice(fnName.from, fnName.to), { fn, body: fnBody });
+        const { statements, params, whole } = functionBody(python, fn, fnBody);
+        const decoratedMethod = k.name === 'DecoratedStatement' ? python.slice(k.from, fn.from) : '';
+        const mc = methodCall(statements.map(st => st.text).join('\n') + '\n' + decoratedMethod, whole, params, Array.from(params)[0]);
+        methods[python.slice(fnName.from, fnName.to)] = mc;
       } else if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
         rest.push(statementText(python, k));
       }
     }
-    const queue = Array.from(methods.keys()).filter(m => CONSTRUCTION.has(m));
-    const runs = new Set(queue);
-    for (let i = 0; i < queue.length; i++) {
-      const { fn, body: fnBody } = methods.get(queue[i])!;
-      const { statements, params, whole } = functionBody(python, fn, fnBody);
-      const text = statements.map(st => st.text).join('\n');
-      draws ||= bodyDraws(whole);
-      const self = Array.from(params)[0];
-      const globals = new Set(whole.uses.filter(n => !params.has(n)));
-      globals.forEach(n => reads.add(n));
-      dottedRefs(text, globals, calls, refs);
-      for (const p of params) {
-        if (p === self) {
-          continue;
-        }
-        // What it is given, called, iterated or asked to do something, may draw (`G(loader)`
-        // iterating a shuffled DataLoader, `G(torch.randn)` calling it).
-        if (new RegExp(`\\b${p}\\s*[(.\\[]|\\b(?:${CONSUMERS})\\s*\\(\\s*\\*{0,2}${p}\\b|\\bin\\s+${p}\\b|[*]${p}\\b`).test(text)) {
-          draws = true;
-        }
-      }
-      if (self !== undefined) {
-        for (const m of text.matchAll(new RegExp(`\\b${self}\\s*\\.\\s*(\\w+)\\s*\\(`, 'g'))) {
-          if (methods.has(m[1]) && !runs.has(m[1])) {
-            runs.add(m[1]);
-            queue.push(m[1]);
-          }
-        }
-      }
-    }
-    const attributes = analyzeCell(rest.join('\n'));
-    draws ||= bodyDraws(attributes);
-    attributes.uses.forEach(n => reads.add(n));
-    dottedRefs(rest.join('\n'), new Set(attributes.uses), calls, refs);
+    const text = rest.join('\n');
     out[python.slice(nameNode.from, nameNode.to)] = {
-      ...(draws ? { draws } : {}),
-      reads: Array.from(reads).sort(),
-      calls: Array.from(calls).sort(),
-      refs: Array.from(refs).sort()
+      ...(decorated ? { decorated } : {}),
+      bases,
+      methods,
+      body: methodCall(text, analyzeCell(text), new Set(), undefined)
     };
   }
   return out;

@@ -72,7 +72,7 @@ import { CanonicalOrder, CanonicalOrderOptions, CanonicalStep, OrderVerdict } fr
 import { CodeFacts, deriveFacts, importBindings, normalizePath } from './orderFacts';
 import { EdgeList, scheduleByKey } from './graphSchedule';
 import { isIPythonName, isPredefinedName } from './python-names';
-import { mayDraw } from './python-scope';
+import { surelyDrawsNothing } from './python-scope';
 import { buildDiagnostics, EditEffect, normalizeSource, SliceView } from './orderDiagnostics';
 
 export * from './orderTypes';
@@ -522,8 +522,11 @@ export class CanonicalOrderEngine {
       }
     }
     if (!ok && tr) {
-      const effects = new Set([...kill, ...may, ...del]);
-      this._readsPastEffects(facts, tr, effects, held).forEach(n => readNames.delete(n));
+      this._readsPastRaise(facts, held).forEach(n => {
+        if (!may.has(n) && !del.has(n)) {
+          readNames.delete(n);
+        }
+      });
     }
     // Call-time reads of the functions this run may call.
     const indirect = new Set<string>();
@@ -1498,12 +1501,12 @@ export class CanonicalOrderEngine {
     const ownDraws = Array.from(facts.callables).some(name => {
       const cls = facts.effects.classCalls?.[name];
       if (cls) {
-        return this._constructionMayDraw(cls, facts, new Set([name]));
+        return this._constructionMayDraw(cls, facts, new Set([name])) || instanceUsed(facts, name);
       }
       const cr = facts.effects.callReads?.[name];
       return !cr || cr.draws === true;
     });
-    return ownDraws || facts.effects.uses.some(name => this._callMayDraw(name));
+    return ownDraws || facts.effects.uses.some(name => this._callMayDraw(name) || (this._isSessionCallable(name) && instanceUsed(facts, name)));
   }
 
   /**
@@ -1523,47 +1526,122 @@ export class CanonicalOrderEngine {
   }
 
   /**
-   * What runs on a class's construction may draw (`ClassCall`): as its text tells, or through
-   * a name it calls or hands on, as the session bound it (`Linear` from `from torch.nn import
-   * Linear`, a session function, `rng.normal()` on an object): the class's own cell first.
+   * What runs on a class's construction may draw (`ClassCall`): `__init__` (`__new__`,
+   * `__post_init__`) as the class and its session bases define it, what they call on `self`
+   * through the same classes (a hook a subclass overrides), and the class bodies. Each name they
+   * call or hand on is judged as the session bound it (`_pathMayDraw`). A decorator, a base of
+   * a library that may draw (`Linear`), a method no class of the session defines (but
+   * `nn.Module`'s own bookkeeping): taken as drawing.
    */
   private _constructionMayDraw(cls: ClassCall, definer: CodeFacts, seen: Set<string>): boolean {
-    if (cls.draws === true) {
+    const chain: Array<{ cls: ClassCall; definer: CodeFacts }> = [];
+    const climb = (c: ClassCall, d: CodeFacts): boolean => {
+      if (c.decorated) {
+        return true;
+      }
+      chain.push({ cls: c, definer: d });
+      for (const base of c.bases) {
+        if (base === 'object') {
+          continue;
+        }
+        const [root, ...rest] = base.split('.');
+        const bound = base === '*' ? null : this._binding(root, d);
+        if (!bound) {
+          return true;
+        }
+        const module = bound.effects.importedModules?.[root];
+        const inner = bound.effects.classCalls?.[root];
+        if (module !== undefined) {
+          if (!module.split(',').every(m => surelyDrawsNothing([m, ...rest].join('.')))) {
+            return true;
+          }
+        } else if (inner && rest.length === 0) {
+          if (!seen.has(root)) {
+            seen.add(root);
+            if (climb(inner, bound)) {
+              return true;
+            }
+          }
+        } else {
+          return true;
+        }
+      }
+      return false;
+    };
+    if (climb(cls, definer)) {
       return true;
     }
-    const drawsThrough = (path: string, called: boolean): boolean => {
-      const [root, ...rest] = path.split('.');
-      if (isPredefinedName(root)) {
-        return false;
+    const queue = chain.map(x => ({ call: x.cls.body, definer: x.definer }));
+    const ran = new Set<string>();
+    // False for a method no class of the session defines, that may draw.
+    const run = (m: string): boolean => {
+      if (ran.has(m)) {
+        return true;
       }
-      // A module changed since its import (`torch.manual_seed(0)`) is the one its import bound.
-      const lw = this._last.get(root);
-      const bound =
-        definer.imports.has(root) || definer.callables.has(root) || definer.effects.defines.includes(root)
-          ? definer
-          : lw
-            ? this._records[lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq].facts
-            : null;
-      if (!bound) {
-        // Nothing binds it: the call raises.
-        return false;
+      ran.add(m);
+      const at = chain.find(x => x.cls.methods[m] !== undefined);
+      if (!at) {
+        return MODULE_BOOKKEEPING.has(m);
       }
-      const module = bound.effects.importedModules?.[root];
-      if (module !== undefined) {
-        return module.split(',').some(m => mayDraw([m, ...rest].join('.')));
-      }
-      if (bound.callables.has(root)) {
-        const inner = bound.effects.classCalls?.[root];
-        if (seen.has(root)) {
-          return false;
-        }
-        seen.add(root);
-        return inner === undefined || this._constructionMayDraw(inner, bound, seen);
-      }
-      // An object the session holds: asked to do something, it may draw.
-      return called;
+      queue.push({ call: at.cls.methods[m], definer: at.definer });
+      return true;
     };
-    return cls.calls.some(p => drawsThrough(p, true)) || cls.refs.some(p => drawsThrough(p, false));
+    CONSTRUCTION.forEach(m => chain.some(x => x.cls.methods[m] !== undefined) && run(m));
+    for (let i = 0; i < queue.length; i++) {
+      const { call, definer: d } = queue[i];
+      if (
+        call.draws === true ||
+        call.calls.some(p => this._pathMayDraw(p, true, d, seen)) ||
+        call.refs.some(p => this._pathMayDraw(p, false, d, seen)) ||
+        !call.selfCalls.every(run)
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A name a class's construction calls (`called`) or hands on may draw, as the session bound it:
+   * a builtin that reaches things by name (`getattr(nn, 'Linear')`), what a module names unless
+   * it surely draws nothing (`surelyDrawsNothing`), a function of the session, a class of the
+   * session whose construction may, a method of an object the session holds, or a name nothing
+   * bound yet (the cell that builds the object may import it).
+   */
+  private _pathMayDraw(path: string, called: boolean, definer: CodeFacts, seen: Set<string>): boolean {
+    const [root, ...rest] = path.split('.');
+    if (isPredefinedName(root)) {
+      return DYNAMIC_BUILTINS.has(root);
+    }
+    const bound = this._binding(root, definer);
+    if (!bound) {
+      return true;
+    }
+    const module = bound.effects.importedModules?.[root];
+    if (module !== undefined) {
+      return !module.split(',').every(m => surelyDrawsNothing([m, ...rest].join('.')));
+    }
+    if (bound.callables.has(root)) {
+      const inner = bound.effects.classCalls?.[root];
+      if (!inner || rest.length > 0) {
+        return true;
+      }
+      if (seen.has(root)) {
+        return false;
+      }
+      seen.add(root);
+      return this._constructionMayDraw(inner, bound, seen);
+    }
+    return called;
+  }
+
+  /** The facts of the code that bound `name`: the cell's own (`definer`) first, else the session's latest binding (a module changed since its import: the import). */
+  private _binding(name: string, definer: CodeFacts): CodeFacts | null {
+    if (definer.imports.has(name) || definer.callables.has(name) || definer.effects.defines.includes(name)) {
+      return definer;
+    }
+    const lw = this._last.get(name);
+    return lw ? this._records[lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq].facts : null;
   }
 
   /**
@@ -1695,105 +1773,50 @@ export class CanonicalOrderEngine {
   }
 
   /**
-   * Names the session held that only the statements of a failed run past its last one with an
-   * effect use: their values changed nothing the run left (a replay without them fails sooner,
-   * leaving the same). The run's effects are what the tracer saw it bind, change and delete (no
-   * file written); a statement has one when it binds, deletes or imports one of those names,
-   * uses one changed in place, changes anything in place, draws, seeds, runs a command, a magic,
-   * a loop or a condition, or calls a function of the session that is not known to leave
-   * everything as it was (a class, one drawing, binding globals, or reading what the run changed
-   * or another function of the session). Aram1skun s29: `def f(order): return order`, then
-   * `interact(f, order=widgets.IntSlider(…))`, then a line failing on a name never bound; kept
-   * for `f`, the run chained the runs that imported `interact` and bound `fs` to it.
+   * Names the session held that only a failed run's statements from the one that surely raised
+   * on use: a statement whose first load is of a name the session's code binds somewhere but
+   * nothing had bound yet (`sos = butter_bandpass(lowcut, fs)` before the cell defining it ran
+   * successfully) raises there before computing anything, in the run and in any replay (the
+   * read of a name not held stays: see `unread`). The statements before it keep every read, so
+   * a replay runs them as the run did (the same values, the same hidden changes: `next(gen)`,
+   * `fh.readline()`), and fails there or before: what that statement and those after it name was
+   * not used. Aram1skun s29: a run defining `f`, showing a widget, then calling a function not
+   * bound yet chained the runs that bound `fs` and `lowcut`, only named in that call. Not a name
+   * the kernel may hold unknown to the engine (`__IPYTHON__`, `spark`: no code of the session
+   * binds it), nor a statement that may load something else first (`x if c else y`, `a + f(b)`,
+   * `next(gen) + f(1)`), nor a name bound before it in the run or by a call.
    */
-  private _readsPastEffects(facts: CodeFacts, tr: TracedEffects, effects: ReadonlySet<string>, held: (n: string) => boolean): string[] {
+  private _readsPastRaise(facts: CodeFacts, held: (n: string) => boolean): string[] {
     const e = facts.effects;
     const statements = e.statements;
-    if (!statements || e.unknownDefines || e.ipythonSyntax || e.parseError || this._namespaceReached || this._lastUnknown >= 0 || tr.filesWritten.length > 0) {
+    if (!statements || e.unknownDefines || e.ipythonSyntax || e.parseError || this._namespaceReached || this._lastUnknown >= 0) {
       return [];
     }
-    const mutated = new Set(tr.mutated);
-    const leavesState = (c: string): boolean => {
-      const definer = facts.callables.has(c) ? facts : this._isSessionCallable(c) ? this._records[this._last.get(c)!.seq].facts : null;
-      const cr = definer?.effects.callReads?.[c];
-      return (
-        cr !== undefined &&
-        cr.draws !== true &&
-        !definer!.effects.globalBindings?.length &&
-        cr.reads.every(n => !this._callables.has(n) && !mutated.has(n) && !effects.has(n))
-      );
-    };
-    const uses = statements.map(t => this._facts(t).effects.uses);
-    // A change the tracer saw that no statement names (`push(n)` after `push = lst.append`, a
-    // binding through `get_ipython().push`) was made by some call: every statement that calls
-    // may have made it.
-    const named = new Set(
-      statements.flatMap(t => {
-        const f = this._facts(t);
-        return [...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports, ...f.effects.uses];
-      })
-    );
-    const callsChange = [...effects].some(n => n[0] !== PSEUDO && !named.has(n));
-    let last = -1;
-    statements.forEach((t, i) => {
-      const f = this._facts(t);
-      const se = f.effects;
-      if (
-        se.controlFlow ||
-        se.parseError ||
-        se.unknownDefines ||
-        se.ipythonSyntax ||
-        [...se.defines, ...se.mayDefine, ...se.deletes, ...f.imports].some(n => effects.has(n)) ||
-        se.mutates.length > 0 ||
-        Object.keys(se.keyedStores ?? {}).length > 0 ||
-        (callsChange && CALL.test(t)) ||
-        se.uses.some(n => mutated.has(n) || (this._callables.has(n) && (held(n) || facts.callables.has(n)) && !leavesState(n))) ||
-        f.seeds ||
-        f.draws.length > 0 ||
-        f.randomLibraryCalls ||
-        se.readsRandomState ||
-        f.env !== null ||
-        f.filesWritten.length > 0 ||
-        se.effects.some(x => x.kind !== 'file-read' && x.kind !== 'time')
-      ) {
-        last = i;
-      }
-    });
-    // Past it, a statement whose first load is of a name the session lacks raises there, before
-    // computing anything, in the run and in any replay (the read of a name not held stays: see
-    // `unread`): the run failed there or before. A name the session's code binds somewhere
-    // (`butter_bandpass`, in a cell not run yet), not one the kernel may hold unknown to the
-    // engine (`__IPYTHON__`, `spark`). The statements between must bind nothing (`v = int(s)`,
-    // failing in the run on s == 'abc', binds v in a replay given s == '5') and read nothing
-    // the session bound but imports: anything else may hide a change (`print(next(gen))`,
-    // `fh.readline()`, a function appending to a list only for some values). What they read
-    // then, and what the raising statement and those after it name, changed nothing the run left.
     const bound = new Set<string>();
-    statements.slice(0, last + 1).forEach(t => {
-      const f = this._facts(t);
-      [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
-    });
-    const imported = (n: string): boolean => (this._last.get(n)?.moduleFrom ?? -1) >= 0;
-    let raises = false;
-    for (const t of statements.slice(last + 1)) {
+    const raising = statements.findIndex(t => {
       const f = this._facts(t);
       const first = FIRST_LOAD.exec(t)?.[1];
-      if (first !== undefined && !MAY_SKIP.test(t) && !KEYWORDS.has(first) && !held(first) && !bound.has(first) && this._namesBound.has(first) && !this._boundByCalls.has(first) && !isPredefinedName(first)) {
-        raises = true;
-        break;
-      }
-      if ([...f.effects.defines, ...f.effects.mayDefine, ...f.effects.deletes, ...f.imports].length > 0 || f.effects.uses.some(n => held(n) && !bound.has(n) && !imported(n))) {
-        break;
-      }
-    }
-    if (!raises) {
+      const raises =
+        first !== undefined &&
+        !MAY_SKIP.test(t) &&
+        !KEYWORDS.has(first) &&
+        !held(first) &&
+        !bound.has(first) &&
+        this._namesBound.has(first) &&
+        !this._boundByCalls.has(first) &&
+        !isPredefinedName(first);
+      [...f.effects.defines, ...f.effects.mayDefine, ...f.imports].forEach(n => bound.add(n));
+      return raises;
+    });
+    if (raising < 0) {
       return [];
     }
-    const before = new Set(uses.slice(0, last + 1).flat());
+    const uses = statements.map(t => this._facts(t).effects.uses);
+    const before = new Set(uses.slice(0, raising).flat());
     return uses
-      .slice(last + 1)
+      .slice(raising)
       .flat()
-      .filter(n => !before.has(n) && !effects.has(n) && held(n));
+      .filter(n => !before.has(n) && held(n));
   }
 
   /**
@@ -2279,6 +2302,30 @@ const CHAINED = -2;
 const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
+/** Methods that run when a class is called. */
+const CONSTRUCTION = ['__new__', '__init__', '__post_init__'];
+/** What `nn.Module` (and `object`) do on `self` that draws nothing. */
+const MODULE_BOOKKEEPING = new Set(['__init__', 'register_buffer', 'register_parameter', 'add_module', 'register_module', 'to', 'cpu', 'cuda', 'float', 'double', 'half', 'train', 'eval', 'requires_grad_', 'zero_grad', 'parameters', 'named_parameters', 'buffers', 'modules', 'children']);
+/** Builtins that reach what they call by name or text. */
+const DYNAMIC_BUILTINS = new Set(['getattr', 'eval', 'exec', '__import__', 'compile', 'vars', 'globals', 'locals']);
+
+/**
+ * The cell calls an object of class `cls` it builds (`G()(x)`, `net = G()` then `net(x)` or
+ * `net.sample(3)`): its other methods run too, and may draw (a dropout in `forward`).
+ */
+function instanceUsed(facts: CodeFacts, cls: string): boolean {
+  const code = (facts.effects.statements ?? []).join('\n');
+  if (new RegExp(`\\b${cls}\\s*\\((?:[^()]|\\([^()]*\\))*\\)\\s*[(.]`).test(code)) {
+    return true;
+  }
+  for (const m of code.matchAll(new RegExp(`([A-Za-z_]\\w*)\\s*=\\s*${cls}\\s*\\(`, 'g'))) {
+    if (new RegExp(`\\b${m[1]}\\s*(?:\\.\\s*\\w+\\s*)*\\(`).test(code)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The name a statement loads first: an expression statement or a plain assignment whose value
  * starts with a name (`sos = butter_bandpass(lowcut)`, `f(x).y`), the value being computed

@@ -385,3 +385,93 @@ describe('building a session class that draws through what the session bound', (
     expect(steps(order(s))).toContain('net@2');
   });
 });
+
+// Second review of the construction rule (real IPython 9.18 shell with the tracer; the traced
+// lists are the tracer's). Each construction draws; an order building the object only after the
+// first x replays another x (e.g. real [-0.6065, -0.5966, 0.1820], replayed [-0.6065, -0.7831,
+// 1.0622]).
+describe('building a session class that draws through a hook, the object, a library or a decorator', () => {
+  type Run = [string, string[], string[]];
+  /** imp, seed, [base], cls, net, x, net, x. */
+  function session(imp: Run, seed: Run, base: Run | null, cls: Run, net: Run, x: Run, netRead2: string[] = net[2]): SessionBuilder {
+    let s = new SessionBuilder().cell('imp', imp[0]).cell('seed', seed[0]);
+    if (base) {
+      s = s.cell('base', base[0]);
+    }
+    s = s
+      .cell('cls', cls[0])
+      .cell('net', net[0])
+      .cell('x', x[0])
+      .run('imp', { traced: { added: imp[1] } })
+      .run('seed', { traced: { read: seed[2] } });
+    if (base) {
+      s = s.run('base', { traced: { added: base[1], read: base[2] } });
+    }
+    return s
+      .run('cls', { traced: { added: cls[1], read: cls[2] } })
+      .run('net', { traced: { added: net[1], read: net[2] } })
+      .run('x', { traced: { added: x[1], read: x[2] } })
+      .run('net', { traced: { rebound: net[1], read: netRead2 } })
+      .run('x', { traced: { rebound: x[1], read: x[2] } });
+  }
+  const TORCH: Run = ['import torch\nfrom torch import nn\nimport torch.nn.functional as F', ['torch', 'nn', 'F'], []];
+  const TSEED: Run = ['torch.manual_seed(0)', [], ['torch']];
+  const TX: Run = ['x = torch.randn(3)', ['x'], ['torch']];
+  const NP: Run = ['import numpy as np\nfrom scipy.stats import norm\nfrom sklearn.datasets import make_classification', ['np', 'norm', 'make_classification'], []];
+  const NPSEED: Run = ['np.random.seed(0)', [], ['np']];
+  const NPX: Run = ['x = np.random.randn(3)', ['x'], ['np']];
+
+  it.each([
+    [
+      'a base __init__ calling a hook the subclass overrides (self.build() building nn.Linear)',
+      TORCH,
+      TSEED,
+      ['class Base(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.build()\nclass G(Base):\n    def build(self):\n        self.l = nn.Linear(2, 2)', ['Base', 'G'], ['nn']] as Run,
+      ['net = G()', ['net'], ['G']] as Run,
+      TX
+    ],
+    ['the object called in the cell that builds it (forward with F.dropout)', TORCH, TSEED, ['class G(nn.Module):\n    def forward(self, x):\n        return F.dropout(x, 0.5)', ['G'], ['F', 'nn']] as Run, ['y = G()(torch.ones(8))', ['y'], ['G', 'torch']] as Run, TX],
+    [
+      'the object called in the cell that builds it (forward with torch.randn_like)',
+      TORCH,
+      TSEED,
+      ['class G(nn.Module):\n    def forward(self, mu):\n        return mu + torch.randn_like(mu)', ['G'], ['nn', 'torch']] as Run,
+      ['net = G()\ny = net(torch.zeros(3))', ['net', 'y'], ['G', 'torch']] as Run,
+      TX
+    ],
+    ["getattr(nn, 'Linear')(2, 2) in __init__", TORCH, TSEED, ["class G(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = getattr(nn, 'Linear')(2, 2)", ['G'], ['nn']] as Run, ['net = G()', ['net'], ['G']] as Run, TX],
+    ['scipy.stats norm.rvs in __init__ (numpy\'s global generator)', NP, NPSEED, ['class W:\n    def __init__(self):\n        self.w = norm.rvs(size=3)', ['W'], ['norm']] as Run, ['w = W()', ['w'], ['W']] as Run, NPX],
+    ['sklearn make_classification in __init__', NP, NPSEED, ['class D:\n    def __init__(self):\n        self.X, self.y = make_classification(n_samples=5, n_features=4)', ['D'], ['make_classification']] as Run, ['d = D()', ['d'], ['D']] as Run, NPX],
+    ['randn imported by the cell that builds it', ['import numpy as np', ['np'], []] as Run, NPSEED, ['class W:\n    def __init__(self):\n        self.w = randn(3)', ['W'], []] as Run, ['from numpy.random import randn\nw = W()', ['randn', 'w'], ['W']] as Run, NPX],
+    [
+      "a project module's function (from helpers import init_weights)",
+      ['import numpy as np\nfrom helpers import init_weights', ['np', 'init_weights'], []] as Run,
+      NPSEED,
+      ['class W:\n    def __init__(self):\n        self.w = init_weights(3)', ['W'], ['init_weights']] as Run,
+      ['w = W()', ['w'], ['W']] as Run,
+      NPX
+    ],
+    [
+      'a session class decorator drawing on construction',
+      TORCH,
+      TSEED,
+      ['def rand_init(c):\n    def make(*a):\n        o = c(*a)\n        o.w = torch.randn(2)\n        return o\n    return make\n@rand_init\nclass G:\n    pass', ['rand_init', 'G'], ['torch']] as Run,
+      ['net = G()', ['net'], ['G']] as Run,
+      TX
+    ]
+  ])('%s draws', (_t, imp, seed, cls, net, x) => {
+    expect(steps(order(session(imp, seed, null, cls, net, x)))).toContain('net@3');
+  });
+
+  it('__init__ calling self.reset() that a session base of another cell defines (nn.Linear) draws', () => {
+    const s = session(
+      TORCH,
+      TSEED,
+      ['class Base(nn.Module):\n    def reset(self):\n        self.l = nn.Linear(2, 2)', ['Base'], ['nn']],
+      ['class G(Base):\n    def __init__(self):\n        super().__init__()\n        self.reset()', ['G'], ['Base']],
+      ['net = G()', ['net'], ['G']],
+      TX
+    );
+    expect(steps(order(s))).toContain('net@4');
+  });
+});

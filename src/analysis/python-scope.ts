@@ -194,6 +194,19 @@ export function mayDraw(path: string): boolean {
   return RANDOM_CALLS.has(path) || (RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)) && !TORCH_NN_DRAWS_NOTHING.has(path));
 }
 
+/** Libraries whose functions draw nothing outside their random parts (`mayDraw`). */
+const COMPUTING_LIBRARIES = new Set(['torch', 'numpy', 'math', 'pandas', 'collections']);
+
+/**
+ * What this module path names surely draws nothing, called or handed on: torch, numpy, math,
+ * pandas outside their random parts (`torch.zeros`, `nn.Parameter`, `np.pi`). Anything else may
+ * (scipy's `norm.rvs`, sklearn's `make_classification`, a project's own module: all draw from
+ * numpy's global generator).
+ */
+export function surelyDrawsNothing(path: string): boolean {
+  return COMPUTING_LIBRARIES.has(path.split('.')[0]) && !mayDraw(path) && (path === 'torch.nn' || !path.startsWith('torch.nn.') || TORCH_NN_DRAWS_NOTHING.has(path));
+}
+
 /**
  * Calls of those modules that only look up what draws changed (`pyro.param('means')` after
  * training, `pyro.get_param_store().items()`): they read that state without drawing (a session

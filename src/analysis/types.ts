@@ -197,24 +197,34 @@ export interface CallReads {
   augments?: boolean;
 }
 
+/**
+ * What a class's construction may run, as its text tells: the order follows `__init__` (`__new__`,
+ * `__post_init__`) and what they call on `self` through the class and its bases, and judges each
+ * name they call as the session bound it (`CanonicalOrderEngine`).
+ */
 export interface ClassCall {
+  /** A decorator other than `@dataclass` wraps the class: its construction may do anything. */
+  decorated?: boolean;
+  /** The bases, dotted as written (`nn.Module`, `Base`); `*` for anything else (`metaclass=M`, a call). */
+  bases: string[];
+  /** The methods the class body defines. */
+  methods: Record<string, MethodCall>;
+  /** The class body's other statements (a dataclass field's `default_factory`). */
+  body: MethodCall;
+}
+
+export interface MethodCall {
   /**
-   * What runs on construction may draw, as far as its text tells: `__init__` (`__new__`,
-   * `__post_init__`), the methods they call on `self`, the class body, a base (a seed, a call
-   * into a random-number library by a known alias, a function defined inside, a base of such a
-   * library: `nn.Linear`, not `nn.Module`), or what the class is given, called or iterated
-   * (`G(loader)`, `G(torch.randn)`).
+   * By its text, it may draw: a seed, a call into a random-number library by a known alias, a
+   * function or class defined inside, or what it is given called, iterated or asked to do
+   * something (`G(loader)`, `G(torch.randn)`).
    */
   draws?: boolean;
-  /** The globals all that reads: a session function among them may draw. */
-  reads: string[];
-  /**
-   * The global names, dotted as written, it calls (`Linear`, `nn.Parameter`, a base) or
-   * references otherwise (`torch.randn` handed on, `PyroModule[nn.Linear]`): what the session
-   * bound them to tells whether they draw (`from torch.nn import Linear` in another cell).
-   */
+  /** Global names, dotted as written, it calls (`Linear`, `nn.Parameter`) or references otherwise (`torch.randn` handed on). */
   calls: string[];
   refs: string[];
+  /** What it calls on its first parameter (`self.reset()`, `self.layer(x)`). */
+  selfCalls: string[];
 }
 
 export interface KeyedStore {
