@@ -616,16 +616,32 @@ function bodyDraws(whole: CellEffects): boolean {
   );
 }
 
+/** A `def` or `class` statement among a node's children (decorated or not): its node, name and body. */
+interface Definition {
+  statement: SyntaxNode;
+  node: SyntaxNode;
+  name: string;
+  body: SyntaxNode;
+}
+
+/** The definitions of `kind` among `parent`'s children (a module's top level, a class body). */
+function definitionsIn(python: string, parent: SyntaxNode, kind: 'FunctionDefinition' | 'ClassDefinition'): Definition[] {
+  const out: Definition[] = [];
+  for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
+    const node = c.name === 'DecoratedStatement' ? c.getChild(kind) : c.name === kind ? c : null;
+    const nameNode = node?.getChild('VariableName');
+    const body = node?.getChild('Body');
+    if (node && nameNode && body) {
+      out.push({ statement: c, node, name: python.slice(nameNode.from, nameNode.to), body });
+    }
+  }
+  return out;
+}
+
 /** See `CellEffects.callReads`. */
 function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   const out: Record<string, CallReads> = {};
-  for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
-    const fn = c.name === 'DecoratedStatement' ? c.getChild('FunctionDefinition') : c.name === 'FunctionDefinition' ? c : null;
-    const nameNode = fn?.getChild('VariableName');
-    const body = fn?.getChild('Body');
-    if (!fn || !nameNode || !body) {
-      continue;
-    }
+  for (const { statement: c, node: fn, name: fnName, body } of definitionsIn(python, tree.topNode, 'FunctionDefinition')) {
     // The globals a call reads: the body's, less the parameters.
     const { statements, params, whole } = functionBody(python, fn, body);
     const globals = new Set(whole.uses.filter(n => !params.has(n)));
@@ -649,7 +665,7 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
     const header = python.slice(c.from, body.from);
     const augmenting = (k: SyntaxNode): boolean => k.name === 'UpdateStatement' && k.firstChild?.name === 'VariableName';
     const augments = statements.some(({ node: k }) => augmenting(k) || (k.name === 'StatementGroup' && k.getChildren('UpdateStatement').some(augmenting)));
-    out[python.slice(nameNode.from, nameNode.to)] = {
+    out[fnName] = {
       reads: Array.from(reads).sort(),
       shown,
       ...(draws ? { draws } : {}),
@@ -715,13 +731,7 @@ function methodCall(text: string, whole: CellEffects, params: ReadonlySet<string
 /** See `CellEffects.classCalls`. */
 function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
   const out: Record<string, ClassCall> = {};
-  for (let c = tree.topNode.firstChild; c !== null; c = c.nextSibling) {
-    const cls = c.name === 'DecoratedStatement' ? c.getChild('ClassDefinition') : c.name === 'ClassDefinition' ? c : null;
-    const nameNode = cls?.getChild('VariableName');
-    const body = cls?.getChild('Body');
-    if (!cls || !nameNode || !body) {
-      continue;
-    }
+  for (const { statement: c, node: cls, name: className, body } of definitionsIn(python, tree.topNode, 'ClassDefinition')) {
     // A decorator may wrap the class in anything (`@rand_init` drawing on construction).
     const decorators = c.getChildren('Decorator').map(d => python.slice(d.from, d.to).replace(/^@\s*|\s+/g, ''));
     const decorated = decorators.some(d => !PLAIN_DECORATORS.has(d.replace(/\(.*$/, '')));
@@ -735,22 +745,19 @@ function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
       bases.push(/^[A-Za-z_][\w.]*$/.test(text) && (b.name === 'VariableName' || b.name === 'MemberExpression') ? text : '*');
     }
     const methods: Record<string, MethodCall> = {};
+    const defs = definitionsIn(python, body, 'FunctionDefinition');
+    for (const { node: fn, name, body: fnBody } of defs) {
+      const { statements, params, whole } = functionBody(python, fn, fnBody);
+      methods[name] = methodCall(statements.map(st => st.text).join('\n'), whole, params, Array.from(params)[0]);
+    }
     const rest: string[] = [];
     for (let k = body.firstChild; k !== null; k = k.nextSibling) {
-      const fn = k.name === 'DecoratedStatement' ? k.getChild('FunctionDefinition') : k.name === 'FunctionDefinition' ? k : null;
-      const fnBody = fn?.getChild('Body');
-      const fnName = fn?.getChild('VariableName');
-      if (fn && fnBody && fnName) {
-        const { statements, params, whole } = functionBody(python, fn, fnBody);
-        const decoratedMethod = k.name === 'DecoratedStatement' ? python.slice(k.from, fn.from) : '';
-        const mc = methodCall(statements.map(st => st.text).join('\n') + '\n' + decoratedMethod, whole, params, Array.from(params)[0]);
-        methods[python.slice(fnName.from, fnName.to)] = mc;
-      } else if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
+      if (!defs.some(d => d.statement.from === k!.from) && k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
         rest.push(statementText(python, k));
       }
     }
     const text = rest.join('\n');
-    out[python.slice(nameNode.from, nameNode.to)] = {
+    out[className] = {
       ...(decorated ? { decorated } : {}),
       bases,
       methods,
