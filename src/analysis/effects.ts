@@ -678,16 +678,16 @@ function callReadsOf(python: string, tree: Tree): Record<string, CallReads> {
   return out;
 }
 
-/** Dotted names as written (`nn.Parameter`, `Linear`), each followed or not by a call's parenthesis. */
-const DOTTED = /(?<![\w.'"])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?/g;
+/** Dotted names as written (`nn.Parameter`, `Linear`), each followed or not by a call's parenthesis or a subscript (`INITS['normal'](3)`). */
+const DOTTED = /(?<![\w.'"])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)(\s*[([])?/g;
 /** Builtins that iterate or call what they are given. */
 const CONSUMERS = 'iter|next|list|tuple|set|frozenset|sorted|enumerate|zip|map|filter|sum|min|max|any|all|dict|reversed';
 /** Class decorators that only write methods from the class's own text. */
 const PLAIN_DECORATORS = new Set(['dataclass', 'dataclasses.dataclass']);
 
 /**
- * The global names a piece of code references, dotted as written: called (`calls`) or not
- * (`refs`). Only those rooted at a name in `globals`.
+ * The global names a piece of code references, dotted as written: called or subscripted
+ * (`calls`) or not (`refs`). Only those rooted at a name in `globals`.
  */
 function dottedRefs(text: string, globals: ReadonlySet<string>, calls: Set<string>, refs: Set<string>): void {
   for (const m of text.matchAll(DOTTED)) {

@@ -1586,7 +1586,10 @@ export class CanonicalOrderEngine {
       queue.push({ call: at.cls.methods[m], definer: at.definer });
       return true;
     };
-    CONSTRUCTION.forEach(m => chain.some(x => x.cls.methods[m] !== undefined) && run(m));
+    // And the special methods Python may call on its own (`__setattr__` on `self.w = 0.0`).
+    new Set([...CONSTRUCTION, ...chain.flatMap(x => Object.keys(x.cls.methods).filter(m => SPECIAL.test(m)))]).forEach(
+      m => chain.some(x => x.cls.methods[m] !== undefined) && run(m)
+    );
     for (let i = 0; i < queue.length; i++) {
       const { call, definer: d } = queue[i];
       if (
@@ -1605,8 +1608,8 @@ export class CanonicalOrderEngine {
    * A name a class's construction calls (`called`) or hands on may draw, as the session bound it:
    * a builtin that reaches things by name (`getattr(nn, 'Linear')`), what a module names unless
    * it surely draws nothing (`surelyDrawsNothing`), a function of the session, a class of the
-   * session whose construction may, a method of an object the session holds, or a name nothing
-   * bound yet (the cell that builds the object may import it).
+   * session whose construction may, an object the session holds, or a name nothing bound yet
+   * (the cell that builds the object may import it).
    */
   private _pathMayDraw(path: string, called: boolean, definer: CodeFacts, seen: Set<string>): boolean {
     const [root, ...rest] = path.split('.');
@@ -1632,7 +1635,9 @@ export class CanonicalOrderEngine {
       seen.add(root);
       return this._constructionMayDraw(inner, bound, seen);
     }
-    return called;
+    // An object the session holds, whatever is done with it (a shuffling loader iterated, a
+    // table of initialisers indexed and called).
+    return true;
   }
 
   /** The facts of the code that bound `name`: the cell's own (`definer`) first, else the session's latest binding (a module changed since its import: the import). */
@@ -1796,8 +1801,11 @@ export class CanonicalOrderEngine {
     const raising = statements.findIndex(t => {
       const f = this._facts(t);
       const first = FIRST_LOAD.exec(t)?.[1];
+      // `results['a'] = next(gen)`, `state.batch = [next(gen)]`: the value is computed first.
       const raises =
         first !== undefined &&
+        !f.effects.mutates.includes(first) &&
+        !(first in (f.effects.keyedStores ?? {})) &&
         !MAY_SKIP.test(t) &&
         !KEYWORDS.has(first) &&
         !held(first) &&
@@ -2302,6 +2310,8 @@ const CHAINED = -2;
 const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
+/** Special methods Python calls on its own (`__setattr__`, `__getattr__`, `__init_subclass__`). */
+const SPECIAL = /^__\w+__$/;
 /** Methods that run when a class is called. */
 const CONSTRUCTION = ['__new__', '__init__', '__post_init__'];
 /** What `nn.Module` (and `object`) do on `self` that draws nothing. */
@@ -2310,17 +2320,32 @@ const MODULE_BOOKKEEPING = new Set(['__init__', 'register_buffer', 'register_par
 const DYNAMIC_BUILTINS = new Set(['getattr', 'eval', 'exec', '__import__', 'compile', 'vars', 'globals', 'locals']);
 
 /**
- * The cell calls an object of class `cls` it builds (`G()(x)`, `net = G()` then `net(x)` or
- * `net.sample(3)`): its other methods run too, and may draw (a dropout in `forward`).
+ * The cell does more with an object of class `cls` it builds than bind it and store attributes
+ * on it (`net = G()`, `net.means = nn.Parameter(m)`): calling it (`G()(x)`, `net(x)`), reading
+ * a property, iterating it (`list(G())`), entering it (`with G() as g`), building several in a
+ * comprehension. Its other methods may then run, and draw (a dropout in `forward`).
  */
 function instanceUsed(facts: CodeFacts, cls: string): boolean {
-  const code = (facts.effects.statements ?? []).join('\n');
-  if (new RegExp(`\\b${cls}\\s*\\((?:[^()]|\\([^()]*\\))*\\)\\s*[(.]`).test(code)) {
+  const statements = facts.effects.statements;
+  if (!statements) {
     return true;
   }
-  for (const m of code.matchAll(new RegExp(`([A-Za-z_]\\w*)\\s*=\\s*${cls}\\s*\\(`, 'g'))) {
-    if (new RegExp(`\\b${m[1]}\\s*(?:\\.\\s*\\w+\\s*)*\\(`).test(code)) {
+  const mentions = (t: string, n: string): boolean => new RegExp(`(?<![\\w.])${n}\\b`).test(t);
+  const held = new Set<string>();
+  for (const t of statements) {
+    const built = new RegExp(`^([A-Za-z_]\\w*)\\s*=\\s*${cls}\\s*\\((?:[^()]|\\([^()]*\\))*\\)\\s*$`).exec(t);
+    if (built) {
+      held.add(built[1]);
+      continue;
+    }
+    if (mentions(t, cls)) {
       return true;
+    }
+    for (const n of held) {
+      const store = new RegExp(`^${n}(?:\\s*\\.\\s*\\w+)+\\s*=(?!=)(.*)$`, 's').exec(t);
+      if (mentions(t, n) && (!store || mentions(store[1], n))) {
+        return true;
+      }
     }
   }
   return false;

@@ -690,3 +690,29 @@ describe('a failed run whose lines before the raising one advance an imported it
     expect(kept.indexOf('b@2')).toBeLessThan(kept.indexOf('k@3'));
   });
 });
+
+describe('a failed run whose raising line computes its value before the name it lacks', () => {
+  // Third review, real tracer: b -> error NameError (results / state) after next(gen) ran, added
+  // [f], read [gen]; final x == 100. An order running b after `gen` was bound again replays 101:
+  // `results['a'] = next(gen)` and `state.batch = [next(gen)]` compute the value first.
+  it.each([
+    ["results['a'] = next(gen)", 'results = dict(base)', [] as string[], "results['a'] = next(gen)"],
+    ['state.batch = [next(gen)]', 'class State:\n    pass\nstate = State(base)', ['State'], 'state.batch = [next(gen)]']
+  ])('%s', (_t, res, resAdded, line) => {
+    const s = new SessionBuilder()
+      .cell('res', res)
+      .cell('k', 'gen = iter(range(10))')
+      .cell('b', 'def f(order):\n    return order\n' + line)
+      .cell('r', 'r = f(4)\nx = next(gen)')
+      .run('res', { status: 'error', traced: { added: resAdded } })
+      .run('k', { traced: { added: ['gen'] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: ['gen'] } })
+      .cell('k', 'gen = iter(range(100, 110))')
+      .run('k', { traced: { rebound: ['gen'] } })
+      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'gen'] } });
+    const kept = steps(order(s));
+    expect(kept.indexOf('k@1')).toBeGreaterThanOrEqual(0);
+    expect(kept.indexOf('k@1')).toBeLessThan(kept.indexOf('b@2'));
+    expect(kept.indexOf('b@2')).toBeLessThan(kept.indexOf('k@3'));
+  });
+});

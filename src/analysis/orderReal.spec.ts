@@ -475,3 +475,75 @@ describe('building a session class that draws through a hook, the object, a libr
     expect(steps(order(s))).toContain('net@4');
   });
 });
+
+// Third review (real IPython 9.18 shell with the tracer; traced lists are the tracer's). Each
+// session: imp, seed, cls, net, x, net, x; the first net run draws, and an order building it
+// after the first x replays another x (real vs replayed given per case).
+describe('building a session class that draws through torch, numpy or the session in other ways', () => {
+  const IMP = 'import torch\nfrom torch import nn\nimport torch.nn.functional as F\nimport numpy as np\nimport pandas as pd';
+  type Run = [string, string[], string[]];
+  function session(seed: Run, cls: Run, net: Run, x: Run, net2: { rebound: string[]; read: string[] }): SessionBuilder {
+    return new SessionBuilder()
+      .cell('imp', IMP)
+      .cell('seed', seed[0])
+      .cell('cls', cls[0])
+      .cell('net', net[0])
+      .cell('x', x[0])
+      .run('imp', { traced: { added: ['torch', 'nn', 'F', 'np', 'pd'] } })
+      .run('seed', { traced: { read: seed[2] } })
+      .run('cls', { traced: { added: cls[1], read: cls[2] } })
+      .run('net', { traced: { added: net[1], read: net[2] } })
+      .run('x', { traced: { added: x[1], read: x[2] } })
+      .run('net', { traced: net2 })
+      .run('x', { traced: { rebound: x[1], read: x[2] } });
+  }
+  const TS: Run = ['torch.manual_seed(0)', [], ['torch']];
+  const TX: Run = ['x = torch.randn(3)', ['x'], ['torch']];
+  const NS: Run = ['np.random.seed(0)', [], ['np']];
+  const NX: Run = ['x = np.random.randn(3)', ['x'], ['np']];
+  const NET: Run = ['net = G()', ['net'], ['G']];
+  const NET2 = { rebound: ['net'], read: ['G'] };
+
+  it.each([
+    // real x [0.1820, 0.3704, 1.4565]; replayed [0.1820, -0.8567, 1.1006]
+    ['torch.dropout(t, 0.5, True) in __init__', TS, ['class G:\n    def __init__(self):\n        self.w = torch.dropout(torch.ones(8), 0.5, True)', ['G'], ['torch']] as Run, TX],
+    // real x [0.3058, -0.7831, 1.0622]; replayed [0.3058, 0.2100, 0.9056]
+    ['torch.full(...).bernoulli() in __init__', TS, ['class G:\n    def __init__(self):\n        self.w = torch.full((3,), 0.5).bernoulli()', ['G'], ['torch']] as Run, TX],
+    // real x [-0.4033, -0.5966, 0.1820]; replayed [0.4033, 0.8380, -0.7193]
+    ["torch.__dict__['randn'](3) in __init__", TS, ["class G:\n    def __init__(self):\n        self.w = torch.__dict__['randn'](3)", ['G'], ['torch']] as Run, TX],
+    // real x [0.4106, 0.1440, 1.4543]; replayed [0.9501, -0.1514, -0.1032]
+    ['np.random handed on (self.r = np.random)', NS, ['class G:\n    def __init__(self):\n        self.r = np.random\n        self.w = self.r.randn(3)', ['G'], ['np']] as Run, NX],
+    // real x [-0.4033, -0.5966, 0.1820]; replayed [0.4033, 0.8380, -0.7193]
+    ["a global table of initialisers (INITS['normal'](3))", TS, ["INITS = {'normal': torch.randn}\nclass G:\n    def __init__(self):\n        self.w = INITS['normal'](3)", ['INITS', 'G'], ['torch']] as Run, TX],
+    // real x [-1.3986, -0.7193, -0.4033]; replayed [-1.3986, 0.4033, 0.8380]
+    [
+      'next(iter(loader)) of a global shuffling DataLoader',
+      TS,
+      ['from torch.utils.data import DataLoader\nloader = DataLoader(list(range(10)), batch_size=3, shuffle=True)\nclass G:\n    def __init__(self):\n        self.batch = next(iter(loader))', ['DataLoader', 'loader', 'G'], []] as Run,
+      TX
+    ],
+    // real x [-0.9773, 0.9501, -0.1514]; replayed [1.8676, -0.9773, 0.9501]
+    ['a __setattr__ that draws, run by self.w = 0.0', NS, ['class G:\n    def __init__(self):\n        self.w = 0.0\n    def __setattr__(self, k, v):\n        object.__setattr__(self, k, v + np.random.randn())', ['G'], ['np']] as Run, NX],
+    // real x [1.0622, -1.0712, 0.1227]; replayed [1.0622, -0.2613, 1.0667]
+    ['torch.ones(5).multinomial(2) in __init__', TS, ['class G:\n    def __init__(self):\n        self.i = torch.ones(5).multinomial(2)', ['G'], ['torch']] as Run, TX]
+  ])('%s draws', (_t, seed, cls, x) => {
+    expect(steps(order(session(seed, cls, NET, x, NET2)))).toContain('net@3');
+  });
+
+  it.each([
+    // real x [-0.4033, -0.5966, 0.1820]; replayed [0.4033, 0.8380, -0.7193]
+    ['a property read (net = G(); z = net.z)', ['class G:\n    @property\n    def z(self):\n        return torch.randn(3)', ['G'], ['torch']] as Run, ['net = G()\nz = net.z', ['net', 'z'], ['G']] as Run, { rebound: ['net', 'z'], read: ['G', 'net'] }],
+    ['the object iterated (list(G()))', ['class G:\n    def __iter__(self):\n        return iter(torch.randn(3).tolist())', ['G'], ['torch']] as Run, ['s = list(G())', ['s'], ['G']] as Run, { rebound: ['s'], read: ['G'] }],
+    // real x [0.1820, 0.3704, 1.4565]; replayed [0.1820, -0.8567, 1.1006]
+    [
+      'objects built in a comprehension, one called (F.dropout in forward)',
+      ['class G(nn.Module):\n    def forward(self, t):\n        return F.dropout(t, 0.5)', ['G'], ['F', 'nn']] as Run,
+      ['nets = [G() for _ in range(2)]\ny = nets[0](torch.ones(8))', ['nets', 'y'], ['G', 'torch']] as Run,
+      { rebound: ['nets', 'y'], read: ['G', 'nets', 'torch'] }
+    ],
+    // real x [0.8380, -0.7193, -0.4033]; replayed [-1.3986, 0.4033, 0.8380]
+    ['the object entered (with G() as g, an __enter__ that draws)', ['class G:\n    def __enter__(self):\n        return torch.randn(2)\n    def __exit__(self, *a):\n        return False', ['G'], ['torch']] as Run, ['with G() as g:\n    y = g + 1', ['g', 'y'], ['G']] as Run, { rebound: ['g', 'y'], read: ['G', 'g'] }]
+  ])('the cell using the object it builds: %s, draws', (_t, cls, net, net2) => {
+    expect(steps(order(session(TS, cls, net, TX, net2)))).toContain('net@3');
+  });
+});

@@ -194,17 +194,32 @@ export function mayDraw(path: string): boolean {
   return RANDOM_CALLS.has(path) || (RANDOM_LIBRARY_PREFIXES.some(p => path.startsWith(p)) && !TORCH_NN_DRAWS_NOTHING.has(path));
 }
 
-/** Libraries whose functions draw nothing outside their random parts (`mayDraw`). */
-const COMPUTING_LIBRARIES = new Set(['torch', 'numpy', 'math', 'pandas', 'collections']);
+/** Libraries whose functions draw nothing outside their random parts (`mayDraw`); torch's, only those listed. */
+const COMPUTING_LIBRARIES = new Set(['numpy', 'math', 'pandas', 'collections']);
+/** What of torch builds or computes a tensor without drawing (`torch.dropout`, `torch.__dict__` are not). */
+const TORCH_COMPUTING = new Set(
+  (
+    'zeros ones full empty eye arange linspace logspace tensor Tensor FloatTensor DoubleTensor LongTensor IntTensor ' +
+    'BoolTensor ByteTensor HalfTensor from_numpy as_tensor zeros_like ones_like full_like empty_like stack cat ' +
+    'float32 float64 float16 float int64 int32 long int bool uint8 device no_grad sum mean abs log exp sqrt ' +
+    'matmul mm reshape flatten clamp where max min argmax argmin sigmoid tanh softmax'
+  )
+    .split(' ')
+    .map(n => 'torch.' + n)
+);
 
 /**
- * What this module path names surely draws nothing, called or handed on: torch, numpy, math,
- * pandas outside their random parts (`torch.zeros`, `nn.Parameter`, `np.pi`). Anything else may
- * (scipy's `norm.rvs`, sklearn's `make_classification`, a project's own module: all draw from
- * numpy's global generator).
+ * What this module path names surely draws nothing, called or handed on: numpy, math, pandas
+ * outside their random parts, torch's listed constructors and computations, torch.nn's modules
+ * without random weights (`torch.zeros`, `nn.Parameter`, `np.pi`). Anything else may (scipy's
+ * `norm.rvs`, sklearn's `make_classification`, a project's own module: all draw from numpy's
+ * global generator; `np.random` handed on).
  */
 export function surelyDrawsNothing(path: string): boolean {
-  return COMPUTING_LIBRARIES.has(path.split('.')[0]) && !mayDraw(path) && (path === 'torch.nn' || !path.startsWith('torch.nn.') || TORCH_NN_DRAWS_NOTHING.has(path));
+  if (mayDraw(path) || RANDOM_LIBRARY_PREFIXES.some(p => p.startsWith(path + '.'))) {
+    return false;
+  }
+  return TORCH_NN_DRAWS_NOTHING.has(path) || TORCH_COMPUTING.has(path) || COMPUTING_LIBRARIES.has(path.split('.')[0]);
 }
 
 /**
@@ -216,8 +231,8 @@ const READS_NO_GENERATOR = new Set(['pyro.param', 'pyro.get_param_store', 'pyro.
 /** Methods of pyro's parameter store that only read it. */
 const STORE_READS = new Set(['items', 'keys', 'values', 'get_param', 'get_all_param_names', 'named_parameters', 'get_state']);
 
-/** Methods that fill a tensor at random in place (`w.normal_()`), whatever the object. */
-const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_']);
+/** Methods that fill a tensor at random in place (`w.normal_()`), or sample from it (`p.bernoulli()`), whatever the object. */
+const RANDOM_FILL_METHODS = new Set(['uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'cauchy_', 'log_normal_', 'bernoulli', 'multinomial']);
 
 /** Calls that run a shell command given as their first argument. */
 const SHELL_CALLS = new Set(['os.system', 'os.popen', 'subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', 'subprocess.getoutput', 'subprocess.getstatusoutput']);
