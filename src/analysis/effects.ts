@@ -713,18 +713,26 @@ function methodCall(text: string, whole: CellEffects, params: ReadonlySet<string
       draws = true;
     }
   }
+  // `self.reset()`, `self.layer(x)`: a method, or a module stored on it.
   const selfCalls = new Set<string>();
   if (self !== undefined) {
-    // `self.reset()`, and `self.layer(x)`: a method, or a module stored on it.
     for (const m of text.matchAll(new RegExp(`\\b${self}\\s*\\.\\s*(\\w+)\\s*\\(`, 'g'))) {
       selfCalls.add(m[1]);
+    }
+  }
+  // `super().reset()`, `type(self).init(self)`: any name called as an attribute may be a method.
+  const attributeCalls = new Set<string>();
+  for (const m of text.matchAll(/\.\s*(\w+)\s*\(/g)) {
+    if (!selfCalls.has(m[1])) {
+      attributeCalls.add(m[1]);
     }
   }
   return {
     ...(draws ? { draws } : {}),
     calls: Array.from(calls).sort(),
     refs: Array.from(refs).sort(),
-    selfCalls: Array.from(selfCalls).sort()
+    selfCalls: Array.from(selfCalls).sort(),
+    attributeCalls: Array.from(attributeCalls).sort()
   };
 }
 
@@ -746,9 +754,13 @@ function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
     }
     const methods: Record<string, MethodCall> = {};
     const defs = definitionsIn(python, body, 'FunctionDefinition');
-    for (const { node: fn, name, body: fnBody } of defs) {
+    for (const { statement, node: fn, name, body: fnBody } of defs) {
       const { statements, params, whole } = functionBody(python, fn, fnBody);
-      methods[name] = methodCall(statements.map(st => st.text).join('\n'), whole, params, Array.from(params)[0]);
+      const call = methodCall(statements.map(st => st.text).join('\n'), whole, params, Array.from(params)[0]);
+      // A property's getter or setter runs on `net.w` or `net.w = 1`: taken as run on construction.
+      const decorated = statement.name === 'DecoratedStatement' && !/^@(?:staticmethod|classmethod)\s*$/.test(python.slice(statement.from, fn.from).trim());
+      const key = methods[name] === undefined ? name : `${name}@${statement.from}`;
+      methods[key] = decorated ? { ...call, decorated } : call;
     }
     const rest: string[] = [];
     for (let k = body.firstChild; k !== null; k = k.nextSibling) {

@@ -263,6 +263,7 @@ export class CanonicalOrderEngine {
     // would read and change it.
     const tr = run.traced && hasAnnotations(run.traced) ? withoutAnnotations(run.traced) : run.traced;
     const facts = run.status === 'aborted' ? null : this._facts(run.code);
+    this._adding = facts;
     if (facts && !this._factsSeen.has(facts)) {
       // Runs of one code share its facts: each distinct code once.
       this._factsSeen.add(facts);
@@ -522,7 +523,7 @@ export class CanonicalOrderEngine {
       }
     }
     if (!ok && tr) {
-      this._readsPastRaise(facts, held).forEach(n => {
+      this._readsPastRaise(facts, tr, held).forEach(n => {
         if (!may.has(n) && !del.has(n)) {
           readNames.delete(n);
         }
@@ -1573,30 +1574,35 @@ export class CanonicalOrderEngine {
     }
     const queue = chain.map(x => ({ call: x.cls.body, definer: x.definer }));
     const ran = new Set<string>();
-    // False for a method no class of the session defines, that may draw.
+    // Every definition of it along the chain (`super().__init__()` runs the base's); false for a
+    // method no class of the session defines, that may draw.
     const run = (m: string): boolean => {
       if (ran.has(m)) {
         return true;
       }
       ran.add(m);
-      const at = chain.find(x => x.cls.methods[m] !== undefined);
-      if (!at) {
-        return MODULE_BOOKKEEPING.has(m);
-      }
-      queue.push({ call: at.cls.methods[m], definer: at.definer });
-      return true;
+      const defined = chain.filter(x => x.cls.methods[m] !== undefined);
+      defined.forEach(x => queue.push({ call: x.cls.methods[m], definer: x.definer }));
+      return defined.length > 0 || MODULE_BOOKKEEPING.has(m);
     };
-    // And the special methods Python may call on its own (`__setattr__` on `self.w = 0.0`).
-    new Set([...CONSTRUCTION, ...chain.flatMap(x => Object.keys(x.cls.methods).filter(m => SPECIAL.test(m)))]).forEach(
-      m => chain.some(x => x.cls.methods[m] !== undefined) && run(m)
-    );
+    // And the special methods Python may call on its own (`__setattr__` on `self.w = 0.0`), and
+    // properties (a setter run by `net.w = 1` in the cell that builds it).
+    for (const x of chain) {
+      for (const [m, call] of Object.entries(x.cls.methods)) {
+        if (SPECIAL.test(m) || call.decorated) {
+          queue.push({ call, definer: x.definer });
+        }
+      }
+    }
+    CONSTRUCTION.forEach(m => chain.some(x => x.cls.methods[m] !== undefined) && run(m));
     for (let i = 0; i < queue.length; i++) {
       const { call, definer: d } = queue[i];
       if (
         call.draws === true ||
         call.calls.some(p => this._pathMayDraw(p, true, d, seen)) ||
         call.refs.some(p => this._pathMayDraw(p, false, d, seen)) ||
-        !call.selfCalls.every(run)
+        !call.selfCalls.every(run) ||
+        !call.attributeCalls.every(m => chain.every(x => x.cls.methods[m] === undefined) || run(m))
       ) {
         return true;
       }
@@ -1640,13 +1646,19 @@ export class CanonicalOrderEngine {
     return true;
   }
 
-  /** The facts of the code that bound `name`: the cell's own (`definer`) first, else the session's latest binding (a module changed since its import: the import). */
+  /**
+   * The facts of the code that bound `name` as a call would find it: the session's latest
+   * binding (a module changed since its import: the import; `from torch import randn as make`
+   * run after the class's cell bound `make` to `zeros`), else the class's own cell, which is the
+   * latest when it is the run being added.
+   */
   private _binding(name: string, definer: CodeFacts): CodeFacts | null {
-    if (definer.imports.has(name) || definer.callables.has(name) || definer.effects.defines.includes(name)) {
-      return definer;
-    }
+    const own = definer.imports.has(name) || definer.callables.has(name) || definer.effects.defines.includes(name);
     const lw = this._last.get(name);
-    return lw ? this._records[lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq].facts : null;
+    if (lw && !(own && definer === this._adding)) {
+      return this._records[lw.moduleFrom >= 0 ? lw.moduleFrom : lw.seq].facts;
+    }
+    return own ? definer : null;
   }
 
   /**
@@ -1791,12 +1803,14 @@ export class CanonicalOrderEngine {
    * binds it), nor a statement that may load something else first (`x if c else y`, `a + f(b)`,
    * `next(gen) + f(1)`), nor a name bound before it in the run or by a call.
    */
-  private _readsPastRaise(facts: CodeFacts, held: (n: string) => boolean): string[] {
+  private _readsPastRaise(facts: CodeFacts, tr: TracedEffects, held: (n: string) => boolean): string[] {
     const e = facts.effects;
     const statements = e.statements;
-    if (!statements || e.unknownDefines || e.ipythonSyntax || e.parseError || this._namespaceReached || this._lastUnknown >= 0) {
+    if (!statements || e.unknownDefines || e.ipythonSyntax || e.parseError || this._namespaceReached || this._lastUnknown >= 0 || NAMESPACE_WRITES.test(statements.join('\n'))) {
       return [];
     }
+    // Bound during the run, whatever did it (`helpmod.install()` setting `__main__.f`).
+    const seen = new Set([...tr.added, ...tr.rebound]);
     const bound = new Set<string>();
     const raising = statements.findIndex(t => {
       const f = this._facts(t);
@@ -1810,6 +1824,7 @@ export class CanonicalOrderEngine {
         !KEYWORDS.has(first) &&
         !held(first) &&
         !bound.has(first) &&
+        !seen.has(first) &&
         this._namesBound.has(first) &&
         !this._boundByCalls.has(first) &&
         !isPredefinedName(first);
@@ -2044,6 +2059,8 @@ export class CanonicalOrderEngine {
   private _merge: boolean;
   private _failedRuns: 'may-bind' | 'only-definer';
   private _factsCache = new Map<string, CodeFacts>();
+  /** The facts of the run being added (its own bindings are newer than the session's). */
+  private _adding: CodeFacts | null = null;
   /** Every name the session's code binds, in the runs seen so far (whether or not they ran it). */
   private _namesBound = new Set<string>();
   private _normalized = new Map<string, string>();
@@ -2310,6 +2327,8 @@ const CHAINED = -2;
 const NAMESPACE_ACCESS = /\b(?:globals|locals|vars|exec|eval|get_ipython)\s*\(|__dict__|__main__|f_globals|\bsys\.modules\b|\.(?:del_var|run_line_magic|run_cell|run_cell_magic|ex|ev|reset|drop_by_id|push|user_ns)\b/;
 /** A call in a statement (`r = np.sqrt(4.0)`): what it binds is a new object, likely. */
 const CALL = /[\w)\]]\s*\(/;
+/** Code that may bind a name other than by writing it: through `builtins`, `__main__`, `setattr`, `exec`. */
+const NAMESPACE_WRITES = /\b(?:builtins|__builtins__|__main__|setattr|exec|eval|globals)\b/;
 /** Special methods Python calls on its own (`__setattr__`, `__getattr__`, `__init_subclass__`). */
 const SPECIAL = /^__\w+__$/;
 /** Methods that run when a class is called. */

@@ -716,3 +716,32 @@ describe('a failed run whose raising line computes its value before the name it 
     expect(kept.indexOf('b@2')).toBeLessThan(kept.indexOf('k@3'));
   });
 });
+
+describe('a failed run that bound the name its line seems to lack, other than by writing it', () => {
+  // Fourth review, real tracer. helpmod.install() sets `__main__.butter_bandpass = lambda g:
+  // next(g)`: b -> error NameError (boom), added [f, butter_bandpass, sos], read [gen, helpmod];
+  // final x == 100, sos == 0. With `builtins.butter_bandpass = …`: added [f, builtins, sos].
+  // Run after `gen` was bound again, b would give sos == 100, x == 101.
+  it.each([
+    ['through a module that writes __main__', 'import sys\nimport helpmod', 'helpmod.install()', ['f', 'butter_bandpass', 'sos'], ['gen', 'helpmod']],
+    ['through builtins', 'import sys', 'import builtins\nbuiltins.butter_bandpass = lambda g: next(g)', ['f', 'builtins', 'sos'], ['gen']]
+  ])('%s', (_t, imp, bind, added, read) => {
+    const s = new SessionBuilder()
+      .cell('imp', imp)
+      .cell('k', 'gen = iter(range(10))')
+      .cell('bp', 'def butter_bandpass(g, order=order):\n    return g')
+      .cell('b', `def f(o):\n    return o\n${bind}\nsos = butter_bandpass(gen)\nboom()`)
+      .cell('r', 'r = f(4)\nx = next(gen)')
+      .run('imp', { traced: { added: ['sys', 'helpmod'] } })
+      .run('k', { traced: { added: ['gen'] } })
+      .run('bp', { status: 'error', traced: { added: [] } })
+      .run('b', { status: 'error', traced: { added, read } })
+      .cell('k', 'gen = iter(range(100, 110))')
+      .run('k', { traced: { rebound: ['gen'] } })
+      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'gen'] } });
+    const kept = steps(order(s));
+    expect(kept.indexOf('k@1')).toBeGreaterThanOrEqual(0);
+    expect(kept.indexOf('k@1')).toBeLessThan(kept.indexOf('b@3'));
+    expect(kept.indexOf('b@3')).toBeLessThan(kept.indexOf('k@4'));
+  });
+});

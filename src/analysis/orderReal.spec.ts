@@ -547,3 +547,79 @@ describe('building a session class that draws through torch, numpy or the sessio
     expect(steps(order(session(TS, cls, net, TX, net2)))).toContain('net@3');
   });
 });
+
+// Fourth review (real IPython 9.18 shell with the tracer). The first net run draws; an order
+// building it only after the first x replays another x.
+describe('building a session class that draws through a base, another spelling of a method, a property or a later import', () => {
+  type Run = [string, string[], string[]];
+  function session(base: Run | null, cls: Run, net: Run, net2?: { rebound: string[]; read: string[] }): SessionBuilder {
+    let s = new SessionBuilder().cell('imp', 'import torch\nfrom torch import nn').cell('seed', 'torch.manual_seed(0)');
+    if (base) {
+      s = s.cell('base', base[0]);
+    }
+    s = s
+      .cell('cls', cls[0])
+      .cell('net', net[0])
+      .cell('x', 'x = torch.randn(3)')
+      .run('imp', { traced: { added: ['torch', 'nn'] } })
+      .run('seed', { traced: { read: ['torch'] } });
+    if (base) {
+      s = s.run('base', { traced: { added: base[1], read: base[2] } });
+    }
+    return s
+      .run('cls', { traced: { added: cls[1], read: cls[2] } })
+      .run('net', { traced: { added: net[1], read: net[2] } })
+      .run('x', { traced: { added: ['x'], read: ['torch'] } })
+      .run('net', { traced: net2 ?? { rebound: net[1], read: net[2] } })
+      .run('x', { traced: { rebound: ['x'], read: ['torch'] } });
+  }
+  const NET: Run = ['net = G()', ['net'], ['G']];
+  const LAYER = 'class Base(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.l = nn.Linear(2, 2)';
+
+  // real x [-0.6065, -0.5966, 0.1820]; replayed [-0.6065, -0.7831, 1.0622]
+  it('super().__init__() of a session base of another cell building nn.Linear draws', () => {
+    const s = session([LAYER, ['Base'], ['nn']], ['class G(Base):\n    def __init__(self):\n        super().__init__()\n        self.k = 1', ['G'], ['Base']], NET);
+    expect(steps(order(s))).toContain('net@4');
+  });
+
+  it.each([
+    // real x [-0.6065, -0.5966, 0.1820]; replayed [-0.6065, -0.7831, 1.0622]
+    ['super().__init__() of a session base of the same cell', LAYER + '\nclass G(Base):\n    def __init__(self):\n        super().__init__()\n        self.k = 1', ['Base', 'G'], ['nn']],
+    // real x [-0.4033, -0.5966, 0.1820]; replayed [0.4033, 0.8380, -0.7193]
+    ['super().reset() of a session base', 'class Base:\n    def reset(self):\n        self.w = torch.randn(3)\nclass G(Base):\n    def __init__(self):\n        super().reset()', ['Base', 'G'], ['torch']],
+    ['type(self).init(self)', 'class G:\n    def __init__(self):\n        type(self).init(self)\n    def init(self):\n        self.w = torch.randn(3)', ['G'], ['torch']]
+  ])('%s draws', (_t, cls, added, read) => {
+    expect(steps(order(session(null, [cls, added, read], NET)))).toContain('net@3');
+  });
+
+  // real x [-1.3986, 0.4033, 0.8380]; replayed [-1.0845, -1.3986, 0.4033]
+  it('a property setter run by net.w = 1 in the building cell draws', () => {
+    const s = session(
+      null,
+      ['class G:\n    @property\n    def w(self):\n        return self._w\n    @w.setter\n    def w(self, v):\n        self._w = v + torch.randn(1)', ['G'], ['torch']],
+      ['net = G()\nnet.w = 1', ['net'], ['G']],
+      { rebound: ['net'], read: ['G', 'net'] }
+    );
+    expect(steps(order(s))).toContain('net@3');
+  });
+
+  // real x [-0.4033, -0.5966, 0.1820]; replayed [0.4033, 0.8380, -0.7193]
+  it("a name of the class's cell that a later import binds to a draw (from torch import randn as make)", () => {
+    const s = new SessionBuilder()
+      .cell('imp', 'import torch\nfrom torch import nn')
+      .cell('seed', 'torch.manual_seed(0)')
+      .cell('cls', 'from torch import zeros as make\nclass G:\n    def __init__(self):\n        self.w = make(3)')
+      .cell('k', 'from torch import randn as make')
+      .cell('net', 'net = G()')
+      .cell('x', 'x = torch.randn(3)')
+      .run('imp', { traced: { added: ['torch', 'nn'] } })
+      .run('cls', { traced: { added: ['make', 'G'] } })
+      .run('k', { traced: { rebound: ['make'] } })
+      .run('seed', { traced: { read: ['torch'] } })
+      .run('net', { traced: { added: ['net'], read: ['G'] } })
+      .run('x', { traced: { added: ['x'], read: ['torch'] } })
+      .run('net', { traced: { rebound: ['net'], read: ['G'] } })
+      .run('x', { traced: { rebound: ['x'], read: ['torch'] } });
+    expect(steps(order(s))).toContain('net@4');
+  });
+});

@@ -207,7 +207,7 @@ export interface ClassCall {
   decorated?: boolean;
   /** The bases, dotted as written (`nn.Module`, `Base`); `*` for anything else (`metaclass=M`, a call). */
   bases: string[];
-  /** The methods the class body defines. */
+  /** The methods the class body defines (a name defined again, as a property's setter, keyed `name@offset`). */
   methods: Record<string, MethodCall>;
   /** The class body's other statements (a dataclass field's `default_factory`). */
   body: MethodCall;
@@ -223,8 +223,12 @@ export interface MethodCall {
   /** Global names, dotted as written, it calls (`Linear`, `nn.Parameter`) or references otherwise (`torch.randn` handed on). */
   calls: string[];
   refs: string[];
-  /** What it calls on its first parameter (`self.reset()`, `self.layer(x)`). */
+  /** What it calls on its first parameter (`self.reset()`, `self.layer(x)`): a method, or something stored on it. */
   selfCalls: string[];
+  /** Other names it calls as attributes (`super().reset()`, `type(self).init(self)`): a method of the class, maybe. */
+  attributeCalls: string[];
+  /** Defined under a decorator (`@property`, `@w.setter`): run by an attribute read or store. */
+  decorated?: boolean;
 }
 
 export interface KeyedStore {
