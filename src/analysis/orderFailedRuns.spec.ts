@@ -593,36 +593,26 @@ describe('a failed run whose tail may change what no one sees: its reads stay', 
   // b -> error NameError (butter_bandpass), added [f], read [gen] (the tracer does not see an
   // iterator advance); r added [r, x] read [f, gen]. Final x == 100; b replayed after the second
   // `gen = …` advances it: x == 101.
+  // gen: b read [gen] (the tracer does not see an iterator advance); final x == 100, 101 with b
+  // after the second `gen = …`. fh: b read [fh]; x is the first file's second line, not the
+  // second file's.
+  const GEN = ['gen', 'gen = iter(range(10))', 'gen = iter(range(100, 110))', 'x = next(gen)'];
+  const FH = ['fh', "fh = open('a.txt')", "fh = open('b.txt')", 'x = fh.readline()'];
   it.each([
-    ['next(gen) in a print', 'print(next(gen))\nsos = butter_bandpass(1)'],
-    ['next(gen) computed before the missing name, in the raising statement', 'sos = next(gen) + butter_bandpass(1)'],
-    ['list(gen)', 'print(list(gen))\nsos = butter_bandpass(1)']
-  ])('%s', (_t, tail) => {
+    ['next(gen) in a print', GEN, 'print(next(gen))\nsos = butter_bandpass(1)'],
+    ['next(gen) computed before the missing name, in the raising statement', GEN, 'sos = next(gen) + butter_bandpass(1)'],
+    ['list(gen)', GEN, 'print(list(gen))\nsos = butter_bandpass(1)'],
+    ['a line read from a file handle', FH, 'print(fh.readline())\nsos = butter_bandpass(1)']
+  ])('%s', (_t, [name, first, second, use], tail) => {
     const s = defining()
-      .cell('k', 'gen = iter(range(10))')
+      .cell('k', first)
       .cell('b', B + tail)
-      .cell('r', 'r = f(4)\nx = next(gen)')
-      .run('k', { traced: { added: ['gen'] } })
-      .run('b', { status: 'error', traced: { added: ['f'], read: ['gen'] } })
-      .cell('k', 'gen = iter(range(100, 110))')
-      .run('k', { traced: { rebound: ['gen'] } })
-      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'gen'] } });
-    const kept = steps(order(s));
-    expect(before(kept, 'k@1', 'b@2') && before(kept, 'b@2', 'k@3')).toBe(true);
-  });
-
-  it('a line read from a file handle', () => {
-    // k added [fh]; b -> error NameError, added [f], read [fh]; r added [r, x] read [f, fh]: x is
-    // the first file's second line, not the second file's.
-    const s = defining()
-      .cell('k', "fh = open('a.txt')")
-      .cell('b', B + 'print(fh.readline())\nsos = butter_bandpass(1)')
-      .cell('r', 'r = f(4)\nx = fh.readline()')
-      .run('k', { traced: { added: ['fh'] } })
-      .run('b', { status: 'error', traced: { added: ['f'], read: ['fh'] } })
-      .cell('k', "fh = open('b.txt')")
-      .run('k', { traced: { rebound: ['fh'] } })
-      .run('r', { traced: { added: ['r', 'x'], read: ['f', 'fh'] } });
+      .cell('r', `r = f(4)\n${use}`)
+      .run('k', { traced: { added: [name] } })
+      .run('b', { status: 'error', traced: { added: ['f'], read: [name] } })
+      .cell('k', second)
+      .run('k', { traced: { rebound: [name] } })
+      .run('r', { traced: { added: ['r', 'x'], read: ['f', name] } });
     const kept = steps(order(s));
     expect(before(kept, 'k@1', 'b@2') && before(kept, 'b@2', 'k@3')).toBe(true);
   });
