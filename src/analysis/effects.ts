@@ -579,14 +579,20 @@ function dottedRoot(python: string, node: SyntaxNode | null): string | undefined
   return undefined;
 }
 
-/** A function definition's body statements, its parameters, and the body read as a cell of its own. */
-function functionBody(python: string, fn: SyntaxNode, body: SyntaxNode): { statements: Array<{ node: SyntaxNode; text: string }>; params: Set<string>; whole: CellEffects } {
+/** The statements of a `def` or `class` body, each with its text. */
+function bodyStatements(python: string, body: SyntaxNode): Array<{ node: SyntaxNode; text: string }> {
   const statements: Array<{ node: SyntaxNode; text: string }> = [];
   for (let k = body.firstChild; k !== null; k = k.nextSibling) {
     if (k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
       statements.push({ node: k, text: statementText(python, k) });
     }
   }
+  return statements;
+}
+
+/** A function definition's body statements, its parameters, and the body read as a cell of its own. */
+function functionBody(python: string, fn: SyntaxNode, body: SyntaxNode): { statements: Array<{ node: SyntaxNode; text: string }>; params: Set<string>; whole: CellEffects } {
+  const statements = bodyStatements(python, body);
   const params = new Set<string>();
   const list = fn.getChild('ParamList');
   // A parameter's name, not the names its default or annotation reads (`def f(x, k=n)`).
@@ -762,13 +768,10 @@ function classCallsOf(python: string, tree: Tree): Record<string, ClassCall> {
       const key = methods[name] === undefined ? name : `${name}@${statement.from}`;
       methods[key] = decorated ? { ...call, decorated } : call;
     }
-    const rest: string[] = [];
-    for (let k = body.firstChild; k !== null; k = k.nextSibling) {
-      if (!defs.some(d => d.statement.from === k!.from) && k.name !== ':' && k.name !== 'Comment' && !k.type.isSkipped) {
-        rest.push(statementText(python, k));
-      }
-    }
-    const text = rest.join('\n');
+    const text = bodyStatements(python, body)
+      .filter(st => !defs.some(d => d.statement.from === st.node.from))
+      .map(st => st.text)
+      .join('\n');
     out[className] = {
       ...(decorated ? { decorated } : {}),
       bases,

@@ -1553,7 +1553,7 @@ export class CanonicalOrderEngine {
         const module = bound.effects.importedModules?.[root];
         const inner = bound.effects.classCalls?.[root];
         if (module !== undefined) {
-          if (!module.split(',').every(m => surelyDrawsNothing([m, ...rest].join('.')))) {
+          if (!moduleDrawsNothing(module, rest)) {
             return true;
           }
         } else if (inner && rest.length === 0) {
@@ -1628,7 +1628,7 @@ export class CanonicalOrderEngine {
     }
     const module = bound.effects.importedModules?.[root];
     if (module !== undefined) {
-      return !module.split(',').every(m => surelyDrawsNothing([m, ...rest].join('.')));
+      return !moduleDrawsNothing(module, rest);
     }
     if (bound.callables.has(root)) {
       const inner = bound.effects.classCalls?.[root];
@@ -2339,6 +2339,14 @@ const MODULE_BOOKKEEPING = new Set(['__init__', 'register_buffer', 'register_par
 const DYNAMIC_BUILTINS = new Set(['getattr', 'eval', 'exec', '__import__', 'compile', 'vars', 'globals', 'locals']);
 
 /**
+ * What `rest` names in the module an import bound (`importedModules`: `a.b`, or `a.b,a.c` for
+ * `import a.b, a.c`) surely draws nothing, whichever of them it is (`surelyDrawsNothing`).
+ */
+function moduleDrawsNothing(module: string, rest: string[]): boolean {
+  return module.split(',').every(m => surelyDrawsNothing([m, ...rest].join('.')));
+}
+
+/**
  * The cell does more with an object of class `cls` it builds than bind it and store attributes
  * on it (`net = G()`, `net.means = nn.Parameter(m)`): calling it (`G()(x)`, `net(x)`), reading
  * a property, iterating it (`list(G())`), entering it (`with G() as g`), building several in a
@@ -2379,7 +2387,7 @@ const FIRST_LOAD = /^(?:[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=(?!=)\s*)?
 /** A statement whose value may be computed in another order than written (`x if c else y`, a comprehension). */
 const MAY_SKIP = /\b(?:if|else|and|or|not|in|is|lambda|for|while|with|await)\b|:=/;
 /** Python's keywords that may start an expression. */
-const KEYWORDS = new Set(['not', 'lambda', 'await', 'yield', 'None', 'True', 'False', 'del', 'assert', 'raise', 'return', 'pass', 'import', 'from', 'global', 'nonlocal', 'print']);
+const KEYWORDS = new Set(['not', 'lambda', 'await', 'yield', 'None', 'True', 'False', 'del', 'assert', 'raise', 'return', 'pass', 'import', 'from', 'global', 'nonlocal']);
 /**
  * Whether the tracer's read list of a run of these statements surely lists only the globals they
  * load. It scans at most 20,000 code units of bytecode per run and past that lists every name the
